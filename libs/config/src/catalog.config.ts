@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { choice, csvList, duration, host, httpUrl, integer, LOG_LEVELS, natsUrl, optionalText, text } from './fields.js';
+import { loadConfig, processEnv } from './load.js';
+
+const catalogSchema = z.object({
+  NATS_URL: natsUrl(),
+  E2GATE_DATA_DIR: text('./data'),
+  E2GATE_RECEIVER_URL: httpUrl(),
+  E2GATE_RECEIVER_USER: optionalText(256),
+  E2GATE_RECEIVER_PASSWORD: optionalText(256),
+  E2GATE_BOUQUETS: csvList(),
+  E2GATE_EPG_DAYS: integer({ default: 7, min: 1, max: 14 }),
+  E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1m', max: '7d' }),
+  E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '10s', max: '6h' }),
+  E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
+  E2GATE_RECEIVER_CONCURRENCY: integer({ default: 4, min: 1, max: 64 }),
+  E2GATE_RECEIVER_EPG_CONCURRENCY: integer({ default: 2, min: 1, max: 64 }),
+  E2GATE_RECEIVER_TIMEOUT: duration({ default: '15s', min: '100ms', max: '5m' }),
+  E2GATE_RECEIVER_RETRIES: integer({ default: 3, min: 0, max: 10 }),
+  E2GATE_PICON_CONCURRENCY: integer({ default: 4, min: 1, max: 32 }),
+  E2GATE_PICON_MAX_AGE: duration({ default: '24h', min: '1m', max: '30d' }),
+  E2GATE_CATALOG_HTTP_HOST: host('0.0.0.0'),
+  E2GATE_CATALOG_HTTP_PORT: integer({ default: 8091, min: 0, max: 65535 }),
+  LOG_LEVEL: choice(LOG_LEVELS, 'info'),
+});
+
+export interface CatalogConfig {
+  natsUrl: string;
+  dataDir: string;
+  receiver: {
+    url: string;
+    user?: string;
+    password?: string;
+    maxRps: number;
+    concurrency: number;
+    epgConcurrency: number;
+    timeoutMs: number;
+    retries: number;
+  };
+  bouquets: string[];
+  epgDays: number;
+  refreshIntervalMs: number;
+  refreshTimeoutMs: number;
+  piconConcurrency: number;
+  piconMaxAgeMs: number;
+  http: { host: string; port: number };
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export function loadCatalogConfig(env: Record<string, string | undefined> = processEnv()): Readonly<CatalogConfig> {
+  return loadConfig(
+    catalogSchema,
+    (vars) => ({
+      natsUrl: vars.NATS_URL,
+      dataDir: vars.E2GATE_DATA_DIR,
+      receiver: {
+        url: vars.E2GATE_RECEIVER_URL,
+        ...(vars.E2GATE_RECEIVER_USER === undefined ? {} : { user: vars.E2GATE_RECEIVER_USER }),
+        ...(vars.E2GATE_RECEIVER_PASSWORD === undefined ? {} : { password: vars.E2GATE_RECEIVER_PASSWORD }),
+        maxRps: vars.E2GATE_RECEIVER_MAX_RPS,
+        concurrency: vars.E2GATE_RECEIVER_CONCURRENCY,
+        epgConcurrency: Math.min(vars.E2GATE_RECEIVER_EPG_CONCURRENCY, vars.E2GATE_RECEIVER_CONCURRENCY),
+        timeoutMs: vars.E2GATE_RECEIVER_TIMEOUT,
+        retries: vars.E2GATE_RECEIVER_RETRIES,
+      },
+      bouquets: vars.E2GATE_BOUQUETS,
+      epgDays: vars.E2GATE_EPG_DAYS,
+      refreshIntervalMs: vars.E2GATE_REFRESH_INTERVAL,
+      refreshTimeoutMs: vars.E2GATE_REFRESH_TIMEOUT,
+      piconConcurrency: vars.E2GATE_PICON_CONCURRENCY,
+      piconMaxAgeMs: vars.E2GATE_PICON_MAX_AGE,
+      http: { host: vars.E2GATE_CATALOG_HTTP_HOST, port: vars.E2GATE_CATALOG_HTTP_PORT },
+      logLevel: vars.LOG_LEVEL,
+    }),
+    env,
+  );
+}
+
+/** Variable names with their defaults, for docs/configuration.md (kept honest by a unit test). */
+export const CATALOG_VARIABLES = Object.keys(catalogSchema.shape);

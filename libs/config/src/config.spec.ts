@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadCatalogConfig, parseDuration, redactConfig } from './index.js';
+
+const base = { E2GATE_RECEIVER_URL: 'http://192.168.1.20/' };
+
+describe('parseDuration', () => {
+  it.each([
+    ['4h', 14_400_000],
+    ['90s', 90_000],
+    ['1h30m', 5_400_000],
+    ['250ms', 250],
+    ['1.5s', 1500],
+  ])('%s → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it.each(['', '4', 'h', '4 hours', '-1h', '1h 30m'])('rejects %j', (text) => expect(parseDuration(text)).toBeNull());
+});
+
+describe('loadCatalogConfig', () => {
+  it('applies documented defaults', () => {
+    const config = loadCatalogConfig(base);
+    expect(config).toMatchObject({
+      natsUrl: 'nats://127.0.0.1:4222',
+      dataDir: './data',
+      bouquets: [],
+      epgDays: 7,
+      refreshIntervalMs: 4 * 3600_000,
+      logLevel: 'info',
+      receiver: { url: 'http://192.168.1.20', maxRps: 10, concurrency: 4, epgConcurrency: 2 },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses lists and durations', () => {
+    const config = loadCatalogConfig({ ...base, E2GATE_BOUQUETS: ' Favourites , Sport & Freizeit ,', E2GATE_REFRESH_INTERVAL: '30m' });
+    expect(config.bouquets).toEqual(['Favourites', 'Sport & Freizeit']);
+    expect(config.refreshIntervalMs).toBe(1_800_000);
+  });
+
+  it('names every invalid or missing variable', () => {
+    const attempt = () =>
+      loadCatalogConfig({ E2GATE_EPG_DAYS: 'seven', E2GATE_REFRESH_INTERVAL: '10s', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const variables = (error as ConfigError).problems.map((problem) => problem.variable).sort();
+      expect(variables).toEqual(['E2GATE_EPG_DAYS', 'E2GATE_RECEIVER_URL', 'E2GATE_REFRESH_INTERVAL', 'LOG_LEVEL']);
+      expect((error as Error).message).toContain('E2GATE_RECEIVER_URL: is required');
+    }
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(loadCatalogConfig({ ...base, E2GATE_EPG_DAYS: '' }).epgDays).toBe(7);
+  });
+
+  it('rejects non-http receiver URLs', () => {
+    expect(() => loadCatalogConfig({ E2GATE_RECEIVER_URL: 'ftp://box' })).toThrow(/E2GATE_RECEIVER_URL/);
+  });
+});
+
+describe('redactConfig', () => {
+  it('hides secrets and URL credentials', () => {
+    const config = loadCatalogConfig({
+      ...base,
+      E2GATE_RECEIVER_URL: 'http://root:hunter2@box.local',
+      E2GATE_RECEIVER_PASSWORD: 'hunter2',
+    });
+    const text = JSON.stringify(redactConfig(config));
+    expect(text).not.toContain('hunter2');
+    expect(text).toContain('[redacted]');
+  });
+});

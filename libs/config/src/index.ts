@@ -1,0 +1,5 @@
+export * from './duration.js';
+export * from './load.js';
+export * from './redact.js';
+export * from './tokens.js';
+export * from './catalog.config.js';

@@ -1,0 +1,110 @@
+/**
+ * The catalog snapshot: everything the gateway serves about channels and the guide, built by the catalog
+ * service at each refresh and stored gzipped in the `catalog` Object Store. Times are UTC epoch seconds.
+ */
+export const SNAPSHOT_SCHEMA_VERSION = 1;
+
+export type ChannelKind = 'dvb' | 'iptv' | 'alternatives';
+
+export interface Channel {
+  /** Stable id: readable slug + short hash of the normalised service reference, e.g. `das-erste-hd-3f9a2c01`. */
+  id: string;
+  /** Guide-friendly id matching `^[-a-z0-9]+(\.[-a-z0-9]+)+$`, e.g. `283d-3fb-1-c00000.dvb`. */
+  xmltvId: string;
+  number: number;
+  name: string;
+  /** Normalised Enigma2 service reference (uppercase hex fields, trailing colon). */
+  ref: string;
+  kind: ChannelKind;
+  /** DVB service id (program number) for program selection in the stream; 0 for IPTV. */
+  sid: number;
+  serviceType: number;
+  hd: boolean;
+  bouquetIds: string[];
+  /** Name of the picon in the `picons` Object Store (without `.png`), null when none was found. */
+  picon: string | null;
+  /** Receiver-side logical channel number when the image provides one. */
+  lcn?: number;
+  provider?: string;
+  /** For IPTV services: the embedded upstream URL. */
+  iptvUrl?: string;
+}
+
+export interface Bouquet {
+  id: string;
+  name: string;
+  ref: string;
+  channelIds: string[];
+}
+
+export interface EpgEvent {
+  /** Receiver event id (DVB EIT event_id). */
+  id: number;
+  start: number;
+  stop: number;
+  title: string;
+  /** The receiver's short description (often an episode title). */
+  subtitle?: string;
+  /** The receiver's long description. */
+  description?: string;
+  genre?: string;
+  /** DVB content nibbles: level1 × 16 + level2. */
+  genreId?: number;
+}
+
+export type PartialFailureScope = 'bouquet' | 'epg' | 'picon';
+
+export interface PartialFailure {
+  scope: PartialFailureScope;
+  /** Bouquet ref, channel id or picon name. */
+  target: string;
+  name?: string;
+  code: string;
+  message: string;
+}
+
+export interface ReceiverSummary {
+  brand: string;
+  model: string;
+  imageVersion: string;
+  webifVersion: string;
+  tuners: number;
+}
+
+export interface CatalogCounts {
+  bouquets: number;
+  channels: number;
+  events: number;
+  channelsWithEpg: number;
+  picons: number;
+}
+
+export interface CatalogSnapshot {
+  schema: typeof SNAPSHOT_SCHEMA_VERSION;
+  /** Content hash (hex) of bouquets, channels and EPG: unchanged content keeps its version (and ETags). */
+  version: string;
+  createdAt: string;
+  epgWindow: { from: number; to: number };
+  receiver: ReceiverSummary;
+  bouquets: Bouquet[];
+  channels: Channel[];
+  /** Events per channel id, sorted by start, without overlaps. */
+  epg: Record<string, EpgEvent[]>;
+  partialFailures: PartialFailure[];
+  counts: CatalogCounts;
+}
+
+/** Value of `current` in the `catalog-meta` KV bucket. */
+export interface CatalogMetaRecord {
+  version: string;
+  /** Object Store name of the snapshot. */
+  objectName: string;
+  refreshedAt: string;
+  stale: boolean;
+  /** When the first failed refresh after the last good one happened. */
+  staleSince?: string;
+  lastError?: { code: string; message: string; at: string };
+  counts: CatalogCounts;
+  partialFailures: PartialFailure[];
+  receiver: ReceiverSummary;
+}

@@ -1,0 +1,242 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import type {
+  Bouquet,
+  CatalogCounts,
+  Channel,
+  EpgEvent,
+  PartialFailure,
+  ReceiverSummary,
+} from './catalog-snapshot.js';
+import { CatalogLimits } from './limits.js';
+
+const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+const EPOCH_MAX = 4_102_444_800; // 2100-01-01
+
+// ---- catalog.get.meta ------------------------------------------------------------------------------
+
+export class CatalogGetMetaRequest {}
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+export interface CatalogMetaReply {
+  present: boolean;
+  version?: string;
+  refreshedAt?: string;
+  ageSeconds?: number;
+  stale: boolean;
+  staleSince?: string;
+  lastError?: { code: string; message: string; at: string };
+  counts?: CatalogCounts;
+  partialFailures?: PartialFailure[];
+  receiver?: ReceiverSummary;
+  refreshing: boolean;
+  breaker: BreakerState;
+}
+
+// ---- catalog.get.channels --------------------------------------------------------------------------
+
+export class CatalogGetChannelsRequest {
+  /** Bouquet id or exact bouquet name. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  bouquet?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CatalogLimits.maxChannelsPerPage)
+  limit?: number;
+}
+
+export interface CatalogChannelsReply {
+  version: string;
+  bouquets: Bouquet[];
+  channels: Channel[];
+  total: number;
+  offset: number;
+}
+
+// ---- catalog.get.epg -------------------------------------------------------------------------------
+
+export class CatalogGetEpgRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(CatalogLimits.maxEpgChannelsPerQuery)
+  @Matches(CHANNEL_ID, { each: true })
+  channelIds!: string[];
+
+  @IsInt()
+  @Min(0)
+  @Max(EPOCH_MAX)
+  from!: number;
+
+  @IsInt()
+  @Min(0)
+  @Max(EPOCH_MAX)
+  to!: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CatalogLimits.maxEpgEventsPerPage)
+  limit?: number;
+}
+
+export interface ChannelEvent extends EpgEvent {
+  channelId: string;
+}
+
+export interface CatalogEpgReply {
+  version: string;
+  events: ChannelEvent[];
+  total: number;
+  offset: number;
+  /** Channel ids of the request that the catalog does not know. */
+  unknownChannelIds: string[];
+}
+
+// ---- catalog.get.search ----------------------------------------------------------------------------
+
+export class CatalogSearchRequest {
+  @IsString()
+  @Length(CatalogLimits.minSearchQueryLength, CatalogLimits.maxSearchQueryLength)
+  q!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(EPOCH_MAX)
+  from?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(EPOCH_MAX)
+  to?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CatalogLimits.maxSearchResults)
+  limit?: number;
+}
+
+export interface CatalogSearchReply {
+  version: string;
+  events: ChannelEvent[];
+  /** True when more events matched than `limit`. */
+  truncated: boolean;
+}
+
+// ---- catalog.get.now-next --------------------------------------------------------------------------
+
+export class CatalogNowNextRequest {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(CatalogLimits.maxNowNextChannels)
+  @Matches(CHANNEL_ID, { each: true })
+  channelIds?: string[];
+
+  /** Instant to evaluate (epoch seconds); default now. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(EPOCH_MAX)
+  at?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  offset?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(CatalogLimits.maxNowNextChannels)
+  limit?: number;
+}
+
+/** Now/next entries carry no long description to keep replies small. */
+export type BriefEvent = Omit<EpgEvent, 'description'>;
+
+export interface NowNextItem {
+  channelId: string;
+  now?: BriefEvent;
+  next?: BriefEvent;
+}
+
+export interface CatalogNowNextReply {
+  version: string;
+  at: number;
+  items: NowNextItem[];
+  total: number;
+  offset: number;
+}
+
+// ---- catalog.cmd.refresh ---------------------------------------------------------------------------
+
+export class CatalogRefreshCommand {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reason?: string;
+}
+
+export interface CatalogRefreshReply {
+  refreshId: string;
+  /** `started`: this command started a refresh; `joined`: one was already running. */
+  state: 'started' | 'joined';
+}
+
+// ---- events ------------------------------------------------------------------------------------------
+
+export class CatalogCountsDto implements CatalogCounts {
+  @IsInt() bouquets!: number;
+  @IsInt() channels!: number;
+  @IsInt() events!: number;
+  @IsInt() channelsWithEpg!: number;
+  @IsInt() picons!: number;
+}
+
+export class CatalogRefreshedEvent {
+  @IsString() refreshId!: string;
+  @IsString() version!: string;
+  /** False when the new snapshot has the same content (and version) as the previous one. */
+  changed!: boolean;
+  @Type(() => CatalogCountsDto) counts!: CatalogCountsDto;
+  @IsInt() partialFailures!: number;
+  @IsInt() durationMs!: number;
+}
+
+export class CatalogRefreshFailedEvent {
+  @IsString() refreshId!: string;
+  @IsString() code!: string;
+  @IsString() message!: string;
+  @IsInt() durationMs!: number;
+  /** True when an older snapshot keeps being served. */
+  stale!: boolean;
+}

@@ -1,0 +1,65 @@
+/**
+ * Stable error codes shared by every service. They cross NATS as `{code, message, details}` and the gateway
+ * maps them to HTTP statuses in one table. Never rename a code: clients and dashboards key on them.
+ */
+export const ErrorCode = {
+  ValidationFailed: 'VALIDATION_FAILED',
+  BadRequest: 'BAD_REQUEST',
+  NotFound: 'NOT_FOUND',
+  RangeTooLarge: 'RANGE_TOO_LARGE',
+  NoSnapshot: 'NO_SNAPSHOT',
+  Unavailable: 'UNAVAILABLE',
+  Timeout: 'TIMEOUT',
+  Internal: 'INTERNAL',
+  RefreshFailed: 'REFRESH_FAILED',
+  RefreshTimeout: 'REFRESH_TIMEOUT',
+  ReceiverUnreachable: 'RECEIVER_UNREACHABLE',
+  ReceiverTimeout: 'RECEIVER_TIMEOUT',
+  ReceiverHttpError: 'RECEIVER_HTTP_ERROR',
+  ReceiverAuthFailed: 'RECEIVER_AUTH_FAILED',
+  ReceiverNotFound: 'RECEIVER_NOT_FOUND',
+  ReceiverBadResponse: 'RECEIVER_BAD_RESPONSE',
+  ReceiverApiError: 'RECEIVER_API_ERROR',
+  ReceiverCircuitOpen: 'RECEIVER_CIRCUIT_OPEN',
+  ReceiverOverloaded: 'RECEIVER_OVERLOADED',
+  ReceiverResponseTooLarge: 'RECEIVER_RESPONSE_TOO_LARGE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The wire shape of every error that crosses a service boundary. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+/** An error that knows its stable code; services throw it, transports serialise it. */
+export class E2gateError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'E2gateError';
+  }
+
+  toBody(): ErrorBody {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+export function isErrorBody(value: unknown): value is ErrorBody {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate['code'] === 'string' && typeof candidate['message'] === 'string';
+}
+
+export function isKnownErrorCode(code: string): code is ErrorCode {
+  return KNOWN_CODES.has(code);
+}

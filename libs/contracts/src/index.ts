@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './limits.js';
+export * from './catalog-snapshot.js';
+export * from './catalog.js';
+export * from './subjects.js';
+export * from './storage.js';

@@ -1,0 +1,15 @@
+/** Bounds of catalog queries: every RPC reply stays well under NATS's 1 MiB max_payload. */
+export const CatalogLimits = {
+  maxChannelsPerPage: 1000,
+  defaultChannelsPerPage: 500,
+  maxEpgChannelsPerQuery: 100,
+  maxEpgRangeSeconds: 14 * 24 * 3600,
+  maxEpgEventsPerPage: 2000,
+  defaultEpgEventsPerPage: 500,
+  maxSearchQueryLength: 100,
+  minSearchQueryLength: 2,
+  maxSearchResults: 200,
+  defaultSearchResults: 50,
+  maxNowNextChannels: 1000,
+  defaultNowNextChannels: 500,
+} as const;

@@ -1,0 +1,22 @@
+/** JetStream buckets and streams. Names are part of the contract between services. */
+export const Bucket = {
+  /** Object Store: gzipped catalog snapshots, named `snapshot-<version>.json.gz`. */
+  Catalog: 'catalog',
+  /** KV: `current` → CatalogMetaRecord. */
+  CatalogMeta: 'catalog-meta',
+  /** KV with TTL: `refresh` → the running refresh (cluster-wide single flight). */
+  CatalogLock: 'catalog-lock',
+  /** Object Store: `<picon-name>.png`, plus negative entries (empty objects with metadata `missing=1`). */
+  Picons: 'picons',
+} as const;
+
+export const CatalogMetaKey = { Current: 'current' } as const;
+export const CatalogLockKey = { Refresh: 'refresh' } as const;
+
+export function snapshotObjectName(version: string): string {
+  return `snapshot-${version}.json.gz`;
+}
+
+export function piconObjectName(picon: string): string {
+  return `${picon}.png`;
+}

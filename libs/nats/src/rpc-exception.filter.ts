@@ -1,0 +1,37 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { type Observable, throwError } from 'rxjs';
+import { E2gateError, ErrorCode, isErrorBody, isKnownErrorCode, type ErrorBody } from '@e2gate/contracts';
+
+/**
+ * Turns anything a NATS handler throws into `{code, message, details}`. Known errors keep their code;
+ * everything else becomes INTERNAL and is logged with its stack, never sent to the caller.
+ */
+@Catch()
+export class RpcExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger(RpcExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    const body = this.toBody(exception, host);
+    return throwError(() => body);
+  }
+
+  private toBody(exception: unknown, host: ArgumentsHost): ErrorBody {
+    if (exception instanceof E2gateError) return exception.toBody();
+    if (exception instanceof RpcException) {
+      const error = exception.getError();
+      if (isErrorBody(error)) return error;
+      return { code: ErrorCode.BadRequest, message: typeof error === 'string' ? error : 'bad request' };
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      return { code: ErrorCode.BadRequest, message: exception.message };
+    }
+    if (isErrorBody(exception) && isKnownErrorCode(exception.code)) return exception;
+    const subject = host.getType() === 'rpc' ? host.switchToRpc().getContext<{ getSubject?: () => string }>().getSubject?.() : undefined;
+    this.logger.error(
+      { err: exception, subject },
+      `unhandled error in NATS handler${subject ? ` for ${subject}` : ''}`,
+    );
+    return { code: ErrorCode.Internal, message: 'internal error' };
+  }
+}

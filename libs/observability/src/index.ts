@@ -1,0 +1,5 @@
+export * from './logging.js';
+export * from './scrub.js';
+export * from './nats.health.js';
+export * from './observability.module.js';
+export { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, InjectMetric } from '@willsoto/nestjs-prometheus';

@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import { REDACT_PATHS, scrubSecrets } from './scrub.js';
+
+export interface LoggingOptions {
+  service: string;
+  level: string;
+  /** Extra pino options for tests (e.g. a destination stream). */
+  destination?: NodeJS.WritableStream;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** nestjs-pino parameters shared by every app: JSON lines, request ids, redaction, quiet health probes. */
+export function createLoggerParams(options: LoggingOptions): Params {
+  const pinoOptions = {
+    level: options.level,
+    base: { service: options.service },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    hooks: { streamWrite: scrubSecrets },
+    genReqId: (req: IncomingMessage) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    customProps: () => ({}),
+    autoLogging: {
+      ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''),
+    },
+    serializers: {
+      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+  return {
+    pinoHttp: options.destination ? [pinoOptions, options.destination] : pinoOptions,
+    microservice: {
+      genReqId: (context) => {
+        const headers = context.switchToRpc().getContext<{ getHeaders?: () => { get(name: string): string } | undefined }>();
+        return headers.getHeaders?.()?.get('x-correlation-id') || randomUUID();
+      },
+      autoLogging: false,
+    },
+  } as Params;
+}

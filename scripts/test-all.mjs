@@ -17,7 +17,13 @@ function run(command, args, options = {}) {
 function vitest() {
   const dir = mkdtempSync(join(tmpdir(), 'e2gate-vitest-'));
   const report = join(dir, 'report.json');
-  const result = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  const result = run('npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ]);
   if (!existsSync(report)) {
     tally.broken.push(`vitest exited ${result.status} without a report`);
     return;
@@ -26,7 +32,9 @@ function vitest() {
   rmSync(dir, { recursive: true, force: true });
   tally.passed += json.numPassedTests;
   tally.failed += json.numFailedTests;
-  const suiteErrors = json.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0);
+  const suiteErrors = json.testResults.filter(
+    (file) => file.status === 'failed' && file.assertionResults.length === 0,
+  );
   for (const file of suiteErrors) tally.broken.push(`suite failed to run: ${file.name}`);
   if (result.status !== 0 && json.numFailedTests === 0 && suiteErrors.length === 0) {
     tally.broken.push(`vitest exited ${result.status}`);

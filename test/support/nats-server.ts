@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-const CANDIDATES = [process.env['NATS_SERVER_BIN'], '/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
+const CANDIDATES = [
+  process.env['NATS_SERVER_BIN'],
+  '/usr/sbin/nats-server',
+  '/usr/bin/nats-server',
+  '/usr/local/bin/nats-server',
+];
 
 export interface RunningNatsServer {
   url: string;
@@ -23,14 +28,24 @@ export function findNatsServerBinary(): string {
   return found;
 }
 
-/** Starts a real nats-server with JetStream on a free port; resolves once the client port is known. */
-export async function startNatsServer(options: { storeDir?: string } = {}): Promise<RunningNatsServer> {
+/**
+ * Starts a real nats-server with JetStream (on a free port unless `port` is given); resolves once the client
+ * port is known. Used by the test harness and by the `npm start` launcher.
+ */
+export async function startNatsServer(
+  options: { storeDir?: string; port?: number } = {},
+): Promise<RunningNatsServer> {
   const binary = findNatsServerBinary();
   const workDir = mkdtempSync(join(tmpdir(), 'e2gate-nats-'));
   const storeDir = options.storeDir ?? join(workDir, 'js');
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', storeDir, '--ports_file_dir', workDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const port = options.port ? String(options.port) : '-1';
+  const child = spawn(
+    binary,
+    ['-a', '127.0.0.1', '-p', port, '-js', '-sd', storeDir, '--ports_file_dir', workDir],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const url = await waitForPortsFile(child, workDir, () => stderr);

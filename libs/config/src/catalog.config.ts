@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { choice, csvList, duration, host, httpUrl, integer, LOG_LEVELS, natsUrl, optionalText, text } from './fields.js';
+import {
+  choice,
+  csvList,
+  duration,
+  host,
+  httpUrl,
+  integer,
+  LOG_LEVELS,
+  natsUrl,
+  optionalText,
+  text,
+} from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 
 const catalogSchema = z.object({
@@ -47,7 +58,9 @@ export interface CatalogConfig {
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
-export function loadCatalogConfig(env: Record<string, string | undefined> = processEnv()): Readonly<CatalogConfig> {
+export function loadCatalogConfig(
+  env: Record<string, string | undefined> = processEnv(),
+): Readonly<CatalogConfig> {
   return loadConfig(
     catalogSchema,
     (vars) => ({

@@ -12,7 +12,9 @@ describe('parseDuration', () => {
     ['1.5s', 1500],
   ])('%s → %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '4', 'h', '4 hours', '-1h', '1h 30m'])('rejects %j', (text) => expect(parseDuration(text)).toBeNull());
+  it.each(['', '4', 'h', '4 hours', '-1h', '1h 30m'])('rejects %j', (text) =>
+    expect(parseDuration(text)).toBeNull(),
+  );
 });
 
 describe('loadCatalogConfig', () => {
@@ -31,7 +33,11 @@ describe('loadCatalogConfig', () => {
   });
 
   it('parses lists and durations', () => {
-    const config = loadCatalogConfig({ ...base, E2GATE_BOUQUETS: ' Favourites , Sport & Freizeit ,', E2GATE_REFRESH_INTERVAL: '30m' });
+    const config = loadCatalogConfig({
+      ...base,
+      E2GATE_BOUQUETS: ' Favourites , Sport & Freizeit ,',
+      E2GATE_REFRESH_INTERVAL: '30m',
+    });
     expect(config.bouquets).toEqual(['Favourites', 'Sport & Freizeit']);
     expect(config.refreshIntervalMs).toBe(1_800_000);
   });
@@ -44,7 +50,12 @@ describe('loadCatalogConfig', () => {
       attempt();
     } catch (error) {
       const variables = (error as ConfigError).problems.map((problem) => problem.variable).sort();
-      expect(variables).toEqual(['E2GATE_EPG_DAYS', 'E2GATE_RECEIVER_URL', 'E2GATE_REFRESH_INTERVAL', 'LOG_LEVEL']);
+      expect(variables).toEqual([
+        'E2GATE_EPG_DAYS',
+        'E2GATE_RECEIVER_URL',
+        'E2GATE_REFRESH_INTERVAL',
+        'LOG_LEVEL',
+      ]);
       expect((error as Error).message).toContain('E2GATE_RECEIVER_URL: is required');
     }
   });

@@ -64,7 +64,10 @@ export function natsUrl() {
   return z
     .string()
     .trim()
-    .regex(/^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, 'must be one or more nats:// URLs')
+    .regex(
+      /^(nats|tls|ws|wss):\/\/[^\s,]+(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/,
+      'must be one or more nats:// URLs',
+    )
     .optional()
     .transform((value) => value ?? 'nats://127.0.0.1:4222');
 }

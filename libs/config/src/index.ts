@@ -3,3 +3,4 @@ export * from './load.js';
 export * from './redact.js';
 export * from './tokens.js';
 export * from './catalog.config.js';
+export * from './stack.config.js';

@@ -53,7 +53,10 @@ export class NatsClientService {
   }
 
   /** Plain subscription for code outside Nest handlers (tests, tools). */
-  async subscribe<S extends EventSubject>(subject: S, onEvent: (event: EventContracts[S]) => void): Promise<Subscription> {
+  async subscribe<S extends EventSubject>(
+    subject: S,
+    onEvent: (event: EventContracts[S]) => void,
+  ): Promise<Subscription> {
     const nc = await this.nats.connection();
     return nc.subscribe(subject, {
       callback: (error, msg) => {

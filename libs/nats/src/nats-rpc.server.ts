@@ -34,7 +34,9 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     try {
       const nc = await this.nats.connection();
       for (const [subject, handler] of this.messageHandlers) {
-        const queue = (handler.extras?.['queue'] as string | undefined) ?? (handler.isEventHandler ? undefined : this.options.queue);
+        const queue =
+          (handler.extras?.['queue'] as string | undefined) ??
+          (handler.isEventHandler ? undefined : this.options.queue);
         this.subscriptions.push(
           nc.subscribe(subject, {
             ...(queue ? { queue } : {}),
@@ -70,7 +72,10 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
     try {
       payload = decodeJson(msg.data);
     } catch {
-      return this.reply(msg, correlationId, { ok: false, error: { code: ErrorCode.BadRequest, message: 'payload is not valid JSON' } });
+      return this.reply(msg, correlationId, {
+        ok: false,
+        error: { code: ErrorCode.BadRequest, message: 'payload is not valid JSON' },
+      });
     }
     const handler = this.getHandlerByPattern(subject);
     if (!handler) return;

@@ -27,11 +27,15 @@ export class RpcExceptionFilter implements ExceptionFilter {
       return { code: ErrorCode.BadRequest, message: exception.message };
     }
     if (isErrorBody(exception) && isKnownErrorCode(exception.code)) return exception;
-    const subject = host.getType() === 'rpc' ? host.switchToRpc().getContext<{ getSubject?: () => string }>().getSubject?.() : undefined;
-    this.logger.error(
-      { err: exception, subject },
-      `unhandled error in NATS handler${subject ? ` for ${subject}` : ''}`,
-    );
+    const subject =
+      host.getType() === 'rpc'
+        ? host.switchToRpc().getContext<{ getSubject?: () => string }>().getSubject?.()
+        : undefined;
+    this.logger.error({
+      err: exception,
+      subject,
+      msg: `unhandled error in NATS handler${subject ? ` for ${subject}` : ''}`,
+    });
     return { code: ErrorCode.Internal, message: 'internal error' };
   }
 }

@@ -2,4 +2,9 @@ export * from './logging.js';
 export * from './scrub.js';
 export * from './nats.health.js';
 export * from './observability.module.js';
-export { makeCounterProvider, makeGaugeProvider, makeHistogramProvider, InjectMetric } from '@willsoto/nestjs-prometheus';
+export {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+  InjectMetric,
+} from '@willsoto/nestjs-prometheus';

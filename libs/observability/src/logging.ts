@@ -28,7 +28,11 @@ export function createLoggerParams(options: LoggingOptions): Params {
       ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''),
     },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      req: (req: { id: unknown; method: string; url: string }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+      }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
@@ -36,7 +40,9 @@ export function createLoggerParams(options: LoggingOptions): Params {
     pinoHttp: options.destination ? [pinoOptions, options.destination] : pinoOptions,
     microservice: {
       genReqId: (context) => {
-        const headers = context.switchToRpc().getContext<{ getHeaders?: () => { get(name: string): string } | undefined }>();
+        const headers = context
+          .switchToRpc()
+          .getContext<{ getHeaders?: () => { get(name: string): string } | undefined }>();
         return headers.getHeaders?.()?.get('x-correlation-id') || randomUUID();
       },
       autoLogging: false,

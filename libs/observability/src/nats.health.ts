@@ -26,7 +26,10 @@ export class NatsHealthIndicator {
     const indicator = this.health.check(key);
     try {
       const js = await this.nats.jetstream();
-      const info = await withTimeout(js.jetstreamManager().then((jsm) => jsm.getAccountInfo()), 2000);
+      const info = await withTimeout(
+        js.jetstreamManager().then((jsm) => jsm.getAccountInfo()),
+        2000,
+      );
       return indicator.up({ streams: info.streams });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

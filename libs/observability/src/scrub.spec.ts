@@ -3,7 +3,10 @@ import { scrubSecrets } from './scrub.js';
 
 describe('scrubSecrets', () => {
   it.each([
-    ['GET /playlist.m3u?token=abcdefghijklmnop1234&bouquet=1', 'GET /playlist.m3u?token=[redacted]&bouquet=1'],
+    [
+      'GET /playlist.m3u?token=abcdefghijklmnop1234&bouquet=1',
+      'GET /playlist.m3u?token=[redacted]&bouquet=1',
+    ],
     ['/stream/x?exp=1&sig=deadbeef', '/stream/x?exp=1&sig=[redacted]'],
     ['authorization: Bearer e2g_abcdef123456', 'authorization: Bearer [redacted]'],
     ['Basic cm9vdDpodW50ZXIy', 'Basic [redacted]'],

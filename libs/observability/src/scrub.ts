@@ -4,7 +4,10 @@
  */
 const RULES: [RegExp, string][] = [
   // Query parameters that carry credentials or signatures.
-  [/([?&](?:token|access_token|sig|signature|password|passwd|secret|key|api_key|apikey)=)[^&\s"'\\]*/gi, '$1[redacted]'],
+  [
+    /([?&](?:token|access_token|sig|signature|password|passwd|secret|key|api_key|apikey)=)[^&\s"'\\]*/gi,
+    '$1[redacted]',
+  ],
   // Authorization header values written as text.
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, '$1 [redacted]'],
   // user:password@ in URLs.

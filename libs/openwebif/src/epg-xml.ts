@@ -7,7 +7,8 @@ const EVENT = /<e2event>([\s\S]*?)<\/e2event>/g;
 export function parseEpgXml(xml: string): ReceiverEvent[] {
   const events: ReceiverEvent[] = [];
   for (const [, body] of xml.matchAll(EVENT)) {
-    const field = (name: string) => decodeXml(new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>`).exec(body ?? '')?.[1] ?? '');
+    const field = (name: string) =>
+      decodeXml(new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*?)</${name}>`).exec(body ?? '')?.[1] ?? '');
     const id = toInt(field('e2eventid'));
     const begin = toInt(field('e2eventstart'));
     if (id === undefined || begin === undefined || begin <= 0) continue;

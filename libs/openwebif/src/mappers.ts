@@ -57,7 +57,8 @@ export function toServiceListing(entries: z.output<typeof serviceEntry>[]): Serv
 
 /** An EPG entry → event; null for dummy entries (no id or no start). */
 export function toReceiverEvent(event: z.output<typeof epgEvent>): ReceiverEvent | null {
-  if (event.id === undefined || event.begin_timestamp === undefined || event.begin_timestamp <= 0) return null;
+  if (event.id === undefined || event.begin_timestamp === undefined || event.begin_timestamp <= 0)
+    return null;
   const durationSec = event.duration_sec ?? (event.duration === undefined ? 0 : event.duration * 60);
   return {
     id: event.id,

@@ -42,10 +42,12 @@ const client = (overrides: Partial<OpenWebifClientOptions> = {}) =>
     ...overrides,
   });
 
-const json = (body: unknown, status = 200): Handler => (_req, res) => {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-};
+const json =
+  (body: unknown, status = 200): Handler =>
+  (_req, res) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(typeof body === 'string' ? body : JSON.stringify(body));
+  };
 
 describe('OpenWebifClient', () => {
   it('parses bouquets and skips markers, hidden entries and sub-bouquets', async () => {
@@ -55,19 +57,46 @@ describe('OpenWebifClient', () => {
             result: true,
             processingtime: '0:00:00.004121',
             services: [
-              { pos: 0, servicename: '— News —', servicereference: '1:64:1:0:0:0:0:0:0:0::— News —', program: 0 },
-              { pos: 1, servicename: 'Das Erste HD', servicereference: '1:0:19:283d:3fb:1:c00000:0:0:0:', program: 10301 },
+              {
+                pos: 0,
+                servicename: '— News —',
+                servicereference: '1:64:1:0:0:0:0:0:0:0::— News —',
+                program: 0,
+              },
+              {
+                pos: 1,
+                servicename: 'Das Erste HD',
+                servicereference: '1:0:19:283d:3fb:1:c00000:0:0:0:',
+                program: 10301,
+              },
               { pos: 2, servicename: 'Hidden', servicereference: '1:512:19:1:1:1:C00000:0:0:0:', program: 1 },
-              { pos: 0, servicename: 'Sub', servicereference: '1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "x.tv" ORDER BY bouquet', program: 0 },
-              { pos: '3', servicename: 'Web TV', servicereference: '4097:0:1:0:0:0:0:0:0:0:http%3a//h/x.m3u8:Web TV', program: '0', lcn: '7' },
+              {
+                pos: 0,
+                servicename: 'Sub',
+                servicereference: '1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "x.tv" ORDER BY bouquet',
+                program: 0,
+              },
+              {
+                pos: '3',
+                servicename: 'Web TV',
+                servicereference: '4097:0:1:0:0:0:0:0:0:0:http%3a//h/x.m3u8:Web TV',
+                program: '0',
+                lcn: '7',
+              },
             ],
           })(req, res)
-        : json({ bouquets: [['1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "userbouquet.fav.tv" ORDER BY bouquet', 'Favourites']] })(req, res);
+        : json({
+            bouquets: [
+              ['1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "userbouquet.fav.tv" ORDER BY bouquet', 'Favourites'],
+            ],
+          })(req, res);
     const c = client();
     expect(await c.bouquets()).toEqual([
       { ref: '1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "userbouquet.fav.tv" ORDER BY bouquet', name: 'Favourites' },
     ]);
-    const listing = await c.services('1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "userbouquet.fav.tv" ORDER BY bouquet');
+    const listing = await c.services(
+      '1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "userbouquet.fav.tv" ORDER BY bouquet',
+    );
     expect(listing.services.map((s) => [s.name, s.kind, s.ref, s.lcn])).toEqual([
       ['Das Erste HD', 'dvb', '1:0:19:283D:3FB:1:C00000:0:0:0:', undefined],
       ['Web TV', 'iptv', '4097:0:1:0:0:0:0:0:0:0:http%3a//h/x.m3u8:Web TV', 7],
@@ -77,7 +106,10 @@ describe('OpenWebifClient', () => {
 
   it('retries 5xx with backoff and succeeds', async () => {
     let calls = 0;
-    handler = (req, res) => (++calls < 3 ? json({ result: false, exception: 'Traceback' }, 500)(req, res) : json({ bouquets: [] })(req, res));
+    handler = (req, res) =>
+      ++calls < 3
+        ? json({ result: false, exception: 'Traceback' }, 500)(req, res)
+        : json({ bouquets: [] })(req, res);
     expect(await client().bouquets()).toEqual([]);
     expect(calls).toBe(3);
   });
@@ -110,14 +142,25 @@ describe('OpenWebifClient', () => {
 
   it('times out a hanging request per attempt and retries it', async () => {
     handler = () => undefined; // never answers
-    await expect(client({ timeoutMs: 100, retries: 1 }).about()).rejects.toMatchObject({ code: 'RECEIVER_TIMEOUT' });
+    await expect(client({ timeoutMs: 100, retries: 1 }).about()).rejects.toMatchObject({
+      code: 'RECEIVER_TIMEOUT',
+    });
     expect(hits).toHaveLength(2);
   });
 
   it('repairs Latin-1 bodies and HTML-escaped EPG text', async () => {
     const body = JSON.stringify({
       events: [
-        { id: 1, begin_timestamp: 1763751600, duration_sec: 900, title: 'Grüße aus Köln', shortdesc: '', longdesc: 'Nachrichten &amp; Wetter', genre: 'News', genreid: 32 },
+        {
+          id: 1,
+          begin_timestamp: 1763751600,
+          duration_sec: 900,
+          title: 'Grüße aus Köln',
+          shortdesc: '',
+          longdesc: 'Nachrichten &amp; Wetter',
+          genre: 'News',
+          genreid: 32,
+        },
         { id: 0, begin_timestamp: 0, title: 0 },
       ],
       result: true,
@@ -126,9 +169,18 @@ describe('OpenWebifClient', () => {
       res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
       res.end(Buffer.from(body, 'latin1'));
     };
-    const events = await client().epgService('1:0:19:283D:3FB:1:C00000:0:0:0:', 1763751600, 1763751600 + 7 * 86400);
+    const events = await client().epgService(
+      '1:0:19:283D:3FB:1:C00000:0:0:0:',
+      1763751600,
+      1763751600 + 7 * 86400,
+    );
     expect(events).toEqual([
-      expect.objectContaining({ id: 1, title: 'Grüße aus Köln', longDescription: 'Nachrichten & Wetter', durationSec: 900 }),
+      expect.objectContaining({
+        id: 1,
+        title: 'Grüße aus Köln',
+        longDescription: 'Nachrichten & Wetter',
+        durationSec: 900,
+      }),
     ]);
     expect(hits[0]).toContain('endTime=10080');
   });
@@ -142,7 +194,9 @@ describe('OpenWebifClient', () => {
     const url = new URL(baseUrl);
     url.username = 'root';
     url.password = 'sec ret';
-    await expect(client({ baseUrl: url.toString() }).about()).rejects.toMatchObject({ code: 'RECEIVER_AUTH_FAILED' });
+    await expect(client({ baseUrl: url.toString() }).about()).rejects.toMatchObject({
+      code: 'RECEIVER_AUTH_FAILED',
+    });
     expect(seen).toBe(`Basic ${Buffer.from('root:sec ret').toString('base64')}`);
     expect(hits).toHaveLength(1);
   });
@@ -150,8 +204,14 @@ describe('OpenWebifClient', () => {
   it('opens the breaker after consecutive failed calls and fails fast', async () => {
     handler = json({}, 500);
     const states: string[] = [];
-    const c = client({ retries: 0, breakerThreshold: 3, breakerHalfOpenAfterMs: 60_000, observer: { onBreakerStateChange: (s) => states.push(s) } });
-    for (let i = 0; i < 3; i++) await expect(c.about()).rejects.toMatchObject({ code: 'RECEIVER_HTTP_ERROR' });
+    const c = client({
+      retries: 0,
+      breakerThreshold: 3,
+      breakerHalfOpenAfterMs: 60_000,
+      observer: { onBreakerStateChange: (s) => states.push(s) },
+    });
+    for (let i = 0; i < 3; i++)
+      await expect(c.about()).rejects.toMatchObject({ code: 'RECEIVER_HTTP_ERROR' });
     await expect(c.about()).rejects.toMatchObject({ code: 'RECEIVER_CIRCUIT_OPEN' });
     expect(hits).toHaveLength(3);
     expect(c.breakerState).toBe('open');
@@ -166,7 +226,9 @@ describe('OpenWebifClient', () => {
 
   it('bounds response sizes', async () => {
     handler = json({ bouquets: [['x'.repeat(5000), 'y']] });
-    await expect(client({ maxBodyBytes: 1000 }).bouquets()).rejects.toMatchObject({ code: 'RECEIVER_RESPONSE_TOO_LARGE' });
+    await expect(client({ maxBodyBytes: 1000 }).bouquets()).rejects.toMatchObject({
+      code: 'RECEIVER_RESPONSE_TOO_LARGE',
+    });
   });
 
   it('returns null for a missing picon and bytes for a PNG', async () => {

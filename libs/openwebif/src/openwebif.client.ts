@@ -106,11 +106,17 @@ export class OpenWebifClient {
 
   /** Playable entries of a bouquet; markers, hidden entries and sub-bouquets are skipped and counted. */
   async services(bouquetRef: string): Promise<ServiceListing> {
-    const body = await this.json('getservices', `/api/getservices?sRef=${encodeURIComponent(bouquetRef)}`, servicesResponse);
+    const body = await this.json(
+      'getservices',
+      `/api/getservices?sRef=${encodeURIComponent(bouquetRef)}`,
+      servicesResponse,
+    );
     return toServiceListing(body.services);
   }
 
-  async allServices(kind: 'tv' | 'radio' = 'tv'): Promise<{ bouquet: BouquetInfo; listing: ServiceListing }[]> {
+  async allServices(
+    kind: 'tv' | 'radio' = 'tv',
+  ): Promise<{ bouquet: BouquetInfo; listing: ServiceListing }[]> {
     const query = kind === 'radio' ? '?type=radio' : '';
     const body = await this.json('getallservices', `/api/getallservices${query}`, allServicesResponse);
     return body.services.map((bouquet) => ({
@@ -168,7 +174,9 @@ export class OpenWebifClient {
     );
     if (result.status === 404) return null;
     if (!isPng(result.body)) {
-      throw new ReceiverError(ErrorCode.ReceiverBadResponse, `picon ${fileName} is not a PNG`, { endpoint: 'picon' });
+      throw new ReceiverError(ErrorCode.ReceiverBadResponse, `picon ${fileName} is not a PNG`, {
+        endpoint: 'picon',
+      });
     }
     return result.body;
   }

@@ -9,7 +9,9 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(10, 2, 100, () => Date.now());
     const granted: number[] = [];
     const start = Date.now();
-    const takes = Array.from({ length: 6 }, () => limiter.take('x').then(() => granted.push(Date.now() - start)));
+    const takes = Array.from({ length: 6 }, () =>
+      limiter.take('x').then(() => granted.push(Date.now() - start)),
+    );
     await vi.advanceTimersByTimeAsync(1000);
     await Promise.all(takes);
     expect(granted.slice(0, 2)).toEqual([0, 0]);

@@ -32,9 +32,13 @@ export class RateLimiter {
       return;
     }
     if (this.waiters.length >= this.maxQueue) {
-      throw new ReceiverError(ErrorCode.ReceiverOverloaded, `receiver request queue is full (${this.maxQueue})`, {
-        endpoint,
-      });
+      throw new ReceiverError(
+        ErrorCode.ReceiverOverloaded,
+        `receiver request queue is full (${this.maxQueue})`,
+        {
+          endpoint,
+        },
+      );
     }
     await new Promise<void>((resolve) => {
       this.waiters.push(resolve);

@@ -35,7 +35,8 @@ export class ReceiverError extends E2gateError {
     return (
       this.code === ErrorCode.ReceiverUnreachable ||
       this.code === ErrorCode.ReceiverTimeout ||
-      (this.code === ErrorCode.ReceiverHttpError && (this.info.status === 429 || (this.info.status ?? 0) >= 500))
+      (this.code === ErrorCode.ReceiverHttpError &&
+        (this.info.status === 429 || (this.info.status ?? 0) >= 500))
     );
   }
 }

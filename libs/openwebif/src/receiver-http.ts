@@ -37,12 +37,20 @@ export async function httpGet(
     });
     const body = await readBounded(response, target.maxBodyBytes, endpoint);
     if (response.status === 401 || response.status === 403) {
-      throw new ReceiverError(ErrorCode.ReceiverAuthFailed, `receiver rejected the credentials (HTTP ${response.status})`, {
-        endpoint,
-        status: response.status,
-      });
+      throw new ReceiverError(
+        ErrorCode.ReceiverAuthFailed,
+        `receiver rejected the credentials (HTTP ${response.status})`,
+        {
+          endpoint,
+          status: response.status,
+        },
+      );
     }
-    if (response.status === 429 || response.status >= 500 || (response.status >= 400 && response.status !== 404)) {
+    if (
+      response.status === 429 ||
+      response.status >= 500 ||
+      (response.status >= 400 && response.status !== 404)
+    ) {
       throw new ReceiverError(ErrorCode.ReceiverHttpError, `receiver answered HTTP ${response.status}`, {
         endpoint,
         status: response.status,
@@ -53,9 +61,13 @@ export async function httpGet(
   } catch (error) {
     if (error instanceof ReceiverError) throw error;
     if (signal.aborted) {
-      throw new ReceiverError(ErrorCode.ReceiverTimeout, `receiver did not answer within ${target.timeoutMs} ms`, {
-        endpoint,
-      });
+      throw new ReceiverError(
+        ErrorCode.ReceiverTimeout,
+        `receiver did not answer within ${target.timeoutMs} ms`,
+        {
+          endpoint,
+        },
+      );
     }
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     throw new ReceiverError(
@@ -77,9 +89,13 @@ async function readBounded(response: Response, maxBytes: number, endpoint: strin
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel();
-      throw new ReceiverError(ErrorCode.ReceiverResponseTooLarge, `receiver response exceeds ${maxBytes} bytes`, {
-        endpoint,
-      });
+      throw new ReceiverError(
+        ErrorCode.ReceiverResponseTooLarge,
+        `receiver response exceeds ${maxBytes} bytes`,
+        {
+          endpoint,
+        },
+      );
     }
     chunks.push(value);
   }

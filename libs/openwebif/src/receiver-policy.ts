@@ -77,7 +77,10 @@ export class ReceiverPolicy {
     this.breaker.onStateChange((state) => observer.onBreakerStateChange?.(BREAKER_STATES[state]));
     this.retry = retry(handleWhen(isTransient), {
       maxAttempts: options.retries,
-      backoff: new ExponentialBackoff({ initialDelay: options.backoffInitialMs, maxDelay: options.backoffMaxMs }),
+      backoff: new ExponentialBackoff({
+        initialDelay: options.backoffInitialMs,
+        maxDelay: options.backoffMaxMs,
+      }),
     });
     this.general = bulkhead(options.concurrency, options.maxQueue);
     this.heavy = bulkhead(options.epgConcurrency, options.maxQueue);
@@ -109,9 +112,13 @@ export class ReceiverPolicy {
 
 function translatePolicyError(endpoint: string, error: unknown): unknown {
   if (isBrokenCircuitError(error) || isIsolatedCircuitError(error)) {
-    return new ReceiverError(ErrorCode.ReceiverCircuitOpen, 'receiver circuit breaker is open after repeated failures', {
-      endpoint,
-    });
+    return new ReceiverError(
+      ErrorCode.ReceiverCircuitOpen,
+      'receiver circuit breaker is open after repeated failures',
+      {
+        endpoint,
+      },
+    );
   }
   if (isBulkheadRejectedError(error)) {
     return new ReceiverError(ErrorCode.ReceiverOverloaded, 'too many receiver requests queued', { endpoint });

@@ -16,7 +16,9 @@ export const aboutResponse = z
         imagever: textLike.optional(),
         enigmaver: textLike.optional(),
         webifver: textLike.optional(),
-        tuners: z.array(z.object({ name: textLike.optional(), type: textLike.optional() }).loose()).optional(),
+        tuners: z
+          .array(z.object({ name: textLike.optional(), type: textLike.optional() }).loose())
+          .optional(),
         transcoding: boolLike,
       })
       .loose(),

@@ -14,7 +14,8 @@ export const RefFlag = {
 
 export const IPTV_TYPES = new Set([4097, 5001, 5002]);
 
-export type RefKind = 'dvb' | 'iptv' | 'marker' | 'hidden' | 'directory' | 'alternatives' | 'recording' | 'invalid';
+export type RefKind =
+  'dvb' | 'iptv' | 'marker' | 'hidden' | 'directory' | 'alternatives' | 'recording' | 'invalid';
 
 export interface ParsedServiceRef {
   type: number;
@@ -42,7 +43,8 @@ export function parseServiceRef(raw: string): ParsedServiceRef | null {
   const fields = text.split(':');
   if (fields.length < 10) return null;
   const numeric = fields.slice(0, 10);
-  if (!numeric.every((field, index) => (isDecimalField(index) ? DEC_FIELD : HEX_FIELD).test(field))) return null;
+  if (!numeric.every((field, index) => (isDecimalField(index) ? DEC_FIELD : HEX_FIELD).test(field)))
+    return null;
   const value = (index: number) => parseInt(numeric[index] as string, isDecimalField(index) ? 10 : 16);
   // Field 11 may itself contain ':' (URLs decoded from %3a); the name is what follows the last ':'.
   const rest = fields.slice(10);
@@ -61,7 +63,9 @@ export function parseServiceRef(raw: string): ParsedServiceRef | null {
     normalized:
       numeric
         .map((field, index) =>
-          isDecimalField(index) ? String(parseInt(field, 10)) : parseInt(field, 16).toString(16).toUpperCase(),
+          isDecimalField(index)
+            ? String(parseInt(field, 10))
+            : parseInt(field, 16).toString(16).toUpperCase(),
         )
         .join(':') + ':',
   };

@@ -15,12 +15,17 @@ describe('parseStreamM3u', () => {
   });
 
   it('accepts a bare URL and rejects a playlist without one', () => {
-    expect(parseStreamM3u('#EXTM3U\r\nhttp://box:17999/1:0:1:1:1:1:1:0:0:0:\r\n')).toEqual({ url: 'http://box:17999/1:0:1:1:1:1:1:0:0:0:' });
+    expect(parseStreamM3u('#EXTM3U\r\nhttp://box:17999/1:0:1:1:1:1:1:0:0:0:\r\n')).toEqual({
+      url: 'http://box:17999/1:0:1:1:1:1:1:0:0:0:',
+    });
     expect(parseStreamM3u('#EXTM3U\n#EXTINF:-1,x\n')).toBeNull();
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 500 }), (text) => void parseStreamM3u(text)), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), (text) => void parseStreamM3u(text)),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -48,8 +53,11 @@ describe('parseEpgXml', () => {
   });
 
   it('never throws', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 500 }), (text) => void parseEpgXml(`<e2event>${text}</e2event>`)), {
-      numRuns: 2000,
-    });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 500 }), (text) => void parseEpgXml(`<e2event>${text}</e2event>`)),
+      {
+        numRuns: 2000,
+      },
+    );
   });
 });

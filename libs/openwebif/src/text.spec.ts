@@ -17,9 +17,9 @@ describe('decodeBody', () => {
 
 describe('EPG text', () => {
   it('unescapes entities, strips DVB controls and keeps line breaks', () => {
-    expect(cleanEpgText('Nachrichten &amp; Wetter\u0086 mit &quot;Extra&quot;\u0087\u008aTeil&#x27;2&#39;')).toBe(
-      'Nachrichten & Wetter mit "Extra"\nTeil\'2\'',
-    );
+    expect(
+      cleanEpgText('Nachrichten &amp; Wetter\u0086 mit &quot;Extra&quot;\u0087\u008aTeil&#x27;2&#39;'),
+    ).toBe('Nachrichten & Wetter mit "Extra"\nTeil\'2\'');
   });
 
   it('leaves unknown entities alone', () => {

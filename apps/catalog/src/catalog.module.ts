@@ -1,0 +1,81 @@
+import { hostname } from 'node:os';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
+import { Bucket } from '@e2gate/contracts';
+import { NatsModule, type BucketSpec } from '@e2gate/nats';
+import { ObservabilityModule } from '@e2gate/observability';
+import { HealthController } from './controllers/health.controller.js';
+import { CatalogCommandsHandler } from './handlers/catalog-commands.handler.js';
+import { CatalogEventsHandler } from './handlers/catalog-events.handler.js';
+import { CatalogQueriesHandler } from './handlers/catalog-queries.handler.js';
+import { CatalogMetrics, catalogMetricProviders } from './metrics/catalog.metrics.js';
+import { CatalogEventsRepository } from './repositories/catalog-events.repository.js';
+import { ClockRepository } from './repositories/clock.repository.js';
+import { PiconStoreRepository } from './repositories/picon-store.repository.js';
+import { ReceiverRepository } from './repositories/receiver.repository.js';
+import { RefreshLockRepository } from './repositories/refresh-lock.repository.js';
+import { SnapshotStoreRepository } from './repositories/snapshot-store.repository.js';
+import { CatalogQueryService } from './services/catalog-query.service.js';
+import { CatalogStateService } from './services/catalog-state.service.js';
+import { PiconService } from './services/picon.service.js';
+import { RefreshCoordinator } from './services/refresh-coordinator.service.js';
+import { RefreshService } from './services/refresh.service.js';
+
+const MiB = 1024 * 1024;
+
+/** JetStream buckets the catalog writes (created idempotently at start). */
+export function catalogBuckets(config: CatalogConfig): BucketSpec[] {
+  return [
+    { kind: 'object', name: Bucket.Catalog, maxBytes: 2048 * MiB, description: 'catalog snapshots' },
+    {
+      kind: 'kv',
+      name: Bucket.CatalogMeta,
+      history: 5,
+      maxBytes: 16 * MiB,
+      description: 'current catalog snapshot',
+    },
+    {
+      kind: 'kv',
+      name: Bucket.CatalogLock,
+      history: 1,
+      ttlMs: config.refreshTimeoutMs + 60_000,
+      maxBytes: MiB,
+      description: 'running catalog refresh',
+    },
+    { kind: 'object', name: Bucket.Picons, maxBytes: 512 * MiB, description: 'channel logos' },
+  ];
+}
+
+@Module({})
+export class CatalogModule {
+  static forRoot(config: CatalogConfig): DynamicModule {
+    return {
+      module: CatalogModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: 'catalog', level: config.logLevel }),
+        NatsModule.forRoot({
+          url: config.natsUrl,
+          name: `catalog-${hostname()}-${process.pid}`,
+          buckets: catalogBuckets(config),
+        }),
+      ],
+      controllers: [HealthController, CatalogQueriesHandler, CatalogCommandsHandler, CatalogEventsHandler],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        ...catalogMetricProviders,
+        CatalogMetrics,
+        ClockRepository,
+        ReceiverRepository,
+        SnapshotStoreRepository,
+        PiconStoreRepository,
+        RefreshLockRepository,
+        CatalogEventsRepository,
+        CatalogStateService,
+        CatalogQueryService,
+        RefreshService,
+        PiconService,
+        RefreshCoordinator,
+      ],
+    };
+  }
+}

@@ -1,0 +1,15 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { CatalogRefreshCommand, Subject } from '@e2gate/contracts';
+import { RefreshCoordinator } from '../services/refresh-coordinator.service.js';
+
+/** `catalog.cmd.*` handlers. */
+@Controller()
+export class CatalogCommandsHandler {
+  constructor(private readonly coordinator: RefreshCoordinator) {}
+
+  @MessagePattern(Subject.CatalogCmdRefresh)
+  refresh(@Payload() command: CatalogRefreshCommand) {
+    return this.coordinator.request(command.reason ?? 'command');
+  }
+}

@@ -1,0 +1,13 @@
+import { Injectable } from '@nestjs/common';
+
+/** Wall clock behind an injectable seam so time logic can be tested with a frozen clock. */
+@Injectable()
+export class ClockRepository {
+  nowMs(): number {
+    return Date.now();
+  }
+
+  nowSeconds(): number {
+    return Math.floor(this.nowMs() / 1000);
+  }
+}

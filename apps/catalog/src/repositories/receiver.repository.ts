@@ -1,0 +1,63 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
+import {
+  OpenWebifClient,
+  type BouquetInfo,
+  type BreakerState,
+  type ReceiverEvent,
+  type ReceiverInfo,
+  type ServiceListing,
+} from '@e2gate/openwebif';
+import { CatalogMetrics } from '../metrics/catalog.metrics.js';
+
+/** The catalog's only door to the receiver: one policy-wrapped client shared by every refresh step. */
+@Injectable()
+export class ReceiverRepository {
+  private readonly client: OpenWebifClient;
+
+  constructor(@Inject(APP_CONFIG) config: CatalogConfig, metrics: CatalogMetrics) {
+    this.client = new OpenWebifClient({
+      baseUrl: config.receiver.url,
+      ...(config.receiver.user === undefined ? {} : { user: config.receiver.user }),
+      ...(config.receiver.password === undefined ? {} : { password: config.receiver.password }),
+      timeoutMs: config.receiver.timeoutMs,
+      retries: config.receiver.retries,
+      maxRps: config.receiver.maxRps,
+      concurrency: config.receiver.concurrency,
+      epgConcurrency: config.receiver.epgConcurrency,
+      observer: {
+        onAttempt: ({ endpoint, outcome, durationMs }) =>
+          metrics.receiverAttempt(endpoint, outcome, durationMs),
+        onBreakerStateChange: (state) => metrics.breakerState(state),
+      },
+    });
+  }
+
+  get breakerState(): BreakerState {
+    return this.client.breakerState;
+  }
+
+  about(): Promise<ReceiverInfo> {
+    return this.client.about();
+  }
+
+  tvBouquets(): Promise<BouquetInfo[]> {
+    return this.client.bouquets('tv');
+  }
+
+  services(bouquetRef: string): Promise<ServiceListing> {
+    return this.client.services(bouquetRef);
+  }
+
+  epg(ref: string, from: number, to: number): Promise<ReceiverEvent[]> {
+    return this.client.epgService(ref, from, to);
+  }
+
+  epgXml(ref: string, from: number, to: number): Promise<ReceiverEvent[]> {
+    return this.client.epgServiceXml(ref, from, to);
+  }
+
+  picon(fileName: string): Promise<Uint8Array | null> {
+    return this.client.picon(fileName);
+  }
+}

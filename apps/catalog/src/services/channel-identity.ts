@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+
+const HASH_LENGTH = 8;
+const MAX_SLUG = 40;
+
+/**
+ * Stable channel id: a readable slug of the name plus a short hash of the reference identity, e.g.
+ * `das-erste-hd-3f9a2c01`. The hash alone identifies the channel, so an id keeps resolving after a rename.
+ */
+export function channelId(name: string, refIdentity: string): string {
+  const slug = slugify(name) || 'channel';
+  return `${slug}-${refHash(refIdentity)}`;
+}
+
+export function refHash(refIdentity: string): string {
+  return createHash('sha256').update(refIdentity).digest('hex').slice(0, HASH_LENGTH);
+}
+
+/** The hash part of a channel id, or null when the id does not have the shape. */
+export function hashOfChannelId(id: string): string | null {
+  const match = /-([0-9a-f]{8})$/.exec(id);
+  return match ? (match[1] as string) : null;
+}
+
+export function slugify(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/ß/g, 'ss')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/\+/g, ' plus ')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, MAX_SLUG)
+    .replace(/-+$/g, '');
+}

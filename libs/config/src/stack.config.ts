@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { httpUrl, integer, text } from './fields.js';
+import { loadConfig, processEnv } from './load.js';
+
+/** What the one-command launcher (`npm start`) needs; each app still validates its own config. */
+const stackSchema = z.object({
+  NATS_URL: z.string().trim().optional(),
+  E2GATE_RECEIVER_URL: httpUrl().optional(),
+  E2GATE_DATA_DIR: text('./data'),
+  E2GATE_NATS_PORT: integer({ default: 4222, min: 0, max: 65535 }),
+  E2GATE_DEMO_BOUQUETS: integer({ default: 4, min: 1, max: 100 }),
+  E2GATE_DEMO_CHANNELS: integer({ default: 40, min: 1, max: 10_000 }),
+  E2GATE_DEMO_WEB_PORT: integer({ default: 0, min: 0, max: 65535 }),
+});
+
+export interface StackConfig {
+  /** Unset: the launcher starts its own nats-server with JetStream in the data dir. */
+  natsUrl?: string;
+  /** Unset: the launcher starts the built-in demo receiver (simulator). */
+  receiverUrl?: string;
+  dataDir: string;
+  natsPort: number;
+  demo: { bouquets: number; channels: number; webPort: number };
+  /** The environment handed to every app (the launcher adds NATS_URL and E2GATE_RECEIVER_URL). */
+  env: Record<string, string | undefined>;
+}
+
+export function loadStackConfig(
+  env: Record<string, string | undefined> = processEnv(),
+): Readonly<StackConfig> {
+  return loadConfig(
+    stackSchema,
+    (vars) => ({
+      ...(vars.NATS_URL ? { natsUrl: vars.NATS_URL } : {}),
+      ...(vars.E2GATE_RECEIVER_URL ? { receiverUrl: vars.E2GATE_RECEIVER_URL } : {}),
+      dataDir: vars.E2GATE_DATA_DIR,
+      natsPort: vars.E2GATE_NATS_PORT,
+      demo: {
+        bouquets: vars.E2GATE_DEMO_BOUQUETS,
+        channels: vars.E2GATE_DEMO_CHANNELS,
+        webPort: vars.E2GATE_DEMO_WEB_PORT,
+      },
+      env: { ...env },
+    }),
+    env,
+  );
+}
+
+export const STACK_VARIABLES = Object.keys(stackSchema.shape);

@@ -6,7 +6,7 @@ import {
   type BouquetInfo,
   type ServiceListing,
 } from '@e2gate/openwebif';
-import { channelId, refHash, slugify } from './channel-identity.js';
+import { channelId, refHash, refHashLong, slugify } from './channel-identity.js';
 
 export interface BouquetListing {
   bouquet: BouquetInfo;
@@ -25,6 +25,7 @@ export interface ChannelSet {
  */
 export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
   const byIdentity = new Map<string, Channel>();
+  const usedIds = new Set<string>();
   const bouquets: Bouquet[] = [];
   for (const { bouquet, listing } of listings) {
     const entry: Bouquet = { id: bouquetId(bouquet), name: bouquet.name, ref: bouquet.ref, channelIds: [] };
@@ -33,7 +34,7 @@ export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
       let channel = byIdentity.get(identity);
       if (!channel) {
         channel = {
-          id: channelId(service.name, identity),
+          id: uniqueId(channelId(service.name, identity), identity, usedIds),
           xmltvId: xmltvIdFor(service.parsed),
           number: 0,
           name: service.name,
@@ -58,6 +59,14 @@ export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
   const channels = [...byIdentity.values()];
   assignNumbers(channels);
   return { bouquets, channels };
+}
+
+/** An 8-hex hash collision between two references is resolved by appending more of the second one's hash. */
+function uniqueId(id: string, identity: string, used: Set<string>): string {
+  let candidate = id;
+  for (let extra = 4; used.has(candidate); extra += 4) candidate = `${id}${refHashLong(identity).slice(8, 8 + extra)}`;
+  used.add(candidate);
+  return candidate;
 }
 
 export function bouquetId(bouquet: BouquetInfo): string {

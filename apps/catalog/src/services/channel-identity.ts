@@ -13,12 +13,16 @@ export function channelId(name: string, refIdentity: string): string {
 }
 
 export function refHash(refIdentity: string): string {
-  return createHash('sha256').update(refIdentity).digest('hex').slice(0, HASH_LENGTH);
+  return refHashLong(refIdentity).slice(0, HASH_LENGTH);
+}
+
+export function refHashLong(refIdentity: string): string {
+  return createHash('sha256').update(refIdentity).digest('hex');
 }
 
 /** The hash part of a channel id, or null when the id does not have the shape. */
 export function hashOfChannelId(id: string): string | null {
-  const match = /-([0-9a-f]{8})$/.exec(id);
+  const match = /-([0-9a-f]{8})(?:[0-9a-f]{4})*$/.exec(id);
   return match ? (match[1] as string) : null;
 }
 

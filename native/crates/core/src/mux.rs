@@ -1,0 +1,230 @@
+//! The transport stream multiplexer: one program, PAT/PMT on demand (each segment start, and periodically
+//! for continuous output), PES packetisation with correct continuity counters, and a PCR on the PCR PID at
+//! least every 40 ms of DTS (ETSI TR 101 290 / TS 101 154 interval).
+//!
+//! The output is variable-rate (no null packets): PCR = DTS − [`PCR_DELAY`], the same model as FFmpeg's
+//! muxer without `-muxrate`. Timestamps are written modulo 2^33, so a wrapping input stays wrapping.
+
+use crate::descriptor::{AudioType, Language, write_iso_639};
+use crate::packet::{ContinuityCounter, PacketHeader, Pid, write_packet};
+use crate::pes::write_pes_header;
+use crate::psi::{EsInfo, PatEntry, Pmt, packetize_section, write_pat, write_pmt};
+use crate::stream_type::StreamType;
+use crate::timestamp::{MediaTime, Pcr};
+
+/// Decoder buffering the PCR runs ahead of DTS by.
+pub const PCR_DELAY: i64 = 63_000; // 0.7 s
+/// Longest gap between two PCRs (40 ms).
+pub const PCR_INTERVAL: i64 = 3_600;
+/// Output PIDs, FFmpeg's layout: PMT 0x1000, elementary streams from 0x100.
+pub const PMT_PID: Pid = Pid::new(0x1000);
+pub const FIRST_ES_PID: u16 = 0x100;
+
+/// One output stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MuxStream {
+    pub pid: Pid,
+    pub stream_type: StreamType,
+    /// PES stream_id (0xE0 video, 0xC0 MPEG/AAC audio, 0xBD AC-3/E-AC-3).
+    pub stream_id: u8,
+    /// ES_info descriptors written into the PMT.
+    pub descriptors: Vec<u8>,
+}
+
+impl MuxStream {
+    /// Descriptors for an audio stream: its language (with audio_type) when known.
+    pub fn language_descriptors(language: Option<Language>, audio_type: AudioType) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(language) = language {
+            write_iso_639(&mut out, language, audio_type);
+        }
+        out
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MuxConfig {
+    pub transport_stream_id: u16,
+    pub program_number: u16,
+    pub pcr_pid: Pid,
+    pub streams: Vec<MuxStream>,
+}
+
+/// Writes one program's packets. Stream indices refer to `MuxConfig::streams`.
+#[derive(Debug)]
+pub struct Muxer {
+    config: MuxConfig,
+    version: u8,
+    pat_cc: ContinuityCounter,
+    pmt_cc: ContinuityCounter,
+    stream_cc: Vec<ContinuityCounter>,
+    /// Streams whose next packet carries discontinuity_indicator.
+    pending_discontinuity: Vec<bool>,
+    last_pcr: Option<MediaTime>,
+}
+
+impl Muxer {
+    pub fn new(config: MuxConfig) -> Self {
+        let n = config.streams.len();
+        Muxer {
+            config,
+            version: 0,
+            pat_cc: ContinuityCounter::default(),
+            pmt_cc: ContinuityCounter::default(),
+            stream_cc: vec![ContinuityCounter::default(); n],
+            pending_discontinuity: vec![false; n],
+            last_pcr: None,
+        }
+    }
+
+    pub fn config(&self) -> &MuxConfig {
+        &self.config
+    }
+
+    /// Replaces the stream set (PMT change): the PMT version is bumped and every stream restarts its counter.
+    pub fn reconfigure(&mut self, config: MuxConfig) {
+        if config != self.config {
+            self.version = (self.version + 1) & 0x1F;
+            self.stream_cc = vec![ContinuityCounter::default(); config.streams.len()];
+            self.pending_discontinuity = vec![true; config.streams.len()];
+            self.config = config;
+            self.last_pcr = None;
+        }
+    }
+
+    /// Flags the next packet of every stream with discontinuity_indicator (timeline break) and forces a PCR.
+    pub fn mark_discontinuity(&mut self) {
+        self.pending_discontinuity.iter_mut().for_each(|d| *d = true);
+        self.last_pcr = None;
+    }
+
+    /// Writes the PAT and the PMT.
+    pub fn write_tables(&mut self, out: &mut Vec<u8>) {
+        let pat = write_pat(
+            self.config.transport_stream_id,
+            self.version,
+            &[PatEntry { program_number: self.config.program_number, program_map_pid: PMT_PID }],
+        );
+        packetize_section(out, Pid::PAT, &mut self.pat_cc, &pat);
+        let pmt = Pmt {
+            program_number: self.config.program_number,
+            version_number: self.version,
+            pcr_pid: self.config.pcr_pid,
+            program_info: Vec::new(),
+            streams: self
+                .config
+                .streams
+                .iter()
+                .map(|s| EsInfo { stream_type: s.stream_type, elementary_pid: s.pid, descriptors: s.descriptors.clone() })
+                .collect(),
+        };
+        packetize_section(out, PMT_PID, &mut self.pmt_cc, &write_pmt(&pmt));
+    }
+
+    /// Writes one PES (an access unit or audio frame) as packets.
+    pub fn write_pes(
+        &mut self,
+        out: &mut Vec<u8>,
+        stream: usize,
+        pts: MediaTime,
+        dts: MediaTime,
+        data: &[u8],
+        random_access: bool,
+    ) {
+        let Some(config) = self.config.streams.get(stream) else { return };
+        let pid = config.pid;
+        let mut pes = Vec::with_capacity(data.len() + 19);
+        write_pes_header(&mut pes, config.stream_id, Some(pts.to_timestamp()), Some(dts.to_timestamp()), data.len());
+        pes.extend_from_slice(data);
+        let mut pcr = None;
+        if pid == self.config.pcr_pid {
+            let due = self.last_pcr.is_none_or(|last| dts.saturating_sub(last) >= PCR_INTERVAL || dts < last);
+            if due {
+                self.last_pcr = Some(dts);
+                pcr = Some(Pcr::from_base(dts.saturating_add(-PCR_DELAY).to_timestamp()));
+            }
+        }
+        let mut remaining: &[u8] = &pes;
+        let mut first = true;
+        while !remaining.is_empty() {
+            let header = PacketHeader {
+                pid,
+                payload_unit_start_indicator: first,
+                continuity_counter: self.stream_cc[stream],
+                pcr: if first { pcr } else { None },
+                discontinuity_indicator: first && self.pending_discontinuity[stream],
+                random_access_indicator: first && random_access,
+            };
+            let taken = write_packet(out, &header, remaining);
+            remaining = &remaining[taken..];
+            self.stream_cc[stream] = self.stream_cc[stream].next();
+            first = false;
+        }
+        self.pending_discontinuity[stream] = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::packet::{PACKET_SIZE, Packet};
+    use crate::pes::stream_id;
+
+    fn config() -> MuxConfig {
+        MuxConfig {
+            transport_stream_id: 1,
+            program_number: 4911,
+            pcr_pid: Pid::new(0x100),
+            streams: vec![
+                MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+                MuxStream {
+                    pid: Pid::new(0x101),
+                    stream_type: StreamType::AAC_ADTS,
+                    stream_id: stream_id::AUDIO,
+                    descriptors: MuxStream::language_descriptors(Language::parse("deu"), AudioType::UNDEFINED),
+                },
+            ],
+        }
+    }
+
+    fn packets(ts: &[u8]) -> Vec<Packet<'_>> {
+        ts.chunks(PACKET_SIZE).map(|c| Packet::new(c.try_into().unwrap()).unwrap()).collect()
+    }
+
+    #[test]
+    fn counters_increase_per_pid_and_pcr_is_periodic() {
+        let mut muxer = Muxer::new(config());
+        let mut out = Vec::new();
+        muxer.write_tables(&mut out);
+        for i in 0..10 {
+            let t = MediaTime(900_000 + i * 1800); // 50 fps
+            muxer.write_pes(&mut out, 0, t, t, &[0u8; 500], i == 0);
+            muxer.write_pes(&mut out, 1, t, t, &[1u8; 300], false);
+        }
+        let all = packets(&out);
+        let video: Vec<_> = all.iter().filter(|p| p.pid() == Pid::new(0x100)).collect();
+        for pair in video.windows(2) {
+            assert_eq!(pair[0].continuity_counter().next(), pair[1].continuity_counter());
+        }
+        let pcrs: Vec<i64> = video
+            .iter()
+            .filter_map(|p| p.adaptation_field().and_then(|af| af.pcr()))
+            .map(|pcr| pcr.base.ticks() as i64)
+            .collect();
+        assert_eq!(pcrs.len(), 5, "one PCR per 40 ms at 50 fps");
+        assert_eq!(pcrs[0], 900_000 - PCR_DELAY);
+        assert!(video[0].adaptation_field().unwrap().random_access_indicator());
+    }
+
+    #[test]
+    fn reconfigure_bumps_the_version_and_flags_discontinuity() {
+        let mut muxer = Muxer::new(config());
+        let mut changed = config();
+        changed.streams.pop();
+        muxer.reconfigure(changed);
+        let mut out = Vec::new();
+        muxer.write_pes(&mut out, 0, MediaTime(0), MediaTime(0), &[0u8; 10], true);
+        assert!(packets(&out)[0].adaptation_field().unwrap().discontinuity_indicator());
+        assert_eq!(muxer.version, 1);
+    }
+}

@@ -1,0 +1,72 @@
+/**
+ * Writes a live source to a socket at real time (or a multiple of it, or unpaced), honouring back-pressure,
+ * `?duration=`, the box's stalled-reader drop and the simulator's shutdown.
+ */
+import { once } from 'node:events';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
+import type { LiveTsSource } from './ts/live-source.js';
+
+/** About 64 KiB of packets per write. */
+const CHUNK_PACKETS = 348;
+const MAX_IDLE_MS = 50;
+
+export interface PumpOptions {
+  /** 1 = real time, 2 = twice as fast, 0 = as fast as the reader takes it. */
+  speed: number;
+  /** Media seconds after which the stream ends (`?duration=`), or null. */
+  durationSec: number | null;
+  /** A reader whose socket stays full this long is dropped. */
+  stallDropMs: number;
+  signal: AbortSignal;
+  onBytes(count: number): void;
+}
+
+export type PumpEnd = 'duration' | 'closed' | 'stalled' | 'aborted';
+
+async function waitWritable(socket: Socket, stallDropMs: number, signal: AbortSignal): Promise<boolean> {
+  const stall = new AbortController();
+  const both = AbortSignal.any([signal, stall.signal]);
+  try {
+    const drained = once(socket, 'drain', { signal: both }).then(() => true);
+    const closed = once(socket, 'close', { signal: both }).then(() => false);
+    const stalled = sleep(stallDropMs, false, { signal: both });
+    return await Promise.race([drained, closed, stalled]);
+  } finally {
+    stall.abort();
+  }
+}
+
+export async function pump(socket: Socket, source: LiveTsSource, options: PumpOptions): Promise<PumpEnd> {
+  const started = performance.now();
+  const limit = options.durationSec ?? Number.POSITIVE_INFINITY;
+  try {
+    while (!socket.destroyed && !options.signal.aborted) {
+      const elapsed =
+        options.speed > 0 ? ((performance.now() - started) / 1000) * options.speed : Number.POSITIVE_INFINITY;
+      if (source.nextDue() >= limit) {
+        socket.end();
+        return 'duration';
+      }
+      const chunk = source.read(CHUNK_PACKETS, Math.min(elapsed, limit));
+      if (chunk.length > 0) {
+        options.onBytes(chunk.length);
+        if (!socket.write(chunk) && !(await waitWritable(socket, options.stallDropMs, options.signal))) {
+          if (socket.destroyed || options.signal.aborted)
+            return options.signal.aborted ? 'aborted' : 'closed';
+          socket.destroy();
+          return 'stalled';
+        }
+        await yieldToLoop(undefined, { signal: options.signal });
+        continue;
+      }
+      const dueInMs = ((source.nextDue() - elapsed) / options.speed) * 1000;
+      await sleep(Math.max(1, Math.min(MAX_IDLE_MS, dueInMs)), undefined, { signal: options.signal });
+    }
+    return options.signal.aborted ? 'aborted' : 'closed';
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') return 'aborted';
+    throw error;
+  }
+}

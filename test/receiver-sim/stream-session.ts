@@ -1,0 +1,94 @@
+/** One client streaming one service: tuner lease, fixture, live source, pump, bookkeeping and cleanup. */
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BoxContext } from './box-context.js';
+import { loadFixture } from './fixtures.js';
+import type { SimChannel } from './model.js';
+import { hash32 } from './random.js';
+import type { StatsRecorder } from './stats.js';
+import { BAD_REQUEST_BODY, OK_HEAD } from './stream-http.js';
+import { pump } from './stream-pump.js';
+import { LiveTsSource, type Scrambling } from './ts/live-source.js';
+
+export interface StreamDeps {
+  ctx: BoxContext;
+  stats: StatsRecorder;
+  fixtureDir: string | undefined;
+  /** Pacing factor (1 = real time, 0 = unpaced). */
+  speed: number;
+  /** Aborted when the simulator closes. */
+  signal: AbortSignal;
+  log(message: string): void;
+}
+
+/** Seconds on the virtual live timeline: wall clock plus a per-channel phase, so channels differ. */
+function liveStartSeconds(ctx: BoxContext, channel: SimChannel): number {
+  return ctx.now() / 1000 + (hash32(ctx.dataset.seed, 'phase', channel.sid) % 3600);
+}
+
+export function durationParam(query: URLSearchParams): number | null {
+  const value = Number(query.get('duration'));
+  return query.has('duration') && Number.isFinite(value) && value > 0 ? value : null;
+}
+
+/**
+ * Answers 200 at once (as the box does before tuning), then streams the service until the client leaves,
+ * `duration` passes or the simulator closes; failures after the 200 become the 400 text body.
+ */
+export async function serveLiveStream(
+  deps: StreamDeps,
+  socket: Socket,
+  channel: SimChannel,
+  via: 'stream' | 'relay',
+  scrambling: Scrambling,
+  query: URLSearchParams,
+): Promise<void> {
+  const endpoint = via;
+  socket.write(OK_HEAD);
+  const lease = deps.ctx.tuners.acquire(channel.transponder, channel.name);
+  if (!lease) {
+    deps.stats.record(endpoint, 'tuner-busy');
+    socket.end(BAD_REQUEST_BODY);
+    return;
+  }
+  const streamId = deps.ctx.state.addStream({
+    ref: channel.ref,
+    name: channel.name,
+    client: socket.remoteAddress ?? '',
+    via,
+  });
+  deps.stats.streamStarted();
+  try {
+    const fixture = await loadFixture(channel.fixture, deps.fixtureDir);
+    const zapMs = deps.ctx.faults().zapMs;
+    if (zapMs > 0) await sleep(zapMs, undefined, { signal: deps.signal });
+    const neighbours = deps.ctx.index.transponderServices(channel).map((service) => service.sid);
+    const source = new LiveTsSource(fixture, {
+      sid: channel.sid,
+      transportStreamId: channel.tsid,
+      neighbours,
+      startSeconds: liveStartSeconds(deps.ctx, channel),
+      scrambling,
+      seed: hash32(deps.ctx.dataset.seed, 'scramble', channel.sid, streamId),
+    });
+    deps.stats.record(endpoint, 'ok');
+    await pump(socket, source, {
+      speed: deps.speed,
+      durationSec: durationParam(query),
+      stallDropMs: deps.ctx.faults().stallDropMs,
+      signal: deps.signal,
+      onBytes: (count) => deps.stats.streamBytes(count),
+    });
+  } catch (error) {
+    if ((error as Error).name !== 'AbortError') {
+      deps.log(`stream of ${channel.name} failed: ${(error as Error).message}`);
+      deps.stats.record(endpoint, 'bad-request');
+      if (!socket.destroyed) socket.end(BAD_REQUEST_BODY);
+    }
+  } finally {
+    lease.release();
+    deps.ctx.state.removeStream(streamId);
+    deps.stats.streamEnded();
+    if (deps.signal.aborted) socket.destroy();
+  }
+}

@@ -15,7 +15,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/consistent-type-imports': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
@@ -26,7 +26,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['@e2gate/*', '**/apps/**', '**/libs/**'], message: 'contracts imports nothing internal' }] },
+        {
+          patterns: [
+            {
+              group: ['@e2gate/*', '**/apps/**', '**/libs/**'],
+              message: 'contracts imports nothing internal',
+            },
+          ],
+        },
       ],
     },
   },
@@ -39,8 +46,14 @@ export default tseslint.config(
           'error',
           {
             patterns: [
-              { group: ['**/apps/**', '@e2gate/' + lib], message: 'libs never import apps or themselves by alias' },
-              { group: ['../../*/src/**', '../../../libs/**'], message: 'import other libs through @e2gate/<lib>' },
+              {
+                group: ['**/apps/**', '@e2gate/' + lib],
+                message: 'libs never import apps or themselves by alias',
+              },
+              {
+                group: ['../../*/src/**', '../../../libs/**'],
+                message: 'import other libs through @e2gate/<lib>',
+              },
             ],
           },
         ],
@@ -51,7 +64,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/libs/**', '../../*/src/**'], message: 'import libs through @e2gate/<lib>, never another app' }] },
+        {
+          patterns: [
+            {
+              group: ['**/libs/**', '../../*/src/**'],
+              message: 'import libs through @e2gate/<lib>, never another app',
+            },
+          ],
+        },
       ],
     },
   },

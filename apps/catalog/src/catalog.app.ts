@@ -9,12 +9,15 @@ import {
   NatsRpcServer,
   RpcExceptionFilter,
 } from '@e2gate/nats';
-import { CatalogModule } from './catalog.module.js';
+import { CatalogModule, type CatalogModuleOverrides } from './catalog.module.js';
 
 /** Builds and starts the catalog: NATS handlers (queue group `catalog`) plus HTTP health and metrics. */
-export async function startCatalogApp(config: CatalogConfig): Promise<NestFastifyApplication> {
+export async function startCatalogApp(
+  config: CatalogConfig,
+  overrides: CatalogModuleOverrides = {},
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    CatalogModule.forRoot(config),
+    CatalogModule.forRoot(config, overrides),
     new FastifyAdapter(),
     {
       bufferLogs: true,

@@ -46,9 +46,14 @@ export function catalogBuckets(config: CatalogConfig): BucketSpec[] {
   ];
 }
 
+export interface CatalogModuleOverrides {
+  /** A frozen or shifted clock (tests). */
+  clock?: ClockRepository;
+}
+
 @Module({})
 export class CatalogModule {
-  static forRoot(config: CatalogConfig): DynamicModule {
+  static forRoot(config: CatalogConfig, overrides: CatalogModuleOverrides = {}): DynamicModule {
     return {
       module: CatalogModule,
       imports: [
@@ -64,7 +69,7 @@ export class CatalogModule {
         { provide: APP_CONFIG, useValue: config },
         ...catalogMetricProviders,
         CatalogMetrics,
-        ClockRepository,
+        overrides.clock ? { provide: ClockRepository, useValue: overrides.clock } : ClockRepository,
         ReceiverRepository,
         SnapshotStoreRepository,
         PiconStoreRepository,

@@ -22,7 +22,7 @@ const catalogSchema = z.object({
   E2GATE_BOUQUETS: csvList(),
   E2GATE_EPG_DAYS: integer({ default: 7, min: 1, max: 14 }),
   E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1m', max: '7d' }),
-  E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '10s', max: '6h' }),
+  E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '1s', max: '6h' }),
   E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
   E2GATE_RECEIVER_CONCURRENCY: integer({ default: 4, min: 1, max: 64 }),
   E2GATE_RECEIVER_EPG_CONCURRENCY: integer({ default: 2, min: 1, max: 64 }),

@@ -4,3 +4,4 @@ export * from './redact.js';
 export * from './tokens.js';
 export * from './catalog.config.js';
 export * from './stack.config.js';
+export * from './gateway.config.js';

@@ -16,6 +16,8 @@ import {
   CatalogRefreshFailedEvent,
   CatalogSearchRequest,
 } from './catalog.js';
+import type { TranscoderSessionOpenReply } from './transcoder.js';
+import { TranscoderSessionOpenRequest } from './transcoder.js';
 
 /** Every core NATS subject of the system. Code uses these names, never string literals. */
 export const Subject = {
@@ -27,6 +29,7 @@ export const Subject = {
   CatalogCmdRefresh: 'catalog.cmd.refresh',
   CatalogEvtRefreshed: 'catalog.evt.refreshed',
   CatalogEvtRefreshFailed: 'catalog.evt.refresh-failed',
+  TranscoderCmdSessionOpen: 'transcoder.cmd.session.open',
 } as const;
 
 export type SubjectName = (typeof Subject)[keyof typeof Subject];
@@ -39,6 +42,7 @@ export interface RequestContracts {
   'catalog.get.search': { request: CatalogSearchRequest; reply: CatalogSearchReply };
   'catalog.get.now-next': { request: CatalogNowNextRequest; reply: CatalogNowNextReply };
   'catalog.cmd.refresh': { request: CatalogRefreshCommand; reply: CatalogRefreshReply };
+  'transcoder.cmd.session.open': { request: TranscoderSessionOpenRequest; reply: TranscoderSessionOpenReply };
 }
 
 /** Fire-and-forget event subjects and their payload classes. */
@@ -61,6 +65,7 @@ export const RequestClass: { [S in RequestSubject]: Constructor<RequestOf<S>> } 
   'catalog.get.search': CatalogSearchRequest,
   'catalog.get.now-next': CatalogNowNextRequest,
   'catalog.cmd.refresh': CatalogRefreshCommand,
+  'transcoder.cmd.session.open': TranscoderSessionOpenRequest,
 };
 
 export const EventClass: { [S in EventSubject]: Constructor<EventContracts[S]> } = {
@@ -71,4 +76,5 @@ export const EventClass: { [S in EventSubject]: Constructor<EventContracts[S]> }
 /** Queue groups: one member of a group answers each request. */
 export const QueueGroup = {
   Catalog: 'catalog',
+  Transcoder: 'transcoder',
 } as const;

@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { register } from 'prom-client';
 import { LoggerModule } from 'nestjs-pino';
 import { createLoggerParams, type LoggingOptions } from './logging.js';
 import { NatsHealthIndicator } from './nats.health.js';
@@ -16,7 +17,11 @@ export class ObservabilityModule {
         LoggerModule.forRoot(createLoggerParams(options)),
         PrometheusModule.register({
           path: '/metrics',
-          defaultMetrics: { enabled: true },
+          // prom-client's registry is process-wide: a second app in the same process (tests) must not
+          // register the default metrics again.
+          defaultMetrics: {
+            enabled: register.getSingleMetric('process_cpu_user_seconds_total') === undefined,
+          },
           defaultLabels: { service: options.service },
         }),
         TerminusModule.forRoot({ logger: false }),

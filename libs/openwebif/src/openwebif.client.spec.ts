@@ -248,3 +248,16 @@ describe('OpenWebifClient', () => {
     expect(hits[1]).toBe('/picon/das%20erste%20hd.png');
   });
 });
+
+describe('cancellation', () => {
+  it('aborts the attempt in flight, does not retry, and leaves the breaker alone', async () => {
+    handler = () => undefined; // hangs
+    const c = client({ timeoutMs: 60_000, retries: 5, breakerThreshold: 1 });
+    const controller = new AbortController();
+    const call = c.about({ signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('watchdog')), 50);
+    await expect(call).rejects.toThrow('watchdog');
+    expect(hits).toHaveLength(1);
+    expect(c.breakerState).toBe('closed');
+  });
+});

@@ -43,6 +43,11 @@ export interface OpenWebifClientOptions extends Partial<ReceiverPolicyOptions> {
   observer?: ReceiverObserver;
 }
 
+/** Per-call options: `signal` cancels the call (in flight and pending retries). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
 const PICON_MAX_BYTES = 2 * 1024 * 1024;
 
@@ -74,8 +79,8 @@ export class OpenWebifClient {
     return this.policy.breakerState;
   }
 
-  async about(): Promise<ReceiverInfo> {
-    const { info } = await this.json('about', '/api/about', aboutResponse);
+  async about(call: CallOptions = {}): Promise<ReceiverInfo> {
+    const { info } = await this.json('about', '/api/about', aboutResponse, call);
     return {
       brand: cleanName(info.brand ?? ''),
       model: cleanName(info.model ?? info.boxtype ?? ''),
@@ -99,17 +104,18 @@ export class OpenWebifClient {
     };
   }
 
-  async bouquets(kind: 'tv' | 'radio' = 'tv'): Promise<BouquetInfo[]> {
-    const body = await this.json('bouquets', `/api/bouquets?stype=${kind}`, bouquetsResponse);
+  async bouquets(kind: 'tv' | 'radio' = 'tv', call: CallOptions = {}): Promise<BouquetInfo[]> {
+    const body = await this.json('bouquets', `/api/bouquets?stype=${kind}`, bouquetsResponse, call);
     return body.bouquets.map(([ref, name]) => ({ ref: ref.trim(), name: cleanName(name) }));
   }
 
   /** Playable entries of a bouquet; markers, hidden entries and sub-bouquets are skipped and counted. */
-  async services(bouquetRef: string): Promise<ServiceListing> {
+  async services(bouquetRef: string, call: CallOptions = {}): Promise<ServiceListing> {
     const body = await this.json(
       'getservices',
       `/api/getservices?sRef=${encodeURIComponent(bouquetRef)}`,
       servicesResponse,
+      call,
     );
     return toServiceListing(body.services);
   }
@@ -126,10 +132,10 @@ export class OpenWebifClient {
   }
 
   /** EPG of one service between two epoch-second instants (the box takes the end as a span in minutes). */
-  async epgService(ref: string, from: number, to: number): Promise<ReceiverEvent[]> {
+  async epgService(ref: string, from: number, to: number, call: CallOptions = {}): Promise<ReceiverEvent[]> {
     const spanMinutes = Math.max(1, Math.ceil((to - from) / 60));
     const path = `/api/epgservice?sRef=${encodeURIComponent(ref)}&time=${from}&endTime=${spanMinutes}`;
-    const body = await this.json('epgservice', path, epgResponse, { heavy: true });
+    const body = await this.json('epgservice', path, epgResponse, { ...call, heavy: true });
     return body.events.map(toReceiverEvent).filter((event): event is ReceiverEvent => event !== null);
   }
 
@@ -141,10 +147,15 @@ export class OpenWebifClient {
   }
 
   /** The XML form of the service EPG, for images whose JSON endpoint is broken. */
-  async epgServiceXml(ref: string, from: number, to: number): Promise<ReceiverEvent[]> {
+  async epgServiceXml(
+    ref: string,
+    from: number,
+    to: number,
+    call: CallOptions = {},
+  ): Promise<ReceiverEvent[]> {
     const spanMinutes = Math.max(1, Math.ceil((to - from) / 60));
     const path = `/web/epgservice?sRef=${encodeURIComponent(ref)}&time=${from}&endTime=${spanMinutes}`;
-    const text = await this.text('web_epgservice', path, { heavy: true });
+    const text = await this.text('web_epgservice', path, { ...call, heavy: true });
     if (!text.trimStart().startsWith('<')) {
       throw new ReceiverError(ErrorCode.ReceiverBadResponse, 'expected XML from /web/epgservice', {
         endpoint: 'web_epgservice',
@@ -154,9 +165,9 @@ export class OpenWebifClient {
     return parseEpgXml(text);
   }
 
-  async streamTarget(ref: string, name?: string): Promise<StreamTarget> {
+  async streamTarget(ref: string, name?: string, call: CallOptions = {}): Promise<StreamTarget> {
     const query = `ref=${encodeURIComponent(ref)}${name ? `&name=${encodeURIComponent(name)}` : ''}`;
-    const text = await this.text('stream_m3u', `/web/stream.m3u?${query}`);
+    const text = await this.text('stream_m3u', `/web/stream.m3u?${query}`, call);
     const target = parseStreamM3u(text);
     if (!target) {
       throw new ReceiverError(ErrorCode.ReceiverBadResponse, 'stream.m3u holds no stream URL', {
@@ -168,9 +179,13 @@ export class OpenWebifClient {
   }
 
   /** A picon by file name (without `.png`); null when the receiver has none under that name. */
-  async picon(fileName: string): Promise<Uint8Array | null> {
-    const result = await this.policy.run('picon', false, (signal) =>
-      this.attempt('picon', `/picon/${encodeURIComponent(fileName)}.png`, signal, PICON_MAX_BYTES),
+  async picon(fileName: string, call: CallOptions = {}): Promise<Uint8Array | null> {
+    const result = await this.policy.run(
+      'picon',
+      false,
+      (signal) =>
+        this.attempt('picon', `/picon/${encodeURIComponent(fileName)}.png`, signal, PICON_MAX_BYTES),
+      call.signal,
     );
     if (result.status === 404) return null;
     if (!isPng(result.body)) {
@@ -199,7 +214,7 @@ export class OpenWebifClient {
     endpoint: string,
     path: string,
     schema: S,
-    options: { heavy?: boolean } = {},
+    options: CallOptions & { heavy?: boolean } = {},
   ): Promise<z.output<S>> {
     const text = await this.text(endpoint, path, options);
     let parsed: unknown;
@@ -231,9 +246,16 @@ export class OpenWebifClient {
     return result.data;
   }
 
-  private async text(endpoint: string, path: string, options: { heavy?: boolean } = {}): Promise<string> {
-    const result = await this.policy.run(endpoint, options.heavy ?? false, (signal) =>
-      this.attempt(endpoint, path, signal, this.target.maxBodyBytes),
+  private async text(
+    endpoint: string,
+    path: string,
+    options: CallOptions & { heavy?: boolean } = {},
+  ): Promise<string> {
+    const result = await this.policy.run(
+      endpoint,
+      options.heavy ?? false,
+      (signal) => this.attempt(endpoint, path, signal, this.target.maxBodyBytes),
+      options.signal,
     );
     if (result.status === 404) {
       throw new ReceiverError(ErrorCode.ReceiverNotFound, `receiver has no ${endpoint} endpoint (HTTP 404)`, {

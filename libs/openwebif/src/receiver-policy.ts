@@ -92,19 +92,40 @@ export class ReceiverPolicy {
     return BREAKER_STATES[this.breaker.state];
   }
 
-  async run<T>(endpoint: string, heavy: boolean, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  /**
+   * Runs one receiver call. `caller` cancels it (e.g. a refresh watchdog): the attempt in flight is aborted,
+   * no retry follows, and the cancellation is neither retried nor counted by the breaker.
+   */
+  async run<T>(
+    endpoint: string,
+    heavy: boolean,
+    attempt: (signal: AbortSignal) => Promise<T>,
+    caller?: AbortSignal,
+  ): Promise<T> {
+    caller?.throwIfAborted();
+    const cancellable = async (signal: AbortSignal) => {
+      try {
+        return await attempt(signal);
+      } catch (error) {
+        if (caller?.aborted) throw caller.reason;
+        throw error;
+      }
+    };
     try {
-      return await this.breaker.execute(() =>
-        this.retry.execute(() => {
-          const limited = () =>
-            this.general.execute(async () => {
-              await this.limiter.take(endpoint);
-              return this.timeout.execute(({ signal }) => attempt(signal));
-            });
-          return heavy ? this.heavy.execute(limited) : limited();
-        }),
+      return await this.breaker.execute(
+        ({ signal: outer }) =>
+          this.retry.execute(({ signal: retrySignal }) => {
+            const limited = () =>
+              this.general.execute(async ({ signal: slotSignal }) => {
+                await this.limiter.take(endpoint);
+                return this.timeout.execute(({ signal }) => cancellable(signal), slotSignal);
+              }, retrySignal);
+            return heavy ? this.heavy.execute(limited, retrySignal) : limited();
+          }, outer),
+        caller,
       );
     } catch (error) {
+      if (caller?.aborted) throw caller.reason;
       throw translatePolicyError(endpoint, error);
     }
   }

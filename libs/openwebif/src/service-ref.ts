@@ -83,11 +83,15 @@ export function classifyRef(ref: ParsedServiceRef | null): RefKind {
 }
 
 /**
- * Identity of a reference for comparisons: normalised numeric fields, plus the decoded URL for IPTV refs
- * (their numeric fields are all zero).
+ * Identity of a reference for comparisons: the normalised numeric fields of a DVB service (a relay URL or name
+ * appended to it does not make another service), plus the path for IPTV refs and alternatives groups, whose
+ * numeric fields are all zero.
  */
 export function refIdentity(ref: ParsedServiceRef): string {
-  return IPTV_TYPES.has(ref.type) ? `${ref.normalized}${decodeIptvUrl(ref.path)}` : ref.normalized;
+  const kind = classifyRef(ref);
+  return kind === 'iptv' || kind === 'alternatives' || kind === 'directory'
+    ? `${ref.normalized}${decodeIptvUrl(ref.path)}`
+    : ref.normalized;
 }
 
 export function decodeIptvUrl(path: string): string {
@@ -118,8 +122,8 @@ export function isHdServiceType(serviceType: number): boolean {
 /** `283d-3fb-1-c00000.dvb`, or `iptv-<12 hex of sha256(url)>.dvb` (playlists reference §5). */
 export function xmltvIdFor(ref: ParsedServiceRef): string {
   if (IPTV_TYPES.has(ref.type) || (ref.sid === 0 && ref.tsid === 0 && ref.onid === 0)) {
-    const url = embeddedUrl(ref) ?? ref.normalized;
-    return `iptv-${createHash('sha256').update(url.trim().toLowerCase()).digest('hex').slice(0, 12)}.dvb`;
+    const key = embeddedUrl(ref) ?? refIdentity(ref);
+    return `iptv-${createHash('sha256').update(key.trim().toLowerCase()).digest('hex').slice(0, 12)}.dvb`;
   }
   return [ref.sid, ref.tsid, ref.onid, ref.namespace].map((n) => n.toString(16)).join('-') + '.dvb';
 }

@@ -10,4 +10,9 @@ export class ClockRepository {
   nowSeconds(): number {
     return Math.floor(this.nowMs() / 1000);
   }
+
+  /** For durations: monotonic, unaffected by wall-clock changes (and by a frozen wall clock in tests). */
+  monotonicMs(): number {
+    return performance.now();
+  }
 }

@@ -37,27 +37,27 @@ export class ReceiverRepository {
     return this.client.breakerState;
   }
 
-  about(): Promise<ReceiverInfo> {
-    return this.client.about();
+  about(signal: AbortSignal): Promise<ReceiverInfo> {
+    return this.client.about({ signal });
   }
 
-  tvBouquets(): Promise<BouquetInfo[]> {
-    return this.client.bouquets('tv');
+  tvBouquets(signal: AbortSignal): Promise<BouquetInfo[]> {
+    return this.client.bouquets('tv', { signal });
   }
 
-  services(bouquetRef: string): Promise<ServiceListing> {
-    return this.client.services(bouquetRef);
+  services(bouquetRef: string, signal: AbortSignal): Promise<ServiceListing> {
+    return this.client.services(bouquetRef, { signal });
   }
 
-  epg(ref: string, from: number, to: number): Promise<ReceiverEvent[]> {
-    return this.client.epgService(ref, from, to);
+  epg(ref: string, from: number, to: number, signal: AbortSignal): Promise<ReceiverEvent[]> {
+    return this.client.epgService(ref, from, to, { signal });
   }
 
-  epgXml(ref: string, from: number, to: number): Promise<ReceiverEvent[]> {
-    return this.client.epgServiceXml(ref, from, to);
+  epgXml(ref: string, from: number, to: number, signal: AbortSignal): Promise<ReceiverEvent[]> {
+    return this.client.epgServiceXml(ref, from, to, { signal });
   }
 
-  picon(fileName: string): Promise<Uint8Array | null> {
-    return this.client.picon(fileName);
+  picon(fileName: string, signal: AbortSignal): Promise<Uint8Array | null> {
+    return this.client.picon(fileName, { signal });
   }
 }

@@ -64,7 +64,8 @@ export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
 /** An 8-hex hash collision between two references is resolved by appending more of the second one's hash. */
 function uniqueId(id: string, identity: string, used: Set<string>): string {
   let candidate = id;
-  for (let extra = 4; used.has(candidate); extra += 4) candidate = `${id}${refHashLong(identity).slice(8, 8 + extra)}`;
+  for (let extra = 4; used.has(candidate); extra += 4)
+    candidate = `${id}${refHashLong(identity).slice(8, 8 + extra)}`;
   used.add(candidate);
   return candidate;
 }

@@ -48,7 +48,7 @@ export class PiconService {
           if (stored.present) outcome.picons.set(channel.id, key);
           return;
         }
-        const present = await this.fetch(channel, key, stored, now, outcome);
+        const present = await this.fetch(channel, key, stored, now, outcome, signal);
         if (present) outcome.picons.set(channel.id, key);
       },
       signal,
@@ -62,12 +62,13 @@ export class PiconService {
     stored: StoredPicon | undefined,
     now: number,
     outcome: PiconOutcome,
+    signal: AbortSignal,
   ): Promise<boolean> {
     const parsed = parseServiceRef(channel.ref);
     if (!parsed) return false;
     try {
       for (const candidate of piconCandidates(parsed, channel.ref, channel.name)) {
-        const png = await this.receiver.picon(candidate);
+        const png = await this.receiver.picon(candidate, signal);
         if (png) {
           await this.store.put(key, png, candidate, now);
           outcome.fetched++;
@@ -77,6 +78,7 @@ export class PiconService {
       await this.store.putMissing(key, now);
       return false;
     } catch (error) {
+      signal.throwIfAborted();
       outcome.failures.push(toFailure('picon', key, channel.name, error));
       return stored?.present ?? false;
     }

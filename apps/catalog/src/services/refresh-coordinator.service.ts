@@ -108,7 +108,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, OnApplication
   }
 
   private async execute(refreshId: string, reason: string): Promise<void> {
-    const started = this.clock.nowMs();
+    const started = this.clock.monotonicMs();
     const controller = new AbortController();
     const watchdog = setTimeout(
       () =>
@@ -147,7 +147,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, OnApplication
     await this.store.save(snapshot, meta);
     signal.throwIfAborted();
     this.install(snapshot, meta);
-    const durationMs = this.clock.nowMs() - started;
+    const durationMs = Math.round(this.clock.monotonicMs() - started);
     this.metrics.refreshFinished(changed ? 'success' : 'unchanged', durationMs);
     this.logger.log(
       `refresh done in ${durationMs} ms: ${meta.counts.channels} channels, ${meta.counts.events} events, ` +
@@ -164,7 +164,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, OnApplication
   }
 
   private async fail(refreshId: string, started: number, error: unknown): Promise<void> {
-    const durationMs = this.clock.nowMs() - started;
+    const durationMs = Math.round(this.clock.monotonicMs() - started);
     const body =
       error instanceof E2gateError
         ? { code: error.code, message: error.message }

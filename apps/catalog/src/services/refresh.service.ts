@@ -47,9 +47,9 @@ export class RefreshService {
 
   async collect(signal: AbortSignal): Promise<CollectedCatalog> {
     const partialFailures: PartialFailure[] = [];
-    const receiver = await this.receiverSummary();
+    const receiver = await this.receiverSummary(signal);
     signal.throwIfAborted();
-    const selected = this.selectBouquets(await this.receiver.tvBouquets(), partialFailures);
+    const selected = this.selectBouquets(await this.receiver.tvBouquets(signal), partialFailures);
     const listings = await this.readBouquets(selected, partialFailures, signal);
     if (listings.length === 0) {
       const first = partialFailures.find((failure) => failure.scope === 'bouquet');
@@ -66,9 +66,9 @@ export class RefreshService {
     return { ...channelSet, receiver, epg, epgWindow, partialFailures };
   }
 
-  private async receiverSummary(): Promise<ReceiverSummary> {
+  private async receiverSummary(signal: AbortSignal): Promise<ReceiverSummary> {
     try {
-      const about = await this.receiver.about();
+      const about = await this.receiver.about(signal);
       return {
         brand: about.brand,
         model: about.model,
@@ -77,6 +77,7 @@ export class RefreshService {
         tuners: about.tuners,
       };
     } catch (error) {
+      signal.throwIfAborted();
       // Not fatal: the bouquet list that follows tells whether the receiver is really down.
       this.logger.warn(
         `receiver /api/about failed (${(error as Error).message}); continuing without its summary`,
@@ -114,8 +115,9 @@ export class RefreshService {
       this.config.receiver.concurrency,
       async (bouquet) => {
         try {
-          return { bouquet, listing: await this.receiver.services(bouquet.ref) };
+          return { bouquet, listing: await this.receiver.services(bouquet.ref, signal) };
         } catch (error) {
+          signal.throwIfAborted();
           failures.push(toFailure('bouquet', bouquet.ref, bouquet.name, error));
           this.logger.warn(`bouquet ${JSON.stringify(bouquet.name)} skipped: ${(error as Error).message}`);
           return null;
@@ -138,10 +140,11 @@ export class RefreshService {
       this.config.receiver.epgConcurrency,
       async (channel) => {
         try {
-          const raw = await this.fetchEpg(channel.ref, window);
+          const raw = await this.fetchEpg(channel.ref, window, signal);
           const { events } = normalizeEpg(raw, window);
           if (events.length > 0) epg[channel.id] = events;
         } catch (error) {
+          signal.throwIfAborted();
           failures.push(toFailure('epg', channel.id, channel.name, error));
         }
       },
@@ -151,12 +154,16 @@ export class RefreshService {
   }
 
   /** JSON EPG, falling back to the XML endpoint when an image sends broken JSON. */
-  private async fetchEpg(ref: string, window: { from: number; to: number }): Promise<ReceiverEvent[]> {
+  private async fetchEpg(
+    ref: string,
+    window: { from: number; to: number },
+    signal: AbortSignal,
+  ): Promise<ReceiverEvent[]> {
     try {
-      return await this.receiver.epg(ref, window.from, window.to);
+      return await this.receiver.epg(ref, window.from, window.to, signal);
     } catch (error) {
       if (error instanceof ReceiverError && error.code === ErrorCode.ReceiverBadResponse) {
-        return this.receiver.epgXml(ref, window.from, window.to);
+        return this.receiver.epgXml(ref, window.from, window.to, signal);
       }
       throw error;
     }

@@ -1,0 +1,300 @@
+import { z } from 'zod';
+import {
+  choice,
+  duration,
+  host,
+  httpUrl,
+  integer,
+  LOG_LEVELS,
+  natsUrl,
+  optionalText,
+  text,
+} from './fields.js';
+import { loadConfig, processEnv } from './load.js';
+
+/** Scopes an API token (or anonymous access, or a signed URL) can grant. `admin` implies the others. */
+export const API_SCOPES = ['read', 'stream', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export interface ApiTokenConfig {
+  name: string;
+  secret: string;
+  scopes: ApiScope[];
+}
+
+const TOKEN_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const TOKEN_SECRET = /^[\x21-\x7e]+$/;
+export const MIN_TOKEN_SECRET_LENGTH = 16;
+export const MIN_SIGNING_KEY_LENGTH = 32;
+
+/** `name:secret:scope+scope,…` → tokens; every problem is reported without echoing the secret. */
+function apiTokens() {
+  return z
+    .string()
+    .max(16_384)
+    .optional()
+    .transform((text, ctx) => {
+      const tokens: ApiTokenConfig[] = [];
+      const items = (text ?? '')
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+      items.forEach((item, index) => {
+        const problem = tokenProblem(item, tokens);
+        if (problem) {
+          ctx.addIssue({ code: 'custom', message: `entry ${index + 1}: ${problem}` });
+          return;
+        }
+        const [name, secret, scopes] = item.split(':') as [string, string, string];
+        tokens.push({ name, secret, scopes: [...new Set(scopes.split('+'))] as ApiScope[] });
+      });
+      return tokens;
+    });
+}
+
+function tokenProblem(item: string, previous: readonly ApiTokenConfig[]): string | null {
+  const parts = item.split(':');
+  if (parts.length !== 3) return 'must be name:secret:scope+scope';
+  const [name, secret, scopes] = parts as [string, string, string];
+  if (!TOKEN_NAME.test(name)) return 'name must be 1-64 characters of A-Z a-z 0-9 _ . -';
+  if (secret.length < MIN_TOKEN_SECRET_LENGTH) {
+    return `secret of "${name}" must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`;
+  }
+  if (!TOKEN_SECRET.test(secret)) return `secret of "${name}" must be printable ASCII without spaces`;
+  const unknown = scopes.split('+').filter((scope) => !(API_SCOPES as readonly string[]).includes(scope));
+  if (scopes === '' || unknown.length > 0) {
+    return `scopes of "${name}" must be ${API_SCOPES.join(', ')} joined by +`;
+  }
+  if (previous.some((token) => token.name === name)) return `name "${name}" is used twice`;
+  if (previous.some((token) => token.secret === secret)) return `secret of "${name}" is used twice`;
+  return null;
+}
+
+/** Scopes anonymous callers get: only `read` and `stream` may be granted (never `admin`). */
+function anonymousScopes() {
+  return z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      const scopes = (text ?? '')
+        .split(/[,+]/)
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0);
+      const bad = scopes.filter((scope) => scope !== 'read' && scope !== 'stream');
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: 'may only name read and stream (comma-separated)' });
+        return z.NEVER;
+      }
+      return [...new Set(scopes)] as ('read' | 'stream')[];
+    });
+}
+
+function boolean(fallback: boolean) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((value) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(value), {
+      message: 'must be true or false',
+    })
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value))
+    .optional()
+    .transform((value) => value ?? fallback);
+}
+
+/** `off` (or `0`) disables expiry; otherwise a duration. */
+function optionalDuration(options: { min: string; max: string }) {
+  const field = duration({ default: options.min, ...options });
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value === 'off' || value === '0') return null;
+      const parsed = field.safeParse(value);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
+        return z.NEVER;
+      }
+      return parsed.data;
+    });
+}
+
+const NIBBLE_TABLE = [0xa, 0x5, 0xf, 0x6, 0x7, 0xc, 0x1, 0xb, 0x9, 0x2, 0x8, 0xd, 0x4, 0x3, 0xe, 0x0];
+
+/** libhdhomerun's DeviceID checksum (reference/hdhomerun.md §3.4). */
+export function isValidHdhrDeviceId(hex: string): boolean {
+  if (!/^[0-9A-Fa-f]{8}$/.test(hex)) return false;
+  const n = [...hex].map((digit) => parseInt(digit, 16));
+  const table = (index: number) => NIBBLE_TABLE[n[index] as number] as number;
+  const sum = table(0) ^ n[1]! ^ table(2) ^ n[3]! ^ table(4) ^ n[5]! ^ table(6) ^ n[7]!;
+  return sum === 0 && hex.toUpperCase() !== 'FFFFFFFF';
+}
+
+function trustProxy() {
+  return z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx): boolean | string[] => {
+      if (value === undefined || ['false', '0', 'no', 'off'].includes(value.toLowerCase())) return false;
+      if (['true', '1', 'yes', 'on'].includes(value.toLowerCase())) return true;
+      const entries = value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+      if (entries.some((entry) => !/^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(entry))) {
+        ctx.addIssue({ code: 'custom', message: 'must be true, false, or comma-separated IPs/CIDRs' });
+        return z.NEVER;
+      }
+      return entries;
+    });
+}
+
+const gatewaySchema = z.object({
+  NATS_URL: natsUrl(),
+  E2GATE_DATA_DIR: text('./data'),
+  E2GATE_GATEWAY_HTTP_HOST: host('0.0.0.0'),
+  E2GATE_GATEWAY_HTTP_PORT: integer({ default: 8080, min: 0, max: 65535 }),
+  E2GATE_PUBLIC_URL: httpUrl().optional(),
+  E2GATE_API_TOKENS: apiTokens(),
+  E2GATE_ALLOW_ANONYMOUS: anonymousScopes(),
+  E2GATE_URL_SIGNING_KEY: optionalText(1024).refine(
+    (value) => value === undefined || value.length >= MIN_SIGNING_KEY_LENGTH,
+    `must be at least ${MIN_SIGNING_KEY_LENGTH} characters`,
+  ),
+  E2GATE_URL_SIGNING_TTL: optionalDuration({ min: '5m', max: '365d' }),
+  E2GATE_XMLTV_ID: choice(['dvb', 'number'] as const, 'dvb'),
+  E2GATE_EPG_LANG: z
+    .string()
+    .trim()
+    .regex(/^[a-z]{2}(_[A-Z]{2})?$/, 'must be a two-letter language code like de, en or fr_FR')
+    .optional()
+    .transform((value) => value ?? 'de'),
+  E2GATE_SNAPSHOT_MAX_AGE: duration({ default: '12h', min: '1m', max: '30d' }),
+  E2GATE_RATE_LIMIT: integer({ default: 600, min: 1, max: 1_000_000 }),
+  E2GATE_RATE_LIMIT_WINDOW: duration({ default: '1m', min: '1s', max: '1d' }),
+  E2GATE_REFRESH_RATE_LIMIT: integer({ default: 3, min: 1, max: 10_000 }),
+  E2GATE_REFRESH_RATE_LIMIT_WINDOW: duration({ default: '10m', min: '1s', max: '1d' }),
+  E2GATE_AUTH_FAILURE_LIMIT: integer({ default: 10, min: 1, max: 100_000 }),
+  E2GATE_AUTH_FAILURE_WINDOW: duration({ default: '15m', min: '1s', max: '1d' }),
+  E2GATE_TRUST_PROXY: trustProxy(),
+  E2GATE_MAX_BODY_BYTES: integer({ default: 16_384, min: 1024, max: 1_048_576 }),
+  E2GATE_MAX_URL_LENGTH: integer({ default: 4096, min: 256, max: 65_536 }),
+  E2GATE_CATALOG_TIMEOUT: duration({ default: '5s', min: '100ms', max: '2m' }),
+  E2GATE_STREAM_OPEN_TIMEOUT: duration({ default: '5s', min: '100ms', max: '1m' }),
+  E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
+  E2GATE_HDHR_ENABLED: boolean(true),
+  E2GATE_HDHR_DISCOVERY_HOST: host('0.0.0.0'),
+  E2GATE_HDHR_DISCOVERY_PORT: integer({ default: 65001, min: 0, max: 65535 }),
+  E2GATE_HDHR_FRIENDLY_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .optional()
+    .transform((value) => value ?? 'e2gate'),
+  E2GATE_HDHR_TUNER_COUNT: integer({ default: 0, min: 0, max: 64 }),
+  E2GATE_HDHR_DEVICE_ID: z
+    .string()
+    .trim()
+    .refine(isValidHdhrDeviceId, 'must be 8 hex digits with a valid HDHomeRun checksum')
+    .transform((value) => value.toUpperCase())
+    .optional(),
+  E2GATE_SSDP_ENABLED: boolean(false),
+  E2GATE_SSDP_PORT: integer({ default: 1900, min: 0, max: 65535 }),
+  E2GATE_METRICS_PORT: integer({ default: 0, min: 0, max: 65535 }),
+  LOG_LEVEL: choice(LOG_LEVELS, 'info'),
+});
+
+export interface GatewayConfig {
+  natsUrl: string;
+  dataDir: string;
+  http: { host: string; port: number; trustProxy: boolean | string[] };
+  /** Base for absolute URLs; unset → the request's own scheme and host. */
+  publicUrl?: string;
+  auth: {
+    tokens: ApiTokenConfig[];
+    anonymousScopes: ('read' | 'stream')[];
+    /** Unset → generated into the data dir. */
+    signingKey?: string;
+    /** Lifetime of signed URLs written into playlists; null = they never expire. */
+    signingTtlMs: number | null;
+  };
+  guide: { xmltvId: 'dvb' | 'number'; lang: string };
+  snapshotMaxAgeMs: number;
+  limits: {
+    api: { limit: number; windowMs: number };
+    refresh: { limit: number; windowMs: number };
+    authFailures: { limit: number; windowMs: number };
+    maxBodyBytes: number;
+    maxUrlLength: number;
+  };
+  catalogTimeoutMs: number;
+  streamOpenTimeoutMs: number;
+  renderCacheBytes: number;
+  hdhomerun: {
+    enabled: boolean;
+    discoveryHost: string;
+    discoveryPort: number;
+    friendlyName: string;
+    /** 0 = the receiver's tuner count from the catalog. */
+    tunerCount: number;
+    deviceId?: string;
+  };
+  ssdp: { enabled: boolean; port: number };
+  /** 0 = `/metrics` on the main port; otherwise a separate port (and none on the main one). */
+  metricsPort: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+}
+
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = processEnv(),
+): Readonly<GatewayConfig> {
+  return loadConfig(
+    gatewaySchema,
+    (vars) => ({
+      natsUrl: vars.NATS_URL,
+      dataDir: vars.E2GATE_DATA_DIR,
+      http: {
+        host: vars.E2GATE_GATEWAY_HTTP_HOST,
+        port: vars.E2GATE_GATEWAY_HTTP_PORT,
+        trustProxy: vars.E2GATE_TRUST_PROXY,
+      },
+      ...(vars.E2GATE_PUBLIC_URL === undefined ? {} : { publicUrl: vars.E2GATE_PUBLIC_URL }),
+      auth: {
+        tokens: vars.E2GATE_API_TOKENS,
+        anonymousScopes: vars.E2GATE_ALLOW_ANONYMOUS,
+        ...(vars.E2GATE_URL_SIGNING_KEY === undefined ? {} : { signingKey: vars.E2GATE_URL_SIGNING_KEY }),
+        signingTtlMs: vars.E2GATE_URL_SIGNING_TTL,
+      },
+      guide: { xmltvId: vars.E2GATE_XMLTV_ID, lang: vars.E2GATE_EPG_LANG },
+      snapshotMaxAgeMs: vars.E2GATE_SNAPSHOT_MAX_AGE,
+      limits: {
+        api: { limit: vars.E2GATE_RATE_LIMIT, windowMs: vars.E2GATE_RATE_LIMIT_WINDOW },
+        refresh: { limit: vars.E2GATE_REFRESH_RATE_LIMIT, windowMs: vars.E2GATE_REFRESH_RATE_LIMIT_WINDOW },
+        authFailures: { limit: vars.E2GATE_AUTH_FAILURE_LIMIT, windowMs: vars.E2GATE_AUTH_FAILURE_WINDOW },
+        maxBodyBytes: vars.E2GATE_MAX_BODY_BYTES,
+        maxUrlLength: vars.E2GATE_MAX_URL_LENGTH,
+      },
+      catalogTimeoutMs: vars.E2GATE_CATALOG_TIMEOUT,
+      streamOpenTimeoutMs: vars.E2GATE_STREAM_OPEN_TIMEOUT,
+      renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,
+      hdhomerun: {
+        enabled: vars.E2GATE_HDHR_ENABLED,
+        discoveryHost: vars.E2GATE_HDHR_DISCOVERY_HOST,
+        discoveryPort: vars.E2GATE_HDHR_DISCOVERY_PORT,
+        friendlyName: vars.E2GATE_HDHR_FRIENDLY_NAME,
+        tunerCount: vars.E2GATE_HDHR_TUNER_COUNT,
+        ...(vars.E2GATE_HDHR_DEVICE_ID === undefined ? {} : { deviceId: vars.E2GATE_HDHR_DEVICE_ID }),
+      },
+      ssdp: { enabled: vars.E2GATE_SSDP_ENABLED, port: vars.E2GATE_SSDP_PORT },
+      metricsPort: vars.E2GATE_METRICS_PORT,
+      logLevel: vars.LOG_LEVEL,
+    }),
+    env,
+  );
+}
+
+/** Variable names of the gateway, for docs/gateway-configuration.md (kept honest by a unit test). */
+export const GATEWAY_VARIABLES = Object.keys(gatewaySchema.shape);

@@ -1,0 +1,30 @@
+import type { ErrorCode } from './errors.js';
+
+/**
+ * Error codes that exist only at the HTTP edge (the gateway): authentication, throttling and request limits.
+ * They travel in the same `{code, message}` body as the shared `ErrorCode`s; never rename one.
+ */
+export const HttpEdgeErrorCode = {
+  Unauthorized: 'UNAUTHORIZED',
+  Forbidden: 'FORBIDDEN',
+  SignatureInvalid: 'SIGNATURE_INVALID',
+  SignatureExpired: 'SIGNATURE_EXPIRED',
+  RateLimited: 'RATE_LIMITED',
+  PayloadTooLarge: 'PAYLOAD_TOO_LARGE',
+  UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
+  MethodNotAllowed: 'METHOD_NOT_ALLOWED',
+  UriTooLong: 'URI_TOO_LONG',
+} as const;
+
+export type HttpEdgeErrorCode = (typeof HttpEdgeErrorCode)[keyof typeof HttpEdgeErrorCode];
+
+/** Every code an HTTP client of the gateway can see. */
+export type HttpErrorCode = ErrorCode | HttpEdgeErrorCode;
+
+/** The body of every gateway error response. */
+export interface HttpErrorBody {
+  code: HttpErrorCode;
+  message: string;
+  requestId: string;
+  details?: unknown;
+}

@@ -1,0 +1,34 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * Waits for the next message on `subject` that satisfies `predicate` (never sleeps: rejects after `timeoutMs`).
+ * Subscribe before triggering the action that publishes.
+ */
+export function nextMessage<T>(
+  nc: NatsConnection,
+  subject: string,
+  predicate: (payload: T) => boolean = () => true,
+  timeoutMs = 30_000,
+  withSubject = false,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.unsubscribe();
+      reject(new Error(`no ${subject} message within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const subscription = nc.subscribe(subject, {
+      callback: (error, msg) => {
+        if (error) return;
+        const payload = (withSubject ? { subject: msg.subject, payload: msg.json() } : msg.json()) as T;
+        if (!predicate(payload)) return;
+        clearTimeout(timer);
+        subscription.unsubscribe();
+        resolve(payload);
+      },
+    });
+  });
+}
+
+export async function connectNats(url: string): Promise<NatsConnection> {
+  return connect({ servers: url, name: 'e2gate-test' });
+}

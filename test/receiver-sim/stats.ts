@@ -10,6 +10,7 @@ export type SimOutcome =
   | 'not-found'
   | 'refused' // relay reset during the zap window
   | 'tuner-busy' // no free tuner: 200 then a text error
+  | 'dropped' // a stream reader stalled longer than stallDropMs
   | 'bad-request'; // unknown service or bad request line on the stream ports
 
 export interface SimStats {

@@ -55,7 +55,7 @@ export async function pump(socket: Socket, source: LiveTsSource, options: PumpOp
         if (!socket.write(chunk) && !(await waitWritable(socket, options.stallDropMs, options.signal))) {
           if (socket.destroyed || options.signal.aborted)
             return options.signal.aborted ? 'aborted' : 'closed';
-          socket.destroy();
+          socket.resetAndDestroy(); // like the box's TCP user timeout: abort, do not queue a FIN behind the data
           return 'stalled';
         }
         await yieldToLoop(undefined, { signal: options.signal });

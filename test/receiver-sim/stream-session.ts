@@ -72,13 +72,14 @@ export async function serveLiveStream(
       seed: hash32(deps.ctx.dataset.seed, 'scramble', channel.sid, streamId),
     });
     deps.stats.record(endpoint, 'ok');
-    await pump(socket, source, {
+    const end = await pump(socket, source, {
       speed: deps.speed,
       durationSec: durationParam(query),
       stallDropMs: deps.ctx.faults().stallDropMs,
       signal: deps.signal,
       onBytes: (count) => deps.stats.streamBytes(count),
     });
+    if (end === 'stalled') deps.stats.record(endpoint, 'dropped');
   } catch (error) {
     if ((error as Error).name !== 'AbortError') {
       deps.log(`stream of ${channel.name} failed: ${(error as Error).message}`);

@@ -50,9 +50,14 @@ describe('receiver-sim CLI', () => {
     const bouquets = await fetch(`${urls['web']}/api/bouquets`);
     const bytes = Buffer.from(await bouquets.arrayBuffer());
     expect(bytes.includes(Buffer.from([0xd6]))).toBe(true); // "Österreich" in raw Latin-1
-    const faults = (await (await fetch(`${urls['control']}/_sim/faults`)).json()) as { malformedJson: string[] };
+    const faults = (await (await fetch(`${urls['control']}/_sim/faults`)).json()) as {
+      malformedJson: string[];
+    };
     expect(faults.malformedJson).toEqual(['epgservice']);
-    const dataset = (await (await fetch(`${urls['control']}/_sim/dataset`)).json()) as { channels: number; seed: number };
+    const dataset = (await (await fetch(`${urls['control']}/_sim/dataset`)).json()) as {
+      channels: number;
+      seed: number;
+    };
     expect(dataset).toMatchObject({ channels: 12, seed: 7 });
     child!.kill('SIGTERM');
     expect(await exitCode(child!)).toBe(0);

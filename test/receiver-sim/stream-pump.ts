@@ -7,10 +7,12 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import type { LiveTsSource } from './ts/live-source.js';
+import { TS_PACKET_SIZE } from './ts/packets.js';
 
 /** About 64 KiB of packets per write. */
 const CHUNK_PACKETS = 348;
-const MAX_IDLE_MS = 50;
+/** Paced streams write what is due every tick (a box also sends in bursts), never per packet. */
+const TICK_MS = 20;
 
 export interface PumpOptions {
   /** 1 = real time, 2 = twice as fast, 0 = as fast as the reader takes it. */
@@ -58,11 +60,13 @@ export async function pump(socket: Socket, source: LiveTsSource, options: PumpOp
           socket.resetAndDestroy(); // like the box's TCP user timeout: abort, do not queue a FIN behind the data
           return 'stalled';
         }
-        await yieldToLoop(undefined, { signal: options.signal });
-        continue;
+        if (chunk.length === CHUNK_PACKETS * TS_PACKET_SIZE) {
+          await yieldToLoop(undefined, { signal: options.signal }); // a backlog: keep writing
+          continue;
+        }
       }
       const dueInMs = ((source.nextDue() - elapsed) / options.speed) * 1000;
-      await sleep(Math.max(1, Math.min(MAX_IDLE_MS, dueInMs)), undefined, { signal: options.signal });
+      await sleep(Math.max(TICK_MS, Math.min(dueInMs, 1000)), undefined, { signal: options.signal });
     }
     return options.signal.aborted ? 'aborted' : 'closed';
   } catch (error) {

@@ -1,18 +1,12 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { ObjectStore } from '@nats-io/obj';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
-import {
-  Bucket,
-  CatalogMetaKey,
-  SNAPSHOT_SCHEMA_VERSION,
-  type CatalogMetaRecord,
-  type CatalogSnapshot,
-} from '@e2gate/contracts';
+import { Bucket, CatalogMetaKey, type CatalogMetaRecord, type CatalogSnapshot } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 
 const SNAPSHOT_FILE = 'snapshot.json.gz';
 const META_FILE = 'meta.json';
@@ -65,7 +59,7 @@ export class SnapshotStoreRepository {
 
   /** Stores a new snapshot everywhere: data dir (atomic rename), Object Store, then the meta record. */
   async save(snapshot: CatalogSnapshot, meta: CatalogMetaRecord): Promise<void> {
-    const blob = gzipSync(JSON.stringify(snapshot));
+    const blob = await encodeSnapshot(snapshot);
     await this.writeDisk(blob, meta);
     const store = await this.objects();
     if (!(await store.info(meta.objectName))) {
@@ -88,7 +82,7 @@ export class SnapshotStoreRepository {
     if (!(await store.info(meta.objectName))) {
       await store.putBlob(
         { name: meta.objectName, metadata: { version: snapshot.version } },
-        gzipSync(JSON.stringify(snapshot)),
+        await encodeSnapshot(snapshot),
       );
     }
     await this.putMeta(meta);
@@ -120,14 +114,6 @@ export class SnapshotStoreRepository {
   private async objects(): Promise<ObjectStore> {
     return (await this.nats.objm()).open(Bucket.Catalog);
   }
-}
-
-function decodeSnapshot(blob: Uint8Array): CatalogSnapshot {
-  const snapshot = JSON.parse(gunzipSync(blob).toString('utf8')) as CatalogSnapshot;
-  if (snapshot.schema !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new Error(`snapshot schema ${String(snapshot.schema)} is not ${SNAPSHOT_SCHEMA_VERSION}`);
-  }
-  return snapshot;
 }
 
 async function atomicWrite(path: string, data: string | Buffer): Promise<void> {

@@ -138,8 +138,12 @@ export class RefreshCoordinator implements OnApplicationBootstrap, OnApplication
   }
 
   private async runOnce(refreshId: string, started: number, signal: AbortSignal): Promise<void> {
-    const collected = await this.refresh.collect(signal);
-    const picons = await this.picons.sync(collected.channels, signal);
+    const stage = await this.refresh.readChannels(signal);
+    // EPG and picons only need the channel list: fetch them side by side (the receiver limits still apply).
+    const [collected, picons] = await Promise.all([
+      this.refresh.readEpg(stage, signal),
+      this.picons.sync(stage.channels, signal),
+    ]);
     collected.partialFailures.push(...picons.failures);
     signal.throwIfAborted();
     const { snapshot, meta } = buildSnapshot(collected, picons.picons, new Date(this.clock.nowMs()));

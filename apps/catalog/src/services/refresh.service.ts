@@ -15,11 +15,15 @@ import { buildChannels, type BouquetListing, type ChannelSet } from './channel-b
 import { mapLimit } from './concurrency.js';
 import { normalizeEpg } from './epg-normalizer.js';
 
-export interface CollectedCatalog extends ChannelSet {
+/** What the first phase reads: the receiver summary and the channels of the selected bouquets. */
+export interface ChannelStage extends ChannelSet {
   receiver: ReceiverSummary;
+  partialFailures: PartialFailure[];
+}
+
+export interface CollectedCatalog extends ChannelStage {
   epg: Record<string, EpgEvent[]>;
   epgWindow: { from: number; to: number };
-  partialFailures: PartialFailure[];
 }
 
 const UNKNOWN_RECEIVER: ReceiverSummary = {
@@ -45,7 +49,8 @@ export class RefreshService {
     private readonly clock: ClockRepository,
   ) {}
 
-  async collect(signal: AbortSignal): Promise<CollectedCatalog> {
+  /** Phase 1: bouquets → services → channels. Fails only when no bouquet could be read. */
+  async readChannels(signal: AbortSignal): Promise<ChannelStage> {
     const partialFailures: PartialFailure[] = [];
     const receiver = await this.receiverSummary(signal);
     signal.throwIfAborted();
@@ -59,11 +64,15 @@ export class RefreshService {
         { partialFailures },
       );
     }
-    const channelSet = buildChannels(listings);
+    return { ...buildChannels(listings), receiver, partialFailures };
+  }
+
+  /** Phase 2: the EPG of every channel; a channel whose EPG fails keeps its entry. */
+  async readEpg(stage: ChannelStage, signal: AbortSignal): Promise<CollectedCatalog> {
     const from = this.clock.nowSeconds();
     const epgWindow = { from, to: from + this.config.epgDays * 86_400 };
-    const epg = await this.readEpg(channelSet.channels, epgWindow, partialFailures, signal);
-    return { ...channelSet, receiver, epg, epgWindow, partialFailures };
+    const epg = await this.fetchAllEpg(stage.channels, epgWindow, stage.partialFailures, signal);
+    return { ...stage, epg, epgWindow };
   }
 
   private async receiverSummary(signal: AbortSignal): Promise<ReceiverSummary> {
@@ -128,7 +137,7 @@ export class RefreshService {
     return results.filter((result): result is BouquetListing => result !== null);
   }
 
-  private async readEpg(
+  private async fetchAllEpg(
     channels: Channel[],
     window: { from: number; to: number },
     failures: PartialFailure[],

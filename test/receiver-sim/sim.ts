@@ -1,4 +1,5 @@
 /** Composition: dataset, box state, the web, control, stream and relay listeners, faults and shutdown. */
+import { setMaxListeners } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import {
   createServer as createNetServer,
@@ -62,6 +63,10 @@ export interface ReceiverSim {
   close(): Promise<void>;
 }
 
+/** Connection bounds per listener (a box serves far fewer). */
+const MAX_WEB_CONNECTIONS = 1024;
+const MAX_STREAM_CONNECTIONS = 256;
+
 class SimClosedError extends Error {
   readonly code = 'SIM_CLOSED';
 }
@@ -110,6 +115,7 @@ export async function startReceiverSim(options: ReceiverSimOptions = {}): Promis
   });
   let faults = mergeFaults(DEFAULT_FAULTS, options.faults ?? {});
   const shutdown = new AbortController();
+  setMaxListeners(0, shutdown.signal); // every pending latency sleep and live stream listens for shutdown
   const stats = new StatsRecorder();
   const tuners = new TunerPool(dataset.tuners);
   const ports = { web: 0, stream: 0, relay: 0, control: 0 };
@@ -127,10 +133,13 @@ export async function startReceiverSim(options: ReceiverSimOptions = {}): Promis
 
   const hanging = new Set<ServerResponse>();
   const webServer = createHttpServer();
+  webServer.maxConnections = MAX_WEB_CONNECTIONS;
   const webSockets = trackSockets(webServer);
   const streamServer = createNetServer();
+  streamServer.maxConnections = MAX_STREAM_CONNECTIONS;
   const streamSockets = trackSockets(streamServer);
   const relayServer = createNetServer();
+  relayServer.maxConnections = MAX_STREAM_CONNECTIONS;
   const relaySockets = trackSockets(relayServer);
   const controlServer = createHttpServer();
 

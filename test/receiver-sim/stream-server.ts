@@ -11,34 +11,51 @@ import { pump } from './stream-pump.js';
 import { serveLiveStream, type StreamDeps } from './stream-session.js';
 import { LiveTsSource } from './ts/live-source.js';
 
-async function serveRecording(deps: StreamDeps, socket: Socket, file: string): Promise<void> {
+/** Recordings do not need a tuner; their concurrent playbacks are bounded separately. */
+const MAX_RECORDING_STREAMS = 8;
+
+interface RecordingSlots {
+  active: number;
+}
+
+async function serveRecording(
+  deps: StreamDeps,
+  slots: RecordingSlots,
+  socket: Socket,
+  file: string,
+): Promise<void> {
   const recording = recordings(deps.ctx).find((candidate) => candidate.filename === file);
   socket.write(OK_HEAD);
-  if (!recording) {
+  if (!recording || slots.active >= MAX_RECORDING_STREAMS) {
     deps.stats.record('stream', 'bad-request');
     socket.end(BAD_REQUEST_BODY);
     return;
   }
   deps.stats.record('stream', 'ok');
-  const fixture = await loadFixture(recording.fixture, deps.fixtureDir);
-  const source = new LiveTsSource(fixture, {
-    sid: recording.channel.sid,
-    transportStreamId: recording.channel.tsid,
-    neighbours: [],
-    startSeconds: 0,
-    scrambling: { mode: 'none' },
-    seed: 1,
-  });
-  await pump(socket, source, {
-    speed: 0,
-    durationSec: fixture.loopSeconds,
-    stallDropMs: deps.ctx.faults().stallDropMs,
-    signal: deps.signal,
-    onBytes: (count) => deps.stats.streamBytes(count),
-  });
+  slots.active++;
+  try {
+    const fixture = await loadFixture(recording.fixture, deps.fixtureDir);
+    const source = new LiveTsSource(fixture, {
+      sid: recording.channel.sid,
+      transportStreamId: recording.channel.tsid,
+      neighbours: [],
+      startSeconds: 0,
+      scrambling: { mode: 'none' },
+      seed: 1,
+    });
+    await pump(socket, source, {
+      speed: 0,
+      durationSec: fixture.loopSeconds,
+      stallDropMs: deps.ctx.faults().stallDropMs,
+      signal: deps.signal,
+      onBytes: (count) => deps.stats.streamBytes(count),
+    });
+  } finally {
+    slots.active--;
+  }
 }
 
-async function handle(deps: StreamDeps, socket: Socket): Promise<void> {
+async function handle(deps: StreamDeps, slots: RecordingSlots, socket: Socket): Promise<void> {
   const request = await readRequestHead(socket);
   if (!request) {
     deps.stats.record('stream', 'bad-request');
@@ -52,7 +69,7 @@ async function handle(deps: StreamDeps, socket: Socket): Promise<void> {
     return;
   }
   if (request.path === '/file') {
-    await serveRecording(deps, socket, request.query.get('file') ?? '');
+    await serveRecording(deps, slots, socket, request.query.get('file') ?? '');
     return;
   }
   const channel = deps.ctx.index.service(request.path.slice(1));
@@ -72,9 +89,10 @@ async function handle(deps: StreamDeps, socket: Socket): Promise<void> {
 }
 
 export function streamConnectionHandler(deps: StreamDeps): (socket: Socket) => void {
+  const slots: RecordingSlots = { active: 0 };
   return (socket) => {
     socket.on('error', () => undefined); // resets and EPIPE from departing readers are normal
-    handle(deps, socket).catch((error: unknown) => {
+    handle(deps, slots, socket).catch((error: unknown) => {
       deps.log(`stream connection failed: ${(error as Error).message}`);
       socket.destroy();
     });

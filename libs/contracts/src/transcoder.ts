@@ -40,7 +40,10 @@ export interface TranscoderSessionOpenReply {
   node: string;
 }
 
-/** Core subject carrying a TS session's chunks (~64 KiB each) to every gateway replica with viewers. */
+/**
+ * Core subject carrying a TS session's chunks (~64 KiB each) to every gateway replica with viewers; an empty
+ * message ends the session's stream.
+ */
 export function streamDataSubject(sessionId: string): string {
   return `stream.data.${sessionId}`;
 }

@@ -8,3 +8,4 @@ export {
   makeHistogramProvider,
   InjectMetric,
 } from '@willsoto/nestjs-prometheus';
+export * from './http-metrics.js';

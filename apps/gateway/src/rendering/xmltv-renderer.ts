@@ -19,11 +19,21 @@ export function guideId(channel: Channel, idMode: GuideOptions['idMode']): strin
   return idMode === 'number' ? String(channel.number) : channel.xmltvId;
 }
 
-/** Channels that have at least one event worth writing, in channel-number order. */
-export function guideChannels(snapshot: CatalogSnapshot): Channel[] {
+/**
+ * Channels that have at least one event worth writing, in channel-number order; a guide id seen twice (two IPTV
+ * services with one upstream URL) is written once.
+ */
+export function guideChannels(snapshot: CatalogSnapshot, idMode: GuideOptions['idMode']): Channel[] {
+  const seen = new Set<string>();
   return snapshot.channels
     .filter((channel) => (snapshot.epg[channel.id] ?? []).some(isRenderable))
-    .sort((a, b) => a.number - b.number);
+    .sort((a, b) => a.number - b.number)
+    .filter((channel) => {
+      const id = guideId(channel, idMode);
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    });
 }
 
 /**
@@ -32,7 +42,7 @@ export function guideChannels(snapshot: CatalogSnapshot): Channel[] {
  * a channel without programmes.
  */
 export function* renderXmltv(snapshot: CatalogSnapshot, options: GuideOptions): Generator<string> {
-  const channels = guideChannels(snapshot);
+  const channels = guideChannels(snapshot, options.idMode);
   yield (
     '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tv SYSTEM "xmltv.dtd">\n' +
     `<tv date="${xmltvTime(Math.floor(Date.parse(snapshot.createdAt) / 1000))}"` +

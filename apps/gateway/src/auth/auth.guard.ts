@@ -1,0 +1,106 @@
+import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import type { FastifyRequest } from 'fastify';
+import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
+import { ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
+import { GatewayHttpError } from '../http/gateway-http-error.js';
+import { pathOf, queryValue } from '../http/request-context.js';
+import { GatewayMetrics } from '../metrics/gateway.metrics.js';
+import { ClockRepository } from '../repositories/clock.repository.js';
+import { CredentialsService } from '../services/credentials.service.js';
+import { ACCESS_POLICY, PUBLIC_POLICY, type RoutePolicy } from './access-policy.js';
+import type { PresentedCredentials } from './authenticator.js';
+
+/** Admin-only for a route that forgot to declare its policy: fail closed. */
+const UNDECLARED: RoutePolicy = { scope: 'admin', queryToken: false, signed: false, deviceKey: false };
+
+/**
+ * Global guard: applies each route's access policy. A client that keeps presenting bad credentials is answered
+ * 429 (with `Retry-After`) before its next credential is even checked.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialsService,
+    private readonly clock: ClockRepository,
+    private readonly metrics: GatewayMetrics,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const policy = this.policyOf(context);
+    if (policy.scope === 'public') return true;
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const nowMs = this.clock.nowMs();
+    const limiter = this.credentials.authFailures;
+    const wait = limiter.retryAfter(request.ip, nowMs);
+    if (wait > 0) this.tooManyFailures(wait);
+    const decision = this.credentials.authenticator.decide(
+      policy,
+      presented(request),
+      Math.floor(nowMs / 1000),
+    );
+    if (decision.ok) {
+      if (decision.principal) request.principal = decision.principal;
+      return true;
+    }
+    this.metrics.authFailure(decision.code);
+    if (decision.badCredential) {
+      const blocked = limiter.recordFailure(request.ip, nowMs);
+      if (blocked > 0) this.tooManyFailures(blocked);
+    }
+    const headers: Record<string, string> =
+      decision.code === HttpEdgeErrorCode.Forbidden ? {} : { 'www-authenticate': 'Bearer realm="e2gate"' };
+    throw new GatewayHttpError(decision.code, decision.message, headers);
+  }
+
+  private policyOf(context: ExecutionContext): RoutePolicy {
+    if (context.getClass() === PrometheusController) {
+      if (this.config.metricsPort !== 0) {
+        throw new GatewayHttpError(
+          ErrorCode.NotFound,
+          `metrics are served on port ${this.config.metricsPort}`,
+        );
+      }
+      return PUBLIC_POLICY;
+    }
+    return (
+      this.reflector.getAllAndOverride<RoutePolicy | undefined>(ACCESS_POLICY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) ?? UNDECLARED
+    );
+  }
+
+  private tooManyFailures(retryAfter: number): never {
+    this.metrics.throttledRequest('auth');
+    throw new GatewayHttpError(
+      HttpEdgeErrorCode.RateLimited,
+      'too many failed authentications; try again later',
+      {
+        'retry-after': String(retryAfter),
+      },
+    );
+  }
+}
+
+function presented(request: FastifyRequest): PresentedCredentials {
+  const params = request.params as Record<string, unknown> | undefined;
+  const deviceKey = params?.['key'];
+  const authorization = request.headers.authorization;
+  return {
+    path: pathOf(request),
+    ...(authorization === undefined ? {} : { authorization }),
+    ...optional('queryToken', queryValue(request, 'token')),
+    ...optional('sig', queryValue(request, 'sig')),
+    ...optional('exp', queryValue(request, 'exp')),
+    ...optional('deviceKey', typeof deviceKey === 'string' ? deviceKey : undefined),
+  };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Access } from '../auth/access-policy.js';
+import { PiconParam } from '../dto/query.dto.js';
+import { matchesIfNoneMatch } from '../http/conditional.js';
+import { ApiErrors, PlayerSecurity } from '../http/openapi-decorators.js';
+import { PiconsService } from '../services/picons.service.js';
+
+@ApiTags('picons')
+@Controller('picons')
+export class PiconsController {
+  constructor(private readonly picons: PiconsService) {}
+
+  @Get(':file')
+  @Access('read', { queryToken: true, signed: true })
+  @PlayerSecurity()
+  @ApiOperation({ summary: 'Channel logo (PNG) from the picons store' })
+  @ApiProduces('image/png')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(400, 401, 403, 404, 429, 503)
+  async picon(@Param() params: PiconParam, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    const picon = await this.picons.get(params.file.slice(0, -'.png'.length));
+    reply.header('cache-control', 'private, max-age=86400').header('etag', picon.etag);
+    if (matchesIfNoneMatch(request.headers['if-none-match'], [picon.etag])) return reply.code(304).send();
+    return reply.header('content-type', 'image/png').send(picon.png);
+  }
+}

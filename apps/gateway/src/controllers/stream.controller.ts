@@ -1,0 +1,40 @@
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Access } from '../auth/access-policy.js';
+import { StreamParams, StreamQuery } from '../dto/query.dto.js';
+import { ApiErrors, PlayerSecurity } from '../http/openapi-decorators.js';
+import { requestIdOf } from '../http/request-context.js';
+import { StreamService } from '../services/stream.service.js';
+
+@ApiTags('streams')
+@Controller('stream')
+export class StreamController {
+  constructor(private readonly streams: StreamService) {}
+
+  @Get(':channelId')
+  @Access('stream', { queryToken: true, signed: true })
+  @PlayerSecurity()
+  @ApiOperation({
+    summary: 'Live MPEG-TS of a channel',
+    description:
+      'Opens (or joins) a live session on the transcoder service. Until a transcoder runs, this answers 503 ' +
+      'UNAVAILABLE immediately.',
+  })
+  @ApiProduces('video/mp2t')
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiErrors(400, 401, 403, 404, 429, 503, 504)
+  async stream(
+    @Param() params: StreamParams,
+    @Query() query: StreamQuery,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
+    const opened = await this.streams.open(params.channelId, query.profile ?? 'copy', requestIdOf(request));
+    return reply
+      .header('content-type', 'video/mp2t')
+      .header('cache-control', 'no-store')
+      .header('x-session-id', opened.sessionId)
+      .send(opened.body);
+  }
+}

@@ -1,0 +1,80 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { redactConfig, type GatewayConfig } from '@e2gate/config';
+import { ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
+import { describeValidationErrors } from '@e2gate/nats';
+import { observeHttpDurations } from '@e2gate/observability';
+import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
+import { GatewayHttpError } from './http/gateway-http-error.js';
+import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { requestIdOf } from './http/request-context.js';
+import { GatewayMetrics } from './metrics/gateway.metrics.js';
+import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
+
+export type GatewayAppOptions = GatewayModuleOptions;
+
+/** Builds the gateway without listening (tests, OpenAPI generation); `startGatewayApp` also listens. */
+export async function createGatewayApp(
+  config: GatewayConfig,
+  options: GatewayAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.limits.maxBodyBytes,
+    trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
+    routerOptions: { maxParamLength: 200 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    GatewayModule.forRoot(config, options),
+    adapter,
+    {
+      bufferLogs: true,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const details = describeValidationErrors(errors);
+        return new GatewayHttpError(
+          ErrorCode.ValidationFailed,
+          `invalid request: ${Object.keys(details).join(', ') || 'parameters'}`,
+          {},
+          details,
+        );
+      },
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request) => {
+    if (request.url.length > config.limits.maxUrlLength) {
+      throw new GatewayHttpError(
+        HttpEdgeErrorCode.UriTooLong,
+        `URL longer than ${config.limits.maxUrlLength} bytes`,
+      );
+    }
+  });
+  fastify.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', requestIdOf(request));
+  });
+  observeHttpDurations(fastify, app.get(GatewayMetrics).httpDuration);
+  serveOpenApi(app, buildOpenApiDocument(app));
+  app.enableShutdownHooks();
+  return app;
+}
+
+export async function startGatewayApp(
+  config: GatewayConfig,
+  options: GatewayAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const app = await createGatewayApp(config, options);
+  const logger = app.get(Logger);
+  logger.log({ msg: 'gateway starting', config: redactConfig(config) }, 'Bootstrap');
+  await app.listen(config.http.port, config.http.host);
+  logger.log(`gateway listening on ${await app.getUrl()}`, 'Bootstrap');
+  return app;
+}

@@ -1,0 +1,117 @@
+import { hostname } from 'node:os';
+import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
+import { NatsModule } from '@e2gate/nats';
+import { ObservabilityModule } from '@e2gate/observability';
+import { AuthGuard } from './auth/auth.guard.js';
+import { GatewayThrottlerGuard, Throttler } from './auth/gateway-throttler.guard.js';
+import { CatalogApiController } from './controllers/catalog-api.controller.js';
+import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
+import { HealthController } from './controllers/health.controller.js';
+import { PiconsController } from './controllers/picons.controller.js';
+import { PlaylistController } from './controllers/playlist.controller.js';
+import { StreamController } from './controllers/stream.controller.js';
+import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics.js';
+import { AnnouncerRepository } from './repositories/announcer.repository.js';
+import { CatalogClientRepository } from './repositories/catalog-client.repository.js';
+import { CatalogSnapshotRepository } from './repositories/catalog-snapshot.repository.js';
+import { ClockRepository } from './repositories/clock.repository.js';
+import { MetricsPortRepository } from './repositories/metrics-port.repository.js';
+import { NetworkRepository } from './repositories/network.repository.js';
+import { PiconStoreRepository } from './repositories/picon-store.repository.js';
+import { SecretsRepository } from './repositories/secrets.repository.js';
+import { TranscoderRepository } from './repositories/transcoder.repository.js';
+import { UdpSocketRepository } from './repositories/udp-socket.repository.js';
+import { AdvertisedUrlService } from './services/advertised-url.service.js';
+import { CatalogApiService } from './services/catalog-api.service.js';
+import { CredentialsService } from './services/credentials.service.js';
+import { DiscoveryResponderService } from './services/discovery-responder.service.js';
+import { DocumentsService } from './services/documents.service.js';
+import { HdhomerunService } from './services/hdhomerun.service.js';
+import { MetricsWiringService } from './services/metrics-wiring.service.js';
+import { PiconsService } from './services/picons.service.js';
+import { SnapshotFollowerService } from './services/snapshot-follower.service.js';
+import { SsdpResponderService } from './services/ssdp-responder.service.js';
+import { StatusService } from './services/status.service.js';
+import { StreamService } from './services/stream.service.js';
+
+export interface GatewayModuleOptions {
+  /** Replaces the wall clock (tests). */
+  clock?: ClockRepository;
+  /** Where JSON log lines go (tests capture them); default stdout. */
+  logDestination?: NodeJS.WritableStream;
+  /** Replaces the terminal announcer (tests capture the one-time admin token banner). */
+  announcer?: AnnouncerRepository;
+}
+
+@Module({})
+export class GatewayModule {
+  static forRoot(config: GatewayConfig, options: GatewayModuleOptions = {}): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ObservabilityModule.forRoot({
+          service: 'gateway',
+          level: config.logLevel,
+          ...(options.logDestination ? { destination: options.logDestination } : {}),
+        }),
+        // No buckets: the catalog owns and provisions them; the gateway only reads.
+        NatsModule.forRoot({ url: config.natsUrl, name: `gateway-${hostname()}-${process.pid}` }),
+        ThrottlerModule.forRoot({
+          throttlers: [
+            { name: Throttler.Api, ttl: config.limits.api.windowMs, limit: config.limits.api.limit },
+            {
+              name: Throttler.Refresh,
+              ttl: config.limits.refresh.windowMs,
+              limit: config.limits.refresh.limit,
+            },
+          ],
+        }),
+      ],
+      controllers: [
+        HealthController,
+        PlaylistController,
+        CatalogApiController,
+        PiconsController,
+        StreamController,
+        HdhomerunController,
+        HdhomerunKeyedController,
+      ],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_GUARD, useClass: GatewayThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        ...gatewayMetricProviders,
+        GatewayMetrics,
+        override(ClockRepository, options.clock),
+        override(AnnouncerRepository, options.announcer),
+        SecretsRepository,
+        CatalogSnapshotRepository,
+        CatalogClientRepository,
+        PiconStoreRepository,
+        TranscoderRepository,
+        UdpSocketRepository,
+        NetworkRepository,
+        MetricsPortRepository,
+        CredentialsService,
+        SnapshotFollowerService,
+        DocumentsService,
+        CatalogApiService,
+        StatusService,
+        PiconsService,
+        StreamService,
+        HdhomerunService,
+        AdvertisedUrlService,
+        DiscoveryResponderService,
+        SsdpResponderService,
+        MetricsWiringService,
+      ],
+    };
+  }
+}
+
+function override<T>(token: abstract new (...args: never[]) => T, instance: T | undefined): Provider {
+  return instance === undefined ? (token as unknown as Provider) : { provide: token, useValue: instance };
+}

@@ -1,0 +1,85 @@
+import { HttpException } from '@nestjs/common';
+import {
+  E2gateError,
+  ErrorCode,
+  HttpEdgeErrorCode,
+  isErrorBody,
+  isKnownErrorCode,
+  type HttpErrorBody,
+  type HttpErrorCode,
+} from '@e2gate/contracts';
+import { codeForStatus, HTTP_STATUS_OF } from './error-table.js';
+import { GatewayHttpError } from './gateway-http-error.js';
+
+export interface ErrorResponse {
+  status: number;
+  body: HttpErrorBody;
+  headers: Readonly<Record<string, string>>;
+  /** Unexpected: log it with its stack. */
+  unexpected: boolean;
+}
+
+const EDGE_CODES = new Set<string>(Object.values(HttpEdgeErrorCode));
+
+/** Anything thrown while handling a request → status, `{code, message, requestId}` body and headers. */
+export function toErrorResponse(exception: unknown, requestId: string): ErrorResponse {
+  if (exception instanceof GatewayHttpError) {
+    return respond(exception.code, exception.message, requestId, exception.headers, exception.details);
+  }
+  if (exception instanceof E2gateError) {
+    return respond(exception.code, exception.message, requestId, {}, publicDetails(exception));
+  }
+  if (exception instanceof HttpException) return fromHttpException(exception, requestId);
+  const framework = frameworkStatus(exception);
+  if (framework !== null) {
+    return respond(codeForStatus(framework.status), framework.message, requestId);
+  }
+  return { ...respond(ErrorCode.Internal, 'internal error', requestId), unexpected: true };
+}
+
+function respond(
+  code: HttpErrorCode,
+  message: string,
+  requestId: string,
+  headers: Readonly<Record<string, string>> = {},
+  details?: unknown,
+): ErrorResponse {
+  const body: HttpErrorBody = { code, message, requestId };
+  if (details !== undefined) body.details = details;
+  return { status: HTTP_STATUS_OF[code], body, headers, unexpected: false };
+}
+
+function fromHttpException(exception: HttpException, requestId: string): ErrorResponse {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  if (isErrorBody(response) && isHttpErrorCode(response.code)) {
+    return { ...respond(response.code, response.message, requestId, {}, response.details), status };
+  }
+  const message =
+    typeof response === 'object' &&
+    response !== null &&
+    typeof (response as { message?: unknown }).message === 'string'
+      ? (response as { message: string }).message
+      : exception.message;
+  return { ...respond(codeForStatus(status), message, requestId), status };
+}
+
+/** Fastify's own errors (body too large, bad JSON, wrong content type) carry a 4xx `statusCode`. */
+function frameworkStatus(exception: unknown): { status: number; message: string } | null {
+  if (typeof exception !== 'object' || exception === null) return null;
+  const status = (exception as { statusCode?: unknown }).statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return null;
+  const message = (exception as { message?: unknown }).message;
+  return { status, message: typeof message === 'string' ? message : 'bad request' };
+}
+
+/** Validation details help clients; anything else from other services stays internal. */
+function publicDetails(error: E2gateError): unknown {
+  return error.code === ErrorCode.ValidationFailed || error.code === ErrorCode.RangeTooLarge
+    ? error.details
+    : undefined;
+}
+
+function isHttpErrorCode(code: string): code is HttpErrorCode {
+  return isKnownErrorCode(code) || EDGE_CODES.has(code);
+}

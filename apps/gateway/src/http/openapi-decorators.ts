@@ -1,0 +1,46 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ErrorDto } from '../dto/error.dto.js';
+
+export const SecurityScheme = { Bearer: 'bearer', QueryToken: 'token', Signature: 'signature' } as const;
+
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid parameters (VALIDATION_FAILED, RANGE_TOO_LARGE, BAD_REQUEST)',
+  401: 'Missing or invalid credentials (UNAUTHORIZED, SIGNATURE_INVALID, SIGNATURE_EXPIRED)',
+  403: 'Credentials lack the scope (FORBIDDEN)',
+  404: 'Not found (NOT_FOUND)',
+  413: 'Request body too large (PAYLOAD_TOO_LARGE)',
+  415: 'Unsupported content type (UNSUPPORTED_MEDIA_TYPE)',
+  429: 'Rate limited (RATE_LIMITED); see Retry-After',
+  502: 'The receiver failed (RECEIVER_*)',
+  503: 'No snapshot yet or a service is unavailable (NO_SNAPSHOT, UNAVAILABLE)',
+  504: 'A service did not answer in time (TIMEOUT)',
+};
+
+/** Documents error statuses with the common `{code, message, requestId}` body. */
+export function ApiErrors(...statuses: number[]) {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        type: ErrorDto,
+        description: DESCRIPTIONS[status] ?? 'Error',
+        ...(status === 429
+          ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } }
+          : {}),
+      }),
+    ),
+  );
+}
+
+/** Routes for API clients: `Authorization: Bearer`. */
+export const ApiClientSecurity = () => ApiBearerAuth(SecurityScheme.Bearer);
+
+/** Routes players open by URL: Bearer, `?token=`, or a signed URL. */
+export function PlayerSecurity(signed = true) {
+  return applyDecorators(
+    ApiBearerAuth(SecurityScheme.Bearer),
+    ApiSecurity(SecurityScheme.QueryToken),
+    ...(signed ? [ApiSecurity(SecurityScheme.Signature)] : []),
+  );
+}

@@ -1,0 +1,126 @@
+import { Injectable } from '@nestjs/common';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import {
+  InjectMetric,
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHttpDurationHistogramProvider,
+} from '@e2gate/observability';
+
+export const GatewayMetric = {
+  httpDuration: 'e2gate_gateway_http_request_duration_seconds',
+  authFailures: 'e2gate_gateway_auth_failures_total',
+  throttled: 'e2gate_gateway_throttled_requests_total',
+  catalogAge: 'e2gate_gateway_catalog_age_seconds',
+  catalogStale: 'e2gate_gateway_catalog_stale',
+  snapshotLoaded: 'e2gate_gateway_catalog_snapshot_loaded',
+  natsState: 'e2gate_gateway_nats_connection_state',
+  renderCacheBytes: 'e2gate_gateway_render_cache_bytes',
+  discoveryReplies: 'e2gate_gateway_hdhomerun_discovery_replies_total',
+  streamOpens: 'e2gate_gateway_stream_opens_total',
+} as const;
+
+export const gatewayMetricProviders = [
+  makeHttpDurationHistogramProvider(GatewayMetric.httpDuration),
+  makeCounterProvider({
+    name: GatewayMetric.authFailures,
+    help: 'Rejected credentials and missing authentication by error code',
+    labelNames: ['code'],
+  }),
+  makeCounterProvider({
+    name: GatewayMetric.throttled,
+    help: 'Requests answered 429 by limiter (api, refresh, auth)',
+    labelNames: ['limiter'],
+  }),
+  makeGaugeProvider({
+    name: GatewayMetric.catalogAge,
+    help: 'Seconds since the served snapshot was refreshed',
+  }),
+  makeGaugeProvider({
+    name: GatewayMetric.catalogStale,
+    help: '1 when the catalog marks the snapshot stale',
+  }),
+  makeGaugeProvider({ name: GatewayMetric.snapshotLoaded, help: '1 when this replica serves a snapshot' }),
+  makeGaugeProvider({
+    name: GatewayMetric.natsState,
+    help: 'NATS connection state of this replica (1 = current)',
+    labelNames: ['state'],
+  }),
+  makeGaugeProvider({
+    name: GatewayMetric.renderCacheBytes,
+    help: 'Bytes of rendered playlists/guides in memory',
+  }),
+  makeCounterProvider({
+    name: GatewayMetric.discoveryReplies,
+    help: 'HDHomeRun UDP discovery packets by outcome (answered, ignored, invalid, limited)',
+    labelNames: ['outcome'],
+  }),
+  makeCounterProvider({
+    name: GatewayMetric.streamOpens,
+    help: 'Stream session requests by outcome (ok or error code)',
+    labelNames: ['outcome'],
+  }),
+];
+
+/** Values the gauges read at scrape time. */
+export interface GaugeSources {
+  catalogAgeSeconds(): number | null;
+  catalogStale(): boolean;
+  natsState(): string;
+  renderCacheBytes(): number;
+}
+
+const NATS_STATES = ['connecting', 'connected', 'reconnecting', 'disconnected', 'closed'];
+
+/** Semantic recording methods over the gateway's Prometheus metrics. */
+@Injectable()
+export class GatewayMetrics {
+  constructor(
+    @InjectMetric(GatewayMetric.httpDuration) readonly httpDuration: Histogram<string>,
+    @InjectMetric(GatewayMetric.authFailures) private readonly authFailures: Counter<string>,
+    @InjectMetric(GatewayMetric.throttled) private readonly throttled: Counter<string>,
+    @InjectMetric(GatewayMetric.catalogAge) private readonly catalogAge: Gauge<string>,
+    @InjectMetric(GatewayMetric.catalogStale) private readonly catalogStale: Gauge<string>,
+    @InjectMetric(GatewayMetric.snapshotLoaded) private readonly snapshotLoaded: Gauge<string>,
+    @InjectMetric(GatewayMetric.natsState) private readonly natsState: Gauge<string>,
+    @InjectMetric(GatewayMetric.renderCacheBytes) private readonly renderCacheBytes: Gauge<string>,
+    @InjectMetric(GatewayMetric.discoveryReplies) private readonly discoveryReplies: Counter<string>,
+    @InjectMetric(GatewayMetric.streamOpens) private readonly streamOpens: Counter<string>,
+  ) {}
+
+  /** Wires the gauges to their sources; prom-client calls `collect` on every scrape. */
+  readFrom(sources: GaugeSources): void {
+    const { catalogAge, catalogStale, snapshotLoaded, natsState, renderCacheBytes } = this;
+    Object.assign(catalogAge, {
+      collect: () => {
+        const age = sources.catalogAgeSeconds();
+        catalogAge.set(age ?? 0);
+        snapshotLoaded.set(age === null ? 0 : 1);
+      },
+    });
+    Object.assign(catalogStale, { collect: () => catalogStale.set(sources.catalogStale() ? 1 : 0) });
+    Object.assign(natsState, {
+      collect: () => {
+        const current = sources.natsState();
+        for (const state of NATS_STATES) natsState.set({ state }, state === current ? 1 : 0);
+      },
+    });
+    Object.assign(renderCacheBytes, { collect: () => renderCacheBytes.set(sources.renderCacheBytes()) });
+  }
+
+  authFailure(code: string): void {
+    this.authFailures.inc({ code });
+  }
+
+  throttledRequest(limiter: 'api' | 'refresh' | 'auth'): void {
+    this.throttled.inc({ limiter });
+  }
+
+  discovery(outcome: 'answered' | 'ignored' | 'invalid' | 'limited'): void {
+    this.discoveryReplies.inc({ outcome });
+  }
+
+  streamOpen(outcome: string): void {
+    this.streamOpens.inc({ outcome });
+  }
+}

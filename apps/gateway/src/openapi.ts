@@ -1,0 +1,59 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { appVersion } from './app-version.js';
+import { SecurityScheme } from './http/openapi-decorators.js';
+
+export const OPENAPI_JSON_PATH = '/openapi.json';
+export const DOCS_PATH = 'docs';
+
+const DESCRIPTION = `The e2gate edge gateway: playlists, XMLTV guide, HDHomeRun emulation, picons, streams and the catalog API.
+
+Authentication: \`Authorization: Bearer <token>\` everywhere; on routes players open by URL also \`?token=\`, and the
+signed URLs (\`?sig=…&exp=…\`) the gateway writes into playlists. Errors are \`{code, message, requestId}\`.`;
+
+/** The OpenAPI document of the running app (routes, schemas, examples, security schemes). */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('e2gate gateway')
+    .setVersion(appVersion())
+    .setDescription(DESCRIPTION)
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'API token from E2GATE_API_TOKENS (or the generated admin token)',
+      },
+      SecurityScheme.Bearer,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'query',
+        name: 'token',
+        description: 'API token as a query parameter (player routes only)',
+      },
+      SecurityScheme.QueryToken,
+    )
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'query',
+        name: 'sig',
+        description:
+          'URL signature written by the gateway into playlists, guides and lineups (with `exp` if they expire)',
+      },
+      SecurityScheme.Signature,
+    )
+    .build();
+  return SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+  });
+}
+
+/** Serves the document at `/openapi.json` and Swagger UI at `/docs` (public, outside the guards). */
+export function serveOpenApi(app: INestApplication, document: OpenAPIObject): void {
+  SwaggerModule.setup(DOCS_PATH, app, document, {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    raw: ['json'],
+  });
+}

@@ -73,6 +73,13 @@ impl ProgramInfo {
         ProgramInfo { program_number: pmt.program_number, pmt_pid, pcr_pid: pmt.pcr_pid, version: pmt.version_number, streams }
     }
 
+    /// Whether both describe the same elementary streams (PID, codec, language, audio type): differences
+    /// elsewhere (version, PCR PID, other descriptors) do not change what is demultiplexed.
+    pub fn same_streams(&self, other: &ProgramInfo) -> bool {
+        let key = |s: &StreamInfo| (s.pid, s.codec, s.language, s.audio_type);
+        self.streams.len() == other.streams.len() && self.streams.iter().map(key).eq(other.streams.iter().map(key))
+    }
+
     /// The first video stream (the engine copies one video stream).
     pub fn video(&self) -> Option<&StreamInfo> {
         self.streams.iter().find(|s| matches!(s.codec, Codec::Video(_)))
@@ -396,7 +403,9 @@ impl Demuxer {
             return;
         }
         let info = ProgramInfo::from_pmt(pmt, pid);
-        if self.program.as_ref() == Some(&info) {
+        if self.program.as_ref().is_some_and(|current| current.same_streams(&info)) {
+            // Version bumps for CA descriptors or richer AC-3 descriptors change nothing downstream.
+            self.program = Some(info);
             return;
         }
         if self.program.is_some() {

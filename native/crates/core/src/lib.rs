@@ -29,6 +29,7 @@ pub mod mux;
 pub mod packet;
 pub mod pes;
 pub mod playlist;
+pub mod probe;
 pub mod psi;
 pub mod segmenter;
 pub mod stream_type;

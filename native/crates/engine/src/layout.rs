@@ -1,0 +1,219 @@
+//! Maps the followed program onto output streams: video copied, every kept audio track as AAC-LC, and
+//! optionally the original AC-3/E-AC-3 beside it. PIDs follow FFmpeg's layout (0x100 upwards).
+
+use e2gate_core::demux::{ProgramInfo, StreamInfo};
+use e2gate_core::descriptor::{self, AudioType, Language};
+use e2gate_core::mux::{FIRST_ES_PID, MuxConfig, MuxStream};
+use e2gate_core::packet::Pid;
+use e2gate_core::pes::stream_id;
+use e2gate_core::stream_type::{AudioCodec, Codec, StreamType, VideoCodec};
+
+use crate::options::PipelineOptions;
+
+/// Audio tracks transcoded per pipeline at most; a PMT listing more is hostile or exotic.
+pub const MAX_AUDIO_TRACKS: usize = 8;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudioRoute {
+    /// Decode and encode AAC-LC.
+    Transcode,
+    /// Copy frames unchanged (AAC already, or the original AC-3/E-AC-3 kept beside the AAC).
+    Copy,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AudioSpec {
+    pub source: Pid,
+    pub codec: AudioCodec,
+    pub route: AudioRoute,
+    /// Index of the output stream.
+    pub output: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VideoSpec {
+    pub source: Pid,
+    pub codec: VideoCodec,
+    pub output: usize,
+}
+
+/// One output stream as a consumer (playlist builder, metrics) sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutputStream {
+    pub pid: Pid,
+    /// `h264`, `hevc`, `mpeg2video`, `aac`, `ac3`, `eac3`.
+    pub codec: &'static str,
+    pub language: Option<Language>,
+    pub audio_type: AudioType,
+    pub source_pid: Pid,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub mux: MuxConfig,
+    pub video: Option<VideoSpec>,
+    pub audio: Vec<AudioSpec>,
+    pub streams: Vec<OutputStream>,
+}
+
+fn kept_audio<'a>(program: &'a ProgramInfo, options: &PipelineOptions) -> Vec<&'a StreamInfo> {
+    let all: Vec<&StreamInfo> = program.audio().collect();
+    let Some(wanted) = options.languages.as_ref() else { return all };
+    let matching: Vec<&StreamInfo> =
+        all.iter().copied().filter(|s| s.language.is_some_and(|l| wanted.iter().any(|w| w.matches(&l)))).collect();
+    if matching.is_empty() { all } else { matching }
+}
+
+fn add(mux: MuxStream, out: OutputStream, list: &mut Vec<MuxStream>, infos: &mut Vec<OutputStream>) -> usize {
+    list.push(mux);
+    infos.push(out);
+    list.len() - 1
+}
+
+fn registration(format_identifier: &[u8; 4]) -> Vec<u8> {
+    let mut out = vec![descriptor::tag::REGISTRATION, 4];
+    out.extend_from_slice(format_identifier);
+    out
+}
+
+impl Layout {
+    /// `None` when the program has neither video nor audio to output.
+    pub fn build(program: &ProgramInfo, options: &PipelineOptions) -> Option<Layout> {
+        let mut mux_streams = Vec::new();
+        let mut streams = Vec::new();
+        let mut next_pid = FIRST_ES_PID;
+        let video = program.video().and_then(|v| {
+            let Codec::Video(codec) = v.codec else { return None };
+            let (stream_type, name) = match codec {
+                VideoCodec::H264 => (StreamType::H264, "h264"),
+                VideoCodec::Hevc => (StreamType::HEVC, "hevc"),
+                VideoCodec::Mpeg2 if v.stream_type == StreamType::MPEG1_VIDEO => (StreamType::MPEG1_VIDEO, "mpeg1video"),
+                VideoCodec::Mpeg2 => (StreamType::MPEG2_VIDEO, "mpeg2video"),
+            };
+            let pid = Pid::new(next_pid);
+            next_pid += 1;
+            let output = add(
+                MuxStream { pid, stream_type, stream_id: stream_id::VIDEO, descriptors: Vec::new() },
+                OutputStream { pid, codec: name, language: None, audio_type: AudioType::UNDEFINED, source_pid: v.pid },
+                &mut mux_streams,
+                &mut streams,
+            );
+            Some(VideoSpec { source: v.pid, codec, output })
+        });
+        let sources: Vec<&StreamInfo> = kept_audio(program, options).into_iter().take(MAX_AUDIO_TRACKS).collect();
+        let mut audio = Vec::new();
+        for (index, source) in sources.iter().enumerate() {
+            let Codec::Audio(codec) = source.codec else { continue };
+            let pid = Pid::new(next_pid);
+            next_pid += 1;
+            let route = if codec == AudioCodec::AacAdts { AudioRoute::Copy } else { AudioRoute::Transcode };
+            let output = add(
+                MuxStream {
+                    pid,
+                    stream_type: StreamType::AAC_ADTS,
+                    stream_id: stream_id::AUDIO + index as u8,
+                    descriptors: MuxStream::language_descriptors(source.language, source.audio_type),
+                },
+                OutputStream { pid, codec: "aac", language: source.language, audio_type: source.audio_type, source_pid: source.pid },
+                &mut mux_streams,
+                &mut streams,
+            );
+            audio.push(AudioSpec { source: source.pid, codec, route, output });
+        }
+        if options.keep_original_audio {
+            for source in &sources {
+                let (stream_type, name, format) = match source.codec {
+                    Codec::Audio(AudioCodec::Ac3) => (StreamType::AC3, "ac3", b"AC-3"),
+                    Codec::Audio(AudioCodec::Eac3) => (StreamType::EAC3, "eac3", b"EAC3"),
+                    _ => continue,
+                };
+                let Codec::Audio(codec) = source.codec else { continue };
+                let pid = Pid::new(next_pid);
+                next_pid += 1;
+                let mut descriptors = registration(format);
+                descriptors.extend(MuxStream::language_descriptors(source.language, source.audio_type));
+                let output = add(
+                    MuxStream { pid, stream_type, stream_id: stream_id::PRIVATE_STREAM_1, descriptors },
+                    OutputStream { pid, codec: name, language: source.language, audio_type: source.audio_type, source_pid: source.pid },
+                    &mut mux_streams,
+                    &mut streams,
+                );
+                audio.push(AudioSpec { source: source.pid, codec, route: AudioRoute::Copy, output });
+            }
+        }
+        let first = mux_streams.first()?.pid;
+        Some(Layout {
+            mux: MuxConfig { transport_stream_id: 1, program_number: program.program_number, pcr_pid: first, streams: mux_streams },
+            video,
+            audio,
+            streams,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream(pid: u16, codec: Codec, language: Option<&str>) -> StreamInfo {
+        StreamInfo {
+            pid: Pid::new(pid),
+            stream_type: StreamType::PES_PRIVATE_DATA,
+            codec,
+            language: language.and_then(Language::parse),
+            audio_type: AudioType::UNDEFINED,
+            descriptors: vec![],
+        }
+    }
+
+    fn orf() -> ProgramInfo {
+        ProgramInfo {
+            program_number: 4911,
+            pmt_pid: Pid::new(107),
+            pcr_pid: Pid::new(1920),
+            version: 0,
+            streams: vec![
+                stream(1920, Codec::Video(VideoCodec::H264), None),
+                stream(1921, Codec::Audio(AudioCodec::Ac3), Some("deu")),
+                stream(1922, Codec::Audio(AudioCodec::Mpeg), Some("mis")),
+                stream(1923, Codec::Teletext, Some("deu")),
+            ],
+        }
+    }
+
+    #[test]
+    fn every_audio_track_becomes_aac_with_its_language() {
+        let layout = Layout::build(&orf(), &PipelineOptions::default()).unwrap();
+        let codecs: Vec<&str> = layout.streams.iter().map(|s| s.codec).collect();
+        assert_eq!(codecs, vec!["h264", "aac", "aac"]);
+        assert_eq!(layout.streams[1].language.unwrap().as_str(), "deu");
+        assert_eq!(layout.mux.pcr_pid, Pid::new(0x100));
+        assert_eq!(layout.audio.iter().map(|a| a.route).collect::<Vec<_>>(), vec![AudioRoute::Transcode; 2]);
+    }
+
+    #[test]
+    fn language_filter_and_original_ac3_are_honoured() {
+        let options = PipelineOptions {
+            languages: Some(vec![Language::parse("ger").unwrap()]),
+            keep_original_audio: true,
+            ..Default::default()
+        };
+        let layout = Layout::build(&orf(), &options).unwrap();
+        let codecs: Vec<&str> = layout.streams.iter().map(|s| s.codec).collect();
+        assert_eq!(codecs, vec!["h264", "aac", "ac3"]);
+        assert_eq!(layout.mux.streams[2].stream_type, StreamType::AC3);
+        let unknown = PipelineOptions { languages: Some(vec![Language::parse("fra").unwrap()]), ..Default::default() };
+        assert_eq!(Layout::build(&orf(), &unknown).unwrap().audio.len(), 2, "no match keeps every track");
+    }
+
+    #[test]
+    fn radio_has_the_pcr_on_audio_and_nothing_is_none() {
+        let mut radio = orf();
+        radio.streams.remove(0);
+        let layout = Layout::build(&radio, &PipelineOptions::default()).unwrap();
+        assert!(layout.video.is_none());
+        assert_eq!(layout.mux.pcr_pid, layout.mux.streams[0].pid);
+        radio.streams.retain(|s| s.codec == Codec::Teletext);
+        assert!(Layout::build(&radio, &PipelineOptions::default()).is_none());
+    }
+}

@@ -1,0 +1,101 @@
+//! Pipeline options, validated once at construction.
+
+use std::fmt;
+
+use e2gate_core::descriptor::Language;
+
+pub const DEFAULT_SEGMENT_SECONDS: f64 = 2.0;
+pub const MIN_SEGMENT_SECONDS: f64 = 0.5;
+pub const MAX_SEGMENT_SECONDS: f64 = 30.0;
+pub const DEFAULT_AUDIO_BITRATE: u32 = 192_000;
+pub const MIN_AUDIO_BITRATE: u32 = 32_000;
+pub const MAX_AUDIO_BITRATE: u32 = 512_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    /// A continuous transport stream, delivered in chunks.
+    Ts,
+    /// HLS media segments.
+    Hls,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineOptions {
+    pub output: OutputKind,
+    /// Target HLS segment duration in seconds.
+    pub segment_duration: f64,
+    /// Program to follow (DVB service id); `None` follows the first program whose PMT arrives.
+    pub service_id: Option<u16>,
+    /// AAC bit rate in bits per second.
+    pub audio_bitrate: u32,
+    /// Keep only audio tracks in these languages (`None`: all). Tracks without a language are kept only
+    /// when no track matches.
+    pub languages: Option<Vec<Language>>,
+    /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version.
+    pub keep_original_audio: bool,
+}
+
+impl Default for PipelineOptions {
+    fn default() -> Self {
+        PipelineOptions {
+            output: OutputKind::Ts,
+            segment_duration: DEFAULT_SEGMENT_SECONDS,
+            service_id: None,
+            audio_bitrate: DEFAULT_AUDIO_BITRATE,
+            languages: None,
+            keep_original_audio: false,
+        }
+    }
+}
+
+/// An option out of range; `field` names it as the binding spells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for OptionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for OptionError {}
+
+impl PipelineOptions {
+    pub fn validate(&self) -> Result<(), OptionError> {
+        if !(MIN_SEGMENT_SECONDS..=MAX_SEGMENT_SECONDS).contains(&self.segment_duration) {
+            return Err(OptionError {
+                field: "segmentDuration",
+                message: format!("must be between {MIN_SEGMENT_SECONDS} and {MAX_SEGMENT_SECONDS} seconds, got {}", self.segment_duration),
+            });
+        }
+        if !(MIN_AUDIO_BITRATE..=MAX_AUDIO_BITRATE).contains(&self.audio_bitrate) {
+            return Err(OptionError {
+                field: "audioBitrate",
+                message: format!("must be between {MIN_AUDIO_BITRATE} and {MAX_AUDIO_BITRATE} bit/s, got {}", self.audio_bitrate),
+            });
+        }
+        if self.languages.as_ref().is_some_and(Vec::is_empty) {
+            return Err(OptionError { field: "languages", message: "must name at least one language when given".into() });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_bounds_are_enforced() {
+        assert!(PipelineOptions::default().validate().is_ok());
+        let short = PipelineOptions { segment_duration: 0.1, ..Default::default() };
+        assert_eq!(short.validate().unwrap_err().field, "segmentDuration");
+        let loud = PipelineOptions { audio_bitrate: 2_000_000, ..Default::default() };
+        assert_eq!(loud.validate().unwrap_err().field, "audioBitrate");
+        let none = PipelineOptions { languages: Some(vec![]), ..Default::default() };
+        assert_eq!(none.validate().unwrap_err().field, "languages");
+    }
+}

@@ -1,0 +1,405 @@
+//! The live pipeline: transport stream bytes in, a transport stream or HLS segments out.
+//!
+//! Contract (single-threaded, no I/O): [`Pipeline::push`] any number of bytes, then [`Pipeline::pull`]
+//! until `None`; [`Pipeline::finish`] once at the end flushes the tail (last audio frames, last segment),
+//! after which `pull` drains the rest. Outputs of one `push` are bounded by what that input produced.
+//!
+//! Flow: the demultiplexer follows one program; video waits for its first keyframe (a start mid-GOP and
+//! every timeline break discard video up to the next keyframe), audio that arrives meanwhile is held (at
+//! most [`MAX_WAITING_AUDIO`] frames) and released from the keyframe's PTS on, so output starts aligned.
+//! Every unit's timestamp goes through [`Timeline`]; a break closes the segment, drains the audio encoders
+//! and restarts cleanly with a discontinuity. A PMT change rebuilds the output streams the same way.
+
+use std::collections::VecDeque;
+
+use e2gate_codec::TranscoderSettings;
+use e2gate_core::demux::{AudioUnit, DemuxEvent, Demuxer, ProgramInfo, ProgramSelector, VideoUnit};
+use e2gate_core::es;
+use e2gate_core::segmenter::{OutputMode, Segment, Segmenter, Unit};
+use e2gate_core::timestamp::{CLOCK_90K, MediaTime};
+use e2gate_core::warning::{WarningCounts, WarningKind};
+
+use crate::audio_track::{AudioOut, AudioTrack};
+use crate::layout::{Layout, OutputStream, VideoSpec};
+use crate::options::{OptionError, OutputKind, PipelineOptions};
+use crate::timeline::{Timeline, Verdict};
+
+/// Audio frames held while video waits for its first keyframe (~10 s of two tracks).
+pub const MAX_WAITING_AUDIO: usize = 1024;
+
+/// What the pipeline produces.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// A piece of the continuous transport stream.
+    Ts(Vec<u8>),
+    /// A complete HLS segment.
+    Segment(Segment),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PipelineState {
+    /// No PMT of the requested program yet (or it has nothing to output).
+    WaitingForProgram,
+    /// Video is discarded until a keyframe arrives (start mid-GOP, scrambled start, after a break).
+    WaitingForKeyframe,
+    Streaming,
+}
+
+impl PipelineState {
+    pub fn name(self) -> &'static str {
+        match self {
+            PipelineState::WaitingForProgram => "waiting_for_program",
+            PipelineState::WaitingForKeyframe => "waiting_for_keyframe",
+            PipelineState::Streaming => "streaming",
+        }
+    }
+}
+
+/// A snapshot of counters for metrics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stats {
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub packets_in: u64,
+    pub continuity_errors: u64,
+    pub warnings: WarningCounts,
+    pub segments: u64,
+    pub state: PipelineState,
+    pub program_number: Option<u16>,
+    pub video_frames: u64,
+    pub audio_frames_in: u64,
+    pub audio_frames_out: u64,
+    pub streams: Vec<OutputStream>,
+}
+
+struct VideoTrack {
+    spec: VideoSpec,
+    waiting: bool,
+    skip_reported: bool,
+    /// PTS of the keyframe output (re)started at: leading pictures shown before it (open GOP) reference
+    /// frames that were never output, so they are dropped.
+    start_pts: Option<MediaTime>,
+    parameter_sets: Vec<Vec<u8>>,
+    last_dts: Option<MediaTime>,
+    frame_duration: i64,
+}
+
+pub struct Pipeline {
+    options: PipelineOptions,
+    demux: Demuxer,
+    layout: Option<Layout>,
+    video: Option<VideoTrack>,
+    audio: Vec<AudioTrack>,
+    segmenter: Option<Segmenter>,
+    timeline: Timeline,
+    video_start: Option<MediaTime>,
+    waiting_audio: VecDeque<AudioUnit>,
+    outputs: VecDeque<Output>,
+    warnings: WarningCounts,
+    audio_out: Vec<AudioOut>,
+    bytes_out: u64,
+    video_frames: u64,
+    finished: bool,
+}
+
+impl Pipeline {
+    pub fn new(options: PipelineOptions) -> Result<Self, OptionError> {
+        options.validate()?;
+        let selector = options.service_id.map_or(ProgramSelector::First, ProgramSelector::ServiceId);
+        Ok(Pipeline {
+            demux: Demuxer::new(selector),
+            options,
+            layout: None,
+            video: None,
+            audio: Vec::new(),
+            segmenter: None,
+            timeline: Timeline::default(),
+            video_start: None,
+            waiting_audio: VecDeque::new(),
+            outputs: VecDeque::new(),
+            warnings: WarningCounts::default(),
+            audio_out: Vec::new(),
+            bytes_out: 0,
+            video_frames: 0,
+            finished: false,
+        })
+    }
+
+    /// Feeds transport stream bytes. Ignored after [`Pipeline::finish`].
+    pub fn push(&mut self, bytes: &[u8]) {
+        if self.finished {
+            return;
+        }
+        self.demux.push(bytes);
+        self.drain_demux();
+        self.collect_outputs();
+    }
+
+    /// Ends the input: flushes partial PES, the audio encoders and the last segment.
+    pub fn finish(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        self.demux.finish();
+        self.drain_demux();
+        self.flush_audio();
+        if let Some(segmenter) = self.segmenter.as_mut() {
+            segmenter.finish();
+        }
+        self.collect_outputs();
+    }
+
+    pub fn pull(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    pub fn state(&self) -> PipelineState {
+        match (&self.layout, &self.video) {
+            (None, _) => PipelineState::WaitingForProgram,
+            (Some(_), Some(video)) if video.waiting => PipelineState::WaitingForKeyframe,
+            _ => PipelineState::Streaming,
+        }
+    }
+
+    /// The followed program as its PMT describes it.
+    pub fn program(&self) -> Option<&ProgramInfo> {
+        self.demux.program()
+    }
+
+    pub fn stats(&self) -> Stats {
+        let counters = self.demux.counters();
+        let mut warnings = self.warnings.clone();
+        if let Some(segmenter) = self.segmenter.as_ref() {
+            warnings.add(WarningKind::ForcedSegmentCut, segmenter.counters().forced_cuts);
+        }
+        Stats {
+            bytes_in: counters.bytes,
+            bytes_out: self.bytes_out,
+            packets_in: counters.packets,
+            continuity_errors: counters.continuity_errors,
+            warnings,
+            segments: self.segmenter.as_ref().map_or(0, |s| s.counters().segments),
+            state: self.state(),
+            program_number: self.demux.program().map(|p| p.program_number),
+            video_frames: self.video_frames,
+            audio_frames_in: self.audio.iter().map(AudioTrack::frames_in).sum(),
+            audio_frames_out: self.audio.iter().map(AudioTrack::frames_out).sum(),
+            streams: self.layout.as_ref().map(|l| l.streams.clone()).unwrap_or_default(),
+        }
+    }
+
+    fn drain_demux(&mut self) {
+        while let Some(event) = self.demux.pull() {
+            match event {
+                DemuxEvent::Program(program) => self.on_program(&program),
+                DemuxEvent::Video(unit) => self.on_video(unit),
+                DemuxEvent::Audio(unit) => self.on_audio(unit),
+                DemuxEvent::Warning(warning) => self.warnings.add(warning.kind, 1),
+            }
+        }
+    }
+
+    fn on_program(&mut self, program: &ProgramInfo) {
+        let layout = Layout::build(program, &self.options);
+        if layout.is_some() && layout == self.layout {
+            return; // e.g. a track outside the language filter came or went
+        }
+        self.flush_audio();
+        let Some(layout) = layout else {
+            if let Some(segmenter) = self.segmenter.as_mut() {
+                segmenter.finish();
+            }
+            self.layout = None;
+            self.video = None;
+            self.audio.clear();
+            return;
+        };
+        let video_output = layout.video.map(|v| v.output);
+        match self.segmenter.as_mut() {
+            Some(segmenter) => segmenter.reconfigure(layout.mux.clone(), video_output),
+            None => {
+                let mode = match self.options.output {
+                    OutputKind::Ts => OutputMode::Ts,
+                    OutputKind::Hls => OutputMode::Hls { target: MediaTime::from_secs_f64(self.options.segment_duration).ticks() },
+                };
+                self.segmenter = Some(Segmenter::new(mode, layout.mux.clone(), video_output));
+            }
+        }
+        let kept_sets = self
+            .video
+            .take()
+            .filter(|v| layout.video.is_some_and(|spec| spec.source == v.spec.source && spec.codec == v.spec.codec))
+            .map(|v| v.parameter_sets)
+            .unwrap_or_default();
+        self.video = layout.video.map(|spec| VideoTrack {
+            spec,
+            waiting: true,
+            skip_reported: false,
+            start_pts: None,
+            parameter_sets: kept_sets,
+            last_dts: None,
+            frame_duration: 0,
+        });
+        let settings = TranscoderSettings { bitrate: self.options.audio_bitrate };
+        self.audio = layout.audio.iter().map(|spec| AudioTrack::new(*spec, settings)).collect();
+        self.timeline.reset();
+        self.video_start = None;
+        self.waiting_audio.clear();
+        self.layout = Some(layout);
+    }
+
+    fn on_video(&mut self, unit: VideoUnit) {
+        let Some(source) = self.video.as_ref().map(|v| v.spec.source) else { return };
+        if unit.pid != source {
+            return;
+        }
+        match self.timeline.check(unit.pid, unit.dts) {
+            Verdict::Stale => return,
+            Verdict::Break => self.discontinuity(),
+            Verdict::Accept => {}
+        }
+        let Some(video) = self.video.as_mut() else { return };
+        let started_now = video.waiting && unit.info.keyframe;
+        if video.waiting && !unit.info.keyframe {
+            if !video.skip_reported {
+                video.skip_reported = true;
+                self.warnings.add(WarningKind::SkippedBeforeKeyframe, 1);
+            }
+            return;
+        }
+        if started_now {
+            video.start_pts = Some(unit.pts);
+        } else if video.start_pts.is_some_and(|start| unit.pts < start) {
+            self.warnings.add(WarningKind::SkippedBeforeKeyframe, 1);
+            return;
+        }
+        video.waiting = false;
+        if unit.info.has_parameter_sets {
+            video.parameter_sets = es::parameter_sets(unit.codec, &unit.data).into_iter().map(<[u8]>::to_vec).collect();
+        }
+        let data = if unit.info.keyframe && !unit.info.has_parameter_sets && !video.parameter_sets.is_empty() {
+            es::with_parameter_sets(unit.codec, &unit.data, &video.parameter_sets)
+        } else {
+            unit.data
+        };
+        if let Some(last) = video.last_dts {
+            let step = unit.dts.saturating_sub(last);
+            if step > 0 && step < CLOCK_90K {
+                video.frame_duration = step;
+            }
+        }
+        video.last_dts = Some(unit.dts);
+        let output = video.spec.output;
+        let duration = video.frame_duration;
+        self.video_frames += 1;
+        if let Some(segmenter) = self.segmenter.as_mut() {
+            segmenter.write(&Unit { stream: output, pts: unit.pts, dts: unit.dts, duration, data: &data, keyframe: unit.info.keyframe });
+        }
+        if started_now {
+            self.video_start = Some(unit.pts);
+            self.release_waiting_audio();
+        }
+    }
+
+    fn on_audio(&mut self, unit: AudioUnit) {
+        if !self.audio.iter().any(|t| t.spec().source == unit.pid) {
+            return;
+        }
+        match self.timeline.check(unit.pid, unit.pts) {
+            Verdict::Stale => return,
+            Verdict::Break => self.discontinuity(),
+            Verdict::Accept => {}
+        }
+        if self.video.as_ref().is_some_and(|v| v.waiting) {
+            if self.waiting_audio.len() >= MAX_WAITING_AUDIO {
+                self.waiting_audio.pop_front();
+                self.warnings.add(WarningKind::AudioBeforeVideo, 1);
+            }
+            self.waiting_audio.push_back(unit);
+            return;
+        }
+        self.feed_audio(&unit);
+    }
+
+    fn release_waiting_audio(&mut self) {
+        let Some(start) = self.video_start else { return };
+        let waiting = std::mem::take(&mut self.waiting_audio);
+        let mut dropped = 0;
+        for unit in &waiting {
+            if unit.pts.saturating_add(unit.frame.duration()) <= start {
+                dropped += 1;
+            } else {
+                self.feed_audio(unit);
+            }
+        }
+        if dropped > 0 {
+            self.warnings.add(WarningKind::AudioBeforeVideo, 1);
+        }
+    }
+
+    fn feed_audio(&mut self, unit: &AudioUnit) {
+        let mut out = std::mem::take(&mut self.audio_out);
+        for track in self.audio.iter_mut().filter(|t| t.spec().source == unit.pid) {
+            track.process(unit, &mut out, &mut self.warnings);
+        }
+        self.write_audio(&mut out);
+        self.audio_out = out;
+    }
+
+    fn write_audio(&mut self, out: &mut Vec<AudioOut>) {
+        let Some(segmenter) = self.segmenter.as_mut() else {
+            out.clear();
+            return;
+        };
+        for frame in out.drain(..) {
+            segmenter.write(&Unit {
+                stream: frame.output,
+                pts: frame.pts,
+                dts: frame.pts,
+                duration: frame.duration,
+                data: &frame.data,
+                keyframe: true,
+            });
+        }
+    }
+
+    fn flush_audio(&mut self) {
+        let mut out = std::mem::take(&mut self.audio_out);
+        for track in &mut self.audio {
+            track.flush(&mut out, &mut self.warnings);
+        }
+        self.write_audio(&mut out);
+        self.audio_out = out;
+    }
+
+    /// A timeline break: drain the encoders into the old segment, close it, wait for a keyframe.
+    fn discontinuity(&mut self) {
+        self.warnings.add(WarningKind::TimestampJump, 1);
+        self.flush_audio();
+        if let Some(segmenter) = self.segmenter.as_mut() {
+            segmenter.discontinuity();
+        }
+        if let Some(video) = self.video.as_mut() {
+            video.waiting = true;
+            video.skip_reported = false;
+            video.start_pts = None;
+            video.last_dts = None;
+        }
+        self.video_start = None;
+        self.waiting_audio.clear();
+    }
+
+    fn collect_outputs(&mut self) {
+        let Some(segmenter) = self.segmenter.as_mut() else { return };
+        let bytes = segmenter.take_ts();
+        if !bytes.is_empty() {
+            self.bytes_out += bytes.len() as u64;
+            self.outputs.push_back(Output::Ts(bytes));
+        }
+        while let Some(segment) = segmenter.pull_segment() {
+            self.bytes_out += segment.data.len() as u64;
+            self.outputs.push_back(Output::Segment(segment));
+        }
+    }
+}

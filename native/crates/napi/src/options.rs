@@ -1,0 +1,101 @@
+//! `LivePipelineOptions` as JS sees it, converted once into the engine's validated options.
+
+use napi_derive::napi;
+
+use e2gate_core::descriptor::Language;
+use e2gate_engine::{DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, OptionError, OutputKind, PipelineOptions};
+
+/// Default bound of input bytes queued for the pipeline thread (about 3 s of an HD service).
+pub const DEFAULT_MAX_QUEUED_INPUT_BYTES: u32 = 4 * 1024 * 1024;
+/// Default bound of outputs handed to JS and not yet finished.
+pub const DEFAULT_MAX_PENDING_OUTPUTS: u32 = 16;
+
+#[napi(object)]
+#[derive(Clone, Debug, Default)]
+pub struct LivePipelineOptions {
+    /// `'ts'`: one continuous transport stream in chunks; `'hls'`: HLS media segments.
+    /// @default 'ts'
+    #[napi(ts_type = "'ts' | 'hls'")]
+    pub output: Option<String>,
+    /// Target HLS segment duration in seconds (0.5–30). Segments start at the first keyframe at or after
+    /// each scheduled boundary, so they last at most the target plus one GOP.
+    /// @default 2
+    pub segment_duration: Option<f64>,
+    /// DVB service id (program_number) to follow, from the receiver's `#EXTVLCOPT:program=`. Without it the
+    /// first program whose PMT arrives is followed.
+    pub service_id: Option<u32>,
+    /// AAC-LC bit rate in bit/s (32000–512000).
+    /// @default 192000
+    pub audio_bitrate: Option<u32>,
+    /// ISO 639-2 codes of the audio tracks to keep (`['deu', 'eng']`; `ger`/`deu` both match). When no
+    /// track matches, every track is kept.
+    pub languages: Option<Vec<String>>,
+    /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version.
+    /// @default false
+    pub keep_original_audio: Option<bool>,
+    /// Input bytes queued for the pipeline thread before `push` refuses more.
+    /// @default 4194304
+    pub max_queued_input_bytes: Option<u32>,
+    /// Outputs handed to the callback and not finished (a returned promise counts until it settles)
+    /// before the pipeline thread waits.
+    /// @default 16
+    pub max_pending_outputs: Option<u32>,
+}
+
+/// Queue bounds of the binding itself.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_queued_input_bytes: usize,
+    pub max_pending_outputs: usize,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> OptionError {
+    OptionError { field, message: message.into() }
+}
+
+impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
+    type Error = OptionError;
+
+    fn try_from(options: LivePipelineOptions) -> Result<Self, OptionError> {
+        let output = match options.output.as_deref() {
+            None | Some("ts") => OutputKind::Ts,
+            Some("hls") => OutputKind::Hls,
+            Some(other) => return Err(invalid("output", format!("must be 'ts' or 'hls', got '{other}'"))),
+        };
+        let service_id = options
+            .service_id
+            .map(|id| u16::try_from(id).map_err(|_| invalid("serviceId", format!("must be 0–65535, got {id}"))))
+            .transpose()?;
+        let languages = options
+            .languages
+            .map(|codes| {
+                codes
+                    .iter()
+                    .map(|code| Language::parse(code).ok_or_else(|| invalid("languages", format!("'{code}' is not a 3-letter ISO 639-2 code"))))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        let engine = PipelineOptions {
+            output,
+            segment_duration: options.segment_duration.unwrap_or(DEFAULT_SEGMENT_SECONDS),
+            service_id,
+            audio_bitrate: options.audio_bitrate.unwrap_or(DEFAULT_AUDIO_BITRATE),
+            languages,
+            keep_original_audio: options.keep_original_audio.unwrap_or(false),
+        };
+        engine.validate()?;
+        let max_queued_input_bytes = options.max_queued_input_bytes.unwrap_or(DEFAULT_MAX_QUEUED_INPUT_BYTES);
+        if !(64 * 1024..=256 * 1024 * 1024).contains(&max_queued_input_bytes) {
+            return Err(invalid("maxQueuedInputBytes", format!("must be 64 KiB–256 MiB, got {max_queued_input_bytes}")));
+        }
+        let max_pending_outputs = options.max_pending_outputs.unwrap_or(DEFAULT_MAX_PENDING_OUTPUTS);
+        if !(1..=1024).contains(&max_pending_outputs) {
+            return Err(invalid("maxPendingOutputs", format!("must be 1–1024, got {max_pending_outputs}")));
+        }
+        let limits = Limits {
+            max_queued_input_bytes: max_queued_input_bytes as usize,
+            max_pending_outputs: max_pending_outputs as usize,
+        };
+        Ok((engine, limits))
+    }
+}

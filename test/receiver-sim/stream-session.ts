@@ -26,6 +26,22 @@ function liveStartSeconds(ctx: BoxContext, channel: SimChannel): number {
   return ctx.now() / 1000 + (hash32(ctx.dataset.seed, 'phase', channel.sid) % 3600);
 }
 
+/** A transponder carries several services; the PAT lists at least this many programs (besides the NIT). */
+const MIN_PAT_PROGRAMS = 6;
+
+/**
+ * SIDs of the transponder for the PAT: the services the dataset has there, padded with services the box knows
+ * but no bouquet lists, so every PAT names a few programs whose PMT never comes (broadcast-streams.md §1).
+ */
+export function patServices(ctx: BoxContext, channel: SimChannel): number[] {
+  const sids = ctx.index.transponderServices(channel).map((service) => service.sid);
+  for (let k = 1; sids.length < MIN_PAT_PROGRAMS; k++) {
+    const sid = (channel.sid + k * 0x0101) & 0xffff;
+    if (sid !== 0 && !sids.includes(sid)) sids.push(sid);
+  }
+  return sids;
+}
+
 export function durationParam(query: URLSearchParams): number | null {
   const value = Number(query.get('duration'));
   return query.has('duration') && Number.isFinite(value) && value > 0 ? value : null;
@@ -62,7 +78,7 @@ export async function serveLiveStream(
     const fixture = await loadFixture(channel.fixture, deps.fixtureDir);
     const zapMs = deps.ctx.faults().zapMs;
     if (zapMs > 0) await sleep(zapMs, undefined, { signal: deps.signal });
-    const neighbours = deps.ctx.index.transponderServices(channel).map((service) => service.sid);
+    const neighbours = patServices(deps.ctx, channel);
     const source = new LiveTsSource(fixture, {
       sid: channel.sid,
       transportStreamId: channel.tsid,

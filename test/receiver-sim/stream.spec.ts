@@ -71,6 +71,11 @@ describe('stream server (port 8001 style)', () => {
       format: { duration: string };
     }>(body, ['-show_programs', '-show_entries', 'program=program_num,nb_streams:format=duration']);
     expect(probe.programs.find((program) => program.nb_streams > 0)?.program_num).toBe(orf.sid);
+    const orf2 = channel('ORF2 HD'); // same transponder: listed in the PAT without a PMT, like the other neighbours
+    expect(
+      probe.programs.filter((program) => program.nb_streams === 0).map((program) => program.program_num),
+    ).toContain(orf2.sid);
+    expect(probe.programs.length).toBeGreaterThanOrEqual(6);
     expect(Number(probe.format.duration)).toBeGreaterThan(2);
     expect(Number(probe.format.duration)).toBeLessThan(4.5);
   });

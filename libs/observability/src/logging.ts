@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import { REDACT_PATHS, scrubSecrets } from './scrub.js';
 
@@ -25,7 +26,9 @@ export function createLoggerParams(options: LoggingOptions): Params {
     },
     customProps: () => ({}),
     autoLogging: {
-      ignore: (req: IncomingMessage) => /^\/(healthz|readyz|metrics)\b/.test(req.url ?? ''),
+      // Middleware sees a prefix-stripped `url`; `originalUrl` is the path the client asked for.
+      ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+        /^\/(healthz|readyz|metrics)\b/.test(req.originalUrl ?? req.url ?? ''),
     },
     serializers: {
       req: (req: { id: unknown; method: string; url: string }) => ({
@@ -38,6 +41,9 @@ export function createLoggerParams(options: LoggingOptions): Params {
   };
   return {
     pinoHttp: options.destination ? [pinoOptions, options.destination] : pinoOptions,
+    // nestjs-pino's default route pattern (`{/*splat}`) matches nothing on Fastify here, which silently
+    // disabled request logging; `/{*splat}` matches every path, unmatched (404) ones included.
+    forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
     microservice: {
       genReqId: (context) => {
         const headers = context

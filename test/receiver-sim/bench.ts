@@ -45,7 +45,7 @@ async function rate(url: string, total: number, concurrency: number): Promise<nu
   return total / ((performance.now() - start) / 1000);
 }
 
-const row = (label: string, value: string): void => console.log(`${label.padEnd(58)} ${value}`);
+const row = (label: string, value: string): void => console.log(`${label.padEnd(64)} ${value}`);
 const fmt = (n: number, digits = 1): string => n.toFixed(digits);
 
 async function main(): Promise<void> {
@@ -91,12 +91,20 @@ async function main(): Promise<void> {
     const bare = createServer((_req, res) => res.end('{\n "result": true\n}'));
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
     const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+    // Alternate the runs and keep each one's best round: the machine is shared, so single runs are noisy.
+    const best = { baseline: 0, statusinfo: 0, services: 0 };
     await rate(bareUrl, 500, 8);
-    const baseline = await rate(bareUrl, 4000, 8);
-    const statusinfo = await rate(`${sim.url}/api/statusinfo`, 4000, 8);
-    const services = await rate(`${sim.url}/api/getservices?sRef=${bouquet}`, 2000, 8);
+    for (let round = 0; round < 3; round++) {
+      best.baseline = Math.max(best.baseline, await rate(bareUrl, 3000, 8));
+      best.statusinfo = Math.max(best.statusinfo, await rate(`${sim.url}/api/statusinfo`, 3000, 8));
+      best.services = Math.max(
+        best.services,
+        await rate(`${sim.url}/api/getservices?sRef=${bouquet}`, 1500, 8),
+      );
+    }
+    const { baseline, statusinfo, services } = best;
     bare.close();
-    row('requests/s, bare node:http baseline (8 concurrent)', fmt(baseline, 0));
+    row('requests/s, bare node:http baseline (8 concurrent, best of 3)', fmt(baseline, 0));
     row(
       'requests/s, /api/statusinfo (8 concurrent)',
       `${fmt(statusinfo, 0)} (${fmt(statusinfo / baseline, 2)} x baseline)`,

@@ -54,6 +54,11 @@ impl AudioTrack {
         &self.spec
     }
 
+    /// Moves the track to another output stream (the stream set changed around it).
+    pub fn set_output(&mut self, output: usize) {
+        self.spec.output = output;
+    }
+
     pub fn frames_in(&self) -> u64 {
         self.frames_in
     }

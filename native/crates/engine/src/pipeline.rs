@@ -205,8 +205,8 @@ impl Pipeline {
         if layout.is_some() && layout == self.layout {
             return; // e.g. a track outside the language filter came or went
         }
-        self.flush_audio();
         let Some(layout) = layout else {
+            self.flush_audio();
             if let Some(segmenter) = self.segmenter.as_mut() {
                 segmenter.finish();
             }
@@ -215,6 +215,29 @@ impl Pipeline {
             self.audio.clear();
             return;
         };
+        // Tracks that keep their source, codec and route keep their encoder: no priming gap, no overlap.
+        let mut previous = std::mem::take(&mut self.audio);
+        let settings = TranscoderSettings { bitrate: self.options.audio_bitrate };
+        let tracks: Vec<AudioTrack> = layout
+            .audio
+            .iter()
+            .map(|spec| {
+                let same = |t: &AudioTrack| {
+                    t.spec().source == spec.source && t.spec().codec == spec.codec && t.spec().route == spec.route
+                };
+                match previous.iter().position(same) {
+                    Some(index) => {
+                        let mut track = previous.swap_remove(index);
+                        track.set_output(spec.output);
+                        track
+                    }
+                    None => AudioTrack::new(*spec, settings),
+                }
+            })
+            .collect();
+        self.audio = previous;
+        self.flush_audio();
+        self.audio = tracks;
         let video_output = layout.video.map(|v| v.output);
         match self.segmenter.as_mut() {
             Some(segmenter) => segmenter.reconfigure(layout.mux.clone(), video_output),
@@ -241,8 +264,6 @@ impl Pipeline {
             last_dts: None,
             frame_duration: 0,
         });
-        let settings = TranscoderSettings { bitrate: self.options.audio_bitrate };
-        self.audio = layout.audio.iter().map(|spec| AudioTrack::new(*spec, settings)).collect();
         self.timeline.reset();
         self.video_start = None;
         self.waiting_audio.clear();

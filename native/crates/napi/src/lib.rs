@@ -12,6 +12,8 @@
 //! Known debts: a `LivePipeline` that is neither closed nor destroyed keeps the process alive, like an open
 //! socket; a callback that throws is reported as an uncaught exception.
 
+#![cfg_attr(test, allow(dead_code))] // `#[napi]` items are compiled out of unit-test builds
+
 mod convert;
 mod error;
 mod options;

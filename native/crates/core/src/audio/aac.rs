@@ -2,6 +2,7 @@
 //! (ISO/IEC 14496-3 §1.7.2), plus the ADTS header the multiplexer writes in front of encoded AAC.
 
 use super::{FrameHeader, HeaderResult};
+use crate::bits::BitReader;
 
 pub const ADTS_HEADER_SIZE: usize = 7;
 const SAMPLE_RATES: [u32; 13] = [96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000, 7_350];
@@ -42,7 +43,46 @@ pub fn parse_loas(data: &[u8]) -> HeaderResult {
     if length == 0 {
         return HeaderResult::Invalid;
     }
-    HeaderResult::Valid(FrameHeader { size: 3 + length, samples: 1024, sample_rate: 0, channels: 0, starts_access_unit: true })
+    let (sample_rate, channels, samples) = data.get(3..).and_then(stream_mux_config).unwrap_or((0, 0, 1024));
+    HeaderResult::Valid(FrameHeader { size: 3 + length, samples, sample_rate, channels, starts_access_unit: true })
+}
+
+/// Reads (sample rate, channels, samples per frame) from the StreamMuxConfig of an AudioMuxElement
+/// (ISO/IEC 14496-3 §1.7.3) when the frame carries one (useSameStreamMux = 0, audioMuxVersion 0). Frames
+/// that reuse the previous configuration give `None`; the framer then keeps the last known format.
+fn stream_mux_config(element: &[u8]) -> Option<(u32, u8, u32)> {
+    let mut r = BitReader::new(element);
+    if r.read_bit()? {
+        return None; // useSameStreamMux
+    }
+    if r.read_bit()? {
+        return None; // audioMuxVersion 1 (LatmGetValue lengths) is not decoded here
+    }
+    let _all_streams_same_time_framing = r.read_bit()?;
+    let _num_sub_frames = r.read_bits(6)?;
+    let _num_program = r.read_bits(4)?;
+    let _num_layer = r.read_bits(3)?;
+    // AudioSpecificConfig (§1.6.2.1)
+    let mut object_type = r.read_bits(5)?;
+    if object_type == 31 {
+        object_type = 32 + r.read_bits(6)?;
+    }
+    let mut rate = sampling_frequency(&mut r)?;
+    let channels = r.read_bits(4)? as u8;
+    let mut samples = 1024;
+    if object_type == 5 || object_type == 29 {
+        // Explicit SBR: the decoder outputs twice the core samples at the extension rate.
+        rate = sampling_frequency(&mut r)?;
+        samples = 2048;
+    }
+    Some((rate, if channels == 7 { 8 } else { channels }, samples))
+}
+
+fn sampling_frequency(r: &mut BitReader<'_>) -> Option<u32> {
+    match r.read_bits(4)? {
+        0xF => r.read_bits(24),
+        index => SAMPLE_RATES.get(index as usize).copied(),
+    }
 }
 
 /// Writes an ADTS header (MPEG-4, no CRC, one raw data block) for an AAC-LC frame of `payload_len` bytes.
@@ -74,8 +114,20 @@ mod tests {
 
     #[test]
     fn loas_length_is_read() {
-        let HeaderResult::Valid(h) = parse_loas(&[0x56, 0xE1, 0x00, 0]) else { panic!() };
-        assert_eq!(h.size, 259);
+        let HeaderResult::Valid(h) = parse_loas(&[0x56, 0xE1, 0x00, 0x80]) else { panic!() };
+        assert_eq!((h.size, h.sample_rate), (259, 0), "useSameStreamMux: format unknown here");
         assert_eq!(parse_loas(&[0x56, 0xE0, 0x00]), HeaderResult::Invalid);
+    }
+
+    #[test]
+    fn loas_stream_mux_config_gives_the_format() {
+        let mut w = crate::bits::BitWriter::new();
+        w.bits(11, 0x2B7).bits(13, 20);
+        w.bit(false).bit(false).bit(true).bits(6, 0).bits(4, 0).bits(3, 0); // StreamMuxConfig, version 0
+        w.bits(5, 2).bits(4, 3).bits(4, 2); // AAC LC, 48 kHz, stereo
+        let mut frame = w.into_bytes();
+        frame.resize(23, 0);
+        let HeaderResult::Valid(h) = parse_loas(&frame) else { panic!() };
+        assert_eq!((h.sample_rate, h.channels, h.samples), (48_000, 2, 1024));
     }
 }

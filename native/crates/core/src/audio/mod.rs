@@ -90,6 +90,9 @@ pub struct AudioFramer {
     pending: Option<AudioFrame>,
     ready: VecDeque<AudioFrame>,
     report: FramerReport,
+    /// Last (sample rate, channels, samples) a header stated, for framings that state it only sometimes
+    /// (LATM repeats its StreamMuxConfig only now and then).
+    format: Option<(u32, u8, u32)>,
 }
 
 impl AudioFramer {
@@ -104,6 +107,7 @@ impl AudioFramer {
             pending: None,
             ready: VecDeque::new(),
             report: FramerReport::default(),
+            format: None,
         }
     }
 
@@ -217,7 +221,12 @@ impl AudioFramer {
         found
     }
 
-    fn emit(&mut self, offset: u64, header: FrameHeader, data: Vec<u8>) {
+    fn emit(&mut self, offset: u64, mut header: FrameHeader, data: Vec<u8>) {
+        if header.sample_rate > 0 {
+            self.format = Some((header.sample_rate, header.channels, header.samples));
+        } else if let Some((rate, channels, samples)) = self.format {
+            (header.sample_rate, header.channels, header.samples) = (rate, channels, samples);
+        }
         if !header.starts_access_unit {
             // Only E-AC-3 dependent substreams: append to the access unit in progress.
             if let Some(pending) = self.pending.as_mut() {

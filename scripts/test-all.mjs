@@ -81,6 +81,17 @@ function fuzz() {
   }
 }
 
+// Format, lint and type-check: one check that fails the run like a failing test.
+function staticChecks() {
+  const result = run('npm', ['run', '--silent', 'check']);
+  if (result.status === 0) tally.passed += 1;
+  else {
+    tally.failed += 1;
+    console.error('\u001b[1;31m[test]\u001b[0m npm run check failed (format, lint or types)');
+  }
+}
+
+staticChecks();
 vitest();
 cargoTests();
 fuzz();

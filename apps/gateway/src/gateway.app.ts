@@ -9,7 +9,7 @@ import { observeHttpDurations } from '@e2gate/observability';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
-import { requestIdOf } from './http/request-context.js';
+import { requestIdFor, requestIdOf } from './http/request-context.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
 
@@ -21,6 +21,7 @@ export async function createGatewayApp(
   options: GatewayAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
+    genReqId: requestIdFor,
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
     routerOptions: { maxParamLength: 200 },

@@ -1,5 +1,5 @@
 import type { Channel } from '@e2gate/contracts';
-import { escapeXmlText } from '../rendering/text-clean.js';
+import { escapeXmlText, singleLine } from '../rendering/text-clean.js';
 
 /** What identifies the emulated tuner (persisted once, see DeviceIdentityRepository). */
 export interface HdhrDevice {
@@ -67,8 +67,7 @@ export function lineupDocument(
     .sort((a, b) => a.number - b.number)
     .map((channel) => ({
       GuideNumber: String(channel.number),
-      GuideName:
-        channel.name.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim() || `Channel ${channel.number}`,
+      GuideName: singleLine(channel.name) || `Channel ${channel.number}`,
       URL: streamUrl(channel),
       HD: channel.hd ? 1 : 0,
     }));

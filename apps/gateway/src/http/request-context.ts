@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal.js';
 
@@ -8,10 +10,21 @@ declare module 'fastify' {
   }
 }
 
-/** The request id shared with the log lines (pino-http's id, else Fastify's). */
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Fastify's request id: a well-formed incoming `x-request-id`, else a UUID. It is also stored on the raw request,
+ * where pino-http picks it up, so error bodies, the `x-request-id` response header and log lines agree.
+ */
+export function requestIdFor(raw: IncomingMessage): string {
+  const incoming = raw.headers['x-request-id'];
+  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  (raw as IncomingMessage & { id?: string }).id = id;
+  return id;
+}
+
 export function requestIdOf(request: FastifyRequest): string {
-  const raw = (request.raw as { id?: unknown }).id;
-  return typeof raw === 'string' || typeof raw === 'number' ? String(raw) : String(request.id);
+  return String(request.id);
 }
 
 /** Path without the query string: what URL signatures cover. */

@@ -1,4 +1,5 @@
 import type { Bouquet, CatalogSnapshot, Channel } from '@e2gate/contracts';
+import { singleLine } from './text-clean.js';
 import { guideId } from './xmltv-renderer.js';
 
 export interface PlaylistOptions {
@@ -63,8 +64,5 @@ function urlLine(url: string): string {
 }
 
 function oneLine(text: string): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  return singleLine(text);
 }

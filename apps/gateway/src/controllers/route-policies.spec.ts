@@ -1,0 +1,76 @@
+import 'reflect-metadata';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { describe, expect, it } from 'vitest';
+import { ACCESS_POLICY, type RoutePolicy } from '../auth/access-policy.js';
+import { CatalogApiController } from './catalog-api.controller.js';
+import { HdhomerunController, HdhomerunKeyedController } from './hdhomerun.controller.js';
+import { HealthController } from './health.controller.js';
+import { PiconsController } from './picons.controller.js';
+import { PlaylistController } from './playlist.controller.js';
+import { StreamController } from './stream.controller.js';
+
+const controllers = [
+  HealthController,
+  PlaylistController,
+  CatalogApiController,
+  PiconsController,
+  StreamController,
+  HdhomerunController,
+  HdhomerunKeyedController,
+];
+
+function routes() {
+  return controllers.flatMap((controller) => {
+    const prototype = controller.prototype as unknown as Record<string, unknown>;
+    const names = new Set<string>();
+    for (let proto = prototype; proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+      for (const name of Object.getOwnPropertyNames(proto)) names.add(name);
+    }
+    return [...names]
+      .filter(
+        (name) =>
+          typeof prototype[name] === 'function' &&
+          Reflect.hasMetadata(METHOD_METADATA, prototype[name] as object),
+      )
+      .map((name) => {
+        const handler = prototype[name] as object;
+        const policy =
+          (Reflect.getMetadata(ACCESS_POLICY, handler) as RoutePolicy | undefined) ??
+          (Reflect.getMetadata(ACCESS_POLICY, controller) as RoutePolicy | undefined);
+        const parts = [
+          Reflect.getMetadata(PATH_METADATA, controller),
+          Reflect.getMetadata(PATH_METADATA, handler),
+        ];
+        const path = '/' + parts.filter((part: string) => part && part !== '/').join('/');
+        return { route: `${controller.name}.${name} ${path}`, policy };
+      });
+  });
+}
+
+describe('route access policies', () => {
+  it('every route declares who may call it', () => {
+    const undeclared = routes()
+      .filter((route) => route.policy === undefined)
+      .map((route) => route.route);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('query tokens and signatures are accepted only where players open URLs', () => {
+    const lax = routes()
+      .filter((route) => route.policy?.queryToken || route.policy?.signed)
+      .map((route) => route.route.split(' ')[1]!);
+    for (const path of lax) {
+      expect(path).toMatch(
+        /^(\/hdhr\/:key)?\/(playlist\.m3u|xmltv\.xml(\.gz)?|picons|stream|discover\.json|lineup|device\.xml)/,
+      );
+    }
+    expect(lax.length).toBeGreaterThan(8);
+  });
+
+  it('only health probes are public', () => {
+    const open = routes()
+      .filter((route) => route.policy?.scope === 'public')
+      .map((route) => route.route);
+    expect(open.sort()).toEqual(['HealthController.liveness /healthz', 'HealthController.readiness /readyz']);
+  });
+});

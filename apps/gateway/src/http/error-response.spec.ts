@@ -1,0 +1,69 @@
+import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { describe, expect, it } from 'vitest';
+import { E2gateError, ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
+import { HTTP_STATUS_OF } from './error-table.js';
+import { toErrorResponse } from './error-response.js';
+import { GatewayHttpError } from './gateway-http-error.js';
+
+describe('toErrorResponse', () => {
+  it('maps every known code to a status, 5xx only for server-side trouble', () => {
+    for (const [code, status] of Object.entries(HTTP_STATUS_OF)) {
+      const serverSide =
+        ['INTERNAL', 'NO_SNAPSHOT', 'UNAVAILABLE', 'TIMEOUT', 'REFRESH_FAILED', 'REFRESH_TIMEOUT'].includes(
+          code,
+        ) || code.startsWith('RECEIVER_');
+      expect(status >= 500, code).toBe(serverSide);
+    }
+  });
+
+  it('keeps codes from other services and hides their internal details', () => {
+    const response = toErrorResponse(
+      new E2gateError(ErrorCode.ReceiverTimeout, 'box slow', { url: 'x' }),
+      'r1',
+    );
+    expect(response).toMatchObject({
+      status: 504,
+      body: { code: 'RECEIVER_TIMEOUT', message: 'box slow', requestId: 'r1' },
+    });
+    expect(response.body.details).toBeUndefined();
+    const range = toErrorResponse(new E2gateError(ErrorCode.RangeTooLarge, 'big', { maxSeconds: 1 }), 'r2');
+    expect(range.body.details).toEqual({ maxSeconds: 1 });
+  });
+
+  it('carries headers of edge errors', () => {
+    const response = toErrorResponse(
+      new GatewayHttpError(HttpEdgeErrorCode.RateLimited, 'slow down', { 'retry-after': '7' }),
+      'r',
+    );
+    expect(response).toMatchObject({
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { code: 'RATE_LIMITED' },
+    });
+  });
+
+  it('turns framework errors into 4xx codes', () => {
+    expect(toErrorResponse(new NotFoundException('Cannot GET /x'), 'r').body).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(toErrorResponse(new BadRequestException(), 'r').status).toBe(400);
+    expect(toErrorResponse(new PayloadTooLargeException(), 'r').body.code).toBe('PAYLOAD_TOO_LARGE');
+    const fastify = Object.assign(new Error('Unsupported Media Type'), {
+      statusCode: 415,
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    });
+    expect(toErrorResponse(fastify, 'r')).toMatchObject({
+      status: 415,
+      body: { code: 'UNSUPPORTED_MEDIA_TYPE' },
+    });
+  });
+
+  it('answers 500 INTERNAL without details for anything unexpected', () => {
+    const response = toErrorResponse(new TypeError('secret internals'), 'r');
+    expect(response).toMatchObject({
+      status: 500,
+      unexpected: true,
+      body: { code: 'INTERNAL', message: 'internal error' },
+    });
+  });
+});

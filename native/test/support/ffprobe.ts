@@ -1,0 +1,72 @@
+// ffprobe/ffmpeg as the independent oracle for everything the engine writes.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface ProbedStream {
+  index: number;
+  codec_name: string;
+  codec_type: string;
+  profile?: string;
+  sample_rate?: string;
+  channels?: number;
+  width?: number;
+  height?: number;
+  field_order?: string;
+  start_time?: string;
+  duration?: string;
+  tags?: { language?: string };
+  disposition?: { visual_impaired?: number };
+}
+
+export interface ProbedPacket {
+  pts_time?: string;
+  dts_time?: string;
+  duration_time?: string;
+  flags: string;
+}
+
+export function tempFile(name: string, data: Buffer | string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'e2gate-native-')), name);
+  writeFileSync(path, data);
+  return path;
+}
+
+export function streams(file: string): ProbedStream[] {
+  const json = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' });
+  return (JSON.parse(json) as { streams: ProbedStream[] }).streams;
+}
+
+export function packets(file: string, selector: string): ProbedPacket[] {
+  const json = execFileSync(
+    'ffprobe',
+    ['-v', 'error', '-select_streams', selector, '-show_entries', 'packet=pts_time,dts_time,duration_time,flags', '-of', 'json', file],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
+  return (JSON.parse(json) as { packets: ProbedPacket[] }).packets;
+}
+
+/** Lines ffmpeg prints at `-v error` while decoding every stream of `file` (empty: it decodes cleanly). */
+export function decodeErrors(file: string, extraInputArgs: string[] = []): string[] {
+  const result = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', ...extraInputArgs, '-i', file, '-map', '0', '-f', 'null', '-'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return result.stderr.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Media duration of a file or playlist as ffprobe's format reports it. */
+export function formatDuration(file: string, extraArgs: string[] = []): number {
+  const out = execFileSync('ffprobe', ['-v', 'error', ...extraArgs, '-show_entries', 'format=duration', '-of', 'csv=p=0', file], {
+    encoding: 'utf8',
+  });
+  return Number(out.trim());
+}
+
+/** First and last presentation time covered by a stream's packets (end includes the last packet's duration). */
+export function span(list: ProbedPacket[]): { start: number; end: number } {
+  const starts = list.map((p) => Number(p.pts_time)).filter((t) => Number.isFinite(t));
+  const ends = list.map((p) => Number(p.pts_time) + Number(p.duration_time ?? 0)).filter((t) => Number.isFinite(t));
+  return { start: Math.min(...starts), end: Math.max(...ends) };
+}

@@ -1,4 +1,5 @@
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, registerMicroserviceLogging } from 'nestjs-pino';
 import { redactConfig, type CatalogConfig } from '@e2gate/config';
@@ -34,6 +35,9 @@ export async function startCatalogApp(
   microservice.useGlobalPipes(createRpcValidationPipe());
   microservice.useGlobalFilters(new RpcExceptionFilter());
   registerMicroserviceLogging(microservice as unknown as Parameters<typeof registerMicroserviceLogging>[0]);
+  // Lifecycle hooks run once, with the app; the deferred microservice must not run them a second time.
+  await app.init();
+  (microservice as NestMicroservice).setIsInitHookCalled(true);
   await app.startAllMicroservices();
   await app.listen(config.http.port, config.http.host);
   return app;

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CatalogSnapshot } from '@e2gate/contracts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
@@ -29,6 +29,11 @@ describe('snapshot codec', () => {
       expect(JSON.parse(gunzipSync(blob).toString())).toEqual(JSON.parse(JSON.stringify(value)));
       expect(decodeSnapshot(blob)).toEqual(value);
     }
+  });
+
+  it('still reads a snapshot written as one JSON document', () => {
+    const value = snapshot({ x: [{ id: 2, start: 5, stop: 6, title: 'Plain' }] });
+    expect(decodeSnapshot(gzipSync(JSON.stringify(value)))).toEqual(value);
   });
 
   it('refuses another schema version', async () => {

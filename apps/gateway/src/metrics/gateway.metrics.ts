@@ -18,6 +18,7 @@ export const GatewayMetric = {
   renderCacheBytes: 'e2gate_gateway_render_cache_bytes',
   discoveryReplies: 'e2gate_gateway_hdhomerun_discovery_replies_total',
   streamOpens: 'e2gate_gateway_stream_opens_total',
+  renders: 'e2gate_gateway_renders_total',
 } as const;
 
 export const gatewayMetricProviders = [
@@ -56,6 +57,11 @@ export const gatewayMetricProviders = [
     labelNames: ['outcome'],
   }),
   makeCounterProvider({
+    name: GatewayMetric.renders,
+    help: 'Playlist/guide/lineup renderings (once per snapshot version and variant; the rest is served from memory)',
+    labelNames: ['document'],
+  }),
+  makeCounterProvider({
     name: GatewayMetric.streamOpens,
     help: 'Stream session requests by outcome (ok or error code)',
     labelNames: ['outcome'],
@@ -86,6 +92,7 @@ export class GatewayMetrics {
     @InjectMetric(GatewayMetric.renderCacheBytes) private readonly renderCacheBytes: Gauge<string>,
     @InjectMetric(GatewayMetric.discoveryReplies) private readonly discoveryReplies: Counter<string>,
     @InjectMetric(GatewayMetric.streamOpens) private readonly streamOpens: Counter<string>,
+    @InjectMetric(GatewayMetric.renders) private readonly renders: Counter<string>,
   ) {}
 
   /** Wires the gauges to their sources; prom-client calls `collect` on every scrape. */
@@ -118,6 +125,10 @@ export class GatewayMetrics {
 
   discovery(outcome: 'answered' | 'ignored' | 'invalid' | 'limited'): void {
     this.discoveryReplies.inc({ outcome });
+  }
+
+  rendered(document: 'playlist' | 'xmltv' | 'lineup'): void {
+    this.renders.inc({ document });
   }
 
   streamOpen(outcome: string): void {

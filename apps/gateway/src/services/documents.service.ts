@@ -10,6 +10,7 @@ import { expiryBucket } from '../auth/url-signer.js';
 import { lineupDocument } from '../hdhomerun/hdhomerun-documents.js';
 import { renderPlaylist } from '../rendering/m3u-renderer.js';
 import { renderXmltv } from '../rendering/xmltv-renderer.js';
+import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import { LinkBuilder } from './link-builder.js';
@@ -39,6 +40,7 @@ export class DocumentsService {
     private readonly follower: SnapshotFollowerService,
     private readonly credentials: CredentialsService,
     private readonly clock: ClockRepository,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.cache = new RenderCache(config.renderCacheBytes);
     follower.onInstall(() => this.cache.clear());
@@ -53,6 +55,7 @@ export class DocumentsService {
     const exp = this.expiry();
     const key = ['m3u', view.version, request.baseUrl, request.signStreams, exp, bouquet?.id ?? ''].join('|');
     return this.cache.get(key, async () => {
+      this.metrics.rendered('playlist');
       const links = this.links(request, exp);
       const text = renderPlaylist(view.snapshot, {
         idMode: this.config.guide.xmltvId,
@@ -72,6 +75,7 @@ export class DocumentsService {
       '|',
     );
     return this.cache.get(key, async () => {
+      this.metrics.rendered('xmltv');
       const links = this.links({ baseUrl, signStreams: false }, exp);
       const chunks = renderXmltv(view.snapshot, {
         idMode: this.config.guide.xmltvId,
@@ -88,6 +92,7 @@ export class DocumentsService {
     const exp = this.expiry();
     const key = ['lineup', view.version, request.baseUrl, request.signStreams, exp].join('|');
     return this.cache.get(key, async () => {
+      this.metrics.rendered('lineup');
       const links = this.links(request, exp);
       const entries = lineupDocument(view.snapshot.channels, (channel) => links.stream(channel));
       return finish(key, [JSON.stringify(entries)], 'application/json; charset=utf-8');

@@ -13,8 +13,11 @@ import { SnapshotFollowerService } from '../../../../apps/gateway/src/services/s
 export const READ_TOKEN = 'reader-secret-0123456789';
 export const STREAM_TOKEN = 'streamer-secret-0123456789';
 export const ADMIN_TOKEN = 'admin-secret-0123456789abc';
+export const STREAM_ONLY_TOKEN = 'tuner-only-secret-0123456789';
 export const SIGNING_KEY = 'test-signing-key-0123456789abcdef0123';
-export const TOKENS = `reader:${READ_TOKEN}:read,player:${STREAM_TOKEN}:read+stream,ops:${ADMIN_TOKEN}:admin`;
+export const TOKENS =
+  `reader:${READ_TOKEN}:read,player:${STREAM_TOKEN}:read+stream,ops:${ADMIN_TOKEN}:admin,` +
+  `tuner:${STREAM_ONLY_TOKEN}:stream`;
 
 /** Captures every JSON log line the app writes. */
 export class LogCapture extends Writable {

@@ -1,0 +1,236 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UrlSigner, type SignedScope } from '../../../apps/gateway/src/auth/url-signer.js';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  READ_TOKEN,
+  SIGNING_KEY,
+  STREAM_ONLY_TOKEN,
+  STREAM_TOKEN,
+} from './support/gateway-harness.js';
+import { call } from './support/http.js';
+import { startStack, type Stack } from './support/stack.js';
+
+/**
+ * Every route × every way of (not) being authenticated, over real HTTP against gateway + catalog + nats-server +
+ * receiver simulator. "Authorised" means the request got past auth: 2xx, or for streams the fast 503 UNAVAILABLE
+ * that says no transcoder runs yet.
+ */
+type Scope = 'read' | 'stream' | 'admin';
+interface Route {
+  method: 'GET' | 'POST';
+  path: string;
+  scope: Scope | 'public';
+  /** `?token=` accepted (routes players open by URL). */
+  player: boolean;
+  /** Signed URLs accepted. */
+  signable: boolean;
+}
+
+const signer = new UrlSigner(Buffer.from(SIGNING_KEY, 'utf8'));
+const WRONG_SCOPE: Record<Scope, string> = {
+  read: STREAM_ONLY_TOKEN,
+  stream: READ_TOKEN,
+  admin: STREAM_TOKEN,
+};
+const RIGHT_SCOPE: Record<Scope, string> = { read: READ_TOKEN, stream: STREAM_TOKEN, admin: ADMIN_TOKEN };
+
+let stack: Stack;
+let routes: Route[];
+
+beforeAll(async () => {
+  stack = await startStack({
+    gatewayEnv: {
+      E2GATE_RATE_LIMIT: '100000',
+      E2GATE_REFRESH_RATE_LIMIT: '10000',
+      E2GATE_AUTH_FAILURE_LIMIT: '100000',
+    },
+  });
+  const channel = stack.gateway.follower.current!.snapshot.channels.find((c) => c.picon !== null)!;
+  const route = (
+    method: Route['method'],
+    path: string,
+    scope: Route['scope'],
+    player = false,
+    signable = false,
+  ) => ({
+    method,
+    path,
+    scope,
+    player,
+    signable,
+  });
+  routes = [
+    route('GET', '/healthz', 'public'),
+    route('GET', '/readyz', 'public'),
+    route('GET', '/metrics', 'public'),
+    route('GET', '/openapi.json', 'public'),
+    route('GET', '/playlist.m3u', 'read', true),
+    route('GET', '/xmltv.xml', 'read', true, true),
+    route('GET', '/xmltv.xml.gz', 'read', true, true),
+    route('GET', `/picons/${channel.picon}.png`, 'read', true, true),
+    route('GET', `/stream/${channel.id}`, 'stream', true, true),
+    route('GET', '/api/v1/bouquets', 'read'),
+    route('GET', '/api/v1/channels', 'read'),
+    route('GET', `/api/v1/channels/${channel.id}`, 'read'),
+    route('GET', `/api/v1/epg?channel=${channel.id}`, 'read'),
+    route('GET', '/api/v1/epg/search?q=tagesschau', 'read'),
+    route('GET', '/api/v1/epg/now-next', 'read'),
+    route('GET', '/api/v1/status', 'read'),
+    route('POST', '/api/v1/catalog/refresh', 'admin'),
+    route('GET', '/discover.json', 'read', true),
+    route('GET', '/lineup.json', 'read', true),
+    route('GET', '/lineup_status.json', 'read', true),
+    route('GET', '/device.xml', 'read', true),
+    route('POST', '/lineup.post?scan=start', 'read', true),
+    route('GET', '/lineup.post?scan=start', 'read', true),
+  ];
+}, 180_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+function withQuery(path: string, query: string): string {
+  return `${path}${path.includes('?') ? '&' : '?'}${query}`;
+}
+
+function pathOnly(path: string): string {
+  return path.split('?')[0]!;
+}
+
+async function send(route: Route, path: string, headers: Record<string, string> = {}) {
+  return call(stack.gateway.url + path, { method: route.method, headers });
+}
+
+function signedQuery(route: Route, exp: number | null): string {
+  return signer.query(route.scope as SignedScope, pathOnly(route.path), exp);
+}
+
+function expectAuthorised(route: Route, reply: Awaited<ReturnType<typeof call>>): void {
+  if (route.scope === 'stream') {
+    expect(reply.status, reply.text).toBe(503);
+    expect(reply.json().code).toBe('UNAVAILABLE');
+    return;
+  }
+  expect([200, 202], `${route.method} ${route.path}: ${reply.status} ${reply.text.slice(0, 200)}`).toContain(
+    reply.status,
+  );
+}
+
+function expectRejected(reply: Awaited<ReturnType<typeof call>>, status: number, code: string): void {
+  expect(reply.status, reply.text).toBe(status);
+  const body = reply.json<{ code: string; message: string; requestId: string }>();
+  expect(body.code).toBe(code);
+  expect(body.message.length).toBeGreaterThan(0);
+  expect(body.requestId).toBe(reply.headers.get('x-request-id'));
+}
+
+const cells = [
+  'no token',
+  'wrong scope',
+  'right scope',
+  'query token',
+  'bad signature',
+  'expired signature',
+  'signed URL',
+] as const;
+
+describe('auth matrix', () => {
+  it('covers every route of the OpenAPI document', async () => {
+    const doc = (await call(`${stack.gateway.url}/openapi.json`)).json<{ paths: Record<string, object> }>();
+    const documented = Object.keys(doc.paths).filter((path) => !path.startsWith('/hdhr/'));
+    const tested = new Set(
+      routes.map((route) => pathOnly(route.path).replace(/\/(stream|picons|channels)\/.+$/, '/$1/x')),
+    );
+    const normalised = documented.map((path) => path.replace(/\{[^}]+\}$/, 'x'));
+    expect(normalised.filter((path) => !tested.has(path))).toEqual([]);
+  });
+
+  for (const cell of cells) {
+    it(`${cell}: every route answers as its policy says`, async () => {
+      for (const route of routes) {
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        if (route.scope === 'public') {
+          const reply = await send(route, route.path, cell === 'no token' ? {} : bearer(READ_TOKEN));
+          expect(reply.status, `${route.path} ${cell}`).toBe(200);
+          continue;
+        }
+        const scope = route.scope;
+        switch (cell) {
+          case 'no token': {
+            const reply = await send(route, route.path);
+            expectRejected(reply, 401, 'UNAUTHORIZED');
+            expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="e2gate"');
+            break;
+          }
+          case 'wrong scope':
+            expectRejected(await send(route, route.path, bearer(WRONG_SCOPE[scope])), 403, 'FORBIDDEN');
+            break;
+          case 'right scope':
+            expectAuthorised(route, await send(route, route.path, bearer(RIGHT_SCOPE[scope])));
+            break;
+          case 'query token': {
+            const reply = await send(route, withQuery(route.path, `token=${RIGHT_SCOPE[scope]}`));
+            if (route.player) expectAuthorised(route, reply);
+            else expectRejected(reply, 401, 'UNAUTHORIZED');
+            break;
+          }
+          case 'bad signature': {
+            const reply = await send(route, withQuery(route.path, `sig=${'A'.repeat(32)}`));
+            if (route.signable) expectRejected(reply, 401, 'SIGNATURE_INVALID');
+            else expectRejected(reply, 401, 'UNAUTHORIZED');
+            break;
+          }
+          case 'expired signature': {
+            if (scope === 'admin') {
+              expectRejected(
+                await send(route, withQuery(route.path, `exp=1&sig=${'B'.repeat(32)}`)),
+                401,
+                'UNAUTHORIZED',
+              );
+              break;
+            }
+            const reply = await send(route, withQuery(route.path, signedQuery(route, nowSeconds - 60)));
+            if (route.signable) expectRejected(reply, 401, 'SIGNATURE_EXPIRED');
+            else expectRejected(reply, 401, 'UNAUTHORIZED');
+            break;
+          }
+          case 'signed URL': {
+            if (scope === 'admin') break;
+            const reply = await send(route, withQuery(route.path, signedQuery(route, nowSeconds + 600)));
+            if (route.signable) expectAuthorised(route, reply);
+            else expectRejected(reply, 401, 'UNAUTHORIZED');
+            break;
+          }
+        }
+      }
+    });
+  }
+
+  it('a signature for one path or scope opens nothing else', async () => {
+    const [stream, picon] = [
+      routes.find((r) => r.scope === 'stream')!,
+      routes.find((r) => r.path.startsWith('/picons/'))!,
+    ];
+    const streamSig = signer.query('stream', pathOnly(stream.path), null);
+    expectRejected(await send(picon, withQuery(picon.path, streamSig)), 401, 'SIGNATURE_INVALID');
+    const readSig = signer.query('read', pathOnly(stream.path), null);
+    expectRejected(await send(stream, withQuery(stream.path, readSig)), 401, 'SIGNATURE_INVALID');
+  });
+
+  it('signed URLs written into the playlist work without any token, and expire with the clock', async () => {
+    const playlist = await call(`${stack.gateway.url}/playlist.m3u`, { headers: bearer(STREAM_TOKEN) });
+    const urls = playlist.text.split('\n').filter((line) => line.startsWith('http'));
+    const logo = /tvg-logo="([^"]+)"/.exec(playlist.text)![1]!;
+    const guide = /x-tvg-url="([^"]+)"/.exec(playlist.text)![1]!;
+    expect((await call(logo)).headers.get('content-type')).toBe('image/png');
+    expect((await call(guide)).status).toBe(200);
+    const stream = await call(urls[0]!);
+    expect(stream.json().code).toBe('UNAVAILABLE');
+    const readOnly = await call(`${stack.gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) });
+    const unsigned = readOnly.text.split('\n').find((line) => line.startsWith('http'))!;
+    expect(unsigned).not.toContain('sig=');
+    expectRejected(await call(unsigned), 401, 'UNAUTHORIZED');
+  });
+});

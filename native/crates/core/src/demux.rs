@@ -21,6 +21,10 @@ use crate::sync::PacketSync;
 use crate::timestamp::{CLOCK_90K, MediaTime, Pcr, Unwrapper};
 use crate::warning::{Warning, WarningKind};
 
+/// Bytes compared to tell a duplicate packet (§2.4.3.3: sent twice, identical) from a counter that wrapped
+/// after exactly 16 lost packets or a restarted source.
+const DUPLICATE_PREFIX: usize = 24;
+
 /// Which program to follow.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ProgramSelector {
@@ -153,7 +157,8 @@ pub struct Demuxer {
     selector: ProgramSelector,
     sync: PacketSync,
     roles: Vec<PidRole>,
-    last_cc: Vec<Option<ContinuityCounter>>,
+    /// Per PID: the last continuity counter and the first bytes of that packet (to recognise duplicates).
+    last_cc: Vec<Option<(ContinuityCounter, [u8; DUPLICATE_PREFIX])>>,
     sections: Vec<(Pid, SectionAssembler)>,
     pmt_pids: Vec<(u16, Pid)>,
     program: Option<ProgramInfo>,
@@ -275,15 +280,17 @@ impl Demuxer {
         }
     }
 
-    /// Returns false for a duplicate packet (same counter repeated once, §2.4.3.3), which is dropped.
+    /// Returns false for a duplicate packet (same counter and same bytes, sent twice per §2.4.3.3), which is
+    /// dropped.
     fn check_continuity(&mut self, packet: &Packet<'_>, discontinuity: bool) -> bool {
         let pid = packet.pid();
         let cc = packet.continuity_counter();
-        let slot = &mut self.last_cc[usize::from(pid.value())];
-        let previous = slot.replace(cc);
+        let mut prefix = [0u8; DUPLICATE_PREFIX];
+        prefix.copy_from_slice(&packet.bytes()[4..4 + DUPLICATE_PREFIX]);
+        let previous = self.last_cc[usize::from(pid.value())].replace((cc, prefix));
         match previous {
-            Some(last) if last == cc && !discontinuity => false,
-            Some(last) if last.next() != cc && !discontinuity => {
+            Some((last, last_prefix)) if last == cc && last_prefix == prefix && !discontinuity => false,
+            Some((last, _)) if last.next() != cc && !discontinuity => {
                 self.counters.continuity_errors += 1;
                 self.warn(WarningKind::ContinuityError, Some(pid));
                 self.interrupt_pid(pid);
@@ -379,6 +386,15 @@ impl Demuxer {
         if wanted.is_empty() && self.reported_missing != Some(pat.version_number) {
             self.reported_missing = Some(pat.version_number);
             self.warn(WarningKind::ProgramMissing, None);
+        }
+        if self.selector == ProgramSelector::First
+            && let Some(current) = self.program.as_ref()
+            && !wanted.iter().any(|(number, _)| *number == current.program_number)
+        {
+            // Following "the first program" and it is gone (the source switched services): follow the next
+            // PMT that arrives instead.
+            self.program = None;
+            self.warn(WarningKind::ProgramChanged, None);
         }
         for (_, pid) in &self.pmt_pids {
             if matches!(self.roles[usize::from(pid.value())], PidRole::Pmt) {
@@ -536,8 +552,7 @@ fn same_codec(a: &EsKind, b: &EsKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::mpa;
-    use crate::es::h264::tests::{Sps, access_unit, slice};
+    use crate::testing::h264::{Sps, access_unit, slice};
     use crate::mux::{MuxConfig, MuxStream, Muxer, PMT_PID};
     use crate::packet::{PACKET_SIZE, PacketHeader, write_packet};
     use crate::pes::stream_id;
@@ -580,7 +595,7 @@ mod tests {
     fn stream(muxer: &mut Muxer, start: i64, frames: i64) -> Vec<u8> {
         let mut out = Vec::new();
         muxer.write_tables(&mut out);
-        let mp2 = mpa::tests::frame(2, 9, 1, false);
+        let mp2 = crate::testing::audio::mpa_frame(2, 9, 1, false);
         let mut audio_t = start;
         for i in 0..frames {
             let t = MediaTime(start + i * 3600);
@@ -694,6 +709,22 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicated_packet_is_dropped_silently() {
+        let mut muxer = Muxer::new(config(1));
+        let ts = stream(&mut muxer, 0, 24);
+        let mut doubled = Vec::new();
+        for (index, packet) in ts.chunks(PACKET_SIZE).enumerate() {
+            doubled.extend_from_slice(packet);
+            if index == 40 {
+                doubled.extend_from_slice(packet); // §2.4.3.3: sent twice, same counter, same bytes
+            }
+        }
+        let events = run(&mut Demuxer::new(ProgramSelector::First), &doubled, 65_536);
+        assert_eq!(events.iter().filter(|e| matches!(e, DemuxEvent::Warning(_))).count(), 0);
+        assert_eq!(videos(&events).len(), 24);
+    }
+
+    #[test]
     fn pmt_change_is_reported_and_applied() {
         let mut muxer = Muxer::new(config(1));
         let mut ts = stream(&mut muxer, 0, 24);
@@ -709,6 +740,17 @@ mod tests {
         assert!(programs[1].video().is_none());
         assert_eq!(warnings(&events, WarningKind::ProgramChanged), 1);
         assert_eq!(videos(&events).len(), 24, "video after the change is no longer followed");
+    }
+
+    #[test]
+    fn following_the_first_program_moves_on_when_the_source_switches_service() {
+        let mut ts = stream(&mut Muxer::new(config(100)), 0, 12);
+        ts.extend(stream(&mut Muxer::new(config(200)), 0, 12));
+        let events = run(&mut Demuxer::new(ProgramSelector::First), &ts, 65_536);
+        let numbers: Vec<u16> =
+            events.iter().filter_map(|e| if let DemuxEvent::Program(p) = e { Some(p.program_number) } else { None }).collect();
+        assert_eq!(numbers, vec![100, 200]);
+        assert_eq!(videos(&events).len(), 24);
     }
 
     #[test]

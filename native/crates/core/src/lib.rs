@@ -34,5 +34,7 @@ pub mod psi;
 pub mod segmenter;
 pub mod stream_type;
 pub mod sync;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 pub mod timestamp;
 pub mod warning;

@@ -165,8 +165,7 @@ fn inspect_pes(report: &mut ProbeReport, pid: Pid, state: &mut EsProbe, payload:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::audio::mpa;
-    use crate::es::h264::tests::{Sps, access_unit, slice};
+    use crate::testing::h264::{Sps, access_unit, slice};
     use crate::mux::{MuxConfig, MuxStream, Muxer};
     use crate::pes::stream_id;
     use crate::timestamp::MediaTime;
@@ -194,7 +193,7 @@ mod tests {
         for i in 0..3 {
             let t = MediaTime(i * 3600);
             muxer.write_pes(&mut ts, 0, t, t, &au, true);
-            muxer.write_pes(&mut ts, 1, t, t, &mpa::tests::frame(2, 9, 1, true), true);
+            muxer.write_pes(&mut ts, 1, t, t, &crate::testing::audio::mpa_frame(2, 9, 1, true), true);
         }
         let report = probe(&ts);
         assert_eq!(report.transport_stream_id, Some(7));

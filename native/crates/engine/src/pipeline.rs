@@ -340,6 +340,11 @@ impl Pipeline {
             self.waiting_audio.push_back(unit);
             return;
         }
+        if self.video_start.is_some_and(|start| unit.pts.saturating_add(unit.frame.duration()) <= start) {
+            // Arrived after the video start but plays before it (audio lags video in the multiplex).
+            self.warnings.add(WarningKind::AudioBeforeVideo, 1);
+            return;
+        }
         self.feed_audio(&unit);
     }
 
@@ -422,5 +427,161 @@ impl Pipeline {
             self.bytes_out += segment.data.len() as u64;
             self.outputs.push_back(Output::Segment(segment));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use e2gate_core::demux::Demuxer;
+    use e2gate_core::descriptor::{AudioType, Language};
+    use e2gate_core::mux::{MuxConfig, MuxStream, Muxer};
+    use e2gate_core::packet::Pid;
+    use e2gate_core::pes::stream_id;
+    use e2gate_core::stream_type::{AudioCodec, StreamType};
+    use e2gate_core::testing::audio::mpa_frame;
+    use e2gate_core::testing::h264::{AUD, PPS, Sps, access_unit, slice};
+
+    const FRAME: i64 = 3600; // 25 fps
+    const MP2_FRAME: i64 = 2160; // 1152 samples at 48 kHz
+
+    fn source() -> Muxer {
+        Muxer::new(MuxConfig {
+            transport_stream_id: 1,
+            program_number: 28,
+            pcr_pid: Pid::new(0x200),
+            streams: vec![
+                MuxStream { pid: Pid::new(0x200), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+                MuxStream {
+                    pid: Pid::new(0x201),
+                    stream_type: StreamType::MPEG1_AUDIO,
+                    stream_id: stream_id::AUDIO,
+                    descriptors: MuxStream::language_descriptors(Language::parse("deu"), AudioType::UNDEFINED),
+                },
+            ],
+        })
+    }
+
+    /// `frames` of 25 fps video from `start` with a keyframe every `gop`, MP2 silence alongside; audio
+    /// frames whose start falls in `audio_hole` are left out.
+    fn stream(muxer: &mut Muxer, start: i64, frames: i64, gop: i64, audio_hole: std::ops::Range<i64>) -> Vec<u8> {
+        let mut out = Vec::new();
+        muxer.write_tables(&mut out);
+        let mp2 = mpa_frame(2, 10, 1, false);
+        let mut audio_t = start;
+        for i in 0..frames {
+            let t = MediaTime(start + i * FRAME);
+            let key = i % gop == 0;
+            let au = if key {
+                access_unit(&[AUD.to_vec(), Sps::hd720().nal(), PPS.to_vec(), slice(1, 0, 7)])
+            } else {
+                access_unit(&[AUD.to_vec(), slice(1, 0, 5)])
+            };
+            muxer.write_pes(&mut out, 0, t, t, &au, key);
+            while audio_t < t.ticks() + FRAME {
+                if !audio_hole.contains(&audio_t) {
+                    muxer.write_pes(&mut out, 1, MediaTime(audio_t), MediaTime(audio_t), &mp2, true);
+                }
+                audio_t += MP2_FRAME;
+            }
+        }
+        out
+    }
+
+    fn run(options: PipelineOptions, input: &[u8]) -> (Vec<Output>, Stats) {
+        let mut pipeline = Pipeline::new(options).unwrap();
+        let mut outputs = Vec::new();
+        for chunk in input.chunks(10_000) {
+            pipeline.push(chunk);
+            outputs.extend(std::iter::from_fn(|| pipeline.pull()));
+        }
+        pipeline.finish();
+        outputs.extend(std::iter::from_fn(|| pipeline.pull()));
+        (outputs, pipeline.stats())
+    }
+
+    fn demux(ts: &[u8]) -> Vec<DemuxEvent> {
+        let mut demuxer = Demuxer::new(ProgramSelector::First);
+        demuxer.push(ts);
+        demuxer.finish();
+        std::iter::from_fn(|| demuxer.pull()).collect()
+    }
+
+    fn hls(target: f64) -> PipelineOptions {
+        PipelineOptions { output: OutputKind::Hls, segment_duration: target, ..Default::default() }
+    }
+
+    #[test]
+    fn ts_output_copies_video_and_carries_aac_aligned_with_the_input() {
+        let input = stream(&mut source(), 900_000, 100, 25, 0..0);
+        let (outputs, stats) = run(PipelineOptions::default(), &input);
+        assert_eq!(stats.warnings.total(), 0, "{:?}", stats.warnings);
+        assert_eq!(stats.video_frames, 100);
+        let ts: Vec<u8> = outputs.into_iter().flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] }).collect();
+        let events = demux(&ts);
+        let Some(DemuxEvent::Program(program)) = events.first() else { panic!("program first") };
+        let codecs: Vec<&str> = program.streams.iter().map(|s| s.codec.name()).collect();
+        assert_eq!(codecs, vec!["h264", "aac"]);
+        assert_eq!(program.streams[1].language.unwrap().as_str(), "deu");
+        let audio: Vec<&AudioUnit> = events.iter().filter_map(|e| if let DemuxEvent::Audio(a) = e { Some(a) } else { None }).collect();
+        assert!(audio.iter().all(|a| a.codec == AudioCodec::AacAdts && a.frame.sample_rate == 48_000 && a.frame.channels == 2));
+        // The first AAC frame is the encoder's priming, one frame before the first input sample.
+        assert_eq!(audio[0].pts, MediaTime(900_000 - 1920));
+        assert!(audio.windows(2).all(|w| w[1].pts.ticks() - w[0].pts.ticks() == 1920));
+        let covered = audio.last().unwrap().pts.ticks() + 1920 - 900_000;
+        let input_audio = 4 * CLOCK_90K; // 100 frames at 25 fps
+        assert!((covered - input_audio).abs() <= MP2_FRAME + 1920, "{covered}");
+    }
+
+    #[test]
+    fn hls_segments_start_at_keyframes_and_add_up_to_the_input() {
+        let input = stream(&mut source(), 0, 250, 25, 0..0);
+        let (outputs, stats) = run(hls(2.0), &input);
+        let segments: Vec<Segment> = outputs.into_iter().filter_map(|o| if let Output::Segment(s) = o { Some(s) } else { None }).collect();
+        assert_eq!(stats.segments, segments.len() as u64);
+        assert_eq!(segments.len(), 5);
+        assert!(segments.iter().all(|s| s.keyframe && !s.discontinuity && s.duration == 2 * CLOCK_90K));
+        for segment in &segments {
+            let videos: Vec<_> = demux(&segment.data).into_iter().filter_map(|e| if let DemuxEvent::Video(v) = e { Some(v) } else { None }).collect();
+            assert!(videos[0].info.keyframe && videos[0].pts == segment.start);
+        }
+    }
+
+    #[test]
+    fn a_source_restart_closes_the_segment_and_flags_the_next() {
+        let mut input = stream(&mut source(), 0, 100, 25, 0..0);
+        input.extend(stream(&mut source(), 0, 100, 25, 0..0));
+        let (outputs, stats) = run(hls(2.0), &input);
+        let flags: Vec<bool> = outputs.iter().filter_map(|o| if let Output::Segment(s) = o { Some(s.discontinuity) } else { None }).collect();
+        assert_eq!(flags, vec![false, false, true, false]);
+        assert!(stats.warnings.get(WarningKind::TimestampJump) >= 1);
+    }
+
+    #[test]
+    fn a_short_audio_gap_is_filled_with_silence() {
+        let input = stream(&mut source(), 0, 100, 25, 90_000..90_000 + 3 * MP2_FRAME);
+        let (outputs, stats) = run(PipelineOptions::default(), &input);
+        assert_eq!(stats.warnings.get(WarningKind::AudioGapFilled), 1);
+        let ts: Vec<u8> = outputs.into_iter().flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] }).collect();
+        let audio: Vec<MediaTime> = demux(&ts).into_iter().filter_map(|e| if let DemuxEvent::Audio(a) = e { Some(a.pts) } else { None }).collect();
+        assert!(audio.windows(2).all(|w| w[1].ticks() - w[0].ticks() == 1920), "continuous AAC timeline");
+    }
+
+    #[test]
+    fn video_before_the_first_keyframe_is_dropped_and_audio_waits_for_it() {
+        let input = stream(&mut source(), 0, 60, 25, 0..0);
+        // Start in the middle of the first GOP: skip the first keyframe's packets.
+        let first_keyframe_end = input.chunks(188).position(|p| ((u16::from(p[1] & 0x1F) << 8) | u16::from(p[2])) == 0x200 && p[1] & 0x40 != 0 && p[3] & 0x20 != 0).unwrap();
+        let mut cut = input[..2 * 188].to_vec(); // PAT, PMT
+        cut.extend_from_slice(&input[(first_keyframe_end + 1) * 188..]);
+        let (outputs, stats) = run(PipelineOptions::default(), &cut);
+        assert_eq!(stats.warnings.get(WarningKind::SkippedBeforeKeyframe), 1);
+        let ts: Vec<u8> = outputs.into_iter().flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] }).collect();
+        let events = demux(&ts);
+        let first_video = events.iter().find_map(|e| if let DemuxEvent::Video(v) = e { Some(v) } else { None }).unwrap();
+        assert!(first_video.info.keyframe);
+        assert_eq!(first_video.pts, MediaTime(25 * FRAME));
+        let first_audio = events.iter().find_map(|e| if let DemuxEvent::Audio(a) = e { Some(a.pts) } else { None }).unwrap();
+        assert!(first_audio.ticks() + 1920 + MP2_FRAME > 25 * FRAME, "audio starts with the video");
     }
 }

@@ -14,7 +14,7 @@ pub const FORWARD_JUMP: i64 = CLOCK_90K;
 /// A track moving backwards by more than this jumped.
 pub const BACKWARD_JUMP: i64 = CLOCK_90K / 2;
 /// Tracks of one timeline stay this close to each other (broadcast audio leads video by up to ~1 s).
-pub const CLOCK_TOLERANCE: i64 = 5 * CLOCK_90K;
+pub const CLOCK_TOLERANCE: i64 = 3 * CLOCK_90K;
 /// Stale units of one track tolerated in a row before its timeline wins.
 pub const STALE_LIMIT: u32 = 25;
 

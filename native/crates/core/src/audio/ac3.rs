@@ -102,39 +102,9 @@ pub fn parse_eac3(data: &[u8]) -> HeaderResult {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::bits::BitWriter;
-
-    /// Field-named AC-3 header writer; the body is zero-filled to the frame size.
-    pub(crate) fn ac3_frame(fscod: u32, frmsizecod: u32, acmod: u32, lfeon: bool) -> Vec<u8> {
-        let mut w = BitWriter::new();
-        w.bits(16, 0x0B77).bits(16, 0).bits(2, fscod).bits(6, frmsizecod);
-        w.bits(5, 8).bits(3, 0).bits(3, acmod);
-        if acmod & 1 != 0 && acmod != 1 {
-            w.bits(2, 0);
-        }
-        if acmod & 4 != 0 {
-            w.bits(2, 0);
-        }
-        if acmod == 2 {
-            w.bits(2, 0);
-        }
-        w.bit(lfeon);
-        let mut frame = w.into_bytes();
-        let HeaderResult::Valid(header) = parse_ac3(&frame) else { panic!("invalid test header") };
-        frame.resize(header.size, 0);
-        frame
-    }
-
-    pub(crate) fn eac3_frame(strmtyp: u32, substreamid: u32, frmsiz: u32, acmod: u32, lfeon: bool) -> Vec<u8> {
-        let mut w = BitWriter::new();
-        w.bits(16, 0x0B77).bits(2, strmtyp).bits(3, substreamid).bits(11, frmsiz);
-        w.bits(2, 0).bits(2, 3).bits(3, acmod).bit(lfeon).bits(5, 16).bits(5, 0);
-        let mut frame = w.into_bytes();
-        frame.resize((frmsiz as usize + 1) * 2, 0);
-        frame
-    }
+    use crate::testing::audio::{ac3_frame, eac3_frame};
 
     #[test]
     fn ac3_448k_5_1_at_48k() {

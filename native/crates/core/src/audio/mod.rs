@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn frames_straddling_pes_boundaries_get_the_right_times() {
-        let frame = mpa::tests::frame(2, 9, 1, false); // 480 bytes, 1152 samples = 2160 ticks
+        let frame = crate::testing::audio::mpa_frame(2, 9, 1, false); // 480 bytes, 1152 samples = 2160 ticks
         let stream: Vec<u8> = (0..6).flat_map(|_| frame.clone()).collect();
         let mut framer = AudioFramer::new(AudioCodec::Mpeg);
         // PES 1: frames 0-1 and half of frame 2; PES 2 starts mid frame 2 with the PTS of frame 3.
@@ -277,7 +277,7 @@ mod tests {
 
     #[test]
     fn garbage_is_skipped_and_counted_before_locking() {
-        let frame = ac3::tests::ac3_frame(0, 30, 7, true);
+        let frame = crate::testing::audio::ac3_frame(0, 30, 7, true);
         let mut data = vec![0x0B, 0x77, 0x12, 0x00, 0x01];
         for _ in 0..3 {
             data.extend_from_slice(&frame);
@@ -293,8 +293,8 @@ mod tests {
 
     #[test]
     fn eac3_dependent_substreams_join_their_independent_frame() {
-        let independent = ac3::tests::eac3_frame(0, 0, 383, 2, false);
-        let dependent = ac3::tests::eac3_frame(1, 0, 100, 2, false);
+        let independent = crate::testing::audio::eac3_frame(0, 0, 383, 2, false);
+        let dependent = crate::testing::audio::eac3_frame(1, 0, 100, 2, false);
         let mut data = Vec::new();
         for _ in 0..3 {
             data.extend_from_slice(&independent);

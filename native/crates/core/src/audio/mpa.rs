@@ -55,21 +55,9 @@ pub fn parse(data: &[u8]) -> HeaderResult {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::bits::BitWriter;
-
-    /// Field-named MPEG audio header writer (MPEG-1 unless `lsf`), zero-filled to the frame size.
-    pub(crate) fn frame(layer: u32, bitrate_index: u32, sampling_frequency: u32, mono: bool) -> Vec<u8> {
-        let mut w = BitWriter::new();
-        w.bits(11, 0x7FF).bits(2, 3).bits(2, layer).bit(true);
-        w.bits(4, bitrate_index).bits(2, sampling_frequency).bit(false).bit(false);
-        w.bits(2, if mono { 3 } else { 0 }).bits(2, 0).bit(false).bit(true).bits(2, 0);
-        let mut frame = w.into_bytes();
-        let HeaderResult::Valid(header) = parse(&frame) else { panic!("invalid test header") };
-        frame.resize(header.size, 0);
-        frame
-    }
+    use crate::testing::audio::mpa_frame as frame;
 
     #[test]
     fn mp2_stereo_160k_at_48k() {

@@ -227,91 +227,9 @@ fn vui_frame_rate(r: &mut BitReader<'_>) -> Option<(u32, u32)> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use crate::bits::BitWriter;
-
-    /// Field-named writer for a minimal SPS (profile High, 4:2:0, no VUI unless timing is given).
-    pub(crate) struct Sps {
-        pub profile_idc: u32,
-        pub level_idc: u32,
-        pub pic_width_in_mbs_minus1: u32,
-        pub pic_height_in_map_units_minus1: u32,
-        pub frame_mbs_only_flag: bool,
-        /// frame_crop_bottom_offset (in crop units)
-        pub frame_crop_bottom_offset: u32,
-        /// (num_units_in_tick, time_scale)
-        pub timing: Option<(u32, u32)>,
-    }
-
-    impl Sps {
-        pub(crate) fn hd720() -> Self {
-            Sps {
-                profile_idc: 100,
-                level_idc: 40,
-                pic_width_in_mbs_minus1: 79,
-                pic_height_in_map_units_minus1: 44,
-                frame_mbs_only_flag: true,
-                frame_crop_bottom_offset: 0,
-                timing: Some((1, 100)),
-            }
-        }
-
-        pub(crate) fn nal(&self) -> Vec<u8> {
-            let mut w = BitWriter::new();
-            w.bits(8, self.profile_idc).bits(8, 0).bits(8, self.level_idc).ue(0);
-            w.ue(1).ue(0).ue(0).bit(false).bit(false); // chroma 4:2:0, 8 bit, no scaling matrix
-            w.ue(0).ue(0).ue(0); // log2_max_frame_num_minus4, poc type 0, log2_max_poc_lsb_minus4
-            w.ue(4).bit(false);
-            w.ue(self.pic_width_in_mbs_minus1).ue(self.pic_height_in_map_units_minus1);
-            w.bit(self.frame_mbs_only_flag);
-            if !self.frame_mbs_only_flag {
-                w.bit(true);
-            }
-            w.bit(true);
-            let crop = self.frame_crop_bottom_offset > 0;
-            w.bit(crop);
-            if crop {
-                w.ue(0).ue(0).ue(0).ue(self.frame_crop_bottom_offset);
-            }
-            w.bit(self.timing.is_some());
-            if let Some((units, scale)) = self.timing {
-                w.bit(false).bit(false).bit(false).bit(false).bit(true);
-                w.bits(32, units).bits(32, scale).bit(true);
-            }
-            let mut nal = vec![0x67];
-            nal.extend(nal::escape_rbsp(&w.finish_rbsp()));
-            nal
-        }
-    }
-
-    pub(crate) fn slice(nal_unit_type: u8, first_mb_in_slice: u32, slice_type: u32) -> Vec<u8> {
-        let mut w = BitWriter::new();
-        w.ue(first_mb_in_slice).ue(slice_type).ue(0).bits(8, 0xAB);
-        let mut nal = vec![0x60 | nal_unit_type];
-        nal.extend(nal::escape_rbsp(&w.finish_rbsp()));
-        nal
-    }
-
-    pub(crate) fn recovery_point_sei(recovery_frame_cnt: u32) -> Vec<u8> {
-        let mut payload = BitWriter::new();
-        payload.ue(recovery_frame_cnt).bit(true).bits(2, 0);
-        let payload = payload.finish_rbsp();
-        let mut rbsp = vec![5, 1, 0x42, SEI_RECOVERY_POINT as u8, payload.len() as u8];
-        rbsp.extend(payload);
-        rbsp.push(0x80);
-        let mut nal = vec![0x06];
-        nal.extend(nal::escape_rbsp(&rbsp));
-        nal
-    }
-
-    pub(crate) fn access_unit(units: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for unit in units {
-            nal::push_unit(&mut out, unit);
-        }
-        out
-    }
+    use crate::testing::h264::{Sps, access_unit, recovery_point_sei, slice};
 
     const AUD: [u8; 2] = [0x09, 0xF0];
     const PPS: [u8; 3] = [0x68, 0xCE, 0x38];

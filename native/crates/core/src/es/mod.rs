@@ -91,9 +91,9 @@ mod tests {
 
     #[test]
     fn parameter_sets_go_after_the_delimiter() {
-        let sps = h264::tests::Sps::hd720().nal();
+        let sps = crate::testing::h264::Sps::hd720().nal();
         let pps = vec![0x68, 0xCE, 0x38];
-        let bare = h264::tests::access_unit(&[vec![0x09, 0xF0], h264::tests::recovery_point_sei(0), h264::tests::slice(1, 0, 7)]);
+        let bare = crate::testing::h264::access_unit(&[vec![0x09, 0xF0], crate::testing::h264::recovery_point_sei(0), crate::testing::h264::slice(1, 0, 7)]);
         assert!(!inspect(VideoCodec::H264, &bare).has_parameter_sets);
         let fixed = with_parameter_sets(VideoCodec::H264, &bare, &[sps.clone(), pps.clone()]);
         let types: Vec<u8> = nal::units(&fixed).filter_map(h264::nal_unit_type).collect();

@@ -11,6 +11,7 @@ describe('scrubSecrets', () => {
     ['authorization: Bearer e2g_abcdef123456', 'authorization: Bearer [redacted]'],
     ['Basic cm9vdDpodW50ZXIy', 'Basic [redacted]'],
     ['http://root:hunter2@192.168.1.20/api', 'http://[redacted]@192.168.1.20/api'],
+    ['GET /hdhr/abcdefghijklmnopqrstuvwxyz012345/lineup.json', 'GET /hdhr/[redacted]/lineup.json'],
   ])('%s', (input, expected) => expect(scrubSecrets(input)).toBe(expected));
 
   it('leaves ordinary text alone', () => {

@@ -10,6 +10,8 @@ const RULES: [RegExp, string][] = [
   ],
   // Authorization header values written as text.
   [/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{4,}/g, '$1 [redacted]'],
+  // The HDHomeRun device key is a path segment (`/hdhr/<key>/…`): it is a credential.
+  [/(\/hdhr\/)[A-Za-z0-9_-]{16,}/g, '$1[redacted]'],
   // user:password@ in URLs.
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s"'\\]+@/gi, '$1[redacted]@'],
 ];

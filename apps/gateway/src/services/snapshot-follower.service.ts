@@ -90,8 +90,15 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
     }
   }
 
+  /** Resolves once the meta record satisfies `predicate` (e.g. the catalog marked the snapshot stale). */
+  async whenMeta(predicate: (meta: CatalogMetaRecord | null) => boolean, timeoutMs = 30_000): Promise<void> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    while (!predicate(this.metaRecord)) await once(this.events, 'meta', { signal });
+  }
+
   private async apply(meta: CatalogMetaRecord | null): Promise<void> {
     this.metaRecord = meta;
+    this.events.emit('meta', meta);
     if (!meta || this.view?.version === meta.version) return;
     const started = this.clock.nowMs();
     const snapshot: CatalogSnapshot | null = await this.repository.loadSnapshot(meta.objectName);

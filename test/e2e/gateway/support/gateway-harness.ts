@@ -19,9 +19,17 @@ export const TOKENS =
   `reader:${READ_TOKEN}:read,player:${STREAM_TOKEN}:read+stream,ops:${ADMIN_TOKEN}:admin,` +
   `tuner:${STREAM_ONLY_TOKEN}:stream`;
 
-/** Captures every JSON log line the app writes. */
+/**
+ * Captures every JSON log line written in this process. nestjs-pino keeps one logger per process (the first app's),
+ * so all gateways of a test file — and a catalog started after them — write here.
+ */
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
+
+  /** Lines written after `mark`, which is an earlier `lines.length`. */
+  since(mark: number): string[] {
+    return this.lines.slice(mark);
+  }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -32,6 +40,8 @@ export class LogCapture extends Writable {
     return this.lines.join('\n');
   }
 }
+
+const sharedLogs = new LogCapture();
 
 export class CapturingAnnouncer extends AnnouncerRepository {
   readonly announced: string[] = [];
@@ -83,7 +93,7 @@ export async function startGateway(options: GatewayStartOptions): Promise<Gatewa
     LOG_LEVEL: 'info',
     ...options.env,
   });
-  const logs = new LogCapture();
+  const logs = sharedLogs;
   const announcer = new CapturingAnnouncer();
   const clock = new AdjustableClock();
   const app = await startGatewayApp(config, { logDestination: logs, announcer, clock });

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCatalog, nextRefreshOutcome, type CatalogUnderTest } from '../../support/catalog-harness.js';
+import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { startReceiverSim, type ReceiverSim } from '../../receiver-sim/index.js';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  READ_TOKEN,
+  startGateway,
+  type GatewayUnderTest,
+} from './support/gateway-harness.js';
+import { call, metric } from './support/http.js';
+
+/** Readiness and status through the catalog's life: none → fresh → stale (degraded) → fresh, and the catalog gone. */
+let nats: RunningNatsServer;
+let sim: ReceiverSim;
+let gateway: GatewayUnderTest;
+let catalog: CatalogUnderTest | null = null;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  sim = await startReceiverSim({ bouquets: 2, channels: 8, epgDays: 1 });
+  gateway = await startGateway({ natsUrl: nats.url, env: { E2GATE_SNAPSHOT_MAX_AGE: '1h' } });
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await catalog?.close();
+  await sim?.close();
+  await nats?.stop();
+});
+
+const readyz = async () => {
+  const reply = await call(`${gateway.url}/readyz`);
+  return { status: reply.status, body: reply.json<Record<string, any>>() };
+};
+const status = async () =>
+  (await call(`${gateway.url}/api/v1/status`, { headers: bearer(READ_TOKEN) })).json<Record<string, any>>();
+
+async function refreshThroughGateway() {
+  const outcome = nextRefreshOutcome(catalog!.nc, 60_000);
+  const reply = await call(`${gateway.url}/api/v1/catalog/refresh`, {
+    method: 'POST',
+    headers: bearer(ADMIN_TOKEN),
+  });
+  expect(reply.status).toBe(202);
+  return outcome;
+}
+
+describe('readiness transitions', () => {
+  it('no snapshot (the catalog has not even created its buckets): 503, and snapshot-backed routes say NO_SNAPSHOT', async () => {
+    const ready = await readyz();
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      status: 'error',
+      code: 'UNAVAILABLE',
+      error: { snapshot: { status: 'down' } },
+    });
+    expect(ready.body['info']).toMatchObject({ nats: { status: 'up' }, jetstream: { status: 'up' } });
+    expect(ready.body['requestId']).toEqual(expect.any(String));
+    const playlist = await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) });
+    expect(playlist.status).toBe(503);
+    expect(playlist.json().code).toBe('NO_SNAPSHOT');
+    expect((await status()).catalog).toMatchObject({ present: false, stale: false, reachable: false });
+    expect((await call(`${gateway.url}/healthz`)).status).toBe(200);
+  });
+
+  it('fresh snapshot: 200 ok', async () => {
+    catalog = await startCatalog({ natsUrl: nats.url, receiverUrl: sim.url, env: { E2GATE_EPG_DAYS: '1' } });
+    const outcome = await catalog.startup;
+    if (!outcome.ok) throw new Error(`catalog refresh failed: ${outcome.event.message}`);
+    await gateway.follower.whenServing(outcome.event.version);
+    const ready = await readyz();
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', info: { snapshot: { status: 'up', stale: false } } });
+    const current = await status();
+    expect(current['catalog']).toMatchObject({
+      present: true,
+      stale: false,
+      reachable: true,
+      refreshing: false,
+    });
+    expect(current['receiver']).toMatchObject({ brand: expect.any(String), tuners: 4, breaker: 'closed' });
+    const metrics = (await call(`${gateway.url}/metrics`)).text;
+    expect(metric(metrics, 'e2gate_gateway_catalog_snapshot_loaded')).toBe(1);
+    expect(metric(metrics, 'e2gate_gateway_catalog_stale')).toBe(0);
+    expect(metric(metrics, 'e2gate_gateway_nats_connection_state', { state: 'connected' })).toBe(1);
+    expect(metric(metrics, 'e2gate_gateway_catalog_age_seconds')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('stale snapshot (the receiver is down and a refresh failed): 200 degraded with detail; last error in status', async () => {
+    await sim.setFaults({ offline: true });
+    const outcome = await refreshThroughGateway();
+    expect(outcome.ok).toBe(false);
+    await gateway.follower.whenMeta((meta) => meta?.stale === true);
+    const ready = await readyz();
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({
+      status: 'degraded',
+      info: {
+        snapshot: { status: 'degraded', stale: true, reason: expect.stringContaining('last refresh failed') },
+      },
+    });
+    const current = await status();
+    expect(current['catalog']).toMatchObject({
+      present: true,
+      stale: true,
+      staleSince: expect.any(String),
+      lastError: { code: expect.stringMatching(/^(RECEIVER_|REFRESH_)/) },
+    });
+    expect((await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) })).status).toBe(200);
+    expect(metric((await call(`${gateway.url}/metrics`)).text, 'e2gate_gateway_catalog_stale')).toBe(1);
+  });
+
+  it('fresh again once a refresh succeeds', async () => {
+    await sim.resetFaults();
+    const outcome = await refreshThroughGateway();
+    expect(outcome.ok).toBe(true);
+    await gateway.follower.whenMeta((meta) => meta?.stale === false);
+    expect((await readyz()).body['status']).toBe('ok');
+  });
+
+  it('a snapshot older than E2GATE_SNAPSHOT_MAX_AGE is degraded too', async () => {
+    gateway.clock.offsetMs = 2 * 3600_000;
+    try {
+      const ready = await readyz();
+      expect(ready.status).toBe(200);
+      expect(ready.body['info']['snapshot']).toMatchObject({
+        status: 'degraded',
+        reason: expect.stringContaining('old'),
+      });
+    } finally {
+      gateway.clock.offsetMs = 0;
+    }
+  });
+
+  it('with the catalog gone, queries fail fast with 503 UNAVAILABLE while documents keep being served', async () => {
+    await catalog!.close();
+    catalog = null;
+    const channels = await call(`${gateway.url}/api/v1/channels`, { headers: bearer(READ_TOKEN) });
+    expect(channels.status).toBe(503);
+    expect(channels.json().code).toBe('UNAVAILABLE');
+    expect((await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) })).status).toBe(200);
+    expect((await status())['catalog']).toMatchObject({ present: true, reachable: false });
+  });
+});

@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  READ_TOKEN,
+  startGateway,
+  type GatewayUnderTest,
+} from './support/gateway-harness.js';
+import { call, metric, type Reply } from './support/http.js';
+import { startStack, type Stack } from './support/stack.js';
+
+let stack: Stack;
+const extra: GatewayUnderTest[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ sim: { bouquets: 2, channels: 10, epgDays: 1 } });
+}, 180_000);
+afterAll(async () => {
+  for (const gateway of extra) await gateway.close();
+  await stack?.close();
+});
+
+async function gatewayWith(env: Record<string, string>): Promise<GatewayUnderTest> {
+  const gateway = await startGateway({ natsUrl: stack.nats.url, env });
+  extra.push(gateway);
+  await gateway.follower.whenServing(stack.version);
+  return gateway;
+}
+
+function expect429(reply: Reply): number {
+  expect(reply.status, reply.text).toBe(429);
+  expect(reply.json().code).toBe('RATE_LIMITED');
+  const retryAfter = Number(reply.headers.get('retry-after'));
+  expect(Number.isInteger(retryAfter) && retryAfter >= 1).toBe(true);
+  return retryAfter;
+}
+
+const throttled = async (gateway: GatewayUnderTest, limiter: string) =>
+  metric((await call(`${gateway.url}/metrics`)).text, 'e2gate_gateway_throttled_requests_total', {
+    limiter,
+  }) ?? 0;
+
+describe('throttling', () => {
+  it('limits each client across the API and answers 429 with Retry-After; health and metrics are never throttled', async () => {
+    const gateway = await gatewayWith({ E2GATE_RATE_LIMIT: '5', E2GATE_RATE_LIMIT_WINDOW: '1m' });
+    const before = await throttled(gateway, 'api');
+    const paths = ['/api/v1/status', '/playlist.m3u', '/api/v1/bouquets', '/lineup.json', '/xmltv.xml'];
+    for (const path of paths)
+      expect((await call(gateway.url + path, { headers: bearer(READ_TOKEN) })).status).toBe(200);
+    const retryAfter = expect429(
+      await call(`${gateway.url}/api/v1/channels`, { headers: bearer(READ_TOKEN) }),
+    );
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect429(await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) }));
+    expect429(
+      await call(`${gateway.url}/api/v1/status`, {
+        headers: { ...bearer(READ_TOKEN), 'x-forwarded-for': '10.9.9.9' },
+      }),
+    );
+    for (let i = 0; i < 30; i++) {
+      for (const path of ['/healthz', '/readyz', '/metrics'])
+        expect((await call(gateway.url + path)).status).toBe(200);
+    }
+    expect((await throttled(gateway, 'api')) - before).toBe(3);
+  });
+
+  it('tracks clients by X-Forwarded-For only behind a trusted proxy', async () => {
+    const gateway = await gatewayWith({ E2GATE_RATE_LIMIT: '2', E2GATE_TRUST_PROXY: '127.0.0.1' });
+    const as = (client: string) =>
+      call(`${gateway.url}/api/v1/status`, { headers: { ...bearer(READ_TOKEN), 'x-forwarded-for': client } });
+    expect((await as('10.0.0.1')).status).toBe(200);
+    expect((await as('10.0.0.1')).status).toBe(200);
+    expect429(await as('10.0.0.1'));
+    expect((await as('10.0.0.2')).status).toBe(200);
+  });
+
+  it('limits POST /api/v1/catalog/refresh much more tightly, without touching the rest of the API', async () => {
+    const gateway = await gatewayWith({
+      E2GATE_REFRESH_RATE_LIMIT: '2',
+      E2GATE_REFRESH_RATE_LIMIT_WINDOW: '10m',
+    });
+    const refresh = () =>
+      call(`${gateway.url}/api/v1/catalog/refresh`, { method: 'POST', headers: bearer(ADMIN_TOKEN) });
+    const first = await refresh();
+    const second = await refresh();
+    expect([first.status, second.status]).toEqual([202, 202]);
+    expect(second.json().refreshId).toBe(first.json().refreshId);
+    expect(second.json().state).toBe('joined');
+    expect(expect429(await refresh())).toBeGreaterThan(60);
+    expect((await call(`${gateway.url}/api/v1/status`, { headers: bearer(ADMIN_TOKEN) })).status).toBe(200);
+    expect(await throttled(gateway, 'refresh')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('blocks a client after repeated bad credentials (brute force → 429), even when it then sends a good one', async () => {
+    const gateway = await gatewayWith({ E2GATE_AUTH_FAILURE_LIMIT: '3', E2GATE_AUTH_FAILURE_WINDOW: '5m' });
+    const guess = (token: string) => call(`${gateway.url}/api/v1/status`, { headers: bearer(token) });
+    for (let i = 0; i < 3; i++) expect((await guess(`guess-${i}-0123456789abcdef`)).status).toBe(401);
+    expect(expect429(await guess('guess-3-0123456789abcdef'))).toBeGreaterThan(200);
+    expect429(await guess(READ_TOKEN));
+    expect429(await call(`${gateway.url}/playlist.m3u?token=${READ_TOKEN}`));
+    expect((await call(`${gateway.url}/healthz`)).status).toBe(200);
+    gateway.clock.offsetMs = 6 * 60_000;
+    expect((await guess(READ_TOKEN)).status).toBe(200);
+    const metrics = (await call(`${gateway.url}/metrics`)).text;
+    expect(
+      metric(metrics, 'e2gate_gateway_auth_failures_total', { code: 'UNAUTHORIZED' }),
+    ).toBeGreaterThanOrEqual(4);
+    expect(
+      metric(metrics, 'e2gate_gateway_throttled_requests_total', { limiter: 'auth' }),
+    ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('missing credentials alone never lock a client out (only wrong secrets count)', async () => {
+    const gateway = await gatewayWith({ E2GATE_AUTH_FAILURE_LIMIT: '2' });
+    for (let i = 0; i < 6; i++) expect((await call(`${gateway.url}/api/v1/status`)).status).toBe(401);
+    expect((await call(`${gateway.url}/api/v1/status`, { headers: bearer(READ_TOKEN) })).status).toBe(200);
+  });
+});
+
+describe('request limits', () => {
+  it('bounds bodies (413), content types (415) and JSON (400)', async () => {
+    const post = (body: string, contentType = 'application/json') =>
+      call(`${stack.gateway.url}/api/v1/catalog/refresh`, {
+        method: 'POST',
+        headers: { ...bearer(ADMIN_TOKEN), 'content-type': contentType },
+        body,
+      });
+    const large = await post(JSON.stringify({ reason: 'x'.repeat(20_000) }));
+    expect(large.status).toBe(413);
+    expect(large.json().code).toBe('PAYLOAD_TOO_LARGE');
+    const xml = await post('<reason/>', 'application/xml');
+    expect(xml.status).toBe(415);
+    expect(xml.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const text = await post('hello', 'text/plain');
+    expect(text.status).toBe(400);
+    expect(text.json().code).toBe('VALIDATION_FAILED');
+    const broken = await post('{"reason":');
+    expect(broken.status).toBe(400);
+    expect(broken.json().code).toBe('BAD_REQUEST');
+    const invalid = await post(JSON.stringify({ reason: 42 }));
+    expect(invalid.status).toBe(400);
+    expect(invalid.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { reason: expect.any(Array) },
+    });
+  });
+
+  it('bounds URL length (414) and parameter sizes (400)', async () => {
+    const long = await call(`${stack.gateway.url}/api/v1/channels?bouquet=${'a'.repeat(5000)}`, {
+      headers: bearer(READ_TOKEN),
+    });
+    expect(long.status).toBe(414);
+    expect(long.json().code).toBe('URI_TOO_LONG');
+    const wide = await call(`${stack.gateway.url}/api/v1/channels?bouquet=${'a'.repeat(300)}`, {
+      headers: bearer(READ_TOKEN),
+    });
+    expect(wide.status).toBe(400);
+    const many = Array.from({ length: 101 }, (_, i) => `c${i}-00000000`).join(',');
+    const epg = await call(`${stack.gateway.url}/api/v1/epg?channel=${many}`, {
+      headers: bearer(READ_TOKEN),
+    });
+    expect(epg.status).toBe(400);
+  });
+});

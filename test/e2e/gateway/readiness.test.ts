@@ -56,8 +56,8 @@ describe('readiness transitions', () => {
       code: 'UNAVAILABLE',
       error: { snapshot: { status: 'down' } },
     });
-    expect(ready.body['info']).toMatchObject({ nats: { status: 'up' }, jetstream: { status: 'up' } });
-    expect(ready.body['requestId']).toEqual(expect.any(String));
+    expect(ready.body.info).toMatchObject({ nats: { status: 'up' }, jetstream: { status: 'up' } });
+    expect(ready.body.requestId).toEqual(expect.any(String));
     const playlist = await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) });
     expect(playlist.status).toBe(503);
     expect(playlist.json().code).toBe('NO_SNAPSHOT');
@@ -117,7 +117,7 @@ describe('readiness transitions', () => {
     const outcome = await refreshThroughGateway();
     expect(outcome.ok).toBe(true);
     await gateway.follower.whenMeta((meta) => meta?.stale === false);
-    expect((await readyz()).body['status']).toBe('ok');
+    expect((await readyz()).body.status).toBe('ok');
   });
 
   it('a snapshot older than E2GATE_SNAPSHOT_MAX_AGE is degraded too', async () => {
@@ -125,7 +125,7 @@ describe('readiness transitions', () => {
     try {
       const ready = await readyz();
       expect(ready.status).toBe(200);
-      expect(ready.body['info']['snapshot']).toMatchObject({
+      expect(ready.body.info['snapshot']).toMatchObject({
         status: 'degraded',
         reason: expect.stringContaining('old'),
       });

@@ -30,12 +30,21 @@ afterAll(async () => {
   await nats?.stop();
 });
 
+type Section = Record<string, Record<string, unknown>>;
+interface Readiness {
+  status: string;
+  info: Section;
+  error: Section;
+  code?: string;
+  requestId?: string;
+}
+
 const readyz = async () => {
   const reply = await call(`${gateway.url}/readyz`);
-  return { status: reply.status, body: reply.json<Record<string, any>>() };
+  return { status: reply.status, body: reply.json<Readiness>() };
 };
 const status = async () =>
-  (await call(`${gateway.url}/api/v1/status`, { headers: bearer(READ_TOKEN) })).json<Record<string, any>>();
+  (await call(`${gateway.url}/api/v1/status`, { headers: bearer(READ_TOKEN) })).json<Section>();
 
 async function refreshThroughGateway() {
   const outcome = nextRefreshOutcome(catalog!.nc, 60_000);

@@ -8,6 +8,7 @@ import { describeValidationErrors } from '@e2gate/nats';
 import { observeHttpDurations } from '@e2gate/observability';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
+import { toErrorResponse } from './http/error-response.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { requestIdFor, requestIdOf } from './http/request-context.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
@@ -25,6 +26,15 @@ export async function createGatewayApp(
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
     routerOptions: { maxParamLength: 200 },
+    // Errors Fastify raises before routing (a malformed URL, a bad Content-Type header) get our error body too.
+    frameworkErrors: (error, request, reply) => {
+      const response = toErrorResponse(error, requestIdOf(request));
+      void reply
+        .code(response.status)
+        .header('x-request-id', response.body.requestId)
+        .type('application/json; charset=utf-8')
+        .send(response.body);
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     GatewayModule.forRoot(config, options),

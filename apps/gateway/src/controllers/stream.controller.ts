@@ -31,10 +31,16 @@ export class StreamController {
     @Res() reply: FastifyReply,
   ) {
     const opened = await this.streams.open(params.channelId, query.profile ?? 'copy', requestIdOf(request));
-    return reply
-      .header('content-type', 'video/mp2t')
-      .header('cache-control', 'no-store')
-      .header('x-session-id', opened.sessionId)
-      .send(opened.body);
+    // Headers go out at once (players give up on a silent socket); the body follows as the session sends it.
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'video/mp2t',
+      'cache-control': 'no-store',
+      'x-session-id': opened.sessionId,
+      'x-request-id': requestIdOf(request),
+    });
+    reply.raw.flushHeaders();
+    reply.raw.on('close', () => opened.body.destroy());
+    opened.body.pipe(reply.raw);
   }
 }

@@ -36,8 +36,10 @@ export class TranscoderRepository {
   /** Subscribes to a session's TS chunks; an empty message marks the end of the session. */
   async subscribeData(sessionId: string, onChunk: (chunk: Uint8Array | null) => void): Promise<Subscription> {
     const nc = await this.nats.connection();
-    return nc.subscribe(streamDataSubject(sessionId), {
+    const subscription = nc.subscribe(streamDataSubject(sessionId), {
       callback: (error, msg) => onChunk(error || msg.data.length === 0 ? null : msg.data),
     });
+    await nc.flush(); // the server knows the subscription before the client is told the stream started
+    return subscription;
   }
 }

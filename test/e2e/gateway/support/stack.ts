@@ -17,8 +17,8 @@ export interface StackOptions {
   sim?: ReceiverSimOptions;
   gatewayEnv?: GatewayStartOptions['env'];
   catalogEnv?: Record<string, string>;
-  /** Receiver URL the catalog uses (default: the simulator's). */
-  receiverUrl?: string;
+  /** Put these receiver credentials into the catalog's receiver URL (`http://user:pass@host`). */
+  receiverUrlWithCredentials?: { user: string; password: string };
 }
 
 /**
@@ -38,7 +38,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const catalog = await startCatalog({
     natsUrl: nats.url,
-    receiverUrl: options.receiverUrl ?? sim.url,
+    receiverUrl: withCredentials(sim.url, options.receiverUrlWithCredentials),
     env: { E2GATE_EPG_DAYS: String(options.sim?.epgDays ?? 2), ...options.catalogEnv },
   });
   const outcome = await catalog.startup;
@@ -57,4 +57,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await nats.stop();
     },
   };
+}
+
+function withCredentials(url: string, credentials: StackOptions['receiverUrlWithCredentials']): string {
+  if (!credentials) return url;
+  const parsed = new URL(url);
+  parsed.username = credentials.user;
+  parsed.password = credentials.password;
+  return parsed.toString().replace(/\/$/, '');
 }

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UrlSigner } from '../../../apps/gateway/src/auth/url-signer.js';
+import {
+  ADMIN_TOKEN,
+  bearer,
+  READ_TOKEN,
+  SIGNING_KEY,
+  STREAM_ONLY_TOKEN,
+  STREAM_TOKEN,
+} from './support/gateway-harness.js';
+import { call } from './support/http.js';
+import { startStack, type Stack } from './support/stack.js';
+
+const RECEIVER_USER = 'simroot';
+const RECEIVER_PASSWORD = 'receiver-Pa55word-never-logged';
+const WRONG_TOKEN = 'wrong-token-guess-0123456789';
+const signer = new UrlSigner(Buffer.from(SIGNING_KEY, 'utf8'));
+
+let stack: Stack;
+beforeAll(async () => {
+  const auth = { user: RECEIVER_USER, password: RECEIVER_PASSWORD };
+  stack = await startStack({
+    sim: { bouquets: 2, channels: 8, epgDays: 1, faults: { auth } },
+    // Credentials in the URL, the form most likely to leak into a log line.
+    receiverUrlWithCredentials: auth,
+    gatewayEnv: { E2GATE_AUTH_FAILURE_LIMIT: '1000', LOG_LEVEL: 'debug' },
+    catalogEnv: { LOG_LEVEL: 'debug' },
+  });
+}, 180_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+const get = (path: string, headers: Record<string, string> = {}) =>
+  call(stack.gateway.url + path, { headers });
+
+describe('errors', () => {
+  it('unknown routes and methods are 404 with {code, message, requestId}', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['GET', '/api/v2/channels'],
+      ['DELETE', '/playlist.m3u'],
+      ['PUT', '/api/v1/catalog/refresh'],
+      ['GET', '/picons/'],
+      ['GET', '/%'],
+    ] as const) {
+      const reply = await call(stack.gateway.url + path, { method, headers: bearer(ADMIN_TOKEN) });
+      expect(reply.status, `${method} ${path}`).toBeGreaterThanOrEqual(400);
+      expect(reply.status, `${method} ${path}`).toBeLessThan(500);
+      const body = reply.json<{ code: string; message: string; requestId: string }>();
+      expect(Object.keys(body).sort()).toEqual(['code', 'message', 'requestId']);
+      expect(body.requestId).toBe(reply.headers.get('x-request-id'));
+    }
+  });
+
+  it.each([
+    ['/api/v1/channels?limit=abc', 'VALIDATION_FAILED'],
+    ['/api/v1/channels?limit=0', 'VALIDATION_FAILED'],
+    ['/api/v1/channels?limit=1&limit=2', 'VALIDATION_FAILED'],
+    ['/api/v1/channels?offset=-1', 'VALIDATION_FAILED'],
+    ['/api/v1/channels?bouquet=unknown', 'NOT_FOUND'],
+    ['/api/v1/channels/NOT_AN_ID', 'VALIDATION_FAILED'],
+    ['/api/v1/channels/unknown-channel-00000000', 'NOT_FOUND'],
+    ['/api/v1/epg', 'VALIDATION_FAILED'],
+    ['/api/v1/epg?channel=a,,b', 'VALIDATION_FAILED'],
+    ['/api/v1/epg?channel=x-00000000&from=100&to=50', 'VALIDATION_FAILED'],
+    ['/api/v1/epg?channel=x-00000000&from=0&to=2000000', 'RANGE_TOO_LARGE'],
+    ['/api/v1/epg?channel=x-00000000&from=1e400', 'VALIDATION_FAILED'],
+    ['/api/v1/epg/search?q=a', 'VALIDATION_FAILED'],
+    ['/api/v1/epg/search', 'VALIDATION_FAILED'],
+    ['/api/v1/epg/now-next?at=yesterday', 'VALIDATION_FAILED'],
+    ['/picons/..%2F..%2Fetc%2Fpasswd.png', 'VALIDATION_FAILED'],
+    ['/picons/logo.jpg', 'VALIDATION_FAILED'],
+    ['/picons/no-such-picon.png', 'NOT_FOUND'],
+    ['/stream/no-such-channel-00000000', 'NOT_FOUND'],
+    ['/stream/..%2Fadmin', 'VALIDATION_FAILED'],
+  ])('bad parameter %s → 4xx %s', async (path, code) => {
+    const reply = await get(path, bearer(ADMIN_TOKEN));
+    expect(reply.status, reply.text).toBeGreaterThanOrEqual(400);
+    expect(reply.status, reply.text).toBeLessThan(500);
+    expect(reply.json().code).toBe(code);
+  });
+
+  it('echoes a sane x-request-id and replaces a hostile one', async () => {
+    const mine = await get('/nope', { 'x-request-id': 'trace-abc.123' });
+    expect(mine.headers.get('x-request-id')).toBe('trace-abc.123');
+    expect(mine.json().requestId).toBe('trace-abc.123');
+    const hostile = await get('/nope', { 'x-request-id': 'x "}{"level":60 <b>' });
+    expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('logs', () => {
+  it('never contain tokens, signatures, device keys, signing keys or receiver credentials (grep of every line)', async () => {
+    const channel = stack.gateway.follower.current!.snapshot.channels.find((c) => c.picon)!;
+    const pictureSig = signer.query('read', `/picons/${channel.picon}.png`, null);
+    const streamSig = signer.query('stream', `/stream/${channel.id}`, Math.floor(Date.now() / 1000) + 600);
+    const deviceKey = signer.deviceKey();
+    const traffic: [string, Record<string, string>][] = [
+      ['/playlist.m3u', bearer(STREAM_TOKEN)],
+      [`/playlist.m3u?token=${READ_TOKEN}`, {}],
+      [`/xmltv.xml?token=${WRONG_TOKEN}`, {}],
+      [`/picons/${channel.picon}.png?${pictureSig}`, {}],
+      [`/picons/${channel.picon}.png?sig=${'Z'.repeat(32)}`, {}],
+      [`/stream/${channel.id}?${streamSig}`, {}],
+      [`/stream/${channel.id}?token=${STREAM_ONLY_TOKEN}`, {}],
+      [`/hdhr/${deviceKey}/discover.json`, {}],
+      [`/hdhr/${deviceKey}/lineup.json`, {}],
+      ['/api/v1/status', bearer(WRONG_TOKEN)],
+      [
+        '/api/v1/status',
+        { authorization: `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}` },
+      ],
+      ['/api/v1/channels?limit=oops', bearer(ADMIN_TOKEN)],
+    ];
+    const mark = stack.gateway.logs.lines.length;
+    for (const [path, headers] of traffic) expect((await get(path, headers)).status).toBeLessThan(600);
+    const refresh = await call(`${stack.gateway.url}/api/v1/catalog/refresh`, {
+      method: 'POST',
+      headers: bearer(ADMIN_TOKEN),
+    });
+    expect(refresh.status).toBe(202);
+
+    const everything = stack.gateway.logs.text;
+    const recent = stack.gateway.logs.since(mark);
+    // Not vacuous: the requests above were logged, with their query strings scrubbed.
+    expect(recent.some((line) => line.includes('/playlist.m3u?token=[redacted]'))).toBe(true);
+    expect(recent.some((line) => line.includes('/hdhr/[redacted]/lineup.json'))).toBe(true);
+    expect(recent.some((line) => /"url":"\/picons\/[^"]+\?sig=\[redacted\]"/.test(line))).toBe(true);
+    // The catalog logged its configuration, receiver URL included — with the credentials taken out.
+    expect(everything).toContain('catalog starting');
+    expect(everything).toMatch(/"url":"http:\/\/\[redacted\]@127\.0\.0\.1:\d+"/);
+    const secrets = [
+      READ_TOKEN,
+      STREAM_TOKEN,
+      ADMIN_TOKEN,
+      STREAM_ONLY_TOKEN,
+      WRONG_TOKEN,
+      SIGNING_KEY,
+      deviceKey,
+      pictureSig.slice(4),
+      streamSig.split('sig=')[1]!,
+      'Z'.repeat(32),
+      RECEIVER_PASSWORD,
+      Buffer.from(`${RECEIVER_USER}:${RECEIVER_PASSWORD}`).toString('base64'),
+      Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64'),
+    ];
+    for (const secret of secrets)
+      expect(everything.includes(secret), `a log line contains ${secret.slice(0, 6)}…`).toBe(false);
+  });
+});

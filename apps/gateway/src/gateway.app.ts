@@ -1,6 +1,7 @@
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { redactConfig, type GatewayConfig } from '@e2gate/config';
 import { ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
@@ -27,7 +28,7 @@ export async function createGatewayApp(
     trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
     routerOptions: { maxParamLength: 200 },
     // Errors Fastify raises before routing (a malformed URL, a bad Content-Type header) get our error body too.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const response = toErrorResponse(error, requestIdOf(request));
       void reply
         .code(response.status)

@@ -32,7 +32,11 @@ describe('first start without tokens', () => {
       expect((await call(`${first.url}/api/v1/status`)).status).toBe(401);
       const status = await call(`${first.url}/api/v1/status`, { headers: bearer(token) });
       expect(status.status).toBe(200);
-      expect(status.json().auth).toMatchObject({ tokens: 1, generatedAdminToken: true, anonymousScopes: [] });
+      expect(status.json<{ auth: object }>().auth).toMatchObject({
+        tokens: 1,
+        generatedAdminToken: true,
+        anonymousScopes: [],
+      });
       const refresh = await call(`${first.url}/api/v1/catalog/refresh`, {
         method: 'POST',
         headers: bearer(token),
@@ -64,7 +68,7 @@ describe('anonymous access', () => {
       expect(JSON.parse(warnings.at(-1)!).level).toBe(40);
       const status = await call(`${gateway.url}/api/v1/status`);
       expect(status.status).toBe(200);
-      expect(status.json().auth.anonymousScopes).toEqual(['read']);
+      expect(status.json<{ auth: { anonymousScopes: string[] } }>().auth.anonymousScopes).toEqual(['read']);
       expect((await call(`${gateway.url}/stream/any-00000000`)).status).toBe(401);
       expect((await call(`${gateway.url}/api/v1/catalog/refresh`, { method: 'POST' })).status).toBe(401);
       const discover = (await call(`${gateway.url}/discover.json`)).json();

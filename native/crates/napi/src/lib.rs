@@ -16,6 +16,7 @@
 
 mod convert;
 mod error;
+mod memory;
 mod options;
 mod pipeline;
 mod playlist;

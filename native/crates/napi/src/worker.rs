@@ -229,8 +229,14 @@ impl Shared {
 /// What happens on the JS thread once the `'end'` event was delivered.
 pub type OnEnd = Box<dyn FnOnce(Env, PipelineStats) + Send>;
 
-/// Runs the pipeline until the input ends or the pipeline is destroyed.
-pub fn run(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, on_end: OnEnd) {
+/// Runs the pipeline until the input ends or the pipeline is destroyed, then gives the thread's freed
+/// heap back to the system.
+pub fn run(shared: Arc<Shared>, pipeline: Pipeline, output: OutputFn, on_end: OnEnd) {
+    run_pipeline(shared, pipeline, output, on_end);
+    crate::memory::release_free_heap();
+}
+
+fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, on_end: OnEnd) {
     let alive = || !output.aborted();
     let mut failure: Option<String> = None;
     while let Some((chunk, drain)) = shared.next_chunk(&alive) {

@@ -1,0 +1,82 @@
+// Bounded memory end to end: a consumer that stops reading makes push refuse input instead of growing.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+
+import { LivePipeline, type PipelineOutput } from '../index.js';
+import { fixture } from './support/fixtures.js';
+
+const CHUNK = 64 * 1024;
+const MAX_INPUT = 1024 * 1024;
+
+describe('back-pressure', () => {
+  it('refuses input while the consumer holds its outputs, and drains when it lets go', async () => {
+    const input = fixture('t1_720p50_ac3_mp2');
+    const held: Array<() => void> = [];
+    let drained: () => void = () => undefined;
+    const drain = new Promise<void>((resolve) => (drained = resolve));
+    let allHeld: () => void = () => undefined;
+    const consumerFull = new Promise<void>((resolve) => (allHeld = resolve));
+    let tsBytes = 0;
+    const pipeline = new LivePipeline({ maxPendingOutputs: 4, maxQueuedInputBytes: MAX_INPUT }, (output: PipelineOutput) => {
+      if (output.kind === 'drain') drained();
+      if (output.kind !== 'ts') return undefined;
+      tsBytes += output.data!.length;
+      const busy = new Promise<void>((resolve) => held.push(resolve)); // the consumer is "busy" until released
+      if (held.length === 4) allHeld();
+      return busy;
+    });
+
+    let offset = 0;
+    let accepted = 0;
+    const fill = () => {
+      while (offset < input.length) {
+        const chunk = input.subarray(offset, offset + CHUNK);
+        if (!pipeline.push(chunk)) return false;
+        accepted += chunk.length;
+        offset += CHUNK;
+      }
+      return true;
+    };
+    fill();
+    await consumerFull; // four outputs handed out and none finished: the pipeline thread has to stop
+    expect(fill()).toBe(false);
+    for (let i = 0; i < 50; i++) {
+      await nextTurn();
+      expect(pipeline.push(input.subarray(offset, offset + CHUNK))).toBe(false);
+    }
+    const stuck = pipeline.stats();
+    expect(stuck.pendingOutputs).toBe(4);
+    expect(held).toHaveLength(4);
+    expect(stuck.queuedInputBytes).toBeLessThanOrEqual(MAX_INPUT);
+    // Everything accepted is either processed, queued, or the one chunk the thread is holding.
+    expect(accepted - stuck.bytesIn - stuck.queuedInputBytes).toBeLessThanOrEqual(CHUNK);
+
+    const release = () => held.splice(0).forEach((resolve) => resolve());
+    const releasing = setInterval(release, 1);
+    await drain;
+    while (offset < input.length) {
+      const chunk = input.subarray(offset, offset + CHUNK);
+      if (pipeline.push(chunk)) offset += CHUNK;
+      else await nextTurn();
+    }
+    const stats = await pipeline.close();
+    clearInterval(releasing);
+    expect(stats.bytesIn).toBe(input.length);
+    expect(tsBytes).toBe(stats.bytesOut);
+  });
+
+  it('refuses input when the JS thread never yields, so callbacks cannot run', () => {
+    const input = fixture('t4_720p_eac3');
+    let delivered = 0;
+    const pipeline = new LivePipeline({ maxPendingOutputs: 2, maxQueuedInputBytes: MAX_INPUT }, () => {
+      delivered += 1;
+    });
+    let offset = 0;
+    while (offset < input.length && pipeline.push(input.subarray(offset, offset + CHUNK))) offset += CHUNK;
+    expect(offset).toBeLessThan(input.length);
+    expect(offset).toBeLessThanOrEqual(input.length);
+    expect(delivered).toBe(0);
+    expect(pipeline.stats().queuedInputBytes).toBeLessThanOrEqual(MAX_INPUT);
+    pipeline.destroy();
+  });
+});

@@ -43,6 +43,7 @@ export function accentInsensitiveMatcher(query: string): (text: string) => boole
   return (text) => regex.test(text);
 }
 
+// Only syntax characters: in unicode mode (`u`) an escaped `-` or `/` outside a class is an invalid escape.
 function escapeRegex(char: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(char) ? `\\${char}` : char;
+  return /[\\^$.*+?()[\]{}|]/.test(char) ? `\\${char}` : char;
 }

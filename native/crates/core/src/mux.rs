@@ -133,12 +133,30 @@ impl Muxer {
     ) {
         let Some(config) = self.config.streams.get(stream) else { return };
         let pid = config.pid;
+        let pcr_pid = self.config.pcr_pid;
+        if pid != pcr_pid && self.last_pcr.is_some_and(|last| dts.saturating_sub(last) >= PCR_INTERVAL) {
+            // The PCR stream is sparse (slow video, a pause): keep the clock going with an adaptation-only
+            // packet, which does not advance the continuity counter (§2.4.3.3).
+            if let Some(pcr_stream) = self.config.streams.iter().position(|s| s.pid == pcr_pid) {
+                self.last_pcr = Some(dts);
+                let header = PacketHeader {
+                    pid: pcr_pid,
+                    payload_unit_start_indicator: false,
+                    continuity_counter: self.stream_cc[pcr_stream],
+                    pcr: Some(Pcr::from_base(dts.saturating_add(-PCR_DELAY).to_timestamp())),
+                    discontinuity_indicator: false,
+                    random_access_indicator: false,
+                };
+                write_packet(out, &header, &[]);
+            }
+        }
         let mut pes = Vec::with_capacity(data.len() + 19);
         write_pes_header(&mut pes, config.stream_id, Some(pts.to_timestamp()), Some(dts.to_timestamp()), data.len());
         pes.extend_from_slice(data);
         let mut pcr = None;
         if pid == self.config.pcr_pid {
-            let due = self.last_pcr.is_none_or(|last| dts.saturating_sub(last) >= PCR_INTERVAL || dts < last);
+            // PCRs only move forward (a timeline break resets `last_pcr`).
+            let due = self.last_pcr.is_none_or(|last| dts.saturating_sub(last) >= PCR_INTERVAL);
             if due {
                 self.last_pcr = Some(dts);
                 pcr = Some(Pcr::from_base(dts.saturating_add(-PCR_DELAY).to_timestamp()));
@@ -214,6 +232,26 @@ mod tests {
         assert_eq!(pcrs.len(), 5, "one PCR per 40 ms at 50 fps");
         assert_eq!(pcrs[0], 900_000 - PCR_DELAY);
         assert!(video[0].adaptation_field().unwrap().random_access_indicator());
+    }
+
+    #[test]
+    fn a_sparse_pcr_stream_gets_pcr_only_packets() {
+        let mut muxer = Muxer::new(config());
+        let mut out = Vec::new();
+        muxer.write_pes(&mut out, 0, MediaTime(0), MediaTime(0), &[0u8; 100], true);
+        for i in 1..=50 {
+            let t = MediaTime(i * 1920);
+            muxer.write_pes(&mut out, 1, t, t, &[1u8; 300], false);
+        }
+        let pcrs: Vec<i64> = packets(&out)
+            .iter()
+            .filter_map(|p| p.adaptation_field().and_then(|af| af.pcr()))
+            .map(|pcr| pcr.base.ticks() as i64 + PCR_DELAY)
+            .collect();
+        assert!(pcrs.windows(2).all(|w| w[1] - w[0] <= PCR_INTERVAL + 1920), "{pcrs:?}");
+        assert!(pcrs.len() > 20);
+        let video: Vec<_> = packets(&out).into_iter().filter(|p| p.pid() == Pid::new(0x100)).collect();
+        assert!(video.iter().skip(1).all(|p| !p.has_payload() && p.continuity_counter() == video[0].continuity_counter().next()));
     }
 
     #[test]

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CatalogSnapshot, Channel } from '@e2gate/contracts';
 import { channelId } from './channel-identity.js';
@@ -78,6 +79,20 @@ describe('SnapshotIndex', () => {
 });
 
 describe('accentInsensitiveMatcher', () => {
+  it('accepts any query and finds printable ASCII text in itself', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 40 }),
+        fc.string({ unit: fc.constantFrom(...' -/.a*Z+?()[]{}|^$\\'.split('')), maxLength: 20 }),
+        (any, ascii) => {
+          accentInsensitiveMatcher(any);
+          if (ascii.trim()) expect(accentInsensitiveMatcher(ascii)(`x ${ascii} y`)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('treats regex metacharacters literally', () => {
     expect(accentInsensitiveMatcher('c++ (live)')('Learning C++ (Live) today')).toBe(true);
     expect(accentInsensitiveMatcher('a.b')('axb')).toBe(false);

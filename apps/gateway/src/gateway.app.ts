@@ -17,6 +17,18 @@ import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
 
 export type GatewayAppOptions = GatewayModuleOptions;
 
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
+const routesOf = new WeakMap<object, RegisteredRoute[]>();
+
+/** Every route the HTTP server registered (Nest controllers, Swagger, Prometheus), for the OpenAPI coverage test. */
+export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
+  return [...(routesOf.get(app.getHttpAdapter().getInstance()) ?? [])];
+}
+
 /** Builds the gateway without listening (tests, OpenAPI generation); `startGatewayApp` also listens. */
 export async function createGatewayApp(
   config: GatewayConfig,
@@ -62,6 +74,11 @@ export async function createGatewayApp(
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   const fastify = app.getHttpAdapter().getInstance();
+  const routes: RegisteredRoute[] = [];
+  routesOf.set(fastify, routes);
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
   fastify.addHook('onRequest', async (request) => {
     if (request.url.length > config.limits.maxUrlLength) {
       throw new GatewayHttpError(

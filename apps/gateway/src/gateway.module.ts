@@ -29,6 +29,7 @@ import { CatalogApiService } from './services/catalog-api.service.js';
 import { CredentialsService } from './services/credentials.service.js';
 import { DiscoveryResponderService } from './services/discovery-responder.service.js';
 import { DocumentsService } from './services/documents.service.js';
+import { HdhomerunHttpService } from './services/hdhomerun-http.service.js';
 import { HdhomerunService } from './services/hdhomerun.service.js';
 import { MetricsWiringService } from './services/metrics-wiring.service.js';
 import { PiconsService } from './services/picons.service.js';
@@ -103,6 +104,7 @@ export class GatewayModule {
         PiconsService,
         StreamService,
         HdhomerunService,
+        HdhomerunHttpService,
         AdvertisedUrlService,
         DiscoveryResponderService,
         SsdpResponderService,

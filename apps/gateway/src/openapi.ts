@@ -45,9 +45,25 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       SecurityScheme.Signature,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
+  return withEdgeResponses(document);
+}
+
+const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } };
+
+/** Answers any route can give before it is even reached: an over-long URL (414) and, when protected, throttling. */
+function withEdgeResponses(document: OpenAPIObject): OpenAPIObject {
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(
+      operations as Record<string, { responses?: Record<string, unknown> }>,
+    )) {
+      if (!operation || typeof operation !== 'object' || !operation.responses) continue;
+      operation.responses['414'] ??= { description: 'URL too long (URI_TOO_LONG)', content: ERROR_CONTENT };
+    }
+  }
+  return document;
 }
 
 /** Serves the document at `/openapi.json` and Swagger UI at `/docs` (public, outside the guards). */

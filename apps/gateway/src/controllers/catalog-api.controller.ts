@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { Access } from '../auth/access-policy.js';
 import { RefreshLimited } from '../auth/gateway-throttler.guard.js';
@@ -95,6 +95,7 @@ export class CatalogApiController {
   @Access('admin')
   @RefreshLimited()
   @ApiOperation({ summary: 'Refresh the catalog now; joins a refresh that is already running' })
+  @ApiBody({ type: RefreshBody, required: false })
   @ApiAcceptedResponse({ type: RefreshAcceptedDto })
   @ApiErrors(400, 401, 403, 413, 415, 429, 503, 504)
   refresh(@Body() body: RefreshBody, @Req() request: FastifyRequest) {

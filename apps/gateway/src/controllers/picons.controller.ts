@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access-policy.js';
 import { PiconParam } from '../dto/query.dto.js';
@@ -16,8 +16,11 @@ export class PiconsController {
   @Access('read', { queryToken: true, signed: true })
   @PlayerSecurity()
   @ApiOperation({ summary: 'Channel logo (PNG) from the picons store' })
-  @ApiProduces('image/png')
-  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({
+    content: { 'image/png': { schema: { type: 'string', format: 'binary' } } },
+    headers: { ETag: { schema: { type: 'string' } }, 'Cache-Control': { schema: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 304, description: 'Not modified (If-None-Match)' })
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async picon(@Param() params: PiconParam, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const picon = await this.picons.get(params.file.slice(0, -'.png'.length));

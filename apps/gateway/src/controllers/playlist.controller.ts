@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { Access } from '../auth/access-policy.js';
@@ -11,8 +11,15 @@ import { ApiErrors, PlayerSecurity } from '../http/openapi-decorators.js';
 import { DocumentsService } from '../services/documents.service.js';
 
 const CONDITIONAL = {
-  ETag: { description: 'Derived from the snapshot version and everything else that changes the bytes' },
+  ETag: {
+    description: 'Derived from the snapshot version and everything else that changes the bytes',
+    schema: { type: 'string' },
+  },
 };
+const text = (type: string, format?: string) => ({
+  [type]: { schema: { type: 'string', ...(format ? { format } : {}) } },
+});
+const NotModified = () => ApiResponse({ status: 304, description: 'Not modified (If-None-Match)' });
 
 /** `/playlist.m3u` and the XMLTV guide: rendered once per snapshot version, ETag/304, gzip. */
 @ApiTags('playlists')
@@ -27,12 +34,8 @@ export class PlaylistController {
   @Access('read', { queryToken: true })
   @PlayerSecurity(false)
   @ApiOperation({ summary: 'M3U playlist for Jellyfin, Kodi IPTV Simple, TiviMate, VLC' })
-  @ApiProduces('audio/x-mpegurl')
-  @ApiOkResponse({
-    schema: { type: 'string' },
-    headers: CONDITIONAL,
-    description: 'The playlist (304 when unchanged)',
-  })
+  @ApiOkResponse({ content: text('audio/x-mpegurl'), headers: CONDITIONAL, description: 'The playlist' })
+  @NotModified()
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async playlist(@Query() query: PlaylistQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const rendered = await this.documents.playlist(
@@ -46,12 +49,8 @@ export class PlaylistController {
   @Access('read', { queryToken: true, signed: true })
   @PlayerSecurity()
   @ApiOperation({ summary: 'XMLTV guide (valid against the XMLTV DTD)' })
-  @ApiProduces('application/xml')
-  @ApiOkResponse({
-    schema: { type: 'string' },
-    headers: CONDITIONAL,
-    description: 'The guide (304 when unchanged)',
-  })
+  @ApiOkResponse({ content: text('application/xml'), headers: CONDITIONAL, description: 'The guide' })
+  @NotModified()
   @ApiErrors(400, 401, 403, 429, 503)
   async xmltv(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     return sendRendered(request, reply, await this.documents.xmltv(baseUrlOf(this.config, request)));
@@ -61,8 +60,12 @@ export class PlaylistController {
   @Access('read', { queryToken: true, signed: true })
   @PlayerSecurity()
   @ApiOperation({ summary: 'XMLTV guide, gzip-compressed file' })
-  @ApiProduces('application/gzip')
-  @ApiOkResponse({ schema: { type: 'string', format: 'binary' }, headers: CONDITIONAL })
+  @ApiOkResponse({
+    content: text('application/gzip', 'binary'),
+    headers: CONDITIONAL,
+    description: 'The guide',
+  })
+  @NotModified()
   @ApiErrors(400, 401, 403, 429, 503)
   async xmltvGz(@Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const rendered = await this.documents.xmltv(baseUrlOf(this.config, request));

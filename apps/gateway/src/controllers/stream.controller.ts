@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access-policy.js';
 import { StreamParams, StreamQuery } from '../dto/query.dto.js';
@@ -21,8 +21,7 @@ export class StreamController {
       'Opens (or joins) a live session on the transcoder service. Until a transcoder runs, this answers 503 ' +
       'UNAVAILABLE immediately.',
   })
-  @ApiProduces('video/mp2t')
-  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiOkResponse({ content: { 'video/mp2t': { schema: { type: 'string', format: 'binary' } } } })
   @ApiErrors(400, 401, 403, 404, 429, 503, 504)
   async stream(
     @Param() params: StreamParams,

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CatalogLimits } from '@e2gate/contracts';
+import { IntegerParam } from './integer-param.js';
 
 const EPOCH_MAX = 4_102_444_800;
 export const CHANNEL_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,80}$';
@@ -26,7 +27,7 @@ export class PlaylistQuery {
 export class ChannelsQuery extends PlaylistQuery {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
@@ -39,7 +40,7 @@ export class ChannelsQuery extends PlaylistQuery {
     default: CatalogLimits.defaultChannelsPerPage,
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(1)
   @Max(CatalogLimits.maxChannelsPerPage)
@@ -60,7 +61,7 @@ class TimeWindow {
     description: 'Epoch seconds; default now',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(EPOCH_MAX)
@@ -73,7 +74,7 @@ class TimeWindow {
     description: `Epoch seconds; at most ${CatalogLimits.maxEpgRangeSeconds} s after from`,
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(EPOCH_MAX)
@@ -95,7 +96,7 @@ export class EpgQuery extends TimeWindow {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
@@ -108,7 +109,7 @@ export class EpgQuery extends TimeWindow {
     default: CatalogLimits.defaultEpgEventsPerPage,
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(1)
   @Max(CatalogLimits.maxEpgEventsPerPage)
@@ -132,7 +133,7 @@ export class SearchQuery extends TimeWindow {
     default: CatalogLimits.defaultSearchResults,
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(1)
   @Max(CatalogLimits.maxSearchResults)
@@ -157,7 +158,7 @@ export class NowNextQuery {
     description: 'Epoch seconds; default now',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(EPOCH_MAX)
@@ -165,7 +166,7 @@ export class NowNextQuery {
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(1_000_000)
@@ -178,7 +179,7 @@ export class NowNextQuery {
     default: CatalogLimits.defaultNowNextChannels,
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(1)
   @Max(CatalogLimits.maxNowNextChannels)
@@ -231,7 +232,7 @@ export class StreamQuery {
     description: 'Accepted and ignored (HDHomeRun)',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerParam()
   @IsInt()
   @Min(0)
   @Max(86400)

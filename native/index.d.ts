@@ -30,12 +30,14 @@ export declare class LivePipeline {
    */
   constructor(options: LivePipelineOptions | undefined | null, onOutput: (output: PipelineOutput) => void | Promise<unknown>)
   /**
-   * Queues a chunk of transport stream (copied; any size, packets may straddle chunks). Returns false
-   * when the input queue is full: the chunk was *not* taken; push it again after the `'drain'` output.
+   * Queues a chunk of transport stream (any size; packets may straddle chunks). The chunk is referenced,
+   * not copied, until the pipeline thread has read it: do not modify it after pushing (as with
+   * `stream.write`). Returns false when the input queue is full: the chunk was *not* taken; push it again
+   * after the `'drain'` output.
    * Throws `ERR_NATIVE_CLOSED` after `close()`/`destroy()`, `ERR_NATIVE_FAILED` after an internal error,
    * `ERR_NATIVE_LIMIT_EXCEEDED` for a chunk over 64 MiB.
    */
-  push(chunk: Uint8Array): boolean
+  push(chunk: Buffer): boolean
   /** Current counters (cheap: a snapshot the pipeline thread refreshes after every chunk). */
   stats(): PipelineStats
   /**

@@ -6,7 +6,7 @@
 //! muxer without `-muxrate`. Timestamps are written modulo 2^33, so a wrapping input stays wrapping.
 
 use crate::descriptor::{AudioType, Language, write_iso_639};
-use crate::packet::{ContinuityCounter, PacketHeader, Pid, write_packet};
+use crate::packet::{ContinuityCounter, PACKET_SIZE, PacketHeader, Pid, write_packet};
 use crate::pes::write_pes_header;
 use crate::psi::{EsInfo, PatEntry, Pmt, packetize_section, write_pat, write_pmt};
 use crate::stream_type::StreamType;
@@ -150,9 +150,11 @@ impl Muxer {
                 write_packet(out, &header, &[]);
             }
         }
-        let mut pes = Vec::with_capacity(data.len() + 19);
-        write_pes_header(&mut pes, config.stream_id, Some(pts.to_timestamp()), Some(dts.to_timestamp()), data.len());
-        pes.extend_from_slice(data);
+        // The first packet carries the PES header and the start of the data; the rest is read in place.
+        let mut first_payload = Vec::with_capacity(PACKET_SIZE);
+        write_pes_header(&mut first_payload, config.stream_id, Some(pts.to_timestamp()), Some(dts.to_timestamp()), data.len());
+        let header_len = first_payload.len();
+        first_payload.extend_from_slice(&data[..data.len().min(PACKET_SIZE - 4 - header_len)]);
         let mut pcr = None;
         if pid == self.config.pcr_pid {
             // PCRs only move forward (a timeline break resets `last_pcr`).
@@ -162,21 +164,29 @@ impl Muxer {
                 pcr = Some(Pcr::from_base(dts.saturating_add(-PCR_DELAY).to_timestamp()));
             }
         }
-        let mut remaining: &[u8] = &pes;
-        let mut first = true;
+        let header = PacketHeader {
+            pid,
+            payload_unit_start_indicator: true,
+            continuity_counter: self.stream_cc[stream],
+            pcr,
+            discontinuity_indicator: self.pending_discontinuity[stream],
+            random_access_indicator: random_access,
+        };
+        let taken = write_packet(out, &header, &first_payload);
+        self.stream_cc[stream] = self.stream_cc[stream].next();
+        let mut remaining = &data[taken.saturating_sub(header_len)..];
         while !remaining.is_empty() {
             let header = PacketHeader {
                 pid,
-                payload_unit_start_indicator: first,
+                payload_unit_start_indicator: false,
                 continuity_counter: self.stream_cc[stream],
-                pcr: if first { pcr } else { None },
-                discontinuity_indicator: first && self.pending_discontinuity[stream],
-                random_access_indicator: first && random_access,
+                pcr: None,
+                discontinuity_indicator: false,
+                random_access_indicator: false,
             };
             let taken = write_packet(out, &header, remaining);
             remaining = &remaining[taken..];
             self.stream_cc[stream] = self.stream_cc[stream].next();
-            first = false;
         }
         self.pending_discontinuity[stream] = false;
     }

@@ -120,14 +120,22 @@ pub struct PesPacket {
 /// Reassembles the PES packets of one PID from TS payloads.
 ///
 /// A PES ends when its PES_packet_length is reached (audio: delivered at once) or when the next
-/// payload_unit_start_indicator arrives (video with length 0). At most [`MAX_PES_SIZE`] bytes are held.
+/// payload_unit_start_indicator arrives (video with length 0). The header is kept apart from the payload,
+/// so the elementary-stream bytes are copied once. At most [`MAX_PES_SIZE`] bytes are held.
 #[derive(Debug, Default)]
 pub struct PesAssembler {
+    header: Vec<u8>,
+    /// Length of the complete header once known (6, or 9 + PES_header_data_length).
+    header_len: Option<usize>,
+    malformed: bool,
     buffer: Vec<u8>,
+    /// Payload bytes still expected; `None` while unknown or unbounded.
+    expected: Option<usize>,
     active: bool,
     random_access: bool,
     discontinuity: bool,
-    expected: Option<usize>,
+    /// Size of the last PES, to size the next buffer without regrowing it.
+    last_size: usize,
 }
 
 impl PesAssembler {
@@ -137,7 +145,7 @@ impl PesAssembler {
 
     /// Bytes held for the PES in progress.
     pub fn buffered(&self) -> usize {
-        self.buffer.len()
+        self.header.len() + self.buffer.len()
     }
 
     /// Drops the PES in progress after a lost packet; returns whether one was dropped.
@@ -148,6 +156,9 @@ impl PesAssembler {
     }
 
     fn reset(&mut self) {
+        self.header.clear();
+        self.header_len = None;
+        self.malformed = false;
         self.buffer.clear();
         self.active = false;
         self.expected = None;
@@ -166,30 +177,66 @@ impl PesAssembler {
             if self.active {
                 out.push(self.finish());
             }
-            self.buffer.clear();
+            self.reset();
             self.active = true;
             self.random_access = random_access;
             self.discontinuity = discontinuity;
-            self.expected = None;
         } else if !self.active {
             return; // continuation of a PES whose start we never saw
         }
-        if self.buffer.len() + payload.len() > MAX_PES_SIZE {
+        let data = self.take_header(payload);
+        if self.malformed || self.header_len.is_none() {
+            return;
+        }
+        if self.buffer.len() + data.len() > MAX_PES_SIZE {
             self.reset();
             out.push(Err(PesError::LimitExceeded));
             return;
         }
-        self.buffer.extend_from_slice(payload);
-        if self.expected.is_none() && self.buffer.len() >= 6 {
-            let length = usize::from(u16::from_be_bytes([self.buffer[4], self.buffer[5]]));
-            self.expected = Some(if length == 0 { usize::MAX } else { 6 + length });
+        if self.buffer.capacity() == 0 {
+            self.buffer.reserve(self.last_size.max(data.len()));
         }
+        self.buffer.extend_from_slice(data);
         if let Some(expected) = self.expected
             && self.buffer.len() >= expected
         {
             self.buffer.truncate(expected);
             out.push(self.finish());
         }
+    }
+
+    /// Moves header bytes from the front of `data` into `header` until the header is complete; returns
+    /// the rest (payload bytes).
+    fn take_header<'a>(&mut self, mut data: &'a [u8]) -> &'a [u8] {
+        while self.header_len.is_none() && !self.malformed {
+            let have = self.header.len();
+            let target = if have < 6 {
+                6
+            } else if !has_optional_header(self.header[3]) {
+                6
+            } else if have < 9 {
+                9
+            } else {
+                9 + usize::from(self.header[8])
+            };
+            if have >= 3 && self.header[..3] != [0, 0, 1] {
+                self.malformed = true;
+                break;
+            }
+            if have >= target {
+                self.header_len = Some(target);
+                let length = usize::from(u16::from_be_bytes([self.header[4], self.header[5]]));
+                self.expected = (length != 0).then(|| (6 + length).saturating_sub(target));
+                break;
+            }
+            if data.is_empty() {
+                break;
+            }
+            let take = (target - have).min(data.len());
+            self.header.extend_from_slice(&data[..take]);
+            data = &data[take..];
+        }
+        data
     }
 
     /// Delivers the PES in progress, if any (end of input).
@@ -202,10 +249,12 @@ impl PesAssembler {
     fn finish(&mut self) -> Result<PesPacket, PesError> {
         self.active = false;
         self.expected = None;
-        let data = std::mem::take(&mut self.buffer);
-        let header = PesHeader::parse(&data)?;
-        let mut payload = data;
-        payload.drain(..header.payload_offset);
+        if self.malformed || self.header_len.is_none() {
+            return Err(PesError::Malformed);
+        }
+        let header = PesHeader::parse(&self.header)?;
+        let payload = std::mem::take(&mut self.buffer);
+        self.last_size = payload.len();
         Ok(PesPacket { header, payload, random_access: self.random_access, discontinuity: self.discontinuity })
     }
 }

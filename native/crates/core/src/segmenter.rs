@@ -99,6 +99,8 @@ pub struct Segmenter {
     last_tables: Option<MediaTime>,
     done: VecDeque<Segment>,
     counters: SegmenterCounters,
+    /// Size of the last segment, to allocate the next one without regrowing it.
+    last_size: usize,
 }
 
 impl Segmenter {
@@ -120,6 +122,7 @@ impl Segmenter {
             last_tables: None,
             done: VecDeque::new(),
             counters: SegmenterCounters::default(),
+            last_size: 0,
         }
     }
 
@@ -201,7 +204,7 @@ impl Segmenter {
         } else {
             (self.next_cut.saturating_add(target)).max(start.saturating_add(target / 2))
         };
-        let mut data = Vec::with_capacity(1 << 20);
+        let mut data = Vec::with_capacity((self.last_size + self.last_size / 8).max(64 * 1024));
         self.muxer.write_tables(&mut data);
         self.open = Some(OpenSegment {
             start,
@@ -218,6 +221,7 @@ impl Segmenter {
         let Some(open) = self.open.take() else { return };
         let end = end.unwrap_or(open.end);
         self.counters.segments += 1;
+        self.last_size = open.data.len();
         self.done.push_back(Segment {
             sequence: self.next_sequence,
             start: open.start,

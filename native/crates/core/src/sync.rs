@@ -31,43 +31,65 @@ impl PacketSync {
         self.pending.len()
     }
 
-    /// Appends `input` and calls `on_packet` for every aligned packet now complete.
-    pub fn feed(&mut self, input: &[u8], mut on_packet: impl FnMut(&[u8; PACKET_SIZE])) -> SyncReport {
+    /// Appends `input` and calls `on_packet` for every aligned packet now complete. Aligned input is read
+    /// in place; only a packet cut by the chunk edge (or bytes after lost alignment) is copied.
+    pub fn feed(&mut self, mut input: &[u8], mut on_packet: impl FnMut(&[u8; PACKET_SIZE])) -> SyncReport {
         let mut report = SyncReport::default();
-        self.pending.extend_from_slice(input);
-        let data = &self.pending;
-        let mut pos = 0usize;
-        while data.len() - pos >= PACKET_SIZE {
-            let next = pos + PACKET_SIZE;
-            let aligned = data[pos] == SYNC_BYTE && (next >= data.len() || data[next] == SYNC_BYTE);
-            if aligned {
-                let packet: &[u8; PACKET_SIZE] = data[pos..next].try_into().expect("slice of packet size");
-                on_packet(packet);
-                pos = next;
-                continue;
+        if !self.pending.is_empty() && self.pending[0] == SYNC_BYTE && self.pending.len() < PACKET_SIZE {
+            let need = PACKET_SIZE - self.pending.len();
+            if input.len() < need {
+                self.pending.extend_from_slice(input);
+                return report;
             }
-            report.resyncs += 1;
-            match find_alignment(&data[pos + 1..]) {
-                Some(offset) => {
-                    report.skipped_bytes += offset + 1;
-                    pos += offset + 1;
-                }
-                None => {
-                    // Keep one packet's worth: its sync byte may be confirmed by the next chunk.
-                    let keep_from = data.len().saturating_sub(PACKET_SIZE).max(pos + 1);
-                    let keep_from = data[keep_from..]
-                        .iter()
-                        .position(|&b| b == SYNC_BYTE)
-                        .map_or(data.len(), |i| keep_from + i);
-                    report.skipped_bytes += keep_from - pos;
-                    pos = keep_from;
-                    break;
-                }
+            if input.len() == need || input[need] == SYNC_BYTE {
+                self.pending.extend_from_slice(&input[..need]);
+                on_packet(self.pending[..].try_into().expect("a whole packet"));
+                self.pending.clear();
+                input = &input[need..];
             }
         }
-        self.pending.drain(..pos);
+        if self.pending.is_empty() {
+            let used = scan(input, &mut on_packet, &mut report);
+            self.pending.extend_from_slice(&input[used..]);
+            return report;
+        }
+        self.pending.extend_from_slice(input);
+        let pending = std::mem::take(&mut self.pending);
+        let used = scan(&pending, &mut on_packet, &mut report);
+        self.pending = pending;
+        self.pending.drain(..used);
         report
     }
+}
+
+/// Emits the aligned packets of `data`; returns how many bytes were used (the rest waits for more input).
+fn scan(data: &[u8], on_packet: &mut impl FnMut(&[u8; PACKET_SIZE]), report: &mut SyncReport) -> usize {
+    let mut pos = 0usize;
+    while data.len() - pos >= PACKET_SIZE {
+        let next = pos + PACKET_SIZE;
+        let aligned = data[pos] == SYNC_BYTE && (next >= data.len() || data[next] == SYNC_BYTE);
+        if aligned {
+            on_packet(data[pos..next].try_into().expect("slice of packet size"));
+            pos = next;
+            continue;
+        }
+        report.resyncs += 1;
+        match find_alignment(&data[pos + 1..]) {
+            Some(offset) => {
+                report.skipped_bytes += offset + 1;
+                pos += offset + 1;
+            }
+            None => {
+                // Keep one packet's worth: its sync byte may be confirmed by the next chunk.
+                let keep_from = data.len().saturating_sub(PACKET_SIZE).max(pos + 1);
+                let keep_from =
+                    data[keep_from..].iter().position(|&b| b == SYNC_BYTE).map_or(data.len(), |i| keep_from + i);
+                report.skipped_bytes += keep_from - pos;
+                return keep_from;
+            }
+        }
+    }
+    pos
 }
 
 /// First offset where a sync byte is followed by another one a packet later (or by the end of the data).

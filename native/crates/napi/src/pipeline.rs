@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use napi::bindgen_prelude::{Function, Object, Unknown};
+use napi::bindgen_prelude::{Buffer, Function, Object, Unknown};
 use napi::{Env, JsDeferred};
 use napi_derive::napi;
 
@@ -91,12 +91,14 @@ impl LivePipeline {
         Ok(LivePipeline { shared, closers })
     }
 
-    /// Queues a chunk of transport stream (copied; any size, packets may straddle chunks). Returns false
-    /// when the input queue is full: the chunk was *not* taken; push it again after the `'drain'` output.
+    /// Queues a chunk of transport stream (any size; packets may straddle chunks). The chunk is referenced,
+    /// not copied, until the pipeline thread has read it: do not modify it after pushing (as with
+    /// `stream.write`). Returns false when the input queue is full: the chunk was *not* taken; push it again
+    /// after the `'drain'` output.
     /// Throws `ERR_NATIVE_CLOSED` after `close()`/`destroy()`, `ERR_NATIVE_FAILED` after an internal error,
     /// `ERR_NATIVE_LIMIT_EXCEEDED` for a chunk over 64 MiB.
     #[napi(catch_unwind)]
-    pub fn push(&self, env: Env, chunk: &[u8]) -> napi::Result<bool> {
+    pub fn push(&self, env: Env, chunk: Buffer) -> napi::Result<bool> {
         match self.shared.push(chunk) {
             PushOutcome::Accepted => Ok(true),
             PushOutcome::Refused => Ok(false),

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use napi::bindgen_prelude::{PromiseRaw, Unknown};
+use napi::bindgen_prelude::{Buffer, PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, Status, ValueType};
 
@@ -60,7 +60,8 @@ pub enum PushOutcome {
 }
 
 struct Input {
-    chunks: VecDeque<Vec<u8>>,
+    /// Chunks referenced, not copied: the caller must not modify a chunk after pushing it.
+    chunks: VecDeque<Buffer>,
     bytes: usize,
     refused: bool,
     lifecycle: Lifecycle,
@@ -99,7 +100,7 @@ impl Shared {
         }
     }
 
-    pub fn push(&self, chunk: &[u8]) -> PushOutcome {
+    pub fn push(&self, chunk: Buffer) -> PushOutcome {
         if chunk.len() > MAX_CHUNK_BYTES {
             return PushOutcome::Rejected(Code::LimitExceeded, format!("a chunk may hold at most {MAX_CHUNK_BYTES} bytes"));
         }
@@ -117,7 +118,7 @@ impl Shared {
             return PushOutcome::Accepted;
         }
         input.bytes += chunk.len();
-        input.chunks.push_back(chunk.to_vec());
+        input.chunks.push_back(chunk);
         self.input_changed.notify_one();
         PushOutcome::Accepted
     }
@@ -175,7 +176,7 @@ impl Shared {
     }
 
     /// Waits for the next chunk; `None` at the end of input (closing and empty) or when destroyed.
-    fn next_chunk(&self, alive: &dyn Fn() -> bool) -> Option<(Vec<u8>, bool)> {
+    fn next_chunk(&self, alive: &dyn Fn() -> bool) -> Option<(Buffer, bool)> {
         let mut input = lock(&self.input);
         loop {
             if self.is_destroyed() || !alive() {

@@ -72,7 +72,6 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
     let mut info = AccessUnitInfo::default();
     let (mut sps, mut pps, mut recovery, mut idr) = (false, false, false, false);
     let mut first_picture_intra: Option<bool> = None;
-    let mut first_picture_done = false;
     for unit in nal::units(data) {
         match nal_unit_type(unit) {
             Some(nal_type::SPS) => sps = true,
@@ -82,11 +81,12 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
                 idr |= t == nal_type::SLICE_IDR;
                 let Some((first_mb, slice_type)) = slice_header(unit) else { continue };
                 if first_mb == 0 && first_picture_intra.is_some() {
-                    first_picture_done = true; // a second picture (field pair) starts
+                    break; // a second picture (field pair) starts: the first one decided it
                 }
-                if !first_picture_done {
-                    let intra = matches!(slice_type, 2 | 4);
-                    first_picture_intra = Some(first_picture_intra.unwrap_or(true) && intra);
+                let intra = matches!(slice_type, 2 | 4);
+                first_picture_intra = Some(first_picture_intra.unwrap_or(true) && intra);
+                if !intra {
+                    break; // not a random access point; the rest of the access unit cannot change that
                 }
             }
             _ => {}

@@ -26,7 +26,11 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
             Some(nal_type::VPS) => vps = true,
             Some(nal_type::SPS) => sps = true,
             Some(nal_type::PPS) => pps = true,
-            Some(nal_type::IRAP_FIRST..=nal_type::IRAP_LAST) => irap = true,
+            Some(nal_type::IRAP_FIRST..=nal_type::IRAP_LAST) => {
+                irap = true;
+                break; // parameter sets precede the first slice
+            }
+            Some(0..=31) => break, // the first slice is not IRAP: nothing later changes that
             _ => {}
         }
     }

@@ -23,10 +23,11 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
     for unit in nal::units(data) {
         match unit.first() {
             Some(&start_code::SEQUENCE_HEADER) => sequence_header = true,
-            Some(&start_code::PICTURE) if first_picture_intra.is_none() => {
+            Some(&start_code::PICTURE) => {
                 let mut r = BitReader::new(&unit[1..]);
                 let coding_type = r.skip_bits(10).and_then(|_| r.read_bits(3));
                 first_picture_intra = Some(coding_type == Some(CODING_TYPE_I));
+                break; // slices follow; the first picture decided it
             }
             _ => {}
         }

@@ -19,13 +19,13 @@ pub fn units(data: &[u8]) -> impl Iterator<Item = &[u8]> {
 
 /// Position of the next `00 00 01` at or after `from`.
 pub fn find_start_code(data: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while i + 3 <= data.len() {
-        match data[i + 2] {
-            1 if data[i] == 0 && data[i + 1] == 0 => return Some(i),
-            0 => i += 1,
-            _ => i += 3,
+    let mut search = from.checked_add(2)?;
+    while search < data.len() {
+        let one = search + memchr::memchr(1, &data[search..])?;
+        if data[one - 1] == 0 && data[one - 2] == 0 {
+            return Some(one - 2);
         }
+        search = one + 1;
     }
     None
 }

@@ -16,7 +16,10 @@ interface AppSpec {
   entry: string;
 }
 
-const APPS: AppSpec[] = [{ name: 'catalog', entry: 'dist/apps/catalog/src/main.js' }];
+const APPS: AppSpec[] = [
+  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js' },
+  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js' },
+];
 const MAX_RESTARTS = 5;
 const root = resolve(import.meta.dirname, '..', '..');
 

@@ -219,7 +219,7 @@ export interface PipelineStats {
 }
 
 /** `probeSync` on a copy of the buffer, off the JS thread (a short task on libuv's pool). */
-export declare function probe(data: Buffer): Promise<unknown>
+export declare function probe(data: Buffer): Promise<ProbeResult>
 
 export interface ProbeProgram {
   /** program_number, the DVB service id. */

@@ -16,7 +16,9 @@ import { LivePipeline, probeSync } from '../index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const nativeDir = join(root, 'native');
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, input: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '3' }, input: { type: 'string' } },
+});
 const runs = Math.max(1, Number(values.runs));
 const work = mkdtempSync(join(tmpdir(), 'e2gate-bench-'));
 
@@ -31,18 +33,23 @@ function median(list) {
 
 /** user+sys seconds of a child process, read from bash's `times` (children's totals) after it exits. */
 function childCpu(command, args) {
-  const script = '"$@" >/dev/null 2>"$E2GATE_BENCH_ERR" || { echo FAILED; cat "$E2GATE_BENCH_ERR" >&2; }; times';
+  const script =
+    '"$@" >/dev/null 2>"$E2GATE_BENCH_ERR" || { echo FAILED; cat "$E2GATE_BENCH_ERR" >&2; }; times';
   const errFile = join(work, 'stderr.txt');
   const result = spawnSync('bash', ['-c', script, 'bench', command, ...args], {
     encoding: 'utf8',
     env: { ...process.env, E2GATE_BENCH_ERR: errFile },
   });
-  if (result.stdout.includes('FAILED')) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  if (result.stdout.includes('FAILED'))
+    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
   const lines = result.stdout.trim().split('\n');
-  const [user, sys] = lines.at(-1).split(/\s+/).map((t) => {
-    const m = /(\d+)m([\d.]+)s/.exec(t);
-    return Number(m[1]) * 60 + Number(m[2]);
-  });
+  const [user, sys] = lines
+    .at(-1)
+    .split(/\s+/)
+    .map((t) => {
+      const m = /(\d+)m([\d.]+)s/.exec(t);
+      return Number(m[1]) * 60 + Number(m[2]);
+    });
   return user + sys;
 }
 
@@ -61,7 +68,8 @@ async function inProcess(data, options, pace) {
   let firstOutput;
   let wake;
   const pipeline = new LivePipeline(options, (out) => {
-    if ((out.kind === 'ts' || out.kind === 'segment') && firstOutput === undefined) firstOutput = { at: performance.now(), out };
+    if ((out.kind === 'ts' || out.kind === 'segment') && firstOutput === undefined)
+      firstOutput = { at: performance.now(), out };
     if (out.kind === 'drain') wake?.();
   });
   const chunk = 64 * 1024;
@@ -106,67 +114,169 @@ function timeAt(pushTimes, offset) {
 
 const input =
   values.input ??
-  join(execFileSync('bash', [join(root, 'test/fixtures/make-fixtures.sh'), 'bench_60s_720p50'], { encoding: 'utf8' }).trim(), 'bench_60s_720p50.ts');
+  join(
+    execFileSync('bash', [join(root, 'test/fixtures/make-fixtures.sh'), 'bench_60s_720p50'], {
+      encoding: 'utf8',
+    }).trim(),
+    'bench_60s_720p50.ts',
+  );
 log(`input ${input}`);
 const data = readFileSync(input);
 const probe = probeSync(data.subarray(0, 8 << 20));
 const program = probe.programs[0];
 const video = program.streams.find((s) => s.kind === 'video');
-const content = Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', input], { encoding: 'utf8' }));
-log(`${content.toFixed(2)} s of ${program.streams.map((s) => s.codec).join(' + ')}, ${(data.length / 2 ** 20).toFixed(1)} MiB`);
+const content = Number(
+  execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', input], {
+    encoding: 'utf8',
+  }),
+);
+log(
+  `${content.toFixed(2)} s of ${program.streams.map((s) => s.codec).join(' + ')}, ${(data.length / 2 ** 20).toFixed(1)} MiB`,
+);
 
 log('building the codec-floor example');
-execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'e2gate-engine', '--example', 'codec_floor'], { cwd: nativeDir, stdio: 'inherit' });
+execFileSync('cargo', ['build', '--release', '--quiet', '-p', 'e2gate-engine', '--example', 'codec_floor'], {
+  cwd: nativeDir,
+  stdio: 'inherit',
+});
 const floorBin = join(nativeDir, 'target/release/examples/codec_floor');
 
 const audioFiles = program.streams
   .filter((s) => s.kind === 'audio')
   .map((s, i) => {
     const file = join(work, `a${i}.${s.codec}`);
-    execFileSync('ffmpeg', ['-nostdin', '-v', 'error', '-y', '-i', input, '-map', `0:a:${i}`, '-c', 'copy', '-f', s.codec, file]);
+    execFileSync('ffmpeg', [
+      '-nostdin',
+      '-v',
+      'error',
+      '-y',
+      '-i',
+      input,
+      '-map',
+      `0:a:${i}`,
+      '-c',
+      'copy',
+      '-f',
+      s.codec,
+      file,
+    ]);
     return file;
   });
 
-const ff = ['-nostdin', '-v', 'error', '-y', '-i', input, '-map', '0', '-c:v', 'copy', '-c:a', 'aac', '-b:a', '192k'];
+const ff = [
+  '-nostdin',
+  '-v',
+  'error',
+  '-y',
+  '-i',
+  input,
+  '-map',
+  '0',
+  '-c:v',
+  'copy',
+  '-c:a',
+  'aac',
+  '-b:a',
+  '192k',
+];
 const out = (name) => join(work, name);
 const rows = [];
 const row = (name, cpu, note = '') => rows.push({ name, cpu, perSecond: cpu / content, note });
 
-row('engine TS (remux CLI, node startup included)', measure('engine ts cli', () => childCpu('node', [join(nativeDir, 'scripts/remux.mjs'), '--quiet', input, out('e.ts')])));
-row('engine HLS 2 s (remux CLI)', measure('engine hls cli', () => {
-  rmSync(out('e-hls'), { recursive: true, force: true });
-  return childCpu('node', [join(nativeDir, 'scripts/remux.mjs'), '--quiet', '--hls', out('e-hls'), '--segment', '2', input]);
-}));
+row(
+  'engine TS (remux CLI, node startup included)',
+  measure('engine ts cli', () =>
+    childCpu('node', [join(nativeDir, 'scripts/remux.mjs'), '--quiet', input, out('e.ts')]),
+  ),
+);
+row(
+  'engine HLS 2 s (remux CLI)',
+  measure('engine hls cli', () => {
+    rmSync(out('e-hls'), { recursive: true, force: true });
+    return childCpu('node', [
+      join(nativeDir, 'scripts/remux.mjs'),
+      '--quiet',
+      '--hls',
+      out('e-hls'),
+      '--segment',
+      '2',
+      input,
+    ]);
+  }),
+);
 const inTs = [];
 const inHls = [];
 for (let i = 0; i < runs; i++) {
   inTs.push((await inProcess(data, { output: 'ts' })).cpu);
   inHls.push((await inProcess(data, { output: 'hls', segmentDuration: 2 })).cpu);
 }
-log(`engine ts in-process: ${inTs.map((s) => s.toFixed(3)).join(' / ')} s; hls: ${inHls.map((s) => s.toFixed(3)).join(' / ')} s`);
+log(
+  `engine ts in-process: ${inTs.map((s) => s.toFixed(3)).join(' / ')} s; hls: ${inHls.map((s) => s.toFixed(3)).join(' / ')} s`,
+);
 row('engine TS (in process)', median(inTs));
 row('engine HLS 2 s (in process)', median(inHls));
-row('ffmpeg -f mpegts (issue command, AAC 5.1 from AC-3)', measure('ffmpeg ts', () => childCpu('ffmpeg', [...ff, '-f', 'mpegts', out('f.ts')])));
-row('ffmpeg -f mpegts -ac 2 (equal settings)', measure('ffmpeg ts -ac 2', () => childCpu('ffmpeg', [...ff, '-ac', '2', '-f', 'mpegts', out('f2.ts')])));
-row('ffmpeg -f hls -hls_time 2 (issue command)', measure('ffmpeg hls', () => {
-  rmSync(out('f-hls'), { recursive: true, force: true });
-  execFileSync('mkdir', ['-p', out('f-hls')]);
-  return childCpu('ffmpeg', [...ff, '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', out('f-hls/index.m3u8')]);
-}));
-row('ffmpeg -f hls -hls_time 2 -ac 2 (equal settings)', measure('ffmpeg hls -ac 2', () => {
-  rmSync(out('f2-hls'), { recursive: true, force: true });
-  execFileSync('mkdir', ['-p', out('f2-hls')]);
-  return childCpu('ffmpeg', [...ff, '-ac', '2', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', out('f2-hls/index.m3u8')]);
-}));
+row(
+  'ffmpeg -f mpegts (issue command, AAC 5.1 from AC-3)',
+  measure('ffmpeg ts', () => childCpu('ffmpeg', [...ff, '-f', 'mpegts', out('f.ts')])),
+);
+row(
+  'ffmpeg -f mpegts -ac 2 (equal settings)',
+  measure('ffmpeg ts -ac 2', () => childCpu('ffmpeg', [...ff, '-ac', '2', '-f', 'mpegts', out('f2.ts')])),
+);
+row(
+  'ffmpeg -f hls -hls_time 2 (issue command)',
+  measure('ffmpeg hls', () => {
+    rmSync(out('f-hls'), { recursive: true, force: true });
+    execFileSync('mkdir', ['-p', out('f-hls')]);
+    return childCpu('ffmpeg', [
+      ...ff,
+      '-f',
+      'hls',
+      '-hls_time',
+      '2',
+      '-hls_list_size',
+      '0',
+      out('f-hls/index.m3u8'),
+    ]);
+  }),
+);
+row(
+  'ffmpeg -f hls -hls_time 2 -ac 2 (equal settings)',
+  measure('ffmpeg hls -ac 2', () => {
+    rmSync(out('f2-hls'), { recursive: true, force: true });
+    execFileSync('mkdir', ['-p', out('f2-hls')]);
+    return childCpu('ffmpeg', [
+      ...ff,
+      '-ac',
+      '2',
+      '-f',
+      'hls',
+      '-hls_time',
+      '2',
+      '-hls_list_size',
+      '0',
+      out('f2-hls/index.m3u8'),
+    ]);
+  }),
+);
 const floorSamples = [];
-for (let i = 0; i < runs; i++) floorSamples.push(JSON.parse(execFileSync(floorBin, [input], { encoding: 'utf8' })).cpuSeconds);
+for (let i = 0; i < runs; i++)
+  floorSamples.push(JSON.parse(execFileSync(floorBin, [input], { encoding: 'utf8' })).cpuSeconds);
 log(`codec floor: ${floorSamples.map((s) => s.toFixed(3)).join(' / ')} s`);
 const floor = median(floorSamples);
 row('codec floor (engine codec only: decode+downmix+encode)', floor, 'thread CPU of the codec loop');
-const ffFloorArgs = ['-nostdin', '-v', 'error', ...audioFiles.flatMap((f) => ['-i', f]), ...audioFiles.flatMap((_, i) => ['-map', `${i}:a`])];
+const ffFloorArgs = [
+  '-nostdin',
+  '-v',
+  'error',
+  ...audioFiles.flatMap((f) => ['-i', f]),
+  ...audioFiles.flatMap((_, i) => ['-map', `${i}:a`]),
+];
 row(
   'ffmpeg codec only (raw audio in, -ac 2, -f null)',
-  measure('ffmpeg codec', () => childCpu('ffmpeg', [...ffFloorArgs, '-c:a', 'aac', '-b:a', '192k', '-ac', '2', '-f', 'null', '-'])),
+  measure('ffmpeg codec', () =>
+    childCpu('ffmpeg', [...ffFloorArgs, '-c:a', 'aac', '-b:a', '192k', '-ac', '2', '-f', 'null', '-']),
+  ),
 );
 
 // Latency, paced at the input's own rate (a live source), one run each.
@@ -174,10 +284,15 @@ const bytesPerSecond = data.length / content;
 const firstKeyframeDone = completionOffset(data, video.pid, undefined);
 const tsLive = await inProcess(data, { output: 'ts' }, { bytesPerSecond, stopAfterFirst: true });
 const tsLatency = tsLive.firstOutput.at - timeAt(tsLive.pushTimes, firstKeyframeDone);
-const hlsLive = await inProcess(data, { output: 'hls', segmentDuration: 2 }, { bytesPerSecond, stopAfterFirst: true });
+const hlsLive = await inProcess(
+  data,
+  { output: 'hls', segmentDuration: 2 },
+  { bytesPerSecond, stopAfterFirst: true },
+);
 const first = hlsLive.firstOutput.out;
 const closingKeyframe = (first.pts + Math.round(first.duration * 90_000)) % 2 ** 33;
-const hlsLatency = hlsLive.firstOutput.at - timeAt(hlsLive.pushTimes, completionOffset(data, video.pid, closingKeyframe));
+const hlsLatency =
+  hlsLive.firstOutput.at - timeAt(hlsLive.pushTimes, completionOffset(data, video.pid, closingKeyframe));
 const fast = await inProcess(data.subarray(0, 8 << 20), { output: 'ts' });
 const fastLatency = fast.firstOutput.at - fast.pushTimes[0].at;
 
@@ -187,19 +302,34 @@ const cli = rows.find((r) => r.name.startsWith('engine TS (remux CLI'));
 const cliHls = rows.find((r) => r.name.startsWith('engine HLS 2 s (remux CLI'));
 const by = (prefix) => rows.find((r) => r.name.startsWith(prefix));
 
-console.log(`\ne2gate remux benchmark — ${content.toFixed(1)} s input, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), median of ${runs}`);
+console.log(
+  `\ne2gate remux benchmark — ${content.toFixed(1)} s input, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), median of ${runs}`,
+);
 console.log(`${'measurement'.padEnd(58)} ${'CPU s'.padStart(8)} ${'CPU s / content s'.padStart(18)}`);
-for (const r of rows) console.log(`${r.name.padEnd(58)} ${r.cpu.toFixed(3).padStart(8)} ${r.perSecond.toFixed(4).padStart(18)}`);
+for (const r of rows)
+  console.log(`${r.name.padEnd(58)} ${r.cpu.toFixed(3).padStart(8)} ${r.perSecond.toFixed(4).padStart(18)}`);
 const ratio = (a, b) => `${(a.cpu / b.cpu).toFixed(2)}×`;
 console.log('\nratios (engine / baseline, lower is better)');
-console.log(`  TS : CLI ${ratio(cli, by('ffmpeg -f mpegts -ac 2'))} of ffmpeg -ac 2, ${ratio(cli, by('ffmpeg -f mpegts (issue'))} of the issue command; in-process ${ratio(engine, by('ffmpeg -f mpegts -ac 2'))} / ${ratio(engine, by('ffmpeg -f mpegts (issue'))}`);
-console.log(`  HLS: CLI ${ratio(cliHls, by('ffmpeg -f hls -hls_time 2 -ac 2'))} of ffmpeg -ac 2, ${ratio(cliHls, by('ffmpeg -f hls -hls_time 2 (issue'))} of the issue command; in-process ${ratio(engineHls, by('ffmpeg -f hls -hls_time 2 -ac 2'))} / ${ratio(engineHls, by('ffmpeg -f hls -hls_time 2 (issue'))}`);
-console.log(`  codec floor: engine TS in-process ${ratio(engine, { cpu: floor })}, HLS ${ratio(engineHls, { cpu: floor })} (target ≤ 1.10×); ffmpeg's own codec-only run is ${ratio(by('ffmpeg codec only'), { cpu: floor })} of the floor`);
+console.log(
+  `  TS : CLI ${ratio(cli, by('ffmpeg -f mpegts -ac 2'))} of ffmpeg -ac 2, ${ratio(cli, by('ffmpeg -f mpegts (issue'))} of the issue command; in-process ${ratio(engine, by('ffmpeg -f mpegts -ac 2'))} / ${ratio(engine, by('ffmpeg -f mpegts (issue'))}`,
+);
+console.log(
+  `  HLS: CLI ${ratio(cliHls, by('ffmpeg -f hls -hls_time 2 -ac 2'))} of ffmpeg -ac 2, ${ratio(cliHls, by('ffmpeg -f hls -hls_time 2 (issue'))} of the issue command; in-process ${ratio(engineHls, by('ffmpeg -f hls -hls_time 2 -ac 2'))} / ${ratio(engineHls, by('ffmpeg -f hls -hls_time 2 (issue'))}`,
+);
+console.log(
+  `  codec floor: engine TS in-process ${ratio(engine, { cpu: floor })}, HLS ${ratio(engineHls, { cpu: floor })} (target ≤ 1.10×); ffmpeg's own codec-only run is ${ratio(by('ffmpeg codec only'), { cpu: floor })} of the floor`,
+);
 console.log('\nlatency (input paced at its own bit rate, 64 KiB chunks)');
-console.log(`  first TS bytes: ${tsLatency.toFixed(1)} ms after the first keyframe was complete in the input (target ≤ 100 ms)`);
-console.log(`  first HLS segment (${first.duration.toFixed(2)} s): ${hlsLatency.toFixed(1)} ms after the keyframe that closes it was complete`);
+console.log(
+  `  first TS bytes: ${tsLatency.toFixed(1)} ms after the first keyframe was complete in the input (target ≤ 100 ms)`,
+);
+console.log(
+  `  first HLS segment (${first.duration.toFixed(2)} s): ${hlsLatency.toFixed(1)} ms after the keyframe that closes it was complete`,
+);
 console.log(`  unpaced: first TS bytes ${fastLatency.toFixed(1)} ms after the first push`);
 const capacity = 2 / engine.perSecond;
 const capacityHls = 2 / engineHls.perSecond;
-console.log(`\ncapacity: two cores sustain ≈ ${Math.floor(capacity)} real-time TS pipelines, ≈ ${Math.floor(capacityHls)} HLS pipelines (2 / CPU-s per content-s)`);
+console.log(
+  `\ncapacity: two cores sustain ≈ ${Math.floor(capacity)} real-time TS pipelines, ≈ ${Math.floor(capacityHls)} HLS pipelines (2 / CPU-s per content-s)`,
+);
 rmSync(work, { recursive: true, force: true });

@@ -9,10 +9,33 @@ export const NAPI_CLI = '@napi-rs/cli@3.10.12';
 const nativeDir = fileURLToPath(new URL('..', import.meta.url));
 
 export function build({ release = true } = {}) {
-  const args = ['--yes', '-p', NAPI_CLI, 'napi', 'build', '--platform', '--esm', '--manifest-path', 'crates/napi/Cargo.toml'];
-  args.push('--package-json-path', 'package.json', '--output-dir', '.', '--js', 'index.js', '--dts', 'index.d.ts');
+  const args = [
+    '--yes',
+    '-p',
+    NAPI_CLI,
+    'napi',
+    'build',
+    '--platform',
+    '--esm',
+    '--manifest-path',
+    'crates/napi/Cargo.toml',
+  ];
+  args.push(
+    '--package-json-path',
+    'package.json',
+    '--output-dir',
+    '.',
+    '--js',
+    'index.js',
+    '--dts',
+    'index.d.ts',
+  );
   if (release) args.push('--release');
-  const result = spawnSync('npx', args, { cwd: nativeDir, stdio: 'inherit', env: { ...process.env, npm_config_loglevel: 'error' } });
+  const result = spawnSync('npx', args, {
+    cwd: nativeDir,
+    stdio: 'inherit',
+    env: { ...process.env, npm_config_loglevel: 'error' },
+  });
   return result.status ?? 1;
 }
 

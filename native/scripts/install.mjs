@@ -39,8 +39,14 @@ function findCargo() {
 
 function hasLibclang() {
   const roots = ['/usr/lib', '/usr/lib/x86_64-linux-gnu', '/usr/lib64'];
-  const llvm = existsSync('/usr/lib') ? readdirSync('/usr/lib').filter((d) => d.startsWith('llvm-')).map((d) => `/usr/lib/${d}/lib`) : [];
-  return [...roots, ...llvm].some((dir) => existsSync(dir) && readdirSync(dir).some((f) => /^libclang(-\d+)?\.so/.test(f)));
+  const llvm = existsSync('/usr/lib')
+    ? readdirSync('/usr/lib')
+        .filter((d) => d.startsWith('llvm-'))
+        .map((d) => `/usr/lib/${d}/lib`)
+    : [];
+  return [...roots, ...llvm].some(
+    (dir) => existsSync(dir) && readdirSync(dir).some((f) => /^libclang(-\d+)?\.so/.test(f)),
+  );
 }
 
 /** apt packages whose absence stops the build, for the message. */
@@ -49,8 +55,14 @@ function missingPackages() {
   if (!ok('cc', ['--version'])) missing.push('build-essential');
   if (!ok('pkg-config', ['--version'])) missing.push('pkg-config');
   else {
-    const libs = { libavcodec: 'libavcodec-dev', libavformat: 'libavformat-dev', libavutil: 'libavutil-dev', libswresample: 'libswresample-dev' };
-    for (const [lib, pkg] of Object.entries(libs)) if (!ok('pkg-config', ['--exists', lib])) missing.push(pkg);
+    const libs = {
+      libavcodec: 'libavcodec-dev',
+      libavformat: 'libavformat-dev',
+      libavutil: 'libavutil-dev',
+      libswresample: 'libswresample-dev',
+    };
+    for (const [lib, pkg] of Object.entries(libs))
+      if (!ok('pkg-config', ['--exists', lib])) missing.push(pkg);
   }
   if (!hasLibclang()) missing.push('clang', 'libclang-dev');
   return missing;
@@ -66,7 +78,8 @@ function* sourceFiles(dir) {
 
 function sourceHash() {
   const hash = createHash('sha256');
-  for (const file of ['Cargo.toml', 'Cargo.lock', 'package.json']) hash.update(readFileSync(join(nativeDir, file)));
+  for (const file of ['Cargo.toml', 'Cargo.lock', 'package.json'])
+    hash.update(readFileSync(join(nativeDir, file)));
   for (const file of sourceFiles(join(nativeDir, 'crates'))) hash.update(file).update(readFileSync(file));
   return hash.digest('hex');
 }
@@ -84,7 +97,8 @@ const hasCargo = findCargo();
 const missing = missingPackages();
 if (!hasCargo || missing.length > 0) {
   log('cannot build the media engine from source.');
-  if (missing.length > 0) log(`missing Debian packages: ${missing.join(' ')}\n    sudo apt-get install -y ${missing.join(' ')}`);
+  if (missing.length > 0)
+    log(`missing Debian packages: ${missing.join(' ')}\n    sudo apt-get install -y ${missing.join(' ')}`);
   if (!hasCargo) log('missing cargo (Rust >= 1.95): install it with rustup, https://rustup.rs');
   log('or set SKIP_NATIVE_BUILD=1 to install without the addon.');
   process.exit(1);

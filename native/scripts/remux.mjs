@@ -80,7 +80,11 @@ let playlist;
 if (values.hls) {
   mkdirSync(values.hls, { recursive: true });
   const window = values.window === undefined ? undefined : parseNumber('window', values.window);
-  playlist = new MediaPlaylist({ kind: window === undefined ? 'event' : 'live', window: window ?? 0, targetDuration: segmentDuration });
+  playlist = new MediaPlaylist({
+    kind: window === undefined ? 'event' : 'live',
+    window: window ?? 0,
+    targetDuration: segmentDuration,
+  });
 }
 
 /** Writes a file next to its final name first, so a reader never sees half a segment or playlist. */
@@ -166,8 +170,13 @@ input.on('end', async () => {
   }
   if (output && output !== process.stdout) await new Promise((resolve) => output.end(resolve));
   if (!values.quiet) {
-    const warnings = Object.entries(stats.warnings).map(([kind, n]) => `${kind}=${n}`).join(' ') || 'none';
-    const streams = stats.streams.map((s) => `${s.codec}${s.language ? `(${s.language})` : ''}@${s.pid}`).join(' ');
+    const warnings =
+      Object.entries(stats.warnings)
+        .map(([kind, n]) => `${kind}=${n}`)
+        .join(' ') || 'none';
+    const streams = stats.streams
+      .map((s) => `${s.codec}${s.language ? `(${s.language})` : ''}@${s.pid}`)
+      .join(' ');
     console.error(
       `remux: ${stats.state}; program ${stats.programNumber ?? '-'}; ${stats.bytesIn} bytes in, ${stats.bytesOut} out; ` +
         `${stats.videoFrames} video frames, ${stats.audioFramesIn} audio frames in, ${stats.audioFramesOut} AAC out; ` +

@@ -17,14 +17,17 @@ describe('back-pressure', () => {
     let allHeld: () => void = () => undefined;
     const consumerFull = new Promise<void>((resolve) => (allHeld = resolve));
     let tsBytes = 0;
-    const pipeline = new LivePipeline({ maxPendingOutputs: 4, maxQueuedInputBytes: MAX_INPUT }, (output: PipelineOutput) => {
-      if (output.kind === 'drain') drained();
-      if (output.kind !== 'ts') return undefined;
-      tsBytes += output.data!.length;
-      const busy = new Promise<void>((resolve) => held.push(resolve)); // the consumer is "busy" until released
-      if (held.length === 4) allHeld();
-      return busy;
-    });
+    const pipeline = new LivePipeline(
+      { maxPendingOutputs: 4, maxQueuedInputBytes: MAX_INPUT },
+      (output: PipelineOutput) => {
+        if (output.kind === 'drain') drained();
+        if (output.kind !== 'ts') return undefined;
+        tsBytes += output.data!.length;
+        const busy = new Promise<void>((resolve) => held.push(resolve)); // the consumer is "busy" until released
+        if (held.length === 4) allHeld();
+        return busy;
+      },
+    );
 
     let offset = 0;
     let accepted = 0;

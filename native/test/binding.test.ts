@@ -18,30 +18,38 @@ describe('version', () => {
   it('names the engine and the FFmpeg libraries it links', () => {
     const info = version();
     expect(info.engine).toMatch(/^\d+\.\d+\.\d+$/);
-    for (const library of [info.avcodec, info.avutil, info.swresample]) expect(library).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const library of [info.avcodec, info.avutil, info.swresample])
+      expect(library).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 
 describe('probe', () => {
-  it.each(['t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2'])('agrees with ffprobe on %s', async (name) => {
-    const data = fixture(name).subarray(0, 8 << 20);
-    const result = await probe(data);
-    expect(probeSync(data)).toEqual(result);
-    const oracle = ffprobeStreams(fixturePath(name));
-    const probed = result.programs.flatMap((p) => p.streams).filter((s) => s.kind === 'video' || s.kind === 'audio');
-    expect(probed.map((s) => s.codec)).toEqual(oracle.map((s) => s.codec_name));
-    probed.forEach((stream, index) => {
-      const expected = oracle[index]!;
-      expect(stream.language).toBe(expected.tags?.language);
-      if (stream.kind === 'audio') {
-        expect(stream.channels).toBe(expected.channels);
-        expect(stream.sampleRate).toBe(Number(expected.sample_rate));
-      } else {
-        expect([stream.width, stream.height]).toEqual([expected.width, expected.height]);
-        expect(stream.interlaced).toBe(expected.field_order !== undefined && expected.field_order !== 'progressive');
-      }
-    });
-  });
+  it.each(['t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2'])(
+    'agrees with ffprobe on %s',
+    async (name) => {
+      const data = fixture(name).subarray(0, 8 << 20);
+      const result = await probe(data);
+      expect(probeSync(data)).toEqual(result);
+      const oracle = ffprobeStreams(fixturePath(name));
+      const probed = result.programs
+        .flatMap((p) => p.streams)
+        .filter((s) => s.kind === 'video' || s.kind === 'audio');
+      expect(probed.map((s) => s.codec)).toEqual(oracle.map((s) => s.codec_name));
+      probed.forEach((stream, index) => {
+        const expected = oracle[index]!;
+        expect(stream.language).toBe(expected.tags?.language);
+        if (stream.kind === 'audio') {
+          expect(stream.channels).toBe(expected.channels);
+          expect(stream.sampleRate).toBe(Number(expected.sample_rate));
+        } else {
+          expect([stream.width, stream.height]).toEqual([expected.width, expected.height]);
+          expect(stream.interlaced).toBe(
+            expected.field_order !== undefined && expected.field_order !== 'progressive',
+          );
+        }
+      });
+    },
+  );
 
   it('reports the audio-description type and the service id', () => {
     const result = probeSync(fixture('t2_1080i_eac3_ad_wrap').subarray(0, 4 << 20));
@@ -104,13 +112,20 @@ describe('MediaPlaylist', () => {
     const playlist = new MediaPlaylist({ kind: 'live', window: 3, targetDuration: 2 });
     const start = Date.UTC(2026, 10, 21, 12, 0, 0);
     for (let i = 0; i < 5; i++) {
-      playlist.push({ uri: `${i}.ts`, duration: 2, discontinuity: i === 3, programDateTime: i === 0 ? start : undefined });
+      playlist.push({
+        uri: `${i}.ts`,
+        duration: 2,
+        discontinuity: i === 3,
+        programDateTime: i === 0 ? start : undefined,
+      });
     }
     const text = playlist.render();
     expect(playlist.mediaSequence).toBe(2);
     expect(text).toContain('#EXT-X-MEDIA-SEQUENCE:2\n');
     expect(text).toContain('#EXT-X-PROGRAM-DATE-TIME:2026-11-21T12:00:04.000Z\n#EXTINF:2.000,\n2.ts');
-    expect(text).toContain('#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-11-21T12:00:06.000Z\n#EXTINF:2.000,\n3.ts');
+    expect(text).toContain(
+      '#EXT-X-DISCONTINUITY\n#EXT-X-PROGRAM-DATE-TIME:2026-11-21T12:00:06.000Z\n#EXTINF:2.000,\n3.ts',
+    );
     expect(text).not.toContain('ENDLIST');
   });
 });

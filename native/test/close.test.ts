@@ -13,7 +13,8 @@ describe('close', () => {
       outputs.push(o);
     });
     for (let offset = 0; offset < input.length; offset += 188 * 100) {
-      while (!pipeline.push(input.subarray(offset, offset + 188 * 100))) await new Promise((r) => setImmediate(r));
+      while (!pipeline.push(input.subarray(offset, offset + 188 * 100)))
+        await new Promise((r) => setImmediate(r));
     }
     const before = segments(outputs).length;
     const stats = await pipeline.close();

@@ -14,7 +14,13 @@ import { runPipeline, segments, tsBytes } from './support/run.js';
 const AAC_FRAME = 1024 / 48_000;
 
 /** Duration of one frame of each input audio codec, the tolerance for timing comparisons. */
-const INPUT_FRAME: Record<string, number> = { ac3: 0.032, eac3: 0.032, mp2: 0.024, aac: AAC_FRAME, aac_latm: AAC_FRAME };
+const INPUT_FRAME: Record<string, number> = {
+  ac3: 0.032,
+  eac3: 0.032,
+  mp2: 0.024,
+  aac: AAC_FRAME,
+  aac_latm: AAC_FRAME,
+};
 
 describe.each([
   't1_720p50_ac3_mp2',
@@ -119,7 +125,10 @@ describe.each([
 });
 
 it('keeps only the requested languages, and the original AC-3 beside the AAC when asked', async () => {
-  const { outputs, stats } = await runPipeline(fixture('t1_720p50_ac3_mp2'), { languages: ['ger'], keepOriginalAudio: true });
+  const { outputs, stats } = await runPipeline(fixture('t1_720p50_ac3_mp2'), {
+    languages: ['ger'],
+    keepOriginalAudio: true,
+  });
   const output = tempFile('lang.ts', tsBytes(outputs));
   const audio = streams(output).filter((s) => s.codec_type === 'audio');
   expect(audio.map((s) => [s.codec_name, s.tags?.language, s.channels])).toEqual([

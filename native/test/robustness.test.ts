@@ -50,7 +50,14 @@ describe('damaged input', () => {
 
 describe('stream starts', () => {
   it('drops scrambled packets at the start and begins cleanly at a keyframe', async () => {
-    const input = scrambleStart(fixture('t1_720p50_ac3_mp2'), new Map([[1920, 400], [1921, 20], [1922, 20]]));
+    const input = scrambleStart(
+      fixture('t1_720p50_ac3_mp2'),
+      new Map([
+        [1920, 400],
+        [1921, 20],
+        [1922, 20],
+      ]),
+    );
     const { outputs, stats } = await runPipeline(input);
     expect(stats.warnings['scrambled']).toBeGreaterThanOrEqual(400);
     const output = tempFile('scrambled.ts', tsBytes(outputs));
@@ -107,7 +114,10 @@ describe('timeline breaks', () => {
     const input = fixture('t1_720p50_ac3_mp2');
     const cutFrom = Math.floor((input.length * 0.35) / 188) * 188;
     const cutTo = Math.floor((input.length * 0.65) / 188) * 188;
-    const { outputs, stats } = await runPipeline(Buffer.concat([input.subarray(0, cutFrom), input.subarray(cutTo)]), { output: 'hls' });
+    const { outputs, stats } = await runPipeline(
+      Buffer.concat([input.subarray(0, cutFrom), input.subarray(cutTo)]),
+      { output: 'hls' },
+    );
     expect(stats.warnings['timestamp_jump']).toBeGreaterThanOrEqual(1);
     expect(segments(outputs).filter((s) => s.discontinuity)).toHaveLength(1);
   });
@@ -129,7 +139,9 @@ describe('timeline breaks', () => {
   });
 
   it('follows a PMT change that removes the video (a switch to a radio service)', async () => {
-    const { outputs, stats } = await runPipeline(Buffer.concat([fixture('video_only_h264'), fixture('radio_mp2')]));
+    const { outputs, stats } = await runPipeline(
+      Buffer.concat([fixture('video_only_h264'), fixture('radio_mp2')]),
+    );
     expect(stats.warnings['program_changed']).toBeGreaterThanOrEqual(1);
     expect(stats.streams.map((s) => s.codec)).toEqual(['aac']);
     expect(outputs.filter((o) => o.kind === 'ts').length).toBeGreaterThan(0);

@@ -26,7 +26,9 @@ describe('worker threads', () => {
     const [result] = (await once(worker, 'message')) as [WorkerResult];
     const main = segments((await runPipeline(input, { output: 'hls' })).outputs);
     expect(result.stats.state).toBe('closed');
-    expect(result.segments).toEqual(main.map((s) => ({ sequence: s.sequence, duration: s.duration, size: s.data!.length })));
+    expect(result.segments).toEqual(
+      main.map((s) => ({ sequence: s.sequence, duration: s.duration, size: s.data!.length })),
+    );
     expect(await exited).toEqual([0]);
   });
 

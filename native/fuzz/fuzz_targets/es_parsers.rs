@@ -16,15 +16,30 @@ fuzz_target!(|data: &[u8]| {
     let mut touched = 0usize;
     for codec in [VideoCodec::H264, VideoCodec::Hevc, VideoCodec::Mpeg2] {
         let info = es::inspect(codec, data);
-        let sets: Vec<Vec<u8>> = es::parameter_sets(codec, data).into_iter().map(<[u8]>::to_vec).collect();
+        let sets: Vec<Vec<u8>> = es::parameter_sets(codec, data)
+            .into_iter()
+            .map(<[u8]>::to_vec)
+            .collect();
         let params = es::video_params(codec, data);
         let patched = es::with_parameter_sets(codec, data, &sets);
-        touched += usize::from(info.keyframe) + sets.len() + patched.len() + params.map_or(0, |p| p.width as usize);
+        touched += usize::from(info.keyframe)
+            + sets.len()
+            + patched.len()
+            + params.map_or(0, |p| p.width as usize);
     }
-    for codec in [AudioCodec::Mpeg, AudioCodec::Ac3, AudioCodec::Eac3, AudioCodec::AacAdts, AudioCodec::AacLatm] {
+    for codec in [
+        AudioCodec::Mpeg,
+        AudioCodec::Ac3,
+        AudioCodec::Eac3,
+        AudioCodec::AacAdts,
+        AudioCodec::AacLatm,
+    ] {
         let mut framer = AudioFramer::new(codec);
         for (index, piece) in data.chunks(97).enumerate() {
-            framer.push(piece, (index % 3 == 0).then_some(MediaTime(index as i64 * 1920)));
+            framer.push(
+                piece,
+                (index % 3 == 0).then_some(MediaTime(index as i64 * 1920)),
+            );
             while let Some(frame) = framer.pull() {
                 touched += frame.data.len() + frame.duration() as usize;
             }
@@ -46,7 +61,9 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    touched += descriptor::descriptors(data).map(|d| d.body.len()).sum::<usize>();
+    touched += descriptor::descriptors(data)
+        .map(|d| d.body.len())
+        .sum::<usize>();
     if let Some(field) = data.get(..6) {
         let pcr = Pcr::parse(field.try_into().expect("six bytes"));
         assert_eq!(Pcr::parse(&pcr.write()), pcr);

@@ -2,6 +2,7 @@
 //! multiplexed, then demultiplexed; everything must come back unchanged and in order.
 #![no_main]
 
+use arbitrary::Arbitrary;
 use e2gate_core::demux::{DemuxEvent, Demuxer, ProgramSelector};
 use e2gate_core::descriptor::{AudioType, Language};
 use e2gate_core::mux::{MuxConfig, MuxStream, Muxer};
@@ -10,7 +11,6 @@ use e2gate_core::pes::stream_id;
 use e2gate_core::stream_type::StreamType;
 use e2gate_core::testing::audio::mpa_frame;
 use e2gate_core::timestamp::{MediaTime, TIMESTAMP_MODULUS, Unwrapper};
-use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -34,12 +34,20 @@ fuzz_target!(|input: Input| {
         program_number: 1,
         pcr_pid: Pid::new(0x100),
         streams: vec![
-            MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+            MuxStream {
+                pid: Pid::new(0x100),
+                stream_type: StreamType::H264,
+                stream_id: stream_id::VIDEO,
+                descriptors: vec![],
+            },
             MuxStream {
                 pid: Pid::new(0x101),
                 stream_type: StreamType::MPEG2_AUDIO,
                 stream_id: stream_id::AUDIO,
-                descriptors: MuxStream::language_descriptors(Language::parse("deu"), AudioType::UNDEFINED),
+                descriptors: MuxStream::language_descriptors(
+                    Language::parse("deu"),
+                    AudioType::UNDEFINED,
+                ),
             },
         ],
     };
@@ -73,10 +81,30 @@ fuzz_target!(|input: Input| {
     }
     demuxer.finish();
     events.extend(std::iter::from_fn(|| demuxer.pull()));
-    let video: Vec<(MediaTime, Vec<u8>)> =
-        events.iter().filter_map(|e| if let DemuxEvent::Video(v) = e { Some((v.pts, v.data.clone())) } else { None }).collect();
-    let audio: Vec<MediaTime> = events.iter().filter_map(|e| if let DemuxEvent::Audio(a) = e { Some(a.pts) } else { None }).collect();
-    assert!(events.iter().all(|e| !matches!(e, DemuxEvent::Warning(_))), "clean input raised a warning: {events:?}");
+    let video: Vec<(MediaTime, Vec<u8>)> = events
+        .iter()
+        .filter_map(|e| {
+            if let DemuxEvent::Video(v) = e {
+                Some((v.pts, v.data.clone()))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let audio: Vec<MediaTime> = events
+        .iter()
+        .filter_map(|e| {
+            if let DemuxEvent::Audio(a) = e {
+                Some(a.pts)
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert!(
+        events.iter().all(|e| !matches!(e, DemuxEvent::Warning(_))),
+        "clean input raised a warning: {events:?}"
+    );
     assert_eq!(video, sent_video);
     assert_eq!(audio, sent_audio);
 });

@@ -2,6 +2,7 @@
 //! PAT/PMT and (with video) a keyframe at the segment's start time, and together they hold every unit.
 #![no_main]
 
+use arbitrary::Arbitrary;
 use e2gate_core::demux::{DemuxEvent, Demuxer, ProgramSelector};
 use e2gate_core::mux::{MuxConfig, MuxStream};
 use e2gate_core::packet::Pid;
@@ -11,7 +12,6 @@ use e2gate_core::stream_type::StreamType;
 use e2gate_core::testing::audio::mpa_frame;
 use e2gate_core::testing::h264::{AUD, PPS, Sps, access_unit, slice};
 use e2gate_core::timestamp::MediaTime;
-use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -34,12 +34,27 @@ fuzz_target!(|input: Input| {
         program_number: 1,
         pcr_pid: Pid::new(0x100),
         streams: vec![
-            MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
-            MuxStream { pid: Pid::new(0x101), stream_type: StreamType::MPEG1_AUDIO, stream_id: stream_id::AUDIO, descriptors: vec![] },
+            MuxStream {
+                pid: Pid::new(0x100),
+                stream_type: StreamType::H264,
+                stream_id: stream_id::VIDEO,
+                descriptors: vec![],
+            },
+            MuxStream {
+                pid: Pid::new(0x101),
+                stream_type: StreamType::MPEG1_AUDIO,
+                stream_id: stream_id::AUDIO,
+                descriptors: vec![],
+            },
         ],
     };
     let mut segmenter = Segmenter::new(OutputMode::Hls { target }, config, Some(0));
-    let keyframe = access_unit(&[AUD.to_vec(), Sps::hd720().nal(), PPS.to_vec(), slice(1, 0, 7)]);
+    let keyframe = access_unit(&[
+        AUD.to_vec(),
+        Sps::hd720().nal(),
+        PPS.to_vec(),
+        slice(1, 0, 7),
+    ]);
     let other = access_unit(&[AUD.to_vec(), slice(1, 0, 5)]);
     let mp2 = mpa_frame(2, 10, 1, false);
     let mut t = 0i64;
@@ -48,12 +63,27 @@ fuzz_target!(|input: Input| {
     for step in input.steps.iter().take(500) {
         t += i64::from(step.advance);
         let time = MediaTime(t);
-        let (data, key, stream) = if step.audio { (&mp2, true, 1) } else { (if step.keyframe { &keyframe } else { &other }, step.keyframe, 0) };
+        let (data, key, stream) = if step.audio {
+            (&mp2, true, 1)
+        } else {
+            (
+                if step.keyframe { &keyframe } else { &other },
+                step.keyframe,
+                0,
+            )
+        };
         started |= stream == 0 && key;
         if started {
             written += 1;
         }
-        segmenter.write(&Unit { stream, pts: time, dts: time, duration: 1800, data, keyframe: key });
+        segmenter.write(&Unit {
+            stream,
+            pts: time,
+            dts: time,
+            duration: 1800,
+            data,
+            keyframe: key,
+        });
     }
     segmenter.finish();
     let mut read = 0usize;
@@ -62,15 +92,28 @@ fuzz_target!(|input: Input| {
         demuxer.push(&segment.data);
         demuxer.finish();
         let events: Vec<DemuxEvent> = std::iter::from_fn(|| demuxer.pull()).collect();
-        assert!(matches!(events.first(), Some(DemuxEvent::Program(_))), "segment {} starts without tables", segment.sequence);
-        let first_video = events.iter().find_map(|e| if let DemuxEvent::Video(v) = e { Some(v) } else { None });
+        assert!(
+            matches!(events.first(), Some(DemuxEvent::Program(_))),
+            "segment {} starts without tables",
+            segment.sequence
+        );
+        let first_video = events.iter().find_map(|e| {
+            if let DemuxEvent::Video(v) = e {
+                Some(v)
+            } else {
+                None
+            }
+        });
         if segment.keyframe {
             let first = first_video.expect("a keyframe segment holds video");
             assert!(first.info.keyframe);
             assert_eq!(first.pts, segment.start);
         }
         assert!(segment.duration >= 0);
-        read += events.iter().filter(|e| matches!(e, DemuxEvent::Video(_) | DemuxEvent::Audio(_))).count();
+        read += events
+            .iter()
+            .filter(|e| matches!(e, DemuxEvent::Video(_) | DemuxEvent::Audio(_)))
+            .count();
     }
     assert_eq!(read, written);
 });

@@ -34,14 +34,26 @@ export function tempFile(name: string, data: Buffer | string): string {
 }
 
 export function streams(file: string): ProbedStream[] {
-  const json = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], { encoding: 'utf8' });
+  const json = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], {
+    encoding: 'utf8',
+  });
   return (JSON.parse(json) as { streams: ProbedStream[] }).streams;
 }
 
 export function packets(file: string, selector: string): ProbedPacket[] {
   const json = execFileSync(
     'ffprobe',
-    ['-v', 'error', '-select_streams', selector, '-show_entries', 'packet=pts_time,dts_time,duration_time,flags', '-of', 'json', file],
+    [
+      '-v',
+      'error',
+      '-select_streams',
+      selector,
+      '-show_entries',
+      'packet=pts_time,dts_time,duration_time,flags',
+      '-of',
+      'json',
+      file,
+    ],
     { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
   );
   return (JSON.parse(json) as { packets: ProbedPacket[] }).packets;
@@ -49,24 +61,34 @@ export function packets(file: string, selector: string): ProbedPacket[] {
 
 /** Lines ffmpeg prints at `-v error` while decoding every stream of `file` (empty: it decodes cleanly). */
 export function decodeErrors(file: string, extraInputArgs: string[] = []): string[] {
-  const result = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', ...extraInputArgs, '-i', file, '-map', '0', '-f', 'null', '-'], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const result = spawnSync(
+    'ffmpeg',
+    ['-nostdin', '-v', 'error', ...extraInputArgs, '-i', file, '-map', '0', '-f', 'null', '-'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return result.stderr.split('\n').filter((line) => line.trim() !== '');
 }
 
 /** Media duration of a file or playlist as ffprobe's format reports it. */
 export function formatDuration(file: string, extraArgs: string[] = []): number {
-  const out = execFileSync('ffprobe', ['-v', 'error', ...extraArgs, '-show_entries', 'format=duration', '-of', 'csv=p=0', file], {
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    'ffprobe',
+    ['-v', 'error', ...extraArgs, '-show_entries', 'format=duration', '-of', 'csv=p=0', file],
+    {
+      encoding: 'utf8',
+    },
+  );
   return Number(out.trim());
 }
 
 /** First and last presentation time covered by a stream's packets (end includes the last packet's duration). */
 export function span(list: ProbedPacket[]): { start: number; end: number } {
   const starts = list.map((p) => Number(p.pts_time)).filter((t) => Number.isFinite(t));
-  const ends = list.map((p) => Number(p.pts_time) + Number(p.duration_time ?? 0)).filter((t) => Number.isFinite(t));
+  const ends = list
+    .map((p) => Number(p.pts_time) + Number(p.duration_time ?? 0))
+    .filter((t) => Number.isFinite(t));
   return { start: Math.min(...starts), end: Math.max(...ends) };
 }

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 const script = fileURLToPath(new URL('../../../test/fixtures/make-fixtures.sh', import.meta.url));
 
 export function fixturePath(name: string): string {
-  const dir = execFileSync('bash', [script, name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  const dir = execFileSync('bash', [script, name], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
   return join(dir, `${name}.ts`);
 }
 

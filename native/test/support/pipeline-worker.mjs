@@ -8,7 +8,8 @@ const { input, stall } = workerData;
 const bytes = Buffer.from(input);
 const segments = [];
 const pipeline = new LivePipeline({ output: 'hls' }, (output) => {
-  if (output.kind === 'segment') segments.push({ sequence: output.sequence, duration: output.duration, size: output.data.length });
+  if (output.kind === 'segment')
+    segments.push({ sequence: output.sequence, duration: output.duration, size: output.data.length });
   if (stall) return new Promise(() => undefined);
   return undefined;
 });

@@ -1,6 +1,11 @@
 // Drives a LivePipeline the way the transcoder service will: chunks pushed as they come, a refused push
 // waits for the 'drain' output, close() at the end.
-import { LivePipeline, type LivePipelineOptions, type PipelineOutput, type PipelineStats } from '../../index.js';
+import {
+  LivePipeline,
+  type LivePipelineOptions,
+  type PipelineOutput,
+  type PipelineStats,
+} from '../../index.js';
 
 export interface RunResult {
   outputs: PipelineOutput[];
@@ -8,7 +13,11 @@ export interface RunResult {
   refusedPushes: number;
 }
 
-export async function runPipeline(input: Buffer, options: LivePipelineOptions = {}, chunkSize = 64 * 1024): Promise<RunResult> {
+export async function runPipeline(
+  input: Buffer,
+  options: LivePipelineOptions = {},
+  chunkSize = 64 * 1024,
+): Promise<RunResult> {
   const outputs: PipelineOutput[] = [];
   let wakeUp: (() => void) | undefined;
   const pipeline = new LivePipeline(options, (output) => {

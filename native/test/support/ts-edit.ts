@@ -8,7 +8,8 @@ export function pidOf(packet: Buffer): number {
 
 function packetsOf(ts: Buffer): Buffer[] {
   const list: Buffer[] = [];
-  for (let offset = 0; offset + PACKET <= ts.length; offset += PACKET) list.push(ts.subarray(offset, offset + PACKET));
+  for (let offset = 0; offset + PACKET <= ts.length; offset += PACKET)
+    list.push(ts.subarray(offset, offset + PACKET));
   return list;
 }
 

@@ -13,11 +13,14 @@
 //!
 //! Known debts: only stereo output; HE-AAC input (ADTS) is passed through, not re-encoded.
 
-mod fifo;
 pub mod ffi;
+mod fifo;
 mod transcoder;
 
-pub use transcoder::{AAC_FRAME_SAMPLES, AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE, TranscoderSettings};
+pub use transcoder::{
+    AAC_FRAME_SAMPLES, AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE,
+    TranscoderSettings,
+};
 
 use std::fmt;
 

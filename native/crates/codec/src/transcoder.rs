@@ -80,29 +80,46 @@ fn open_decoder(input: AudioCodec) -> Result<decoder::Audio, CodecError> {
         AudioCodec::AacAdts => "aac decoder",
     });
     // The float MPEG audio decoder outputs planar float, which the encoder takes without conversion.
-    let preferred = if input == AudioCodec::Mpeg { decoder::find_by_name("mp2float") } else { None };
-    let codec = preferred.or_else(|| decoder_id(input).and_then(decoder::find)).ok_or(unavailable.clone())?;
+    let preferred = if input == AudioCodec::Mpeg {
+        decoder::find_by_name("mp2float")
+    } else {
+        None
+    };
+    let codec = preferred
+        .or_else(|| decoder_id(input).and_then(decoder::find))
+        .ok_or(unavailable.clone())?;
     let mut context = Context::new_with_codec(codec).decoder();
-    context.set_threading(codec::threading::Config { kind: codec::threading::Type::None, count: 1, ..Default::default() });
+    context.set_threading(codec::threading::Config {
+        kind: codec::threading::Type::None,
+        count: 1,
+        ..Default::default()
+    });
     let mut options = Dictionary::new();
     if matches!(input, AudioCodec::Ac3 | AudioCodec::Eac3) {
         // Downmix inside the AC-3 decoder, with the stream's own centre/surround mix levels.
         options.set("downmix", "stereo");
     }
-    let opened = context.open_as_with(codec, options).map_err(|_| unavailable.clone())?;
+    let opened = context
+        .open_as_with(codec, options)
+        .map_err(|_| unavailable.clone())?;
     opened.audio().map_err(|_| unavailable)
 }
 
 fn open_encoder(settings: TranscoderSettings) -> Result<encoder::Audio, CodecError> {
     let codec = encoder::find(codec::Id::AAC).ok_or(CodecError::Unavailable("aac encoder"))?;
-    let mut context = Context::new_with_codec(codec).encoder().audio().map_err(|e| CodecError::Encode(e.to_string()))?;
+    let mut context = Context::new_with_codec(codec)
+        .encoder()
+        .audio()
+        .map_err(|e| CodecError::Encode(e.to_string()))?;
     context.set_rate(OUTPUT_RATE as i32);
     context.set_format(Sample::F32(SampleType::Planar));
     context.set_channel_layout(ChannelLayout::STEREO);
     context.set_channels(i32::from(OUTPUT_CHANNELS));
     context.set_bit_rate(settings.bitrate as usize);
     context.set_time_base((1, OUTPUT_RATE as i32));
-    context.open_as(codec).map_err(|_| CodecError::Unavailable("aac encoder"))
+    context
+        .open_as(codec)
+        .map_err(|_| CodecError::Unavailable("aac encoder"))
 }
 
 impl AudioTranscoder {
@@ -128,7 +145,9 @@ impl AudioTranscoder {
     /// Decodes one frame of input; returns the samples (48 kHz) it added.
     pub fn decode(&mut self, data: &[u8]) -> Result<usize, CodecError> {
         let packet = Packet::copy(data);
-        self.decoder.send_packet(&packet).map_err(|e| CodecError::Decode(e.to_string()))?;
+        self.decoder
+            .send_packet(&packet)
+            .map_err(|e| CodecError::Decode(e.to_string()))?;
         self.receive_decoded()
     }
 
@@ -152,13 +171,22 @@ impl AudioTranscoder {
         if samples == 0 || input.channels == 0 || input.rate == 0 {
             return Ok(0);
         }
-        let direct = input.format == Sample::F32(SampleType::Planar) && input.channels == 2 && input.rate == OUTPUT_RATE;
+        let direct = input.format == Sample::F32(SampleType::Planar)
+            && input.channels == 2
+            && input.rate == OUTPUT_RATE;
         if direct {
-            self.fifo.push(&frame.plane::<f32>(0)[..samples], &frame.plane::<f32>(1)[..samples]);
+            self.fifo.push(
+                &frame.plane::<f32>(0)[..samples],
+                &frame.plane::<f32>(1)[..samples],
+            );
             self.queued_samples += samples as i64;
             return Ok(samples);
         }
-        if self.resampler.as_ref().is_none_or(|(format, _)| *format != input) {
+        if self
+            .resampler
+            .as_ref()
+            .is_none_or(|(format, _)| *format != input)
+        {
             let layout = if input.layout == 0 {
                 ChannelLayout::default(i32::from(input.channels))
             } else {
@@ -175,7 +203,9 @@ impl AudioTranscoder {
             .map_err(|e| CodecError::Resample(e.to_string()))?;
             self.resampler = Some((input, context));
         }
-        let Some((_, context)) = self.resampler.as_mut() else { return Ok(0) };
+        let Some((_, context)) = self.resampler.as_mut() else {
+            return Ok(0);
+        };
         let (left, right) = &mut self.scratch;
         let produced = ffi::resample_into(context, &self.decoded, left, right)
             .map_err(|code| CodecError::Resample(ffmpeg_next::Error::from(code).to_string()))?;
@@ -209,12 +239,18 @@ impl AudioTranscoder {
         if rest > 0 {
             self.send_frame(rest)?; // the AAC encoder accepts a short last frame
         }
-        self.encoder.send_eof().map_err(|e| CodecError::Encode(e.to_string()))?;
+        self.encoder
+            .send_eof()
+            .map_err(|e| CodecError::Encode(e.to_string()))?;
         self.receive_encoded(out)
     }
 
     fn send_frame(&mut self, samples: usize) -> Result<(), CodecError> {
-        let mut frame = frame::Audio::new(Sample::F32(SampleType::Planar), samples, ChannelLayout::STEREO);
+        let mut frame = frame::Audio::new(
+            Sample::F32(SampleType::Planar),
+            samples,
+            ChannelLayout::STEREO,
+        );
         frame.set_rate(OUTPUT_RATE);
         let mut left = std::mem::take(&mut self.scratch.0);
         let mut right = std::mem::take(&mut self.scratch.1);
@@ -226,7 +262,9 @@ impl AudioTranscoder {
         self.scratch = (left, right);
         frame.set_pts(Some(self.encoded_samples));
         self.encoded_samples += samples as i64;
-        self.encoder.send_frame(&frame).map_err(|e| CodecError::Encode(e.to_string()))
+        self.encoder
+            .send_frame(&frame)
+            .map_err(|e| CodecError::Encode(e.to_string()))
     }
 
     fn receive_encoded(&mut self, out: &mut Vec<EncodedFrame>) -> Result<(), CodecError> {
@@ -236,7 +274,10 @@ impl AudioTranscoder {
             out.push(EncodedFrame {
                 data: data.to_vec(),
                 pts: packet.pts().unwrap_or(self.encoded_samples),
-                samples: u32::try_from(packet.duration()).ok().filter(|d| *d > 0).unwrap_or(AAC_FRAME_SAMPLES as u32),
+                samples: u32::try_from(packet.duration())
+                    .ok()
+                    .filter(|d| *d > 0)
+                    .unwrap_or(AAC_FRAME_SAMPLES as u32),
             });
         }
         Ok(())
@@ -284,8 +325,11 @@ mod tests {
     #[test]
     fn ac3_5_1_becomes_stereo_aac_frames_with_sample_exact_positions() {
         let frames = tone(codec::Id::AC3, ChannelLayout::_5POINT1, 40);
-        assert!(matches!(audio::parse_header(AudioCodec::Ac3, &frames[0]), HeaderResult::Valid(h) if h.channels == 6));
-        let mut transcoder = AudioTranscoder::new(AudioCodec::Ac3, TranscoderSettings::default()).unwrap();
+        assert!(
+            matches!(audio::parse_header(AudioCodec::Ac3, &frames[0]), HeaderResult::Valid(h) if h.channels == 6)
+        );
+        let mut transcoder =
+            AudioTranscoder::new(AudioCodec::Ac3, TranscoderSettings::default()).unwrap();
         let mut out = Vec::new();
         for frame in &frames {
             assert_eq!(transcoder.decode(frame).unwrap(), 1536);
@@ -294,7 +338,10 @@ mod tests {
         transcoder.finish(&mut out).unwrap();
         let total = frames.len() as i64 * 1536;
         assert_eq!(transcoder.queued_samples(), total);
-        assert!(transcoder.resampler.is_none(), "the AC-3 decoder downmixes to stereo itself");
+        assert!(
+            transcoder.resampler.is_none(),
+            "the AC-3 decoder downmixes to stereo itself"
+        );
         assert_eq!(out[0].pts, -1024, "priming frame");
         assert!(out.windows(2).all(|w| w[1].pts == w[0].pts + 1024));
         assert!(out.last().unwrap().pts + 1024 >= total);
@@ -304,7 +351,9 @@ mod tests {
     #[test]
     fn mp2_stereo_goes_straight_to_the_encoder() {
         let frames = tone(codec::Id::MP2, ChannelLayout::STEREO, 20);
-        let mut transcoder = AudioTranscoder::new(AudioCodec::Mpeg, TranscoderSettings { bitrate: 128_000 }).unwrap();
+        let mut transcoder =
+            AudioTranscoder::new(AudioCodec::Mpeg, TranscoderSettings { bitrate: 128_000 })
+                .unwrap();
         let mut out = Vec::new();
         for frame in &frames {
             transcoder.decode(frame).unwrap();
@@ -317,7 +366,8 @@ mod tests {
 
     #[test]
     fn damaged_frames_are_errors_not_panics() {
-        let mut transcoder = AudioTranscoder::new(AudioCodec::Ac3, TranscoderSettings::default()).unwrap();
+        let mut transcoder =
+            AudioTranscoder::new(AudioCodec::Ac3, TranscoderSettings::default()).unwrap();
         let mut garbage = vec![0x0B, 0x77];
         garbage.extend((0..1790).map(|i| (i * 31 % 256) as u8));
         for _ in 0..3 {

@@ -64,7 +64,11 @@ impl<'a> BitReader<'a> {
     /// se(v): signed Exp-Golomb code.
     pub fn read_se(&mut self) -> Option<i32> {
         let code = self.read_ue()? as i64;
-        let value = if code % 2 == 1 { (code + 1) / 2 } else { -(code / 2) };
+        let value = if code % 2 == 1 {
+            (code + 1) / 2
+        } else {
+            -(code / 2)
+        };
         Some(value as i32)
     }
 }
@@ -113,7 +117,11 @@ impl BitWriter {
     }
 
     pub fn se(&mut self, value: i32) -> &mut Self {
-        let code = if value > 0 { (value as u32) * 2 - 1 } else { value.unsigned_abs() * 2 };
+        let code = if value > 0 {
+            (value as u32) * 2 - 1
+        } else {
+            value.unsigned_abs() * 2
+        };
         self.ue(code)
     }
 

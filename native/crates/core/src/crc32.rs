@@ -8,7 +8,11 @@ const fn make_table() -> [u32; 256] {
         let mut crc = (i as u32) << 24;
         let mut bit = 0;
         while bit < 8 {
-            crc = if crc & 0x8000_0000 != 0 { (crc << 1) ^ 0x04C1_1DB7 } else { crc << 1 };
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
             bit += 1;
         }
         table[i] = crc;
@@ -20,7 +24,9 @@ const fn make_table() -> [u32; 256] {
 static TABLE: [u32; 256] = make_table();
 
 pub fn crc32_mpeg2(data: &[u8]) -> u32 {
-    data.iter().fold(0xFFFF_FFFFu32, |crc, &byte| (crc << 8) ^ TABLE[((crc >> 24) as u8 ^ byte) as usize])
+    data.iter().fold(0xFFFF_FFFFu32, |crc, &byte| {
+        (crc << 8) ^ TABLE[((crc >> 24) as u8 ^ byte) as usize]
+    })
 }
 
 #[cfg(test)]

@@ -63,7 +63,9 @@ impl ProgramInfo {
             .streams
             .iter()
             .map(|es| {
-                let (language, audio_type) = es.language().map_or((None, AudioType::UNDEFINED), |(l, t)| (Some(l), t));
+                let (language, audio_type) = es
+                    .language()
+                    .map_or((None, AudioType::UNDEFINED), |(l, t)| (Some(l), t));
                 StreamInfo {
                     pid: es.elementary_pid,
                     stream_type: es.stream_type,
@@ -74,23 +76,38 @@ impl ProgramInfo {
                 }
             })
             .collect();
-        ProgramInfo { program_number: pmt.program_number, pmt_pid, pcr_pid: pmt.pcr_pid, version: pmt.version_number, streams }
+        ProgramInfo {
+            program_number: pmt.program_number,
+            pmt_pid,
+            pcr_pid: pmt.pcr_pid,
+            version: pmt.version_number,
+            streams,
+        }
     }
 
     /// Whether both describe the same elementary streams (PID, codec, language, audio type): differences
     /// elsewhere (version, PCR PID, other descriptors) do not change what is demultiplexed.
     pub fn same_streams(&self, other: &ProgramInfo) -> bool {
         let key = |s: &StreamInfo| (s.pid, s.codec, s.language, s.audio_type);
-        self.streams.len() == other.streams.len() && self.streams.iter().map(key).eq(other.streams.iter().map(key))
+        self.streams.len() == other.streams.len()
+            && self
+                .streams
+                .iter()
+                .map(key)
+                .eq(other.streams.iter().map(key))
     }
 
     /// The first video stream (the engine copies one video stream).
     pub fn video(&self) -> Option<&StreamInfo> {
-        self.streams.iter().find(|s| matches!(s.codec, Codec::Video(_)))
+        self.streams
+            .iter()
+            .find(|s| matches!(s.codec, Codec::Video(_)))
     }
 
     pub fn audio(&self) -> impl Iterator<Item = &StreamInfo> {
-        self.streams.iter().filter(|s| matches!(s.codec, Codec::Audio(_)))
+        self.streams
+            .iter()
+            .filter(|s| matches!(s.codec, Codec::Audio(_)))
     }
 }
 
@@ -133,7 +150,11 @@ pub struct DemuxCounters {
 
 #[derive(Debug)]
 enum EsKind {
-    Video { codec: VideoCodec, last_dts: Option<MediaTime>, last_step: i64 },
+    Video {
+        codec: VideoCodec,
+        last_dts: Option<MediaTime>,
+        last_step: i64,
+    },
     Audio(Box<AudioFramer>),
 }
 
@@ -236,15 +257,19 @@ impl Demuxer {
     }
 
     fn warn(&mut self, kind: WarningKind, pid: Option<Pid>) {
-        self.events.push_back(DemuxEvent::Warning(Warning::new(kind, pid)));
+        self.events
+            .push_back(DemuxEvent::Warning(Warning::new(kind, pid)));
     }
 
     fn packet(&mut self, bytes: &[u8; PACKET_SIZE]) {
         self.counters.packets += 1;
-        let Some(packet) = Packet::new(bytes) else { return };
+        let Some(packet) = Packet::new(bytes) else {
+            return;
+        };
         let pid = packet.pid();
         let role = self.roles[usize::from(pid.value())];
-        if matches!(role, PidRole::Ignored) && Some(pid) != self.program.as_ref().map(|p| p.pcr_pid) {
+        if matches!(role, PidRole::Ignored) && Some(pid) != self.program.as_ref().map(|p| p.pcr_pid)
+        {
             return;
         }
         if packet.transport_error_indicator() {
@@ -264,10 +289,14 @@ impl Demuxer {
         if !self.check_continuity(&packet, discontinuity) {
             return; // duplicate packet
         }
-        let Some(payload) = packet.payload() else { return };
+        let Some(payload) = packet.payload() else {
+            return;
+        };
         match role {
             PidRole::Ignored => {}
-            PidRole::Pat | PidRole::Pmt => self.psi_payload(pid, payload, packet.payload_unit_start_indicator()),
+            PidRole::Pat | PidRole::Pmt => {
+                self.psi_payload(pid, payload, packet.payload_unit_start_indicator())
+            }
             PidRole::Es => {
                 if packet.transport_scrambling_control().is_scrambled() {
                     self.warn(WarningKind::Scrambled, Some(pid));
@@ -275,7 +304,13 @@ impl Demuxer {
                     return;
                 }
                 let random_access = adaptation.is_some_and(|af| af.random_access_indicator());
-                self.es_payload(pid, payload, packet.payload_unit_start_indicator(), random_access, discontinuity);
+                self.es_payload(
+                    pid,
+                    payload,
+                    packet.payload_unit_start_indicator(),
+                    random_access,
+                    discontinuity,
+                );
             }
         }
     }
@@ -289,7 +324,9 @@ impl Demuxer {
         prefix.copy_from_slice(&packet.bytes()[4..4 + DUPLICATE_PREFIX]);
         let previous = self.last_cc[usize::from(pid.value())].replace((cc, prefix));
         match previous {
-            Some((last, last_prefix)) if last == cc && last_prefix == prefix && !discontinuity => false,
+            Some((last, last_prefix)) if last == cc && last_prefix == prefix && !discontinuity => {
+                false
+            }
             Some((last, _)) if last.next() != cc && !discontinuity => {
                 self.counters.continuity_errors += 1;
                 self.warn(WarningKind::ContinuityError, Some(pid));
@@ -324,7 +361,9 @@ impl Demuxer {
     }
 
     fn interrupt_es(&mut self, pid: Pid) {
-        let Some(index) = self.streams.iter().position(|(p, _)| *p == pid) else { return };
+        let Some(index) = self.streams.iter().position(|(p, _)| *p == pid) else {
+            return;
+        };
         let state = &mut self.streams[index].1;
         let dropped = state.pes.interrupt();
         if let EsKind::Audio(framer) = &mut state.kind {
@@ -349,7 +388,9 @@ impl Demuxer {
             match result {
                 Ok(section) => self.section(pid, &section),
                 Err(SectionError::Crc) => self.warn(WarningKind::PsiCrc, Some(pid)),
-                Err(SectionError::Malformed | SectionError::Interrupted) => self.warn(WarningKind::PsiMalformed, Some(pid)),
+                Err(SectionError::Malformed | SectionError::Interrupted) => {
+                    self.warn(WarningKind::PsiMalformed, Some(pid))
+                }
             }
         }
         self.section_out = out;
@@ -368,7 +409,9 @@ impl Demuxer {
         }
         match Pmt::from_section(section) {
             Some(pmt) => self.pmt(pid, &pmt),
-            None if section.table_id() == crate::psi::table_id::PMT => self.warn(WarningKind::PsiMalformed, Some(pid)),
+            None if section.table_id() == crate::psi::table_id::PMT => {
+                self.warn(WarningKind::PsiMalformed, Some(pid))
+            }
             None => {}
         }
     }
@@ -389,7 +432,9 @@ impl Demuxer {
         }
         if self.selector == ProgramSelector::First
             && let Some(current) = self.program.as_ref()
-            && !wanted.iter().any(|(number, _)| *number == current.program_number)
+            && !wanted
+                .iter()
+                .any(|(number, _)| *number == current.program_number)
         {
             // Following "the first program" and it is gone (the source switched services): follow the next
             // PMT that arrives instead.
@@ -413,13 +458,20 @@ impl Demuxer {
         let followed = match (&self.program, self.selector) {
             (Some(program), _) => program.program_number == pmt.program_number,
             (None, ProgramSelector::ServiceId(id)) => pmt.program_number == id,
-            (None, ProgramSelector::First) => self.pmt_pids.iter().any(|(n, p)| *n == pmt.program_number && *p == pid),
+            (None, ProgramSelector::First) => self
+                .pmt_pids
+                .iter()
+                .any(|(n, p)| *n == pmt.program_number && *p == pid),
         };
         if !followed {
             return;
         }
         let info = ProgramInfo::from_pmt(pmt, pid);
-        if self.program.as_ref().is_some_and(|current| current.same_streams(&info)) {
+        if self
+            .program
+            .as_ref()
+            .is_some_and(|current| current.same_streams(&info))
+        {
             // Version bumps for CA descriptors or richer AC-3 descriptors change nothing downstream.
             self.program = Some(info);
             return;
@@ -441,27 +493,51 @@ impl Demuxer {
         }
         for stream in &info.streams {
             let kind = match stream.codec {
-                Codec::Video(codec) => EsKind::Video { codec, last_dts: None, last_step: 0 },
+                Codec::Video(codec) => EsKind::Video {
+                    codec,
+                    last_dts: None,
+                    last_step: 0,
+                },
                 Codec::Audio(codec) => EsKind::Audio(Box::new(AudioFramer::new(codec))),
                 _ => continue,
             };
-            if matches!(self.roles[usize::from(stream.pid.value())], PidRole::Pat | PidRole::Pmt) {
+            if matches!(
+                self.roles[usize::from(stream.pid.value())],
+                PidRole::Pat | PidRole::Pmt
+            ) {
                 continue; // a PID cannot be both PSI and ES
             }
-            let kept = old.iter().position(|(pid, state)| *pid == stream.pid && same_codec(&state.kind, &kind));
+            let kept = old
+                .iter()
+                .position(|(pid, state)| *pid == stream.pid && same_codec(&state.kind, &kind));
             let state = match kept {
                 Some(i) => old.swap_remove(i).1,
-                None => EsState { kind, pes: PesAssembler::new() },
+                None => EsState {
+                    kind,
+                    pes: PesAssembler::new(),
+                },
             };
             self.roles[usize::from(stream.pid.value())] = PidRole::Es;
             self.streams.push((stream.pid, state));
         }
     }
 
-    fn es_payload(&mut self, pid: Pid, payload: &[u8], start: bool, random_access: bool, discontinuity: bool) {
-        let Some(index) = self.streams.iter().position(|(p, _)| *p == pid) else { return };
+    fn es_payload(
+        &mut self,
+        pid: Pid,
+        payload: &[u8],
+        start: bool,
+        random_access: bool,
+        discontinuity: bool,
+    ) {
+        let Some(index) = self.streams.iter().position(|(p, _)| *p == pid) else {
+            return;
+        };
         let mut out = std::mem::take(&mut self.pes_out);
-        self.streams[index].1.pes.push(payload, start, random_access, discontinuity, &mut out);
+        self.streams[index]
+            .1
+            .pes
+            .push(payload, start, random_access, discontinuity, &mut out);
         self.deliver_pes(index, &mut out);
         self.pes_out = out;
     }
@@ -487,7 +563,11 @@ impl Demuxer {
             let pts = pes.header.pts.map(|t| self.unwrapper.unwrap(t));
             let dts = pes.header.dts.map(|t| self.unwrapper.unwrap(t));
             match &mut self.streams[index].1.kind {
-                EsKind::Video { codec, last_dts, last_step } => {
+                EsKind::Video {
+                    codec,
+                    last_dts,
+                    last_step,
+                } => {
                     let codec = *codec;
                     let (pts, dts) = match (pts, dts) {
                         (Some(pts), dts) => (pts, dts.unwrap_or(pts)),
@@ -511,7 +591,14 @@ impl Demuxer {
                     }
                     *last_dts = Some(dts);
                     let info = es::inspect(codec, &pes.payload);
-                    self.events.push_back(DemuxEvent::Video(VideoUnit { pid, codec, pts, dts, data: pes.payload, info }));
+                    self.events.push_back(DemuxEvent::Video(VideoUnit {
+                        pid,
+                        codec,
+                        pts,
+                        dts,
+                        data: pes.payload,
+                        info,
+                    }));
                 }
                 EsKind::Audio(framer) => {
                     framer.push(&pes.payload, pts);
@@ -533,7 +620,12 @@ impl Demuxer {
     fn deliver_audio(&mut self, pid: Pid, codec: AudioCodec, frames: Vec<AudioFrame>) {
         for frame in frames {
             match frame.pts {
-                Some(pts) => self.events.push_back(DemuxEvent::Audio(AudioUnit { pid, codec, pts, frame })),
+                Some(pts) => self.events.push_back(DemuxEvent::Audio(AudioUnit {
+                    pid,
+                    codec,
+                    pts,
+                    frame,
+                })),
                 None => self.warn(WarningKind::MissingTimestamp, Some(pid)),
             }
         }
@@ -548,15 +640,14 @@ fn same_codec(a: &EsKind, b: &EsKind) -> bool {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::h264::{Sps, access_unit, slice};
     use crate::mux::{MuxConfig, MuxStream, Muxer, PMT_PID};
     use crate::packet::{PACKET_SIZE, PacketHeader, write_packet};
     use crate::pes::stream_id;
     use crate::psi::{PatEntry, packetize_section, write_pat};
+    use crate::testing::h264::{Sps, access_unit, slice};
     use crate::timestamp::TIMESTAMP_MODULUS;
 
     fn config(program_number: u16) -> MuxConfig {
@@ -565,12 +656,20 @@ mod tests {
             program_number,
             pcr_pid: Pid::new(0x100),
             streams: vec![
-                MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+                MuxStream {
+                    pid: Pid::new(0x100),
+                    stream_type: StreamType::H264,
+                    stream_id: stream_id::VIDEO,
+                    descriptors: vec![],
+                },
                 MuxStream {
                     pid: Pid::new(0x101),
                     stream_type: StreamType::MPEG2_AUDIO,
                     stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(Language::parse("deu"), AudioType::UNDEFINED),
+                    descriptors: MuxStream::language_descriptors(
+                        Language::parse("deu"),
+                        AudioType::UNDEFINED,
+                    ),
                 },
             ],
         }
@@ -584,7 +683,12 @@ mod tests {
     }
 
     fn keyframe() -> Vec<u8> {
-        access_unit(&[vec![0x09, 0xF0], Sps::hd720().nal(), vec![0x68, 0xCE, 0x38], big_slice(7)])
+        access_unit(&[
+            vec![0x09, 0xF0],
+            Sps::hd720().nal(),
+            vec![0x68, 0xCE, 0x38],
+            big_slice(7),
+        ])
     }
 
     fn p_frame() -> Vec<u8> {
@@ -602,7 +706,14 @@ mod tests {
             let au = if i % 12 == 0 { keyframe() } else { p_frame() };
             muxer.write_pes(&mut out, 0, t, t.saturating_add(-3600), &au, i % 12 == 0);
             while audio_t < t.ticks() + 3600 {
-                muxer.write_pes(&mut out, 1, MediaTime(audio_t), MediaTime(audio_t), &mp2, true);
+                muxer.write_pes(
+                    &mut out,
+                    1,
+                    MediaTime(audio_t),
+                    MediaTime(audio_t),
+                    &mp2,
+                    true,
+                );
                 audio_t += 2160;
             }
         }
@@ -621,15 +732,36 @@ mod tests {
     }
 
     fn videos(events: &[DemuxEvent]) -> Vec<&VideoUnit> {
-        events.iter().filter_map(|e| if let DemuxEvent::Video(v) = e { Some(v) } else { None }).collect()
+        events
+            .iter()
+            .filter_map(|e| {
+                if let DemuxEvent::Video(v) = e {
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     fn audios(events: &[DemuxEvent]) -> Vec<&AudioUnit> {
-        events.iter().filter_map(|e| if let DemuxEvent::Audio(a) = e { Some(a) } else { None }).collect()
+        events
+            .iter()
+            .filter_map(|e| {
+                if let DemuxEvent::Audio(a) = e {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
+            .collect()
     }
 
     fn warnings(events: &[DemuxEvent], kind: WarningKind) -> usize {
-        events.iter().filter(|e| matches!(e, DemuxEvent::Warning(w) if w.kind == kind)).count()
+        events
+            .iter()
+            .filter(|e| matches!(e, DemuxEvent::Warning(w) if w.kind == kind))
+            .count()
     }
 
     #[test]
@@ -638,19 +770,46 @@ mod tests {
         let ts = stream(&mut muxer, 900_000, 50);
         for chunk in [188, 1000, 65_536] {
             let events = run(&mut Demuxer::new(ProgramSelector::First), &ts, chunk);
-            let DemuxEvent::Program(program) = &events[0] else { panic!("program first: {:?}", events[0]) };
+            let DemuxEvent::Program(program) = &events[0] else {
+                panic!("program first: {:?}", events[0])
+            };
             assert_eq!(program.program_number, 4911);
-            assert_eq!(program.audio().next().unwrap().language.unwrap().as_str(), "deu");
+            assert_eq!(
+                program.audio().next().unwrap().language.unwrap().as_str(),
+                "deu"
+            );
             let video = videos(&events);
             assert_eq!(video.len(), 50);
-            assert!(video.iter().enumerate().all(|(i, v)| v.info.keyframe == (i % 12 == 0)));
-            assert!(video.iter().enumerate().all(|(i, v)| v.pts == MediaTime(900_000 + i as i64 * 3600)));
+            assert!(
+                video
+                    .iter()
+                    .enumerate()
+                    .all(|(i, v)| v.info.keyframe == (i % 12 == 0))
+            );
+            assert!(
+                video
+                    .iter()
+                    .enumerate()
+                    .all(|(i, v)| v.pts == MediaTime(900_000 + i as i64 * 3600))
+            );
             assert_eq!(video[1].dts, MediaTime(900_000));
             assert_eq!(video[3].data, p_frame());
             let audio = audios(&events);
             assert!(audio.len() >= 80);
-            assert!(audio.iter().enumerate().all(|(i, a)| a.pts == MediaTime(900_000 + i as i64 * 2160)));
-            assert_eq!(events.iter().filter(|e| matches!(e, DemuxEvent::Warning(_))).count(), 0, "chunk {chunk}");
+            assert!(
+                audio
+                    .iter()
+                    .enumerate()
+                    .all(|(i, a)| a.pts == MediaTime(900_000 + i as i64 * 2160))
+            );
+            assert_eq!(
+                events
+                    .iter()
+                    .filter(|e| matches!(e, DemuxEvent::Warning(_)))
+                    .count(),
+                0,
+                "chunk {chunk}"
+            );
         }
     }
 
@@ -658,9 +817,21 @@ mod tests {
     fn follows_the_requested_service_when_the_pat_lists_the_transponder() {
         let mut ts = Vec::new();
         let programs: Vec<PatEntry> = (4900..4920)
-            .map(|n| PatEntry { program_number: n, program_map_pid: if n == 4911 { PMT_PID } else { Pid::new(n - 4800) } })
+            .map(|n| PatEntry {
+                program_number: n,
+                program_map_pid: if n == 4911 {
+                    PMT_PID
+                } else {
+                    Pid::new(n - 4800)
+                },
+            })
             .collect();
-        packetize_section(&mut ts, Pid::PAT, &mut ContinuityCounter::new(5), &write_pat(1, 0, &programs));
+        packetize_section(
+            &mut ts,
+            Pid::PAT,
+            &mut ContinuityCounter::new(5),
+            &write_pat(1, 0, &programs),
+        );
         let mut muxer = Muxer::new(config(4911));
         let body = stream(&mut muxer, 0, 24);
         ts.extend_from_slice(&body[2 * PACKET_SIZE..]); // drop the muxer's own PAT and PMT
@@ -670,8 +841,14 @@ mod tests {
         ts.extend_from_slice(&tables[PACKET_SIZE..]); // the PMT arrives later
         ts.extend_from_slice(&body[2 * PACKET_SIZE..]);
 
-        let events = run(&mut Demuxer::new(ProgramSelector::ServiceId(4911)), &ts, 4096);
-        assert!(matches!(events.iter().find(|e| matches!(e, DemuxEvent::Program(_))), Some(DemuxEvent::Program(p)) if p.program_number == 4911));
+        let events = run(
+            &mut Demuxer::new(ProgramSelector::ServiceId(4911)),
+            &ts,
+            4096,
+        );
+        assert!(
+            matches!(events.iter().find(|e| matches!(e, DemuxEvent::Program(_))), Some(DemuxEvent::Program(p)) if p.program_number == 4911)
+        );
         assert_eq!(videos(&events).len(), 24);
 
         let missing = run(&mut Demuxer::new(ProgramSelector::ServiceId(1)), &ts, 4096);
@@ -720,7 +897,13 @@ mod tests {
             }
         }
         let events = run(&mut Demuxer::new(ProgramSelector::First), &doubled, 65_536);
-        assert_eq!(events.iter().filter(|e| matches!(e, DemuxEvent::Warning(_))).count(), 0);
+        assert_eq!(
+            events
+                .iter()
+                .filter(|e| matches!(e, DemuxEvent::Warning(_)))
+                .count(),
+            0
+        );
         assert_eq!(videos(&events).len(), 24);
     }
 
@@ -734,12 +917,24 @@ mod tests {
         muxer.reconfigure(radio);
         ts.extend(stream(&mut muxer, 24 * 3600, 24));
         let events = run(&mut Demuxer::new(ProgramSelector::First), &ts, 65_536);
-        let programs: Vec<&ProgramInfo> =
-            events.iter().filter_map(|e| if let DemuxEvent::Program(p) = e { Some(p) } else { None }).collect();
+        let programs: Vec<&ProgramInfo> = events
+            .iter()
+            .filter_map(|e| {
+                if let DemuxEvent::Program(p) = e {
+                    Some(p)
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(programs.len(), 2);
         assert!(programs[1].video().is_none());
         assert_eq!(warnings(&events, WarningKind::ProgramChanged), 1);
-        assert_eq!(videos(&events).len(), 24, "video after the change is no longer followed");
+        assert_eq!(
+            videos(&events).len(),
+            24,
+            "video after the change is no longer followed"
+        );
     }
 
     #[test]
@@ -747,8 +942,16 @@ mod tests {
         let mut ts = stream(&mut Muxer::new(config(100)), 0, 12);
         ts.extend(stream(&mut Muxer::new(config(200)), 0, 12));
         let events = run(&mut Demuxer::new(ProgramSelector::First), &ts, 65_536);
-        let numbers: Vec<u16> =
-            events.iter().filter_map(|e| if let DemuxEvent::Program(p) = e { Some(p.program_number) } else { None }).collect();
+        let numbers: Vec<u16> = events
+            .iter()
+            .filter_map(|e| {
+                if let DemuxEvent::Program(p) = e {
+                    Some(p.program_number)
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(numbers, vec![100, 200]);
         assert_eq!(videos(&events).len(), 24);
     }
@@ -760,7 +963,11 @@ mod tests {
         let ts = stream(&mut muxer, start, 48);
         let events = run(&mut Demuxer::new(ProgramSelector::First), &ts, 65_536);
         let video = videos(&events);
-        assert!(video.windows(2).all(|w| w[1].pts.ticks() - w[0].pts.ticks() == 3600));
+        assert!(
+            video
+                .windows(2)
+                .all(|w| w[1].pts.ticks() - w[0].pts.ticks() == 3600)
+        );
         assert!(video.last().unwrap().pts.ticks() > TIMESTAMP_MODULUS as i64);
         assert_eq!(warnings(&events, WarningKind::PcrDiscontinuity), 0);
     }

@@ -51,7 +51,10 @@ impl Language {
     /// Parses a 3-letter code given by a user (`"deu"`, `"GER"`).
     pub fn parse(code: &str) -> Option<Self> {
         let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
-        bytes.iter().all(u8::is_ascii_alphabetic).then(|| Self::new(bytes))
+        bytes
+            .iter()
+            .all(u8::is_ascii_alphabetic)
+            .then(|| Self::new(bytes))
     }
 
     pub fn code(&self) -> [u8; 3] {
@@ -65,12 +68,31 @@ impl Language {
     /// The terminology (ISO 639-2/T) form: broadcasters use both `ger` and `deu` for German.
     pub fn canonical(&self) -> Language {
         const BIBLIOGRAPHIC: [(&[u8; 3], &[u8; 3]); 20] = [
-            (b"alb", b"sqi"), (b"arm", b"hye"), (b"baq", b"eus"), (b"bur", b"mya"), (b"chi", b"zho"),
-            (b"cze", b"ces"), (b"dut", b"nld"), (b"fre", b"fra"), (b"geo", b"kat"), (b"ger", b"deu"),
-            (b"gre", b"ell"), (b"ice", b"isl"), (b"mac", b"mkd"), (b"mao", b"mri"), (b"may", b"msa"),
-            (b"per", b"fas"), (b"rum", b"ron"), (b"slo", b"slk"), (b"tib", b"bod"), (b"wel", b"cym"),
+            (b"alb", b"sqi"),
+            (b"arm", b"hye"),
+            (b"baq", b"eus"),
+            (b"bur", b"mya"),
+            (b"chi", b"zho"),
+            (b"cze", b"ces"),
+            (b"dut", b"nld"),
+            (b"fre", b"fra"),
+            (b"geo", b"kat"),
+            (b"ger", b"deu"),
+            (b"gre", b"ell"),
+            (b"ice", b"isl"),
+            (b"mac", b"mkd"),
+            (b"mao", b"mri"),
+            (b"may", b"msa"),
+            (b"per", b"fas"),
+            (b"rum", b"ron"),
+            (b"slo", b"slk"),
+            (b"tib", b"bod"),
+            (b"wel", b"cym"),
         ];
-        BIBLIOGRAPHIC.iter().find(|(b, _)| **b == self.0).map_or(*self, |(_, t)| Language(**t))
+        BIBLIOGRAPHIC
+            .iter()
+            .find(|(b, _)| **b == self.0)
+            .map_or(*self, |(_, t)| Language(**t))
     }
 
     /// Same language, whichever ISO 639-2 form either side uses.
@@ -93,7 +115,10 @@ impl AudioType {
 /// First entry of an ISO_639_language_descriptor (§2.6.18).
 pub fn iso_639_language(body: &[u8]) -> Option<(Language, AudioType)> {
     let entry = body.get(..4)?;
-    Some((Language::new([entry[0], entry[1], entry[2]]), AudioType(entry[3])))
+    Some((
+        Language::new([entry[0], entry[1], entry[2]]),
+        AudioType(entry[3]),
+    ))
 }
 
 /// format_identifier of a registration_descriptor (§2.6.8), e.g. `AC-3`, `EAC3`, `HEVC`.
@@ -118,13 +143,23 @@ mod tests {
         let found: Vec<_> = descriptors(&data).collect();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].tag, tag::ISO_639_LANGUAGE);
-        assert_eq!(found[1], Descriptor { tag: tag::AC3, body: &[0] });
+        assert_eq!(
+            found[1],
+            Descriptor {
+                tag: tag::AC3,
+                body: &[0]
+            }
+        );
     }
 
     #[test]
     fn language_descriptor_roundtrips() {
         let mut out = Vec::new();
-        write_iso_639(&mut out, Language::parse("eng").unwrap(), AudioType::VISUAL_IMPAIRED_COMMENTARY);
+        write_iso_639(
+            &mut out,
+            Language::parse("eng").unwrap(),
+            AudioType::VISUAL_IMPAIRED_COMMENTARY,
+        );
         let descriptor = descriptors(&out).next().unwrap();
         let (language, audio_type) = iso_639_language(descriptor.body).unwrap();
         assert_eq!(language.as_str(), "eng");
@@ -133,8 +168,16 @@ mod tests {
 
     #[test]
     fn bibliographic_and_terminology_codes_match() {
-        assert!(Language::parse("GER").unwrap().matches(&Language::parse("deu").unwrap()));
-        assert!(!Language::parse("eng").unwrap().matches(&Language::parse("deu").unwrap()));
+        assert!(
+            Language::parse("GER")
+                .unwrap()
+                .matches(&Language::parse("deu").unwrap())
+        );
+        assert!(
+            !Language::parse("eng")
+                .unwrap()
+                .matches(&Language::parse("deu").unwrap())
+        );
         assert_eq!(Language::new([0, 1, 2]), Language::UNDETERMINED);
     }
 }

@@ -94,7 +94,9 @@ impl Muxer {
 
     /// Flags the next packet of every stream with discontinuity_indicator (timeline break) and forces a PCR.
     pub fn mark_discontinuity(&mut self) {
-        self.pending_discontinuity.iter_mut().for_each(|d| *d = true);
+        self.pending_discontinuity
+            .iter_mut()
+            .for_each(|d| *d = true);
         self.last_pcr = None;
     }
 
@@ -103,7 +105,10 @@ impl Muxer {
         let pat = write_pat(
             self.config.transport_stream_id,
             self.version,
-            &[PatEntry { program_number: self.config.program_number, program_map_pid: PMT_PID }],
+            &[PatEntry {
+                program_number: self.config.program_number,
+                program_map_pid: PMT_PID,
+            }],
         );
         packetize_section(out, Pid::PAT, &mut self.pat_cc, &pat);
         let pmt = Pmt {
@@ -115,7 +120,11 @@ impl Muxer {
                 .config
                 .streams
                 .iter()
-                .map(|s| EsInfo { stream_type: s.stream_type, elementary_pid: s.pid, descriptors: s.descriptors.clone() })
+                .map(|s| EsInfo {
+                    stream_type: s.stream_type,
+                    elementary_pid: s.pid,
+                    descriptors: s.descriptors.clone(),
+                })
                 .collect(),
         };
         packetize_section(out, PMT_PID, &mut self.pmt_cc, &write_pmt(&pmt));
@@ -131,10 +140,16 @@ impl Muxer {
         data: &[u8],
         random_access: bool,
     ) {
-        let Some(config) = self.config.streams.get(stream) else { return };
+        let Some(config) = self.config.streams.get(stream) else {
+            return;
+        };
         let pid = config.pid;
         let pcr_pid = self.config.pcr_pid;
-        if pid != pcr_pid && self.last_pcr.is_some_and(|last| dts.saturating_sub(last) >= PCR_INTERVAL) {
+        if pid != pcr_pid
+            && self
+                .last_pcr
+                .is_some_and(|last| dts.saturating_sub(last) >= PCR_INTERVAL)
+        {
             // The PCR stream is sparse (slow video, a pause): keep the clock going with an adaptation-only
             // packet, which does not advance the continuity counter (§2.4.3.3).
             if let Some(pcr_stream) = self.config.streams.iter().position(|s| s.pid == pcr_pid) {
@@ -143,7 +158,9 @@ impl Muxer {
                     pid: pcr_pid,
                     payload_unit_start_indicator: false,
                     continuity_counter: self.stream_cc[pcr_stream],
-                    pcr: Some(Pcr::from_base(dts.saturating_add(-PCR_DELAY).to_timestamp())),
+                    pcr: Some(Pcr::from_base(
+                        dts.saturating_add(-PCR_DELAY).to_timestamp(),
+                    )),
                     discontinuity_indicator: false,
                     random_access_indicator: false,
                 };
@@ -152,16 +169,26 @@ impl Muxer {
         }
         // The first packet carries the PES header and the start of the data; the rest is read in place.
         let mut first_payload = Vec::with_capacity(PACKET_SIZE);
-        write_pes_header(&mut first_payload, config.stream_id, Some(pts.to_timestamp()), Some(dts.to_timestamp()), data.len());
+        write_pes_header(
+            &mut first_payload,
+            config.stream_id,
+            Some(pts.to_timestamp()),
+            Some(dts.to_timestamp()),
+            data.len(),
+        );
         let header_len = first_payload.len();
         first_payload.extend_from_slice(&data[..data.len().min(PACKET_SIZE - 4 - header_len)]);
         let mut pcr = None;
         if pid == self.config.pcr_pid {
             // PCRs only move forward (a timeline break resets `last_pcr`).
-            let due = self.last_pcr.is_none_or(|last| dts.saturating_sub(last) >= PCR_INTERVAL);
+            let due = self
+                .last_pcr
+                .is_none_or(|last| dts.saturating_sub(last) >= PCR_INTERVAL);
             if due {
                 self.last_pcr = Some(dts);
-                pcr = Some(Pcr::from_base(dts.saturating_add(-PCR_DELAY).to_timestamp()));
+                pcr = Some(Pcr::from_base(
+                    dts.saturating_add(-PCR_DELAY).to_timestamp(),
+                ));
             }
         }
         let header = PacketHeader {
@@ -204,19 +231,29 @@ mod tests {
             program_number: 4911,
             pcr_pid: Pid::new(0x100),
             streams: vec![
-                MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+                MuxStream {
+                    pid: Pid::new(0x100),
+                    stream_type: StreamType::H264,
+                    stream_id: stream_id::VIDEO,
+                    descriptors: vec![],
+                },
                 MuxStream {
                     pid: Pid::new(0x101),
                     stream_type: StreamType::AAC_ADTS,
                     stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(Language::parse("deu"), AudioType::UNDEFINED),
+                    descriptors: MuxStream::language_descriptors(
+                        Language::parse("deu"),
+                        AudioType::UNDEFINED,
+                    ),
                 },
             ],
         }
     }
 
     fn packets(ts: &[u8]) -> Vec<Packet<'_>> {
-        ts.chunks(PACKET_SIZE).map(|c| Packet::new(c.try_into().unwrap()).unwrap()).collect()
+        ts.chunks(PACKET_SIZE)
+            .map(|c| Packet::new(c.try_into().unwrap()).unwrap())
+            .collect()
     }
 
     #[test]
@@ -232,7 +269,10 @@ mod tests {
         let all = packets(&out);
         let video: Vec<_> = all.iter().filter(|p| p.pid() == Pid::new(0x100)).collect();
         for pair in video.windows(2) {
-            assert_eq!(pair[0].continuity_counter().next(), pair[1].continuity_counter());
+            assert_eq!(
+                pair[0].continuity_counter().next(),
+                pair[1].continuity_counter()
+            );
         }
         let pcrs: Vec<i64> = video
             .iter()
@@ -241,7 +281,12 @@ mod tests {
             .collect();
         assert_eq!(pcrs.len(), 5, "one PCR per 40 ms at 50 fps");
         assert_eq!(pcrs[0], 900_000 - PCR_DELAY);
-        assert!(video[0].adaptation_field().unwrap().random_access_indicator());
+        assert!(
+            video[0]
+                .adaptation_field()
+                .unwrap()
+                .random_access_indicator()
+        );
     }
 
     #[test]
@@ -258,10 +303,19 @@ mod tests {
             .filter_map(|p| p.adaptation_field().and_then(|af| af.pcr()))
             .map(|pcr| pcr.base.ticks() as i64 + PCR_DELAY)
             .collect();
-        assert!(pcrs.windows(2).all(|w| w[1] - w[0] <= PCR_INTERVAL + 1920), "{pcrs:?}");
+        assert!(
+            pcrs.windows(2).all(|w| w[1] - w[0] <= PCR_INTERVAL + 1920),
+            "{pcrs:?}"
+        );
         assert!(pcrs.len() > 20);
-        let video: Vec<_> = packets(&out).into_iter().filter(|p| p.pid() == Pid::new(0x100)).collect();
-        assert!(video.iter().skip(1).all(|p| !p.has_payload() && p.continuity_counter() == video[0].continuity_counter().next()));
+        let video: Vec<_> = packets(&out)
+            .into_iter()
+            .filter(|p| p.pid() == Pid::new(0x100))
+            .collect();
+        assert!(
+            video.iter().skip(1).all(|p| !p.has_payload()
+                && p.continuity_counter() == video[0].continuity_counter().next())
+        );
     }
 
     #[test]
@@ -272,7 +326,12 @@ mod tests {
         muxer.reconfigure(changed);
         let mut out = Vec::new();
         muxer.write_pes(&mut out, 0, MediaTime(0), MediaTime(0), &[0u8; 10], true);
-        assert!(packets(&out)[0].adaptation_field().unwrap().discontinuity_indicator());
+        assert!(
+            packets(&out)[0]
+                .adaptation_field()
+                .unwrap()
+                .discontinuity_indicator()
+        );
         assert_eq!(muxer.version, 1);
     }
 }

@@ -121,7 +121,9 @@ impl<'a> Packet<'a> {
         if end > PACKET_SIZE {
             return None;
         }
-        Some(AdaptationField { bytes: &self.bytes[5..end] })
+        Some(AdaptationField {
+            bytes: &self.bytes[5..end],
+        })
     }
 
     /// The payload bytes; `None` when the packet carries none or its adaptation field overruns the packet.
@@ -129,7 +131,11 @@ impl<'a> Packet<'a> {
         if !self.has_payload() {
             return None;
         }
-        let start = if self.has_adaptation_field() { 5 + usize::from(self.bytes[4]) } else { 4 };
+        let start = if self.has_adaptation_field() {
+            5 + usize::from(self.bytes[4])
+        } else {
+            4
+        };
         if start > PACKET_SIZE {
             return None;
         }
@@ -184,7 +190,8 @@ pub struct PacketHeader {
 /// the caller handles by passing an unchanged counter.
 pub fn write_packet(out: &mut Vec<u8>, header: &PacketHeader, payload: &[u8]) -> usize {
     let start = out.len();
-    let needs_af = header.pcr.is_some() || header.discontinuity_indicator || header.random_access_indicator;
+    let needs_af =
+        header.pcr.is_some() || header.discontinuity_indicator || header.random_access_indicator;
     let mut af: Vec<u8> = Vec::new();
     if needs_af {
         let mut flags = 0u8;
@@ -279,7 +286,11 @@ mod tests {
             let payload: Vec<u8> = (0..len).map(|i| i as u8).collect();
             assert_eq!(write_packet(&mut out, &header(0x101), &payload), len);
             assert_eq!(out.len(), PACKET_SIZE);
-            assert_eq!(as_packet(&out).payload().unwrap(), &payload[..], "length {len}");
+            assert_eq!(
+                as_packet(&out).payload().unwrap(),
+                &payload[..],
+                "length {len}"
+            );
         }
     }
 
@@ -287,7 +298,10 @@ mod tests {
     fn pcr_and_flags_survive_a_roundtrip() {
         let mut out = Vec::new();
         let mut h = header(0x100);
-        h.pcr = Some(Pcr { base: Timestamp::new(123_456_789), extension: 42 });
+        h.pcr = Some(Pcr {
+            base: Timestamp::new(123_456_789),
+            extension: 42,
+        });
         h.random_access_indicator = true;
         h.discontinuity_indicator = true;
         let taken = write_packet(&mut out, &h, &[1, 2, 3]);

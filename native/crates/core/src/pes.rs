@@ -43,7 +43,16 @@ pub struct PesHeader {
 }
 
 fn has_optional_header(stream_id: u8) -> bool {
-    !matches!(stream_id, 0xBC | stream_id::PADDING_STREAM | stream_id::PRIVATE_STREAM_2 | 0xF0 | 0xF1 | 0xF2 | 0xF8 | 0xFF)
+    !matches!(
+        stream_id,
+        0xBC | stream_id::PADDING_STREAM
+            | stream_id::PRIVATE_STREAM_2
+            | 0xF0
+            | 0xF1
+            | 0xF2
+            | 0xF8
+            | 0xFF
+    )
 }
 
 /// Reads a 5-byte PTS or DTS field (marker bits are not checked: broadcast encoders get them wrong).
@@ -95,14 +104,24 @@ impl PesHeader {
         }
         let fields = &data[9..payload_offset];
         let (pts, dts) = match data[7] >> 6 {
-            0b10 => (Some(read_timestamp(fields).ok_or(PesError::Malformed)?), None),
+            0b10 => (
+                Some(read_timestamp(fields).ok_or(PesError::Malformed)?),
+                None,
+            ),
             0b11 => (
                 Some(read_timestamp(fields).ok_or(PesError::Malformed)?),
                 Some(read_timestamp(fields.get(5..).unwrap_or(&[])).ok_or(PesError::Malformed)?),
             ),
             _ => (None, None),
         };
-        Ok(PesHeader { stream_id, pes_packet_length, data_alignment_indicator: data[6] & 0x04 != 0, pts, dts, payload_offset })
+        Ok(PesHeader {
+            stream_id,
+            pes_packet_length,
+            data_alignment_indicator: data[6] & 0x04 != 0,
+            pts,
+            dts,
+            payload_offset,
+        })
     }
 }
 
@@ -255,7 +274,12 @@ impl PesAssembler {
         let header = PesHeader::parse(&self.header)?;
         let payload = std::mem::take(&mut self.buffer);
         self.last_size = payload.len();
-        Ok(PesPacket { header, payload, random_access: self.random_access, discontinuity: self.discontinuity })
+        Ok(PesPacket {
+            header,
+            payload,
+            random_access: self.random_access,
+            discontinuity: self.discontinuity,
+        })
     }
 }
 
@@ -274,7 +298,11 @@ pub fn write_pes_header(
         _ => 0,
     };
     let length = 3 + header_data_length + payload_len;
-    let length = if length > usize::from(u16::MAX) { 0 } else { length as u16 };
+    let length = if length > usize::from(u16::MAX) {
+        0
+    } else {
+        length as u16
+    };
     out.extend_from_slice(&[0, 0, 1, stream_id]);
     out.extend_from_slice(&length.to_be_bytes());
     out.push(0x84); // '10', data_alignment_indicator
@@ -298,7 +326,13 @@ mod tests {
 
     fn pes(stream_id: u8, pts: Option<u64>, dts: Option<u64>, payload: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
-        write_pes_header(&mut out, stream_id, pts.map(Timestamp::new), dts.map(Timestamp::new), payload.len());
+        write_pes_header(
+            &mut out,
+            stream_id,
+            pts.map(Timestamp::new),
+            dts.map(Timestamp::new),
+            payload.len(),
+        );
         out.extend_from_slice(payload);
         out
     }

@@ -48,7 +48,11 @@ impl MediaPlaylist {
     pub fn new(kind: PlaylistKind, window: usize, target_seconds: f64) -> Self {
         MediaPlaylist {
             kind,
-            window: if kind == PlaylistKind::Live { window } else { 0 },
+            window: if kind == PlaylistKind::Live {
+                window
+            } else {
+                0
+            },
             target_duration: target_seconds.ceil().max(1.0) as u64,
             media_sequence: 0,
             discontinuity_sequence: 0,
@@ -74,8 +78,9 @@ impl MediaPlaylist {
         if entry.program_date_time_ms.is_none()
             && let Some(previous) = self.entries.back()
         {
-            entry.program_date_time_ms =
-                previous.program_date_time_ms.map(|t| t + (previous.duration * 1000.0).round() as i64);
+            entry.program_date_time_ms = previous
+                .program_date_time_ms
+                .map(|t| t + (previous.duration * 1000.0).round() as i64);
         }
         self.target_duration = self.target_duration.max(entry.duration.ceil() as u64);
         self.entries.push_back(entry);
@@ -99,7 +104,11 @@ impl MediaPlaylist {
         let _ = writeln!(out, "#EXT-X-TARGETDURATION:{}", self.target_duration);
         let _ = writeln!(out, "#EXT-X-MEDIA-SEQUENCE:{}", self.media_sequence);
         if self.discontinuity_sequence > 0 {
-            let _ = writeln!(out, "#EXT-X-DISCONTINUITY-SEQUENCE:{}", self.discontinuity_sequence);
+            let _ = writeln!(
+                out,
+                "#EXT-X-DISCONTINUITY-SEQUENCE:{}",
+                self.discontinuity_sequence
+            );
         }
         match self.kind {
             PlaylistKind::Live => {}
@@ -184,7 +193,12 @@ mod tests {
         assert!(!text.contains("seg2.ts") && text.contains("seg3.ts") && text.contains("seg5.ts"));
         assert!(text.contains("#EXT-X-TARGETDURATION:3\n"));
         // seg3 starts after seg0..seg2: 2.00 + 2.01 + 2.02 s later.
-        assert!(text.contains("#EXT-X-PROGRAM-DATE-TIME:2026-11-21T12:15:06.030Z\n#EXTINF:2.030,\nseg3.ts"), "{text}");
+        assert!(
+            text.contains(
+                "#EXT-X-PROGRAM-DATE-TIME:2026-11-21T12:15:06.030Z\n#EXTINF:2.030,\nseg3.ts"
+            ),
+            "{text}"
+        );
         assert!(!text.contains("ENDLIST"));
     }
 
@@ -197,7 +211,9 @@ mod tests {
         playlist.end();
         let text = playlist.render();
         assert_eq!(text.matches("#EXTINF").count(), 10);
-        assert!(text.starts_with("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:0\n"));
+        assert!(text.starts_with(
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        ));
         assert!(text.contains("#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n"));
         assert!(text.ends_with("#EXT-X-ENDLIST\n"));
     }

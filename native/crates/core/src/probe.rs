@@ -55,14 +55,22 @@ pub fn probe(data: &[u8]) -> ProbeReport {
     let mut pes_out = Vec::new();
     sync.feed(data, |bytes| {
         report.packets += 1;
-        let Some(packet) = Packet::new(bytes) else { return };
+        let Some(packet) = Packet::new(bytes) else {
+            return;
+        };
         if packet.transport_error_indicator() {
             return;
         }
         let pid = packet.pid();
-        let Some(payload) = packet.payload() else { return };
+        let Some(payload) = packet.payload() else {
+            return;
+        };
         if let Some((_, assembler)) = sections.iter_mut().find(|(p, _)| *p == pid) {
-            assembler.push(payload, packet.payload_unit_start_indicator(), &mut section_out);
+            assembler.push(
+                payload,
+                packet.payload_unit_start_indicator(),
+                &mut section_out,
+            );
             for section in section_out.drain(..).flatten() {
                 if let Some(pat) = Pat::from_section(&section) {
                     on_pat(&mut report, &mut sections, &pat);
@@ -72,13 +80,21 @@ pub fn probe(data: &[u8]) -> ProbeReport {
             }
             return;
         }
-        let Some((_, state)) = es.iter_mut().find(|(p, _)| *p == pid) else { return };
+        let Some((_, state)) = es.iter_mut().find(|(p, _)| *p == pid) else {
+            return;
+        };
         if packet.transport_scrambling_control().is_scrambled() {
             for_stream(&mut report, pid, |s| s.scrambled = true);
             state.pes.interrupt();
             return;
         }
-        state.pes.push(payload, packet.payload_unit_start_indicator(), false, false, &mut pes_out);
+        state.pes.push(
+            payload,
+            packet.payload_unit_start_indicator(),
+            false,
+            false,
+            &mut pes_out,
+        );
         for pes in pes_out.drain(..).flatten() {
             inspect_pes(&mut report, pid, state, &pes.payload);
         }
@@ -89,7 +105,11 @@ pub fn probe(data: &[u8]) -> ProbeReport {
 fn on_pat(report: &mut ProbeReport, sections: &mut Vec<(Pid, SectionAssembler)>, pat: &Pat) {
     report.transport_stream_id = Some(pat.transport_stream_id);
     for entry in &pat.programs {
-        if !report.programs.iter().any(|p| p.program_number == entry.program_number) {
+        if !report
+            .programs
+            .iter()
+            .any(|p| p.program_number == entry.program_number)
+        {
             report.programs.push(ProbedProgram {
                 program_number: entry.program_number,
                 pmt_pid: entry.program_map_pid,
@@ -104,7 +124,10 @@ fn on_pat(report: &mut ProbeReport, sections: &mut Vec<(Pid, SectionAssembler)>,
 }
 
 fn on_pmt(report: &mut ProbeReport, es: &mut Vec<(Pid, EsProbe)>, pid: Pid, pmt: &Pmt) {
-    let Some(program) = report.programs.iter_mut().find(|p| p.program_number == pmt.program_number && p.pmt_pid == pid)
+    let Some(program) = report
+        .programs
+        .iter_mut()
+        .find(|p| p.program_number == pmt.program_number && p.pmt_pid == pid)
     else {
         return;
     };
@@ -113,7 +136,9 @@ fn on_pmt(report: &mut ProbeReport, es: &mut Vec<(Pid, EsProbe)>, pid: Pid, pmt:
     }
     program.pcr_pid = Some(pmt.pcr_pid);
     for info in &pmt.streams {
-        let (language, audio_type) = info.language().map_or((None, AudioType::UNDEFINED), |(l, t)| (Some(l), t));
+        let (language, audio_type) = info
+            .language()
+            .map_or((None, AudioType::UNDEFINED), |(l, t)| (Some(l), t));
         let codec = info.codec();
         program.streams.push(ProbedStream {
             pid: info.elementary_pid,
@@ -126,18 +151,31 @@ fn on_pmt(report: &mut ProbeReport, es: &mut Vec<(Pid, EsProbe)>, pid: Pid, pmt:
             video: None,
             scrambled: false,
         });
-        if !es.iter().any(|(p, _)| *p == info.elementary_pid) && matches!(codec, Codec::Video(_) | Codec::Audio(_)) {
+        if !es.iter().any(|(p, _)| *p == info.elementary_pid)
+            && matches!(codec, Codec::Video(_) | Codec::Audio(_))
+        {
             let framer = match codec {
                 Codec::Audio(audio) => Some(AudioFramer::new(audio)),
                 _ => None,
             };
-            es.push((info.elementary_pid, EsProbe { pes: PesAssembler::new(), framer }));
+            es.push((
+                info.elementary_pid,
+                EsProbe {
+                    pes: PesAssembler::new(),
+                    framer,
+                },
+            ));
         }
     }
 }
 
 fn for_stream(report: &mut ProbeReport, pid: Pid, mut f: impl FnMut(&mut ProbedStream)) {
-    report.programs.iter_mut().flat_map(|p| p.streams.iter_mut()).filter(|s| s.pid == pid).for_each(&mut f);
+    report
+        .programs
+        .iter_mut()
+        .flat_map(|p| p.streams.iter_mut())
+        .filter(|s| s.pid == pid)
+        .for_each(&mut f);
 }
 
 fn inspect_pes(report: &mut ProbeReport, pid: Pid, state: &mut EsProbe, payload: &[u8]) {
@@ -145,14 +183,26 @@ fn inspect_pes(report: &mut ProbeReport, pid: Pid, state: &mut EsProbe, payload:
         framer.push(payload, None);
         if let Some(frame) = framer.pull() {
             for_stream(report, pid, |s| {
-                s.channels = s.channels.or((frame.channels > 0).then_some(frame.channels));
-                s.sample_rate = s.sample_rate.or((frame.sample_rate > 0).then_some(frame.sample_rate));
+                s.channels = s
+                    .channels
+                    .or((frame.channels > 0).then_some(frame.channels));
+                s.sample_rate = s
+                    .sample_rate
+                    .or((frame.sample_rate > 0).then_some(frame.sample_rate));
             });
         }
         return;
     }
-    let codecs: Vec<Codec> = report.programs.iter().flat_map(|p| &p.streams).filter(|s| s.pid == pid).map(|s| s.codec).collect();
-    let Some(Codec::Video(codec)) = codecs.first().copied() else { return };
+    let codecs: Vec<Codec> = report
+        .programs
+        .iter()
+        .flat_map(|p| &p.streams)
+        .filter(|s| s.pid == pid)
+        .map(|s| s.codec)
+        .collect();
+    let Some(Codec::Video(codec)) = codecs.first().copied() else {
+        return;
+    };
     if let Some(params) = es::video_params(codec, payload) {
         for_stream(report, pid, |s| {
             if s.video.is_none() {
@@ -165,9 +215,9 @@ fn inspect_pes(report: &mut ProbeReport, pid: Pid, state: &mut EsProbe, payload:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::h264::{Sps, access_unit, slice};
     use crate::mux::{MuxConfig, MuxStream, Muxer};
     use crate::pes::stream_id;
+    use crate::testing::h264::{Sps, access_unit, slice};
     use crate::timestamp::MediaTime;
 
     #[test]
@@ -177,12 +227,20 @@ mod tests {
             program_number: 4911,
             pcr_pid: Pid::new(0x100),
             streams: vec![
-                MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+                MuxStream {
+                    pid: Pid::new(0x100),
+                    stream_type: StreamType::H264,
+                    stream_id: stream_id::VIDEO,
+                    descriptors: vec![],
+                },
                 MuxStream {
                     pid: Pid::new(0x101),
                     stream_type: StreamType::MPEG2_AUDIO,
                     stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(Language::parse("eng"), AudioType::VISUAL_IMPAIRED_COMMENTARY),
+                    descriptors: MuxStream::language_descriptors(
+                        Language::parse("eng"),
+                        AudioType::VISUAL_IMPAIRED_COMMENTARY,
+                    ),
                 },
             ],
         };
@@ -193,14 +251,27 @@ mod tests {
         for i in 0..3 {
             let t = MediaTime(i * 3600);
             muxer.write_pes(&mut ts, 0, t, t, &au, true);
-            muxer.write_pes(&mut ts, 1, t, t, &crate::testing::audio::mpa_frame(2, 9, 1, true), true);
+            muxer.write_pes(
+                &mut ts,
+                1,
+                t,
+                t,
+                &crate::testing::audio::mpa_frame(2, 9, 1, true),
+                true,
+            );
         }
         let report = probe(&ts);
         assert_eq!(report.transport_stream_id, Some(7));
         let program = &report.programs[0];
-        assert_eq!((program.program_number, program.pcr_pid), (4911, Some(Pid::new(0x100))));
+        assert_eq!(
+            (program.program_number, program.pcr_pid),
+            (4911, Some(Pid::new(0x100)))
+        );
         let video = program.streams[0].video.unwrap();
-        assert_eq!((video.width, video.height, video.interlaced), (1280, 720, Some(false)));
+        assert_eq!(
+            (video.width, video.height, video.interlaced),
+            (1280, 720, Some(false))
+        );
         let audio = &program.streams[1];
         assert_eq!((audio.channels, audio.sample_rate), (Some(1), Some(48_000)));
         assert_eq!(audio.language.unwrap().as_str(), "eng");

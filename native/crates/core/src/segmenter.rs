@@ -157,20 +157,30 @@ impl Segmenter {
             self.started = true;
         }
         let tables_due = self.last_tables.is_none_or(|last| {
-            (primary && unit.keyframe && self.has_video) || unit.dts.saturating_sub(last).abs() >= TABLE_INTERVAL
+            (primary && unit.keyframe && self.has_video)
+                || unit.dts.saturating_sub(last).abs() >= TABLE_INTERVAL
         });
         if tables_due {
             self.muxer.write_tables(&mut self.ts);
             self.last_tables = Some(unit.dts);
         }
-        self.muxer.write_pes(&mut self.ts, unit.stream, unit.pts, unit.dts, unit.data, unit.keyframe);
+        self.muxer.write_pes(
+            &mut self.ts,
+            unit.stream,
+            unit.pts,
+            unit.dts,
+            unit.data,
+            unit.keyframe,
+        );
     }
 
     fn write_hls(&mut self, unit: &Unit<'_>, target: i64) {
         let primary = Some(unit.stream) == self.primary;
         let boundary = primary && unit.keyframe;
         match &self.open {
-            None if boundary || (primary && !self.has_video) => self.open_segment(unit.pts, true, target),
+            None if boundary || (primary && !self.has_video) => {
+                self.open_segment(unit.pts, true, target)
+            }
             None => {
                 self.counters.dropped_units += 1;
                 return;
@@ -189,8 +199,17 @@ impl Segmenter {
                 }
             }
         }
-        let Some(open) = self.open.as_mut() else { return };
-        self.muxer.write_pes(&mut open.data, unit.stream, unit.pts, unit.dts, unit.data, unit.keyframe);
+        let Some(open) = self.open.as_mut() else {
+            return;
+        };
+        self.muxer.write_pes(
+            &mut open.data,
+            unit.stream,
+            unit.pts,
+            unit.dts,
+            unit.data,
+            unit.keyframe,
+        );
         let end = unit.pts.saturating_add(unit.duration);
         if primary && end > open.end {
             open.end = end;
@@ -269,7 +288,9 @@ impl Segmenter {
 
     /// Bytes held in the open segment or unread TS output.
     pub fn buffered(&self) -> usize {
-        self.ts.len() + self.open.as_ref().map_or(0, |o| o.data.len()) + self.done.iter().map(|s| s.data.len()).sum::<usize>()
+        self.ts.len()
+            + self.open.as_ref().map_or(0, |o| o.data.len())
+            + self.done.iter().map(|s| s.data.len()).sum::<usize>()
     }
 }
 
@@ -284,10 +305,25 @@ mod tests {
     fn config(with_video: bool) -> MuxConfig {
         let mut streams = Vec::new();
         if with_video {
-            streams.push(MuxStream { pid: Pid::new(0x100), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] });
+            streams.push(MuxStream {
+                pid: Pid::new(0x100),
+                stream_type: StreamType::H264,
+                stream_id: stream_id::VIDEO,
+                descriptors: vec![],
+            });
         }
-        streams.push(MuxStream { pid: Pid::new(0x101), stream_type: StreamType::AAC_ADTS, stream_id: stream_id::AUDIO, descriptors: vec![] });
-        MuxConfig { transport_stream_id: 1, program_number: 1, pcr_pid: streams[0].pid, streams }
+        streams.push(MuxStream {
+            pid: Pid::new(0x101),
+            stream_type: StreamType::AAC_ADTS,
+            stream_id: stream_id::AUDIO,
+            descriptors: vec![],
+        });
+        MuxConfig {
+            transport_stream_id: 1,
+            program_number: 1,
+            pcr_pid: streams[0].pid,
+            streams,
+        }
     }
 
     const FRAME: i64 = 1800; // 50 fps
@@ -298,10 +334,24 @@ mod tests {
         let mut audio_t = start;
         for i in 0..frames {
             let t = MediaTime(start + i * FRAME);
-            segmenter.write(&Unit { stream: 0, pts: t, dts: t, duration: FRAME, data: &[0u8; 1000], keyframe: i % gop == 0 });
+            segmenter.write(&Unit {
+                stream: 0,
+                pts: t,
+                dts: t,
+                duration: FRAME,
+                data: &[0u8; 1000],
+                keyframe: i % gop == 0,
+            });
             while audio_t < t.ticks() + FRAME {
                 let a = MediaTime(audio_t);
-                segmenter.write(&Unit { stream: 1, pts: a, dts: a, duration: 1920, data: &[1u8; 300], keyframe: true });
+                segmenter.write(&Unit {
+                    stream: 1,
+                    pts: a,
+                    dts: a,
+                    duration: 1920,
+                    data: &[1u8; 300],
+                    keyframe: true,
+                });
                 audio_t += 1920;
             }
         }
@@ -313,29 +363,53 @@ mod tests {
 
     #[test]
     fn cuts_at_keyframes_averaging_the_target() {
-        let mut segmenter = Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
+        let mut segmenter =
+            Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
         feed(&mut segmenter, 900_000, 1000, 32); // 20 s, GOP 0.64 s
         segmenter.finish();
         let segments = drain(&mut segmenter);
-        let durations: Vec<f64> = segments.iter().map(|s| s.duration as f64 / 90_000.0).collect();
+        let durations: Vec<f64> = segments
+            .iter()
+            .map(|s| s.duration as f64 / 90_000.0)
+            .collect();
         assert!(segments.iter().all(|s| s.keyframe && !s.discontinuity));
-        assert!(segments.windows(2).all(|w| w[0].start.ticks() + w[0].duration == w[1].start.ticks()));
+        assert!(
+            segments
+                .windows(2)
+                .all(|w| w[0].start.ticks() + w[0].duration == w[1].start.ticks())
+        );
         assert!(durations.iter().all(|d| *d <= 2.0 + 0.64), "{durations:?}");
-        assert!(durations[..durations.len() - 1].iter().all(|d| *d >= 1.0), "{durations:?}");
-        assert_eq!(segments.iter().map(|s| s.duration).sum::<i64>(), 20 * CLOCK_90K);
+        assert!(
+            durations[..durations.len() - 1].iter().all(|d| *d >= 1.0),
+            "{durations:?}"
+        );
+        assert_eq!(
+            segments.iter().map(|s| s.duration).sum::<i64>(),
+            20 * CLOCK_90K
+        );
         assert_eq!(segments.len(), 10);
-        assert_eq!(segments.iter().map(|s| s.sequence).collect::<Vec<_>>(), (0..10).collect::<Vec<_>>());
+        assert_eq!(
+            segments.iter().map(|s| s.sequence).collect::<Vec<_>>(),
+            (0..10).collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn long_gop_makes_long_segments_then_recovers_to_the_target() {
-        let mut segmenter = Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
+        let mut segmenter =
+            Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
         feed(&mut segmenter, 0, 500, 250); // 10 s with a 5 s GOP
         feed(&mut segmenter, 500 * FRAME, 500, 25); // then 10 s with a 0.5 s GOP
         segmenter.finish();
-        let durations: Vec<f64> = drain(&mut segmenter).iter().map(|s| s.duration as f64 / 90_000.0).collect();
+        let durations: Vec<f64> = drain(&mut segmenter)
+            .iter()
+            .map(|s| s.duration as f64 / 90_000.0)
+            .collect();
         assert_eq!(durations[..2], [5.0, 5.0]);
-        assert!(durations[2..].iter().all(|d| *d >= 1.0 && *d <= 2.5), "{durations:?}");
+        assert!(
+            durations[2..].iter().all(|d| *d >= 1.0 && *d <= 2.5),
+            "{durations:?}"
+        );
     }
 
     #[test]
@@ -343,17 +417,29 @@ mod tests {
         let mut segmenter = Segmenter::new(OutputMode::Hls { target: TARGET }, config(false), None);
         for i in 0..1000 {
             let t = MediaTime(i * 1920);
-            segmenter.write(&Unit { stream: 0, pts: t, dts: t, duration: 1920, data: &[0u8; 300], keyframe: true });
+            segmenter.write(&Unit {
+                stream: 0,
+                pts: t,
+                dts: t,
+                duration: 1920,
+                data: &[0u8; 300],
+                keyframe: true,
+            });
         }
         segmenter.finish();
         let segments = drain(&mut segmenter);
         assert_eq!(segments.len(), 11);
-        assert!(segments[..10].iter().all(|s| (s.duration - TARGET).abs() < 1920));
+        assert!(
+            segments[..10]
+                .iter()
+                .all(|s| (s.duration - TARGET).abs() < 1920)
+        );
     }
 
     #[test]
     fn discontinuity_closes_and_flags_the_next_segment() {
-        let mut segmenter = Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
+        let mut segmenter =
+            Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
         feed(&mut segmenter, 0, 150, 25);
         segmenter.discontinuity();
         feed(&mut segmenter, 50_000_000, 150, 25);
@@ -366,26 +452,48 @@ mod tests {
 
     #[test]
     fn missing_keyframes_force_a_bounded_cut() {
-        let mut segmenter = Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
+        let mut segmenter =
+            Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0));
         feed(&mut segmenter, 0, 1500, 100_000); // 30 s, only the first frame is a keyframe
         segmenter.finish();
         let segments = drain(&mut segmenter);
         assert_eq!(segmenter.counters().forced_cuts, 2);
         assert!(segments[0].keyframe && !segments[1].keyframe);
-        assert!(segments.iter().all(|s| s.duration <= forced_cut_after(TARGET)));
+        assert!(
+            segments
+                .iter()
+                .all(|s| s.duration <= forced_cut_after(TARGET))
+        );
     }
 
     #[test]
     fn ts_output_waits_for_a_keyframe_and_repeats_tables() {
         let mut segmenter = Segmenter::new(OutputMode::Ts, config(true), Some(0));
         let t = MediaTime(0);
-        segmenter.write(&Unit { stream: 1, pts: t, dts: t, duration: 1920, data: &[1u8; 10], keyframe: true });
+        segmenter.write(&Unit {
+            stream: 1,
+            pts: t,
+            dts: t,
+            duration: 1920,
+            data: &[1u8; 10],
+            keyframe: true,
+        });
         assert!(segmenter.take_ts().is_empty());
         assert_eq!(segmenter.counters().dropped_units, 1);
         feed(&mut segmenter, 0, 50, 25);
         let ts = segmenter.take_ts();
-        let pat_packets = ts.chunks(188).filter(|p| p[1] & 0x1F == 0 && p[2] == 0).count();
-        assert_eq!(ts[..4], [0x47, 0x40, 0x00, 0x10], "output starts with the PAT");
-        assert!(pat_packets >= 3, "tables at the two keyframes and at least once in between");
+        let pat_packets = ts
+            .chunks(188)
+            .filter(|p| p[1] & 0x1F == 0 && p[2] == 0)
+            .count();
+        assert_eq!(
+            ts[..4],
+            [0x47, 0x40, 0x00, 0x10],
+            "output starts with the PAT"
+        );
+        assert!(
+            pat_packets >= 3,
+            "tables at the two keyframes and at least once in between"
+        );
     }
 }

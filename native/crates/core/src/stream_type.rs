@@ -114,18 +114,46 @@ mod tests {
 
     #[test]
     fn private_data_is_classified_by_descriptor() {
-        let ac3 = [tag::ISO_639_LANGUAGE, 4, b'd', b'e', b'u', 0, tag::AC3, 1, 0];
-        assert_eq!(Codec::classify(StreamType::PES_PRIVATE_DATA, &ac3), Codec::Audio(AudioCodec::Ac3));
+        let ac3 = [
+            tag::ISO_639_LANGUAGE,
+            4,
+            b'd',
+            b'e',
+            b'u',
+            0,
+            tag::AC3,
+            1,
+            0,
+        ];
+        assert_eq!(
+            Codec::classify(StreamType::PES_PRIVATE_DATA, &ac3),
+            Codec::Audio(AudioCodec::Ac3)
+        );
         let eac3 = [tag::REGISTRATION, 4, b'E', b'A', b'C', b'3'];
-        assert_eq!(Codec::classify(StreamType::PES_PRIVATE_DATA, &eac3), Codec::Audio(AudioCodec::Eac3));
-        assert_eq!(Codec::classify(StreamType::PES_PRIVATE_DATA, &[tag::TELETEXT, 0]), Codec::Teletext);
-        assert_eq!(Codec::classify(StreamType::PES_PRIVATE_DATA, &[]), Codec::Other);
+        assert_eq!(
+            Codec::classify(StreamType::PES_PRIVATE_DATA, &eac3),
+            Codec::Audio(AudioCodec::Eac3)
+        );
+        assert_eq!(
+            Codec::classify(StreamType::PES_PRIVATE_DATA, &[tag::TELETEXT, 0]),
+            Codec::Teletext
+        );
+        assert_eq!(
+            Codec::classify(StreamType::PES_PRIVATE_DATA, &[]),
+            Codec::Other
+        );
     }
 
     #[test]
     fn plain_stream_types_need_no_descriptor() {
-        assert_eq!(Codec::classify(StreamType::H264, &[]), Codec::Video(VideoCodec::H264));
-        assert_eq!(Codec::classify(StreamType::MPEG2_AUDIO, &[]), Codec::Audio(AudioCodec::Mpeg));
+        assert_eq!(
+            Codec::classify(StreamType::H264, &[]),
+            Codec::Video(VideoCodec::H264)
+        );
+        assert_eq!(
+            Codec::classify(StreamType::MPEG2_AUDIO, &[]),
+            Codec::Audio(AudioCodec::Mpeg)
+        );
         assert_eq!(Codec::classify(StreamType(0x05), &[]), Codec::Other);
     }
 }

@@ -33,9 +33,16 @@ impl PacketSync {
 
     /// Appends `input` and calls `on_packet` for every aligned packet now complete. Aligned input is read
     /// in place; only a packet cut by the chunk edge (or bytes after lost alignment) is copied.
-    pub fn feed(&mut self, mut input: &[u8], mut on_packet: impl FnMut(&[u8; PACKET_SIZE])) -> SyncReport {
+    pub fn feed(
+        &mut self,
+        mut input: &[u8],
+        mut on_packet: impl FnMut(&[u8; PACKET_SIZE]),
+    ) -> SyncReport {
         let mut report = SyncReport::default();
-        if !self.pending.is_empty() && self.pending[0] == SYNC_BYTE && self.pending.len() < PACKET_SIZE {
+        if !self.pending.is_empty()
+            && self.pending[0] == SYNC_BYTE
+            && self.pending.len() < PACKET_SIZE
+        {
             let need = PACKET_SIZE - self.pending.len();
             if input.len() < need {
                 self.pending.extend_from_slice(input);
@@ -63,7 +70,11 @@ impl PacketSync {
 }
 
 /// Emits the aligned packets of `data`; returns how many bytes were used (the rest waits for more input).
-fn scan(data: &[u8], on_packet: &mut impl FnMut(&[u8; PACKET_SIZE]), report: &mut SyncReport) -> usize {
+fn scan(
+    data: &[u8],
+    on_packet: &mut impl FnMut(&[u8; PACKET_SIZE]),
+    report: &mut SyncReport,
+) -> usize {
     let mut pos = 0usize;
     while data.len() - pos >= PACKET_SIZE {
         let next = pos + PACKET_SIZE;
@@ -82,8 +93,10 @@ fn scan(data: &[u8], on_packet: &mut impl FnMut(&[u8; PACKET_SIZE]), report: &mu
             None => {
                 // Keep one packet's worth: its sync byte may be confirmed by the next chunk.
                 let keep_from = data.len().saturating_sub(PACKET_SIZE).max(pos + 1);
-                let keep_from =
-                    data[keep_from..].iter().position(|&b| b == SYNC_BYTE).map_or(data.len(), |i| keep_from + i);
+                let keep_from = data[keep_from..]
+                    .iter()
+                    .position(|&b| b == SYNC_BYTE)
+                    .map_or(data.len(), |i| keep_from + i);
                 report.skipped_bytes += keep_from - pos;
                 return keep_from;
             }

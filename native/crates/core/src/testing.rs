@@ -36,11 +36,15 @@ pub mod h264 {
 
         pub fn nal(&self) -> Vec<u8> {
             let mut w = BitWriter::new();
-            w.bits(8, self.profile_idc).bits(8, 0).bits(8, self.level_idc).ue(0);
+            w.bits(8, self.profile_idc)
+                .bits(8, 0)
+                .bits(8, self.level_idc)
+                .ue(0);
             w.ue(1).ue(0).ue(0).bit(false).bit(false); // chroma 4:2:0, 8 bit, no scaling matrix
             w.ue(0).ue(0).ue(0); // log2_max_frame_num_minus4, poc type 0, log2_max_poc_lsb_minus4
             w.ue(4).bit(false);
-            w.ue(self.pic_width_in_mbs_minus1).ue(self.pic_height_in_map_units_minus1);
+            w.ue(self.pic_width_in_mbs_minus1)
+                .ue(self.pic_height_in_map_units_minus1);
             w.bit(self.frame_mbs_only_flag);
             if !self.frame_mbs_only_flag {
                 w.bit(true);
@@ -101,13 +105,27 @@ pub mod audio {
     use crate::bits::BitWriter;
 
     /// Field-named MPEG audio header writer (MPEG-1 unless `lsf`), zero-filled to the frame size.
-    pub fn mpa_frame(layer: u32, bitrate_index: u32, sampling_frequency: u32, mono: bool) -> Vec<u8> {
+    pub fn mpa_frame(
+        layer: u32,
+        bitrate_index: u32,
+        sampling_frequency: u32,
+        mono: bool,
+    ) -> Vec<u8> {
         let mut w = BitWriter::new();
         w.bits(11, 0x7FF).bits(2, 3).bits(2, layer).bit(true);
-        w.bits(4, bitrate_index).bits(2, sampling_frequency).bit(false).bit(false);
-        w.bits(2, if mono { 3 } else { 0 }).bits(2, 0).bit(false).bit(true).bits(2, 0);
+        w.bits(4, bitrate_index)
+            .bits(2, sampling_frequency)
+            .bit(false)
+            .bit(false);
+        w.bits(2, if mono { 3 } else { 0 })
+            .bits(2, 0)
+            .bit(false)
+            .bit(true)
+            .bits(2, 0);
         let mut frame = w.into_bytes();
-        let HeaderResult::Valid(header) = mpa::parse(&frame) else { panic!("invalid test header") };
+        let HeaderResult::Valid(header) = mpa::parse(&frame) else {
+            panic!("invalid test header")
+        };
         frame.resize(header.size, 0);
         frame
     }
@@ -115,7 +133,10 @@ pub mod audio {
     /// Field-named AC-3 header writer; the body is zero-filled to the frame size.
     pub fn ac3_frame(fscod: u32, frmsizecod: u32, acmod: u32, lfeon: bool) -> Vec<u8> {
         let mut w = BitWriter::new();
-        w.bits(16, 0x0B77).bits(16, 0).bits(2, fscod).bits(6, frmsizecod);
+        w.bits(16, 0x0B77)
+            .bits(16, 0)
+            .bits(2, fscod)
+            .bits(6, frmsizecod);
         w.bits(5, 8).bits(3, 0).bits(3, acmod);
         if acmod & 1 != 0 && acmod != 1 {
             w.bits(2, 0);
@@ -128,15 +149,31 @@ pub mod audio {
         }
         w.bit(lfeon);
         let mut frame = w.into_bytes();
-        let HeaderResult::Valid(header) = ac3::parse_ac3(&frame) else { panic!("invalid test header") };
+        let HeaderResult::Valid(header) = ac3::parse_ac3(&frame) else {
+            panic!("invalid test header")
+        };
         frame.resize(header.size, 0);
         frame
     }
 
-    pub fn eac3_frame(strmtyp: u32, substreamid: u32, frmsiz: u32, acmod: u32, lfeon: bool) -> Vec<u8> {
+    pub fn eac3_frame(
+        strmtyp: u32,
+        substreamid: u32,
+        frmsiz: u32,
+        acmod: u32,
+        lfeon: bool,
+    ) -> Vec<u8> {
         let mut w = BitWriter::new();
-        w.bits(16, 0x0B77).bits(2, strmtyp).bits(3, substreamid).bits(11, frmsiz);
-        w.bits(2, 0).bits(2, 3).bits(3, acmod).bit(lfeon).bits(5, 16).bits(5, 0);
+        w.bits(16, 0x0B77)
+            .bits(2, strmtyp)
+            .bits(3, substreamid)
+            .bits(11, frmsiz);
+        w.bits(2, 0)
+            .bits(2, 3)
+            .bits(3, acmod)
+            .bit(lfeon)
+            .bits(5, 16)
+            .bits(5, 0);
         let mut frame = w.into_bytes();
         frame.resize((frmsiz as usize + 1) * 2, 0);
         frame

@@ -30,7 +30,11 @@ impl Timestamp {
     /// values counts as a short step forward, not as a jump back by 26 hours.
     pub fn wrapping_delta(self, earlier: Timestamp) -> i64 {
         let raw = self.0.wrapping_sub(earlier.0) & TIMESTAMP_MASK;
-        if raw >= TIMESTAMP_MODULUS / 2 { raw as i64 - TIMESTAMP_MODULUS as i64 } else { raw as i64 }
+        if raw >= TIMESTAMP_MODULUS / 2 {
+            raw as i64 - TIMESTAMP_MODULUS as i64
+        } else {
+            raw as i64
+        }
     }
 }
 
@@ -127,7 +131,10 @@ impl Pcr {
             | (u64::from(bytes[3]) << 1)
             | (u64::from(bytes[4]) >> 7);
         let extension = (u16::from(bytes[4] & 0x01) << 8) | u16::from(bytes[5]);
-        Pcr { base: Timestamp::new(base), extension }
+        Pcr {
+            base: Timestamp::new(base),
+            extension,
+        }
     }
 
     /// Serialises the 6-byte PCR field (6 reserved bits set to one).
@@ -188,7 +195,10 @@ mod tests {
 
     #[test]
     fn pcr_roundtrips_through_its_wire_form() {
-        let pcr = Pcr { base: Timestamp::new(TIMESTAMP_MODULUS - 3), extension: 299 };
+        let pcr = Pcr {
+            base: Timestamp::new(TIMESTAMP_MODULUS - 3),
+            extension: 299,
+        };
         assert_eq!(Pcr::parse(&pcr.write()), pcr);
     }
 }

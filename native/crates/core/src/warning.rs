@@ -135,17 +135,27 @@ pub struct WarningCounts {
 
 impl WarningCounts {
     pub fn add(&mut self, kind: WarningKind, n: u64) {
-        let index = WarningKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
+        let index = WarningKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(0);
         self.counts[index] = self.counts[index].saturating_add(n);
     }
 
     pub fn get(&self, kind: WarningKind) -> u64 {
-        WarningKind::ALL.iter().position(|k| *k == kind).map_or(0, |i| self.counts[i])
+        WarningKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .map_or(0, |i| self.counts[i])
     }
 
     /// Non-zero counts, in declaration order.
     pub fn iter(&self) -> impl Iterator<Item = (WarningKind, u64)> + '_ {
-        WarningKind::ALL.iter().zip(self.counts.iter()).filter(|(_, n)| **n > 0).map(|(k, n)| (*k, *n))
+        WarningKind::ALL
+            .iter()
+            .zip(self.counts.iter())
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| (*k, *n))
     }
 
     pub fn total(&self) -> u64 {
@@ -167,7 +177,13 @@ mod tests {
         counts.add(WarningKind::Scrambled, 3);
         counts.add(WarningKind::BufferOverflow, 1);
         assert_eq!(counts.get(WarningKind::Scrambled), 3);
-        assert_eq!(counts.iter().collect::<Vec<_>>(), vec![(WarningKind::Scrambled, 3), (WarningKind::BufferOverflow, 1)]);
+        assert_eq!(
+            counts.iter().collect::<Vec<_>>(),
+            vec![
+                (WarningKind::Scrambled, 3),
+                (WarningKind::BufferOverflow, 1)
+            ]
+        );
         assert_eq!(counts.total(), 4);
     }
 }

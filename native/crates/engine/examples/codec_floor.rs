@@ -14,7 +14,11 @@ use e2gate_core::stream_type::AudioCodec;
 /// CPU time of the calling thread in seconds (first field of /proc/thread-self/schedstat, nanoseconds).
 fn thread_cpu_seconds() -> f64 {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
-    text.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()).unwrap_or(0.0) / 1e9
+    text.split_whitespace()
+        .next()
+        .and_then(|ns| ns.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 1e9
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +30,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         while let Some(event) = demuxer.pull() {
             if let DemuxEvent::Audio(unit) = event {
                 let seconds = unit.frame.duration() as f64 / 90_000.0;
-                let entry = tracks.entry(unit.pid).or_insert((unit.codec, Vec::new(), 0.0));
+                let entry = tracks
+                    .entry(unit.pid)
+                    .or_insert((unit.codec, Vec::new(), 0.0));
                 entry.1.push(unit.frame.data);
                 entry.2 += seconds;
             }
@@ -56,7 +62,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let cpu = thread_cpu_seconds() - before;
     let audio_seconds = tracks.values().map(|t| t.2).fold(0.0, f64::max);
-    let names: Vec<String> = tracks.values().map(|(codec, frames, _)| format!("\"{codec:?}:{}\"", frames.len())).collect();
+    let names: Vec<String> = tracks
+        .values()
+        .map(|(codec, frames, _)| format!("\"{codec:?}:{}\"", frames.len()))
+        .collect();
     println!(
         "{{\"cpuSeconds\":{cpu:.4},\"audioSeconds\":{audio_seconds:.3},\"tracks\":[{}],\"aacFrames\":{encoded}}}",
         names.join(",")

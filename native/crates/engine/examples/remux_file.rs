@@ -7,12 +7,22 @@ use e2gate_engine::{Output, OutputKind, Pipeline, PipelineOptions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let (input, output) = (args.get(1).ok_or("missing IN")?, args.get(2).ok_or("missing OUT")?);
+    let (input, output) = (
+        args.get(1).ok_or("missing IN")?,
+        args.get(2).ok_or("missing OUT")?,
+    );
     let hls = args.get(3).is_some_and(|a| a == "hls");
-    let options = PipelineOptions { output: if hls { OutputKind::Hls } else { OutputKind::Ts }, ..Default::default() };
+    let options = PipelineOptions {
+        output: if hls { OutputKind::Hls } else { OutputKind::Ts },
+        ..Default::default()
+    };
     let mut pipeline = Pipeline::new(options)?;
     let data = std::fs::read(input)?;
-    let mut ts = if hls { None } else { Some(std::fs::File::create(output)?) };
+    let mut ts = if hls {
+        None
+    } else {
+        Some(std::fs::File::create(output)?)
+    };
     if hls {
         std::fs::create_dir_all(output)?;
     }
@@ -21,7 +31,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             match out {
                 Output::Ts(bytes) => ts.as_mut().map_or(Ok(()), |f| f.write_all(&bytes))?,
                 Output::Segment(s) => {
-                    println!("segment {} start {:.3} duration {:.3} key {} disc {}", s.sequence, s.start.as_secs_f64(), s.duration as f64 / 90_000.0, s.keyframe, s.discontinuity);
+                    println!(
+                        "segment {} start {:.3} duration {:.3} key {} disc {}",
+                        s.sequence,
+                        s.start.as_secs_f64(),
+                        s.duration as f64 / 90_000.0,
+                        s.keyframe,
+                        s.discontinuity
+                    );
                     std::fs::write(format!("{output}/seg{}.ts", s.sequence), &s.data)?;
                 }
             }

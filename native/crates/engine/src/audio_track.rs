@@ -6,7 +6,9 @@
 //! with silence, an overlap is dropped, anything larger restarts the transcoder on a new anchor. A/V sync
 //! therefore stays within one audio frame of the input's.
 
-use e2gate_codec::{AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE, TranscoderSettings};
+use e2gate_codec::{
+    AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE, TranscoderSettings,
+};
 use e2gate_core::audio::aac::write_adts_header;
 use e2gate_core::demux::AudioUnit;
 use e2gate_core::timestamp::{CLOCK_90K, MediaTime};
@@ -45,9 +47,19 @@ pub struct AudioTrack {
 
 impl AudioTrack {
     pub fn new(spec: AudioSpec, settings: TranscoderSettings) -> Self {
-        let transcoding = (spec.route == AudioRoute::Transcode)
-            .then(|| Transcoding { transcoder: None, anchor: None, unavailable: false, scratch: Vec::new() });
-        AudioTrack { spec, settings, transcoding, frames_in: 0, frames_out: 0 }
+        let transcoding = (spec.route == AudioRoute::Transcode).then(|| Transcoding {
+            transcoder: None,
+            anchor: None,
+            unavailable: false,
+            scratch: Vec::new(),
+        });
+        AudioTrack {
+            spec,
+            settings,
+            transcoding,
+            frames_in: 0,
+            frames_out: 0,
+        }
     }
 
     pub fn spec(&self) -> &AudioSpec {
@@ -67,7 +79,12 @@ impl AudioTrack {
         self.frames_out
     }
 
-    pub fn process(&mut self, unit: &AudioUnit, out: &mut Vec<AudioOut>, warnings: &mut WarningCounts) {
+    pub fn process(
+        &mut self,
+        unit: &AudioUnit,
+        out: &mut Vec<AudioOut>,
+        warnings: &mut WarningCounts,
+    ) {
         self.frames_in += 1;
         let before = out.len();
         match self.transcoding.as_mut() {
@@ -82,8 +99,15 @@ impl AudioTrack {
         self.frames_out += (out.len() - before) as u64;
     }
 
-    fn transcode(&mut self, unit: &AudioUnit, out: &mut Vec<AudioOut>, warnings: &mut WarningCounts) {
-        let Some(state) = self.transcoding.as_mut() else { return };
+    fn transcode(
+        &mut self,
+        unit: &AudioUnit,
+        out: &mut Vec<AudioOut>,
+        warnings: &mut WarningCounts,
+    ) {
+        let Some(state) = self.transcoding.as_mut() else {
+            return;
+        };
         if state.unavailable {
             return;
         }
@@ -98,7 +122,10 @@ impl AudioTrack {
             }
         }
         let anchor = *state.anchor.get_or_insert(unit.pts);
-        let queued = state.transcoder.as_ref().map_or(0, AudioTranscoder::queued_samples);
+        let queued = state
+            .transcoder
+            .as_ref()
+            .map_or(0, AudioTranscoder::queued_samples);
         let expected = anchor.saturating_add(MediaTime::from_samples(queued, OUTPUT_RATE).ticks());
         let offset = unit.pts.saturating_sub(expected);
         let tolerance = unit.frame.duration().max(AAC_FRAME_TICKS);
@@ -107,7 +134,9 @@ impl AudioTrack {
             self.drain(out, warnings);
             return self.transcode(unit, out, warnings);
         }
-        let Some(transcoder) = state.transcoder.as_mut() else { return };
+        let Some(transcoder) = state.transcoder.as_mut() else {
+            return;
+        };
         if offset > tolerance {
             transcoder.push_silence((offset * i64::from(OUTPUT_RATE) / CLOCK_90K) as usize);
             warnings.add(WarningKind::AudioGapFilled, 1);
@@ -137,8 +166,11 @@ impl AudioTrack {
     }
 
     fn drain(&mut self, out: &mut Vec<AudioOut>, warnings: &mut WarningCounts) {
-        let Some(state) = self.transcoding.as_mut() else { return };
-        let (Some(mut transcoder), Some(anchor)) = (state.transcoder.take(), state.anchor.take()) else {
+        let Some(state) = self.transcoding.as_mut() else {
+            return;
+        };
+        let (Some(mut transcoder), Some(anchor)) = (state.transcoder.take(), state.anchor.take())
+        else {
             state.transcoder = None;
             state.anchor = None;
             return;

@@ -58,13 +58,26 @@ pub struct Layout {
 
 fn kept_audio<'a>(program: &'a ProgramInfo, options: &PipelineOptions) -> Vec<&'a StreamInfo> {
     let all: Vec<&StreamInfo> = program.audio().collect();
-    let Some(wanted) = options.languages.as_ref() else { return all };
-    let matching: Vec<&StreamInfo> =
-        all.iter().copied().filter(|s| s.language.is_some_and(|l| wanted.iter().any(|w| w.matches(&l)))).collect();
+    let Some(wanted) = options.languages.as_ref() else {
+        return all;
+    };
+    let matching: Vec<&StreamInfo> = all
+        .iter()
+        .copied()
+        .filter(|s| {
+            s.language
+                .is_some_and(|l| wanted.iter().any(|w| w.matches(&l)))
+        })
+        .collect();
     if matching.is_empty() { all } else { matching }
 }
 
-fn add(mux: MuxStream, out: OutputStream, list: &mut Vec<MuxStream>, infos: &mut Vec<OutputStream>) -> usize {
+fn add(
+    mux: MuxStream,
+    out: OutputStream,
+    list: &mut Vec<MuxStream>,
+    infos: &mut Vec<OutputStream>,
+) -> usize {
     list.push(mux);
     infos.push(out);
     list.len() - 1
@@ -83,42 +96,84 @@ impl Layout {
         let mut streams = Vec::new();
         let mut next_pid = FIRST_ES_PID;
         let video = program.video().and_then(|v| {
-            let Codec::Video(codec) = v.codec else { return None };
+            let Codec::Video(codec) = v.codec else {
+                return None;
+            };
             let (stream_type, name) = match codec {
                 VideoCodec::H264 => (StreamType::H264, "h264"),
                 VideoCodec::Hevc => (StreamType::HEVC, "hevc"),
-                VideoCodec::Mpeg2 if v.stream_type == StreamType::MPEG1_VIDEO => (StreamType::MPEG1_VIDEO, "mpeg1video"),
+                VideoCodec::Mpeg2 if v.stream_type == StreamType::MPEG1_VIDEO => {
+                    (StreamType::MPEG1_VIDEO, "mpeg1video")
+                }
                 VideoCodec::Mpeg2 => (StreamType::MPEG2_VIDEO, "mpeg2video"),
             };
             let pid = Pid::new(next_pid);
             next_pid += 1;
             let output = add(
-                MuxStream { pid, stream_type, stream_id: stream_id::VIDEO, descriptors: Vec::new() },
-                OutputStream { pid, codec: name, language: None, audio_type: AudioType::UNDEFINED, source_pid: v.pid },
+                MuxStream {
+                    pid,
+                    stream_type,
+                    stream_id: stream_id::VIDEO,
+                    descriptors: Vec::new(),
+                },
+                OutputStream {
+                    pid,
+                    codec: name,
+                    language: None,
+                    audio_type: AudioType::UNDEFINED,
+                    source_pid: v.pid,
+                },
                 &mut mux_streams,
                 &mut streams,
             );
-            Some(VideoSpec { source: v.pid, codec, output })
+            Some(VideoSpec {
+                source: v.pid,
+                codec,
+                output,
+            })
         });
-        let sources: Vec<&StreamInfo> = kept_audio(program, options).into_iter().take(MAX_AUDIO_TRACKS).collect();
+        let sources: Vec<&StreamInfo> = kept_audio(program, options)
+            .into_iter()
+            .take(MAX_AUDIO_TRACKS)
+            .collect();
         let mut audio = Vec::new();
         for (index, source) in sources.iter().enumerate() {
-            let Codec::Audio(codec) = source.codec else { continue };
+            let Codec::Audio(codec) = source.codec else {
+                continue;
+            };
             let pid = Pid::new(next_pid);
             next_pid += 1;
-            let route = if codec == AudioCodec::AacAdts { AudioRoute::Copy } else { AudioRoute::Transcode };
+            let route = if codec == AudioCodec::AacAdts {
+                AudioRoute::Copy
+            } else {
+                AudioRoute::Transcode
+            };
             let output = add(
                 MuxStream {
                     pid,
                     stream_type: StreamType::AAC_ADTS,
                     stream_id: stream_id::AUDIO + index as u8,
-                    descriptors: MuxStream::language_descriptors(source.language, source.audio_type),
+                    descriptors: MuxStream::language_descriptors(
+                        source.language,
+                        source.audio_type,
+                    ),
                 },
-                OutputStream { pid, codec: "aac", language: source.language, audio_type: source.audio_type, source_pid: source.pid },
+                OutputStream {
+                    pid,
+                    codec: "aac",
+                    language: source.language,
+                    audio_type: source.audio_type,
+                    source_pid: source.pid,
+                },
                 &mut mux_streams,
                 &mut streams,
             );
-            audio.push(AudioSpec { source: source.pid, codec, route, output });
+            audio.push(AudioSpec {
+                source: source.pid,
+                codec,
+                route,
+                output,
+            });
         }
         if options.keep_original_audio {
             for source in &sources {
@@ -127,23 +182,49 @@ impl Layout {
                     Codec::Audio(AudioCodec::Eac3) => (StreamType::EAC3, "eac3", b"EAC3"),
                     _ => continue,
                 };
-                let Codec::Audio(codec) = source.codec else { continue };
+                let Codec::Audio(codec) = source.codec else {
+                    continue;
+                };
                 let pid = Pid::new(next_pid);
                 next_pid += 1;
                 let mut descriptors = registration(format);
-                descriptors.extend(MuxStream::language_descriptors(source.language, source.audio_type));
+                descriptors.extend(MuxStream::language_descriptors(
+                    source.language,
+                    source.audio_type,
+                ));
                 let output = add(
-                    MuxStream { pid, stream_type, stream_id: stream_id::PRIVATE_STREAM_1, descriptors },
-                    OutputStream { pid, codec: name, language: source.language, audio_type: source.audio_type, source_pid: source.pid },
+                    MuxStream {
+                        pid,
+                        stream_type,
+                        stream_id: stream_id::PRIVATE_STREAM_1,
+                        descriptors,
+                    },
+                    OutputStream {
+                        pid,
+                        codec: name,
+                        language: source.language,
+                        audio_type: source.audio_type,
+                        source_pid: source.pid,
+                    },
                     &mut mux_streams,
                     &mut streams,
                 );
-                audio.push(AudioSpec { source: source.pid, codec, route: AudioRoute::Copy, output });
+                audio.push(AudioSpec {
+                    source: source.pid,
+                    codec,
+                    route: AudioRoute::Copy,
+                    output,
+                });
             }
         }
         let first = mux_streams.first()?.pid;
         Some(Layout {
-            mux: MuxConfig { transport_stream_id: 1, program_number: program.program_number, pcr_pid: first, streams: mux_streams },
+            mux: MuxConfig {
+                transport_stream_id: 1,
+                program_number: program.program_number,
+                pcr_pid: first,
+                streams: mux_streams,
+            },
             video,
             audio,
             streams,
@@ -188,7 +269,10 @@ mod tests {
         assert_eq!(codecs, vec!["h264", "aac", "aac"]);
         assert_eq!(layout.streams[1].language.unwrap().as_str(), "deu");
         assert_eq!(layout.mux.pcr_pid, Pid::new(0x100));
-        assert_eq!(layout.audio.iter().map(|a| a.route).collect::<Vec<_>>(), vec![AudioRoute::Transcode; 2]);
+        assert_eq!(
+            layout.audio.iter().map(|a| a.route).collect::<Vec<_>>(),
+            vec![AudioRoute::Transcode; 2]
+        );
     }
 
     #[test]
@@ -202,8 +286,15 @@ mod tests {
         let codecs: Vec<&str> = layout.streams.iter().map(|s| s.codec).collect();
         assert_eq!(codecs, vec!["h264", "aac", "ac3"]);
         assert_eq!(layout.mux.streams[2].stream_type, StreamType::AC3);
-        let unknown = PipelineOptions { languages: Some(vec![Language::parse("fra").unwrap()]), ..Default::default() };
-        assert_eq!(Layout::build(&orf(), &unknown).unwrap().audio.len(), 2, "no match keeps every track");
+        let unknown = PipelineOptions {
+            languages: Some(vec![Language::parse("fra").unwrap()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            Layout::build(&orf(), &unknown).unwrap().audio.len(),
+            2,
+            "no match keeps every track"
+        );
     }
 
     #[test]

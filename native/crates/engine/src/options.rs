@@ -68,17 +68,26 @@ impl PipelineOptions {
         if !(MIN_SEGMENT_SECONDS..=MAX_SEGMENT_SECONDS).contains(&self.segment_duration) {
             return Err(OptionError {
                 field: "segmentDuration",
-                message: format!("must be between {MIN_SEGMENT_SECONDS} and {MAX_SEGMENT_SECONDS} seconds, got {}", self.segment_duration),
+                message: format!(
+                    "must be between {MIN_SEGMENT_SECONDS} and {MAX_SEGMENT_SECONDS} seconds, got {}",
+                    self.segment_duration
+                ),
             });
         }
         if !(MIN_AUDIO_BITRATE..=MAX_AUDIO_BITRATE).contains(&self.audio_bitrate) {
             return Err(OptionError {
                 field: "audioBitrate",
-                message: format!("must be between {MIN_AUDIO_BITRATE} and {MAX_AUDIO_BITRATE} bit/s, got {}", self.audio_bitrate),
+                message: format!(
+                    "must be between {MIN_AUDIO_BITRATE} and {MAX_AUDIO_BITRATE} bit/s, got {}",
+                    self.audio_bitrate
+                ),
             });
         }
         if self.languages.as_ref().is_some_and(Vec::is_empty) {
-            return Err(OptionError { field: "languages", message: "must name at least one language when given".into() });
+            return Err(OptionError {
+                field: "languages",
+                message: "must name at least one language when given".into(),
+            });
         }
         Ok(())
     }
@@ -91,11 +100,20 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_bounds_are_enforced() {
         assert!(PipelineOptions::default().validate().is_ok());
-        let short = PipelineOptions { segment_duration: 0.1, ..Default::default() };
+        let short = PipelineOptions {
+            segment_duration: 0.1,
+            ..Default::default()
+        };
         assert_eq!(short.validate().unwrap_err().field, "segmentDuration");
-        let loud = PipelineOptions { audio_bitrate: 2_000_000, ..Default::default() };
+        let loud = PipelineOptions {
+            audio_bitrate: 2_000_000,
+            ..Default::default()
+        };
         assert_eq!(loud.validate().unwrap_err().field, "audioBitrate");
-        let none = PipelineOptions { languages: Some(vec![]), ..Default::default() };
+        let none = PipelineOptions {
+            languages: Some(vec![]),
+            ..Default::default()
+        };
         assert_eq!(none.validate().unwrap_err().field, "languages");
     }
 }

@@ -105,7 +105,9 @@ pub struct Pipeline {
 impl Pipeline {
     pub fn new(options: PipelineOptions) -> Result<Self, OptionError> {
         options.validate()?;
-        let selector = options.service_id.map_or(ProgramSelector::First, ProgramSelector::ServiceId);
+        let selector = options
+            .service_id
+            .map_or(ProgramSelector::First, ProgramSelector::ServiceId);
         Ok(Pipeline {
             demux: Demuxer::new(selector),
             options,
@@ -171,7 +173,10 @@ impl Pipeline {
         let counters = self.demux.counters();
         let mut warnings = self.warnings.clone();
         if let Some(segmenter) = self.segmenter.as_ref() {
-            warnings.add(WarningKind::ForcedSegmentCut, segmenter.counters().forced_cuts);
+            warnings.add(
+                WarningKind::ForcedSegmentCut,
+                segmenter.counters().forced_cuts,
+            );
         }
         Stats {
             bytes_in: counters.bytes,
@@ -185,7 +190,11 @@ impl Pipeline {
             video_frames: self.video_frames,
             audio_frames_in: self.audio.iter().map(AudioTrack::frames_in).sum(),
             audio_frames_out: self.audio.iter().map(AudioTrack::frames_out).sum(),
-            streams: self.layout.as_ref().map(|l| l.streams.clone()).unwrap_or_default(),
+            streams: self
+                .layout
+                .as_ref()
+                .map(|l| l.streams.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -217,13 +226,17 @@ impl Pipeline {
         };
         // Tracks that keep their source, codec and route keep their encoder: no priming gap, no overlap.
         let mut previous = std::mem::take(&mut self.audio);
-        let settings = TranscoderSettings { bitrate: self.options.audio_bitrate };
+        let settings = TranscoderSettings {
+            bitrate: self.options.audio_bitrate,
+        };
         let tracks: Vec<AudioTrack> = layout
             .audio
             .iter()
             .map(|spec| {
                 let same = |t: &AudioTrack| {
-                    t.spec().source == spec.source && t.spec().codec == spec.codec && t.spec().route == spec.route
+                    t.spec().source == spec.source
+                        && t.spec().codec == spec.codec
+                        && t.spec().route == spec.route
                 };
                 match previous.iter().position(same) {
                     Some(index) => {
@@ -244,7 +257,9 @@ impl Pipeline {
             None => {
                 let mode = match self.options.output {
                     OutputKind::Ts => OutputMode::Ts,
-                    OutputKind::Hls => OutputMode::Hls { target: MediaTime::from_secs_f64(self.options.segment_duration).ticks() },
+                    OutputKind::Hls => OutputMode::Hls {
+                        target: MediaTime::from_secs_f64(self.options.segment_duration).ticks(),
+                    },
                 };
                 self.segmenter = Some(Segmenter::new(mode, layout.mux.clone(), video_output));
             }
@@ -252,7 +267,11 @@ impl Pipeline {
         let kept_sets = self
             .video
             .take()
-            .filter(|v| layout.video.is_some_and(|spec| spec.source == v.spec.source && spec.codec == v.spec.codec))
+            .filter(|v| {
+                layout
+                    .video
+                    .is_some_and(|spec| spec.source == v.spec.source && spec.codec == v.spec.codec)
+            })
             .map(|v| v.parameter_sets)
             .unwrap_or_default();
         self.video = layout.video.map(|spec| VideoTrack {
@@ -271,7 +290,9 @@ impl Pipeline {
     }
 
     fn on_video(&mut self, unit: VideoUnit) {
-        let Some(source) = self.video.as_ref().map(|v| v.spec.source) else { return };
+        let Some(source) = self.video.as_ref().map(|v| v.spec.source) else {
+            return;
+        };
         if unit.pid != source {
             return;
         }
@@ -280,7 +301,9 @@ impl Pipeline {
             Verdict::Break => self.discontinuity(),
             Verdict::Accept => {}
         }
-        let Some(video) = self.video.as_mut() else { return };
+        let Some(video) = self.video.as_mut() else {
+            return;
+        };
         let started_now = video.waiting && unit.info.keyframe;
         if video.waiting && !unit.info.keyframe {
             if !video.skip_reported {
@@ -297,9 +320,15 @@ impl Pipeline {
         }
         video.waiting = false;
         if unit.info.has_parameter_sets {
-            video.parameter_sets = es::parameter_sets(unit.codec, &unit.data).into_iter().map(<[u8]>::to_vec).collect();
+            video.parameter_sets = es::parameter_sets(unit.codec, &unit.data)
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect();
         }
-        let data = if unit.info.keyframe && !unit.info.has_parameter_sets && !video.parameter_sets.is_empty() {
+        let data = if unit.info.keyframe
+            && !unit.info.has_parameter_sets
+            && !video.parameter_sets.is_empty()
+        {
             es::with_parameter_sets(unit.codec, &unit.data, &video.parameter_sets)
         } else {
             unit.data
@@ -315,7 +344,14 @@ impl Pipeline {
         let duration = video.frame_duration;
         self.video_frames += 1;
         if let Some(segmenter) = self.segmenter.as_mut() {
-            segmenter.write(&Unit { stream: output, pts: unit.pts, dts: unit.dts, duration, data: &data, keyframe: unit.info.keyframe });
+            segmenter.write(&Unit {
+                stream: output,
+                pts: unit.pts,
+                dts: unit.dts,
+                duration,
+                data: &data,
+                keyframe: unit.info.keyframe,
+            });
         }
         if started_now {
             self.video_start = Some(unit.pts);
@@ -340,7 +376,10 @@ impl Pipeline {
             self.waiting_audio.push_back(unit);
             return;
         }
-        if self.video_start.is_some_and(|start| unit.pts.saturating_add(unit.frame.duration()) <= start) {
+        if self
+            .video_start
+            .is_some_and(|start| unit.pts.saturating_add(unit.frame.duration()) <= start)
+        {
             // Arrived after the video start but plays before it (audio lags video in the multiplex).
             self.warnings.add(WarningKind::AudioBeforeVideo, 1);
             return;
@@ -349,7 +388,9 @@ impl Pipeline {
     }
 
     fn release_waiting_audio(&mut self) {
-        let Some(start) = self.video_start else { return };
+        let Some(start) = self.video_start else {
+            return;
+        };
         let waiting = std::mem::take(&mut self.waiting_audio);
         let mut dropped = 0;
         for unit in &waiting {
@@ -366,7 +407,11 @@ impl Pipeline {
 
     fn feed_audio(&mut self, unit: &AudioUnit) {
         let mut out = std::mem::take(&mut self.audio_out);
-        for track in self.audio.iter_mut().filter(|t| t.spec().source == unit.pid) {
+        for track in self
+            .audio
+            .iter_mut()
+            .filter(|t| t.spec().source == unit.pid)
+        {
             track.process(unit, &mut out, &mut self.warnings);
         }
         self.write_audio(&mut out);
@@ -417,7 +462,9 @@ impl Pipeline {
     }
 
     fn collect_outputs(&mut self) {
-        let Some(segmenter) = self.segmenter.as_mut() else { return };
+        let Some(segmenter) = self.segmenter.as_mut() else {
+            return;
+        };
         let bytes = segmenter.take_ts();
         if !bytes.is_empty() {
             self.bytes_out += bytes.len() as u64;
@@ -451,12 +498,20 @@ mod tests {
             program_number: 28,
             pcr_pid: Pid::new(0x200),
             streams: vec![
-                MuxStream { pid: Pid::new(0x200), stream_type: StreamType::H264, stream_id: stream_id::VIDEO, descriptors: vec![] },
+                MuxStream {
+                    pid: Pid::new(0x200),
+                    stream_type: StreamType::H264,
+                    stream_id: stream_id::VIDEO,
+                    descriptors: vec![],
+                },
                 MuxStream {
                     pid: Pid::new(0x201),
                     stream_type: StreamType::MPEG1_AUDIO,
                     stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(Language::parse("deu"), AudioType::UNDEFINED),
+                    descriptors: MuxStream::language_descriptors(
+                        Language::parse("deu"),
+                        AudioType::UNDEFINED,
+                    ),
                 },
             ],
         })
@@ -464,7 +519,13 @@ mod tests {
 
     /// `frames` of 25 fps video from `start` with a keyframe every `gop`, MP2 silence alongside; audio
     /// frames whose start falls in `audio_hole` are left out.
-    fn stream(muxer: &mut Muxer, start: i64, frames: i64, gop: i64, audio_hole: std::ops::Range<i64>) -> Vec<u8> {
+    fn stream(
+        muxer: &mut Muxer,
+        start: i64,
+        frames: i64,
+        gop: i64,
+        audio_hole: std::ops::Range<i64>,
+    ) -> Vec<u8> {
         let mut out = Vec::new();
         muxer.write_tables(&mut out);
         let mp2 = mpa_frame(2, 10, 1, false);
@@ -473,14 +534,26 @@ mod tests {
             let t = MediaTime(start + i * FRAME);
             let key = i % gop == 0;
             let au = if key {
-                access_unit(&[AUD.to_vec(), Sps::hd720().nal(), PPS.to_vec(), slice(1, 0, 7)])
+                access_unit(&[
+                    AUD.to_vec(),
+                    Sps::hd720().nal(),
+                    PPS.to_vec(),
+                    slice(1, 0, 7),
+                ])
             } else {
                 access_unit(&[AUD.to_vec(), slice(1, 0, 5)])
             };
             muxer.write_pes(&mut out, 0, t, t, &au, key);
             while audio_t < t.ticks() + FRAME {
                 if !audio_hole.contains(&audio_t) {
-                    muxer.write_pes(&mut out, 1, MediaTime(audio_t), MediaTime(audio_t), &mp2, true);
+                    muxer.write_pes(
+                        &mut out,
+                        1,
+                        MediaTime(audio_t),
+                        MediaTime(audio_t),
+                        &mp2,
+                        true,
+                    );
                 }
                 audio_t += MP2_FRAME;
             }
@@ -508,7 +581,11 @@ mod tests {
     }
 
     fn hls(target: f64) -> PipelineOptions {
-        PipelineOptions { output: OutputKind::Hls, segment_duration: target, ..Default::default() }
+        PipelineOptions {
+            output: OutputKind::Hls,
+            segment_duration: target,
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -517,32 +594,77 @@ mod tests {
         let (outputs, stats) = run(PipelineOptions::default(), &input);
         assert_eq!(stats.warnings.total(), 0, "{:?}", stats.warnings);
         assert_eq!(stats.video_frames, 100);
-        let ts: Vec<u8> = outputs.into_iter().flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] }).collect();
+        let ts: Vec<u8> = outputs
+            .into_iter()
+            .flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] })
+            .collect();
         let events = demux(&ts);
-        let Some(DemuxEvent::Program(program)) = events.first() else { panic!("program first") };
+        let Some(DemuxEvent::Program(program)) = events.first() else {
+            panic!("program first")
+        };
         let codecs: Vec<&str> = program.streams.iter().map(|s| s.codec.name()).collect();
         assert_eq!(codecs, vec!["h264", "aac"]);
         assert_eq!(program.streams[1].language.unwrap().as_str(), "deu");
-        let audio: Vec<&AudioUnit> = events.iter().filter_map(|e| if let DemuxEvent::Audio(a) = e { Some(a) } else { None }).collect();
-        assert!(audio.iter().all(|a| a.codec == AudioCodec::AacAdts && a.frame.sample_rate == 48_000 && a.frame.channels == 2));
+        let audio: Vec<&AudioUnit> = events
+            .iter()
+            .filter_map(|e| {
+                if let DemuxEvent::Audio(a) = e {
+                    Some(a)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert!(audio.iter().all(|a| a.codec == AudioCodec::AacAdts
+            && a.frame.sample_rate == 48_000
+            && a.frame.channels == 2));
         // The first AAC frame is the encoder's priming, one frame before the first input sample.
         assert_eq!(audio[0].pts, MediaTime(900_000 - 1920));
-        assert!(audio.windows(2).all(|w| w[1].pts.ticks() - w[0].pts.ticks() == 1920));
+        assert!(
+            audio
+                .windows(2)
+                .all(|w| w[1].pts.ticks() - w[0].pts.ticks() == 1920)
+        );
         let covered = audio.last().unwrap().pts.ticks() + 1920 - 900_000;
         let input_audio = 4 * CLOCK_90K; // 100 frames at 25 fps
-        assert!((covered - input_audio).abs() <= MP2_FRAME + 1920, "{covered}");
+        assert!(
+            (covered - input_audio).abs() <= MP2_FRAME + 1920,
+            "{covered}"
+        );
     }
 
     #[test]
     fn hls_segments_start_at_keyframes_and_add_up_to_the_input() {
         let input = stream(&mut source(), 0, 250, 25, 0..0);
         let (outputs, stats) = run(hls(2.0), &input);
-        let segments: Vec<Segment> = outputs.into_iter().filter_map(|o| if let Output::Segment(s) = o { Some(s) } else { None }).collect();
+        let segments: Vec<Segment> = outputs
+            .into_iter()
+            .filter_map(|o| {
+                if let Output::Segment(s) = o {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(stats.segments, segments.len() as u64);
         assert_eq!(segments.len(), 5);
-        assert!(segments.iter().all(|s| s.keyframe && !s.discontinuity && s.duration == 2 * CLOCK_90K));
+        assert!(
+            segments
+                .iter()
+                .all(|s| s.keyframe && !s.discontinuity && s.duration == 2 * CLOCK_90K)
+        );
         for segment in &segments {
-            let videos: Vec<_> = demux(&segment.data).into_iter().filter_map(|e| if let DemuxEvent::Video(v) = e { Some(v) } else { None }).collect();
+            let videos: Vec<_> = demux(&segment.data)
+                .into_iter()
+                .filter_map(|e| {
+                    if let DemuxEvent::Video(v) = e {
+                        Some(v)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             assert!(videos[0].info.keyframe && videos[0].pts == segment.start);
         }
     }
@@ -552,7 +674,16 @@ mod tests {
         let mut input = stream(&mut source(), 0, 100, 25, 0..0);
         input.extend(stream(&mut source(), 0, 100, 25, 0..0));
         let (outputs, stats) = run(hls(2.0), &input);
-        let flags: Vec<bool> = outputs.iter().filter_map(|o| if let Output::Segment(s) = o { Some(s.discontinuity) } else { None }).collect();
+        let flags: Vec<bool> = outputs
+            .iter()
+            .filter_map(|o| {
+                if let Output::Segment(s) = o {
+                    Some(s.discontinuity)
+                } else {
+                    None
+                }
+            })
+            .collect();
         assert_eq!(flags, vec![false, false, true, false]);
         assert!(stats.warnings.get(WarningKind::TimestampJump) >= 1);
     }
@@ -562,26 +693,74 @@ mod tests {
         let input = stream(&mut source(), 0, 100, 25, 90_000..90_000 + 3 * MP2_FRAME);
         let (outputs, stats) = run(PipelineOptions::default(), &input);
         assert_eq!(stats.warnings.get(WarningKind::AudioGapFilled), 1);
-        let ts: Vec<u8> = outputs.into_iter().flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] }).collect();
-        let audio: Vec<MediaTime> = demux(&ts).into_iter().filter_map(|e| if let DemuxEvent::Audio(a) = e { Some(a.pts) } else { None }).collect();
-        assert!(audio.windows(2).all(|w| w[1].ticks() - w[0].ticks() == 1920), "continuous AAC timeline");
+        let ts: Vec<u8> = outputs
+            .into_iter()
+            .flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] })
+            .collect();
+        let audio: Vec<MediaTime> = demux(&ts)
+            .into_iter()
+            .filter_map(|e| {
+                if let DemuxEvent::Audio(a) = e {
+                    Some(a.pts)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert!(
+            audio
+                .windows(2)
+                .all(|w| w[1].ticks() - w[0].ticks() == 1920),
+            "continuous AAC timeline"
+        );
     }
 
     #[test]
     fn video_before_the_first_keyframe_is_dropped_and_audio_waits_for_it() {
         let input = stream(&mut source(), 0, 60, 25, 0..0);
         // Start in the middle of the first GOP: skip the first keyframe's packets.
-        let first_keyframe_end = input.chunks(188).position(|p| ((u16::from(p[1] & 0x1F) << 8) | u16::from(p[2])) == 0x200 && p[1] & 0x40 != 0 && p[3] & 0x20 != 0).unwrap();
+        let first_keyframe_end = input
+            .chunks(188)
+            .position(|p| {
+                ((u16::from(p[1] & 0x1F) << 8) | u16::from(p[2])) == 0x200
+                    && p[1] & 0x40 != 0
+                    && p[3] & 0x20 != 0
+            })
+            .unwrap();
         let mut cut = input[..2 * 188].to_vec(); // PAT, PMT
         cut.extend_from_slice(&input[(first_keyframe_end + 1) * 188..]);
         let (outputs, stats) = run(PipelineOptions::default(), &cut);
         assert_eq!(stats.warnings.get(WarningKind::SkippedBeforeKeyframe), 1);
-        let ts: Vec<u8> = outputs.into_iter().flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] }).collect();
+        let ts: Vec<u8> = outputs
+            .into_iter()
+            .flat_map(|o| if let Output::Ts(b) = o { b } else { vec![] })
+            .collect();
         let events = demux(&ts);
-        let first_video = events.iter().find_map(|e| if let DemuxEvent::Video(v) = e { Some(v) } else { None }).unwrap();
+        let first_video = events
+            .iter()
+            .find_map(|e| {
+                if let DemuxEvent::Video(v) = e {
+                    Some(v)
+                } else {
+                    None
+                }
+            })
+            .unwrap();
         assert!(first_video.info.keyframe);
         assert_eq!(first_video.pts, MediaTime(25 * FRAME));
-        let first_audio = events.iter().find_map(|e| if let DemuxEvent::Audio(a) = e { Some(a.pts) } else { None }).unwrap();
-        assert!(first_audio.ticks() + 1920 + MP2_FRAME > 25 * FRAME, "audio starts with the video");
+        let first_audio = events
+            .iter()
+            .find_map(|e| {
+                if let DemuxEvent::Audio(a) = e {
+                    Some(a.pts)
+                } else {
+                    None
+                }
+            })
+            .unwrap();
+        assert!(
+            first_audio.ticks() + 1920 + MP2_FRAME > 25 * FRAME,
+            "audio starts with the video"
+        );
     }
 }

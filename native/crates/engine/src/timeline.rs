@@ -56,12 +56,20 @@ impl Timeline {
             Some(last) => {
                 let step = t.saturating_sub(last);
                 let jumped = step > FORWARD_JUMP || step < -BACKWARD_JUMP;
-                if jumped && !consistent { Verdict::Break } else { Verdict::Accept }
+                if jumped && !consistent {
+                    Verdict::Break
+                } else {
+                    Verdict::Accept
+                }
             }
             None if consistent => Verdict::Accept,
             None => {
                 track.stale += 1;
-                if track.stale > STALE_LIMIT { Verdict::Break } else { Verdict::Stale }
+                if track.stale > STALE_LIMIT {
+                    Verdict::Break
+                } else {
+                    Verdict::Stale
+                }
             }
         };
         match verdict {
@@ -106,7 +114,10 @@ mod tests {
         let mut timeline = Timeline::default();
         for i in 0..100 {
             assert_eq!(timeline.check(AUDIO, MediaTime(i * 2880)), Verdict::Accept);
-            assert_eq!(timeline.check(VIDEO, MediaTime(90_000 + i * 3600)), Verdict::Accept);
+            assert_eq!(
+                timeline.check(VIDEO, MediaTime(90_000 + i * 3600)),
+                Verdict::Accept
+            );
         }
     }
 
@@ -117,9 +128,19 @@ mod tests {
         timeline.check(AUDIO, MediaTime(0));
         assert_eq!(timeline.check(VIDEO, MediaTime(3600)), Verdict::Accept);
         assert_eq!(timeline.check(VIDEO, MediaTime(50_000_000)), Verdict::Break);
-        assert_eq!(timeline.check(AUDIO, MediaTime(2880)), Verdict::Stale, "tail of the old timeline");
-        assert_eq!(timeline.check(AUDIO, MediaTime(50_000_000 - 40_000)), Verdict::Accept);
-        assert_eq!(timeline.check(VIDEO, MediaTime(50_003_600)), Verdict::Accept);
+        assert_eq!(
+            timeline.check(AUDIO, MediaTime(2880)),
+            Verdict::Stale,
+            "tail of the old timeline"
+        );
+        assert_eq!(
+            timeline.check(AUDIO, MediaTime(50_000_000 - 40_000)),
+            Verdict::Accept
+        );
+        assert_eq!(
+            timeline.check(VIDEO, MediaTime(50_003_600)),
+            Verdict::Accept
+        );
     }
 
     #[test]
@@ -128,7 +149,10 @@ mod tests {
         timeline.check(AUDIO, MediaTime(0));
         timeline.check(VIDEO, MediaTime(0));
         timeline.check(VIDEO, MediaTime(2 * CLOCK_90K));
-        assert_eq!(timeline.check(AUDIO, MediaTime(2 * CLOCK_90K)), Verdict::Accept);
+        assert_eq!(
+            timeline.check(AUDIO, MediaTime(2 * CLOCK_90K)),
+            Verdict::Accept
+        );
     }
 
     #[test]
@@ -141,8 +165,16 @@ mod tests {
         for i in 1..=STALE_LIMIT as i64 + 1 {
             verdicts.push(timeline.check(VIDEO, MediaTime(i * 3600)));
         }
-        assert_eq!(verdicts.last(), Some(&Verdict::Break), "video's timeline wins back");
-        assert!(verdicts[..verdicts.len() - 1].iter().all(|v| *v == Verdict::Stale));
+        assert_eq!(
+            verdicts.last(),
+            Some(&Verdict::Break),
+            "video's timeline wins back"
+        );
+        assert!(
+            verdicts[..verdicts.len() - 1]
+                .iter()
+                .all(|v| *v == Verdict::Stale)
+        );
         assert_eq!(timeline.check(AUDIO, MediaTime(100_000)), Verdict::Accept);
     }
 }

@@ -61,16 +61,26 @@ impl PipelineOutput {
     }
 
     pub fn error(code: &str, message: String) -> Self {
-        PipelineOutput { code: Some(code.to_string()), message: Some(message), ..Self::empty("error") }
+        PipelineOutput {
+            code: Some(code.to_string()),
+            message: Some(message),
+            ..Self::empty("error")
+        }
     }
 
     pub fn end(stats: PipelineStats) -> Self {
-        PipelineOutput { stats: Some(stats), ..Self::empty("end") }
+        PipelineOutput {
+            stats: Some(stats),
+            ..Self::empty("end")
+        }
     }
 
     pub fn from_output(output: Output) -> Self {
         match output {
-            Output::Ts(data) => PipelineOutput { data: Some(data.into()), ..Self::empty("ts") },
+            Output::Ts(data) => PipelineOutput {
+                data: Some(data.into()),
+                ..Self::empty("ts")
+            },
             Output::Segment(segment) => PipelineOutput {
                 sequence: Some(segment.sequence as i64),
                 duration: Some(segment.duration as f64 / CLOCK_90K as f64),
@@ -115,7 +125,9 @@ impl From<&OutputStream> for OutputStreamInfo {
 #[napi(object)]
 #[derive(Clone)]
 pub struct PipelineStats {
-    #[napi(ts_type = "'waiting_for_program' | 'waiting_for_keyframe' | 'streaming' | 'closed' | 'failed'")]
+    #[napi(
+        ts_type = "'waiting_for_program' | 'waiting_for_keyframe' | 'streaming' | 'closed' | 'failed'"
+    )]
     pub state: String,
     pub bytes_in: i64,
     pub bytes_out: i64,
@@ -139,7 +151,12 @@ pub struct PipelineStats {
 }
 
 impl PipelineStats {
-    pub fn from_engine(stats: &Stats, state: Option<&str>, queued_input_bytes: usize, pending_outputs: usize) -> Self {
+    pub fn from_engine(
+        stats: &Stats,
+        state: Option<&str>,
+        queued_input_bytes: usize,
+        pending_outputs: usize,
+    ) -> Self {
         PipelineStats {
             state: state.unwrap_or(stats.state.name()).to_string(),
             bytes_in: stats.bytes_in as i64,
@@ -150,7 +167,11 @@ impl PipelineStats {
             video_frames: stats.video_frames as i64,
             audio_frames_in: stats.audio_frames_in as i64,
             audio_frames_out: stats.audio_frames_out as i64,
-            warnings: stats.warnings.iter().map(|(kind, n)| (kind.name().to_string(), n as i64)).collect(),
+            warnings: stats
+                .warnings
+                .iter()
+                .map(|(kind, n)| (kind.name().to_string(), n as i64))
+                .collect(),
             warnings_total: stats.warnings.total() as i64,
             program_number: stats.program_number.map(u32::from),
             streams: stats.streams.iter().map(OutputStreamInfo::from).collect(),

@@ -3,7 +3,9 @@
 use napi_derive::napi;
 
 use e2gate_core::descriptor::Language;
-use e2gate_engine::{DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, OptionError, OutputKind, PipelineOptions};
+use e2gate_engine::{
+    DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, OptionError, OutputKind, PipelineOptions,
+};
 
 /// Default bound of input bytes queued for the pipeline thread (about 3 s of an HD service).
 pub const DEFAULT_MAX_QUEUED_INPUT_BYTES: u32 = 4 * 1024 * 1024;
@@ -50,7 +52,10 @@ pub struct Limits {
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> OptionError {
-    OptionError { field, message: message.into() }
+    OptionError {
+        field,
+        message: message.into(),
+    }
 }
 
 impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
@@ -60,18 +65,33 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
         let output = match options.output.as_deref() {
             None | Some("ts") => OutputKind::Ts,
             Some("hls") => OutputKind::Hls,
-            Some(other) => return Err(invalid("output", format!("must be 'ts' or 'hls', got '{other}'"))),
+            Some(other) => {
+                return Err(invalid(
+                    "output",
+                    format!("must be 'ts' or 'hls', got '{other}'"),
+                ));
+            }
         };
         let service_id = options
             .service_id
-            .map(|id| u16::try_from(id).map_err(|_| invalid("serviceId", format!("must be 0–65535, got {id}"))))
+            .map(|id| {
+                u16::try_from(id)
+                    .map_err(|_| invalid("serviceId", format!("must be 0–65535, got {id}")))
+            })
             .transpose()?;
         let languages = options
             .languages
             .map(|codes| {
                 codes
                     .iter()
-                    .map(|code| Language::parse(code).ok_or_else(|| invalid("languages", format!("'{code}' is not a 3-letter ISO 639-2 code"))))
+                    .map(|code| {
+                        Language::parse(code).ok_or_else(|| {
+                            invalid(
+                                "languages",
+                                format!("'{code}' is not a 3-letter ISO 639-2 code"),
+                            )
+                        })
+                    })
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?;
@@ -84,13 +104,23 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
             keep_original_audio: options.keep_original_audio.unwrap_or(false),
         };
         engine.validate()?;
-        let max_queued_input_bytes = options.max_queued_input_bytes.unwrap_or(DEFAULT_MAX_QUEUED_INPUT_BYTES);
+        let max_queued_input_bytes = options
+            .max_queued_input_bytes
+            .unwrap_or(DEFAULT_MAX_QUEUED_INPUT_BYTES);
         if !(64 * 1024..=256 * 1024 * 1024).contains(&max_queued_input_bytes) {
-            return Err(invalid("maxQueuedInputBytes", format!("must be 64 KiB–256 MiB, got {max_queued_input_bytes}")));
+            return Err(invalid(
+                "maxQueuedInputBytes",
+                format!("must be 64 KiB–256 MiB, got {max_queued_input_bytes}"),
+            ));
         }
-        let max_pending_outputs = options.max_pending_outputs.unwrap_or(DEFAULT_MAX_PENDING_OUTPUTS);
+        let max_pending_outputs = options
+            .max_pending_outputs
+            .unwrap_or(DEFAULT_MAX_PENDING_OUTPUTS);
         if !(1..=1024).contains(&max_pending_outputs) {
-            return Err(invalid("maxPendingOutputs", format!("must be 1–1024, got {max_pending_outputs}")));
+            return Err(invalid(
+                "maxPendingOutputs",
+                format!("must be 1–1024, got {max_pending_outputs}"),
+            ));
         }
         let limits = Limits {
             max_queued_input_bytes: max_queued_input_bytes as usize,

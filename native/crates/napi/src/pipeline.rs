@@ -63,11 +63,17 @@ impl LivePipeline {
     pub fn new(
         env: Env,
         options: Option<LivePipelineOptions>,
-        #[napi(ts_arg_type = "(output: PipelineOutput) => void | Promise<unknown>")] on_output: Function<'_, PipelineOutput, Unknown<'static>>,
+        #[napi(ts_arg_type = "(output: PipelineOutput) => void | Promise<unknown>")]
+        on_output: Function<'_, PipelineOutput, Unknown<'static>>,
     ) -> napi::Result<Self> {
-        let (engine_options, limits): (_, Limits) =
-            options.unwrap_or_default().try_into().map_err(|e: e2gate_engine::OptionError| throw(&env, Code::InvalidOptions, e.to_string()))?;
-        let pipeline = Pipeline::new(engine_options).map_err(|e| throw(&env, Code::InvalidOptions, e.to_string()))?;
+        let (engine_options, limits): (_, Limits) = options
+            .unwrap_or_default()
+            .try_into()
+            .map_err(|e: e2gate_engine::OptionError| {
+                throw(&env, Code::InvalidOptions, e.to_string())
+            })?;
+        let pipeline = Pipeline::new(engine_options)
+            .map_err(|e| throw(&env, Code::InvalidOptions, e.to_string()))?;
         let output: OutputFn = on_output
             .build_threadsafe_function::<Event>()
             .callee_handled::<false>()
@@ -87,7 +93,13 @@ impl LivePipeline {
         std::thread::Builder::new()
             .name("e2gate-pipeline".into())
             .spawn(move || worker::run(thread_shared, pipeline, output, on_end))
-            .map_err(|e| throw(&env, Code::Thread, format!("cannot start the pipeline thread: {e}")))?;
+            .map_err(|e| {
+                throw(
+                    &env,
+                    Code::Thread,
+                    format!("cannot start the pipeline thread: {e}"),
+                )
+            })?;
         Ok(LivePipeline { shared, closers })
     }
 
@@ -115,7 +127,12 @@ impl LivePipeline {
             Lifecycle::Ended | Lifecycle::Destroyed => Some("closed"),
             Lifecycle::Failed => Some("failed"),
         };
-        Ok(PipelineStats::from_engine(&snapshot.stats, state, self.shared.queued_input_bytes(), snapshot.pending))
+        Ok(PipelineStats::from_engine(
+            &snapshot.stats,
+            state,
+            self.shared.queued_input_bytes(),
+            snapshot.pending,
+        ))
     }
 
     /// Ends the input: queued chunks are processed, the tail is flushed (last audio frames, last segment),
@@ -145,7 +162,13 @@ impl LivePipeline {
     #[napi(catch_unwind)]
     pub fn destroy(&self) -> napi::Result<()> {
         self.shared.destroy();
-        let waiting = std::mem::take(&mut self.closers.lock().unwrap_or_else(|p| p.into_inner()).waiting);
+        let waiting = std::mem::take(
+            &mut self
+                .closers
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .waiting,
+        );
         if !waiting.is_empty() {
             let stats = self.stats()?;
             for deferred in waiting {
@@ -159,7 +182,10 @@ impl LivePipeline {
 impl Drop for LivePipeline {
     fn drop(&mut self) {
         // Garbage-collected (or its environment torn down) without close(): stop the thread.
-        if !matches!(self.shared.lifecycle(), Lifecycle::Ended | Lifecycle::Failed) {
+        if !matches!(
+            self.shared.lifecycle(),
+            Lifecycle::Ended | Lifecycle::Failed
+        ) {
             self.shared.destroy();
         }
     }

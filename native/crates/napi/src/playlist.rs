@@ -46,32 +46,58 @@ impl MediaPlaylist {
     /// Throws `ERR_NATIVE_INVALID_OPTIONS` for an unknown kind or a target outside 0.5–60 s.
     #[napi(constructor, catch_unwind)]
     pub fn new(env: Env, options: Option<MediaPlaylistOptions>) -> napi::Result<Self> {
-        let options = options.unwrap_or(MediaPlaylistOptions { kind: None, window: None, target_duration: None });
+        let options = options.unwrap_or(MediaPlaylistOptions {
+            kind: None,
+            window: None,
+            target_duration: None,
+        });
         let kind = match options.kind.as_deref() {
             None | Some("live") => PlaylistKind::Live,
             Some("event") => PlaylistKind::Event,
             Some("vod") => PlaylistKind::Vod,
-            Some(other) => return Err(throw(&env, Code::InvalidOptions, format!("kind: must be 'live', 'event' or 'vod', got '{other}'"))),
+            Some(other) => {
+                return Err(throw(
+                    &env,
+                    Code::InvalidOptions,
+                    format!("kind: must be 'live', 'event' or 'vod', got '{other}'"),
+                ));
+            }
         };
         let target = options.target_duration.unwrap_or(2.0);
         if !(0.5..=60.0).contains(&target) {
-            return Err(throw(&env, Code::InvalidOptions, format!("targetDuration: must be 0.5–60 seconds, got {target}")));
+            return Err(throw(
+                &env,
+                Code::InvalidOptions,
+                format!("targetDuration: must be 0.5–60 seconds, got {target}"),
+            ));
         }
-        Ok(MediaPlaylist { inner: playlist::MediaPlaylist::new(kind, options.window.unwrap_or(6) as usize, target) })
+        Ok(MediaPlaylist {
+            inner: playlist::MediaPlaylist::new(kind, options.window.unwrap_or(6) as usize, target),
+        })
     }
 
     /// Appends a segment (and drops the oldest beyond the window).
     #[napi(catch_unwind)]
     pub fn push(&mut self, env: Env, segment: MediaPlaylistSegment) -> napi::Result<()> {
         if !segment.duration.is_finite() || segment.duration < 0.0 {
-            return Err(throw(&env, Code::InvalidOptions, format!("duration: must be a non-negative number, got {}", segment.duration)));
+            return Err(throw(
+                &env,
+                Code::InvalidOptions,
+                format!(
+                    "duration: must be a non-negative number, got {}",
+                    segment.duration
+                ),
+            ));
         }
         self.inner.push(PlaylistEntry {
             uri: segment.uri,
             duration: segment.duration,
             discontinuity: segment.discontinuity.unwrap_or(false),
             independent: segment.independent.unwrap_or(true),
-            program_date_time_ms: segment.program_date_time.filter(|t| t.is_finite()).map(|t| t as i64),
+            program_date_time_ms: segment
+                .program_date_time
+                .filter(|t| t.is_finite())
+                .map(|t| t as i64),
         });
         Ok(())
     }

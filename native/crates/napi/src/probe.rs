@@ -78,7 +78,10 @@ fn stream(s: &ProbedStream) -> ProbeStream {
         width: s.video.map(|v| v.width),
         height: s.video.map(|v| v.height),
         interlaced: s.video.and_then(|v| v.interlaced),
-        frame_rate: s.video.and_then(|v| v.frame_rate).map(|(n, d)| f64::from(n) / f64::from(d.max(1))),
+        frame_rate: s
+            .video
+            .and_then(|v| v.frame_rate)
+            .map(|(n, d)| f64::from(n) / f64::from(d.max(1))),
         profile: s.video.and_then(|v| v.profile).map(u32::from),
         level: s.video.and_then(|v| v.level).map(u32::from),
         scrambled: s.scrambled,
@@ -105,7 +108,11 @@ fn result(report: &ProbeReport) -> ProbeResult {
 
 fn check_size(env: &Env, len: usize) -> napi::Result<()> {
     if len > MAX_PROBE_BYTES {
-        return Err(throw(env, Code::LimitExceeded, format!("probe inspects at most {MAX_PROBE_BYTES} bytes, got {len}")));
+        return Err(throw(
+            env,
+            Code::LimitExceeded,
+            format!("probe inspects at most {MAX_PROBE_BYTES} bytes, got {len}"),
+        ));
     }
     Ok(())
 }
@@ -123,6 +130,7 @@ pub struct ProbeTask {
     data: Vec<u8>,
 }
 
+#[napi]
 impl Task for ProbeTask {
     type Output = ProbeReport;
     type JsValue = ProbeResult;
@@ -141,5 +149,7 @@ impl Task for ProbeTask {
 #[napi(catch_unwind)]
 pub fn probe(env: Env, data: Buffer) -> napi::Result<AsyncTask<ProbeTask>> {
     check_size(&env, data.len())?;
-    Ok(AsyncTask::new(ProbeTask { data: data.to_vec() }))
+    Ok(AsyncTask::new(ProbeTask {
+        data: data.to_vec(),
+    }))
 }

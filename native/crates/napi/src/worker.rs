@@ -84,14 +84,21 @@ pub struct Shared {
 
 /// A mutex poisoned by a panic elsewhere still holds consistent data for these plain counters.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl Shared {
     pub fn new(limits: Limits, stats: Stats) -> Self {
         Shared {
             limits,
-            input: Mutex::new(Input { chunks: VecDeque::new(), bytes: 0, refused: false, lifecycle: Lifecycle::Open }),
+            input: Mutex::new(Input {
+                chunks: VecDeque::new(),
+                bytes: 0,
+                refused: false,
+                lifecycle: Lifecycle::Open,
+            }),
             input_changed: Condvar::new(),
             pending: Mutex::new(0),
             pending_changed: Condvar::new(),
@@ -102,15 +109,25 @@ impl Shared {
 
     pub fn push(&self, chunk: Buffer) -> PushOutcome {
         if chunk.len() > MAX_CHUNK_BYTES {
-            return PushOutcome::Rejected(Code::LimitExceeded, format!("a chunk may hold at most {MAX_CHUNK_BYTES} bytes"));
+            return PushOutcome::Rejected(
+                Code::LimitExceeded,
+                format!("a chunk may hold at most {MAX_CHUNK_BYTES} bytes"),
+            );
         }
         let mut input = lock(&self.input);
         match input.lifecycle {
             Lifecycle::Open => {}
-            Lifecycle::Failed => return PushOutcome::Rejected(Code::Failed, "the pipeline failed; create a new one".into()),
+            Lifecycle::Failed => {
+                return PushOutcome::Rejected(
+                    Code::Failed,
+                    "the pipeline failed; create a new one".into(),
+                );
+            }
             _ => return PushOutcome::Rejected(Code::Closed, "the pipeline is closed".into()),
         }
-        if !input.chunks.is_empty() && input.bytes + chunk.len() > self.limits.max_queued_input_bytes {
+        if !input.chunks.is_empty()
+            && input.bytes + chunk.len() > self.limits.max_queued_input_bytes
+        {
             input.refused = true;
             return PushOutcome::Refused;
         }
@@ -161,7 +178,10 @@ impl Shared {
     }
 
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { stats: lock(&self.snapshot).clone(), pending: *lock(&self.pending) }
+        Snapshot {
+            stats: lock(&self.snapshot).clone(),
+            pending: *lock(&self.pending),
+        }
     }
 
     pub fn queued_input_bytes(&self) -> usize {
@@ -193,7 +213,10 @@ impl Shared {
             if input.lifecycle != Lifecycle::Open {
                 return None;
             }
-            input = self.input_changed.wait_timeout(input, LIVENESS_POLL).map_or_else(|p| p.into_inner().0, |r| r.0);
+            input = self
+                .input_changed
+                .wait_timeout(input, LIVENESS_POLL)
+                .map_or_else(|p| p.into_inner().0, |r| r.0);
         }
     }
 
@@ -208,7 +231,10 @@ impl Shared {
                 *pending += 1;
                 return true;
             }
-            pending = self.pending_changed.wait_timeout(pending, LIVENESS_POLL).map_or_else(|p| p.into_inner().0, |r| r.0);
+            pending = self
+                .pending_changed
+                .wait_timeout(pending, LIVENESS_POLL)
+                .map_or_else(|p| p.into_inner().0, |r| r.0);
         }
     }
 
@@ -222,7 +248,10 @@ impl Shared {
             if *pending == 0 {
                 return true;
             }
-            pending = self.pending_changed.wait_timeout(pending, LIVENESS_POLL).map_or_else(|p| p.into_inner().0, |r| r.0);
+            pending = self
+                .pending_changed
+                .wait_timeout(pending, LIVENESS_POLL)
+                .map_or_else(|p| p.into_inner().0, |r| r.0);
         }
     }
 }
@@ -241,7 +270,8 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     let alive = || !output.aborted();
     let mut failure: Option<String> = None;
     while let Some((chunk, drain)) = shared.next_chunk(&alive) {
-        if drain && output.call(Event::Drain, ThreadsafeFunctionCallMode::NonBlocking) != Status::Ok {
+        if drain && output.call(Event::Drain, ThreadsafeFunctionCallMode::NonBlocking) != Status::Ok
+        {
             return shared.destroy();
         }
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| pipeline.push(&chunk))) {
@@ -267,7 +297,13 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     *lock(&shared.snapshot) = stats.clone();
     if let Some(message) = failure {
         shared.set_lifecycle(Lifecycle::Failed);
-        let _ = output.call(Event::Error { code: Code::Failed.as_str(), message }, ThreadsafeFunctionCallMode::NonBlocking);
+        let _ = output.call(
+            Event::Error {
+                code: Code::Failed.as_str(),
+                message,
+            },
+            ThreadsafeFunctionCallMode::NonBlocking,
+        );
     }
     if !shared.wait_idle(&alive) {
         return;
@@ -278,26 +314,39 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     };
     let final_stats = PipelineStats::from_engine(&stats, Some(state), 0, 0);
     let shared_for_end = Arc::clone(&shared);
-    output.call_with_return_value(Event::End(final_stats.clone()), ThreadsafeFunctionCallMode::NonBlocking, move |_, env| {
-        if shared_for_end.lifecycle() == Lifecycle::Closing {
-            shared_for_end.set_lifecycle(Lifecycle::Ended);
-        }
-        on_end(env, final_stats);
-        Ok(())
-    });
+    output.call_with_return_value(
+        Event::End(final_stats.clone()),
+        ThreadsafeFunctionCallMode::NonBlocking,
+        move |_, env| {
+            if shared_for_end.lifecycle() == Lifecycle::Closing {
+                shared_for_end.set_lifecycle(Lifecycle::Ended);
+            }
+            on_end(env, final_stats);
+            Ok(())
+        },
+    );
 }
 
 /// Hands every queued output to JS, one credit each; false when the pipeline was destroyed meanwhile.
-fn deliver(shared: &Arc<Shared>, pipeline: &mut Pipeline, output: &OutputFn, alive: &dyn Fn() -> bool) -> bool {
+fn deliver(
+    shared: &Arc<Shared>,
+    pipeline: &mut Pipeline,
+    output: &OutputFn,
+    alive: &dyn Fn() -> bool,
+) -> bool {
     while let Some(item) = pipeline.pull() {
         if !shared.acquire(alive) {
             return false;
         }
         let credit = Arc::clone(shared);
-        let status = output.call_with_return_value(Event::Output(item), ThreadsafeFunctionCallMode::NonBlocking, move |ret, env| {
-            release_when_done(credit, ret, env);
-            Ok(())
-        });
+        let status = output.call_with_return_value(
+            Event::Output(item),
+            ThreadsafeFunctionCallMode::NonBlocking,
+            move |ret, env| {
+                release_when_done(credit, ret, env);
+                Ok(())
+            },
+        );
         if status != Status::Ok {
             shared.release();
             shared.destroy();
@@ -309,17 +358,22 @@ fn deliver(shared: &Arc<Shared>, pipeline: &mut Pipeline, output: &OutputFn, ali
 
 /// Releases the credit now, or when the promise the callback returned settles.
 fn release_when_done(credit: Arc<Shared>, ret: napi::Result<Unknown<'static>>, env: Env) {
-    let promise = ret.ok().filter(|value| value.get_type().is_ok_and(|t| t == ValueType::Object) && value.is_promise().unwrap_or(false));
+    let promise = ret.ok().filter(|value| {
+        value.get_type().is_ok_and(|t| t == ValueType::Object)
+            && value.is_promise().unwrap_or(false)
+    });
     let Some(value) = promise else {
         credit.release();
         return;
     };
     let mut promise: PromiseRaw<'_, Unknown<'_>> = PromiseRaw::new(env.raw(), value.raw());
     let settled = Arc::clone(&credit);
-    if promise.finally(move |_| {
-        settled.release();
-        Ok(())
-    }).is_err()
+    if promise
+        .finally(move |_| {
+            settled.release();
+            Ok(())
+        })
+        .is_err()
     {
         credit.release();
     }

@@ -5,7 +5,10 @@ use super::{FrameHeader, HeaderResult};
 use crate::bits::BitReader;
 
 pub const ADTS_HEADER_SIZE: usize = 7;
-const SAMPLE_RATES: [u32; 13] = [96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000, 7_350];
+const SAMPLE_RATES: [u32; 13] = [
+    96_000, 88_200, 64_000, 48_000, 44_100, 32_000, 24_000, 22_050, 16_000, 12_000, 11_025, 8_000,
+    7_350,
+];
 
 pub fn parse_adts(data: &[u8]) -> HeaderResult {
     if data.len() < ADTS_HEADER_SIZE {
@@ -14,9 +17,13 @@ pub fn parse_adts(data: &[u8]) -> HeaderResult {
     if data[0] != 0xFF || data[1] & 0xF6 != 0xF0 {
         return HeaderResult::Invalid;
     }
-    let Some(&sample_rate) = SAMPLE_RATES.get(usize::from((data[2] >> 2) & 0x0F)) else { return HeaderResult::Invalid };
+    let Some(&sample_rate) = SAMPLE_RATES.get(usize::from((data[2] >> 2) & 0x0F)) else {
+        return HeaderResult::Invalid;
+    };
     let channel_configuration = ((data[2] & 0x01) << 2) | (data[3] >> 6);
-    let frame_length = (usize::from(data[3] & 0x03) << 11) | (usize::from(data[4]) << 3) | usize::from(data[5] >> 5);
+    let frame_length = (usize::from(data[3] & 0x03) << 11)
+        | (usize::from(data[4]) << 3)
+        | usize::from(data[5] >> 5);
     if frame_length < ADTS_HEADER_SIZE {
         return HeaderResult::Invalid;
     }
@@ -25,7 +32,11 @@ pub fn parse_adts(data: &[u8]) -> HeaderResult {
         size: frame_length,
         samples: 1024 * blocks,
         sample_rate,
-        channels: if channel_configuration == 7 { 8 } else { channel_configuration },
+        channels: if channel_configuration == 7 {
+            8
+        } else {
+            channel_configuration
+        },
         starts_access_unit: true,
     })
 }
@@ -43,8 +54,17 @@ pub fn parse_loas(data: &[u8]) -> HeaderResult {
     if length == 0 {
         return HeaderResult::Invalid;
     }
-    let (sample_rate, channels, samples) = data.get(3..).and_then(stream_mux_config).unwrap_or((0, 0, 1024));
-    HeaderResult::Valid(FrameHeader { size: 3 + length, samples, sample_rate, channels, starts_access_unit: true })
+    let (sample_rate, channels, samples) = data
+        .get(3..)
+        .and_then(stream_mux_config)
+        .unwrap_or((0, 0, 1024));
+    HeaderResult::Valid(FrameHeader {
+        size: 3 + length,
+        samples,
+        sample_rate,
+        channels,
+        starts_access_unit: true,
+    })
 }
 
 /// Reads (sample rate, channels, samples per frame) from the StreamMuxConfig of an AudioMuxElement
@@ -87,7 +107,10 @@ fn sampling_frequency(r: &mut BitReader<'_>) -> Option<u32> {
 
 /// Writes an ADTS header (MPEG-4, no CRC, one raw data block) for an AAC-LC frame of `payload_len` bytes.
 pub fn write_adts_header(out: &mut Vec<u8>, sample_rate: u32, channels: u8, payload_len: usize) {
-    let sf_index = SAMPLE_RATES.iter().position(|&r| r == sample_rate).unwrap_or(3) as u8;
+    let sf_index = SAMPLE_RATES
+        .iter()
+        .position(|&r| r == sample_rate)
+        .unwrap_or(3) as u8;
     let length = payload_len + ADTS_HEADER_SIZE;
     let profile = 1u8; // AAC LC (audio object type 2, minus one)
     out.push(0xFF);
@@ -108,14 +131,25 @@ mod tests {
         let mut frame = Vec::new();
         write_adts_header(&mut frame, 48_000, 2, 371);
         frame.resize(frame.len() + 371, 0);
-        let HeaderResult::Valid(h) = parse_adts(&frame) else { panic!() };
-        assert_eq!((h.size, h.samples, h.sample_rate, h.channels), (378, 1024, 48_000, 2));
+        let HeaderResult::Valid(h) = parse_adts(&frame) else {
+            panic!()
+        };
+        assert_eq!(
+            (h.size, h.samples, h.sample_rate, h.channels),
+            (378, 1024, 48_000, 2)
+        );
     }
 
     #[test]
     fn loas_length_is_read() {
-        let HeaderResult::Valid(h) = parse_loas(&[0x56, 0xE1, 0x00, 0x80]) else { panic!() };
-        assert_eq!((h.size, h.sample_rate), (259, 0), "useSameStreamMux: format unknown here");
+        let HeaderResult::Valid(h) = parse_loas(&[0x56, 0xE1, 0x00, 0x80]) else {
+            panic!()
+        };
+        assert_eq!(
+            (h.size, h.sample_rate),
+            (259, 0),
+            "useSameStreamMux: format unknown here"
+        );
         assert_eq!(parse_loas(&[0x56, 0xE0, 0x00]), HeaderResult::Invalid);
     }
 
@@ -123,11 +157,18 @@ mod tests {
     fn loas_stream_mux_config_gives_the_format() {
         let mut w = crate::bits::BitWriter::new();
         w.bits(11, 0x2B7).bits(13, 20);
-        w.bit(false).bit(false).bit(true).bits(6, 0).bits(4, 0).bits(3, 0); // StreamMuxConfig, version 0
+        w.bit(false)
+            .bit(false)
+            .bit(true)
+            .bits(6, 0)
+            .bits(4, 0)
+            .bits(3, 0); // StreamMuxConfig, version 0
         w.bits(5, 2).bits(4, 3).bits(4, 2); // AAC LC, 48 kHz, stereo
         let mut frame = w.into_bytes();
         frame.resize(23, 0);
-        let HeaderResult::Valid(h) = parse_loas(&frame) else { panic!() };
+        let HeaderResult::Valid(h) = parse_loas(&frame) else {
+            panic!()
+        };
         assert_eq!((h.sample_rate, h.channels, h.samples), (48_000, 2, 1024));
     }
 }

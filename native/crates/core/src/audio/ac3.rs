@@ -4,7 +4,9 @@ use super::{FrameHeader, HeaderResult};
 
 const SYNCWORD: [u8; 2] = [0x0B, 0x77];
 /// Nominal bit rate in kb/s per frmsizecod / 2 (A/52 Table 5.18).
-const BITRATES: [u32; 19] = [32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 576, 640];
+const BITRATES: [u32; 19] = [
+    32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 576, 640,
+];
 /// Full-bandwidth channels per acmod (Table 5.8).
 const ACMOD_CHANNELS: [u8; 8] = [2, 1, 2, 3, 3, 4, 4, 5];
 
@@ -28,7 +30,9 @@ pub fn parse_ac3(data: &[u8]) -> HeaderResult {
     }
     let fscod = data[4] >> 6;
     let frmsizecod = usize::from(data[4] & 0x3F);
-    let Some(&bitrate) = BITRATES.get(frmsizecod / 2) else { return HeaderResult::Invalid };
+    let Some(&bitrate) = BITRATES.get(frmsizecod / 2) else {
+        return HeaderResult::Invalid;
+    };
     let (sample_rate, words) = match fscod {
         0 => (48_000, bitrate * 2),
         1 => (44_100, 320 * bitrate / 147 + (frmsizecod as u32 & 1)),
@@ -85,7 +89,10 @@ pub fn parse_eac3(data: &[u8]) -> HeaderResult {
         };
         (rate, 6)
     } else {
-        ([48_000, 44_100, 32_000][usize::from(fscod)], [1, 2, 3, 6][usize::from((data[4] >> 4) & 0x03)])
+        (
+            [48_000, 44_100, 32_000][usize::from(fscod)],
+            [1, 2, 3, 6][usize::from((data[4] >> 4) & 0x03)],
+        )
     };
     if strmtyp == 3 {
         return HeaderResult::Invalid;
@@ -109,27 +116,44 @@ mod tests {
     #[test]
     fn ac3_448k_5_1_at_48k() {
         let frame = ac3_frame(0, 30, 7, true);
-        let HeaderResult::Valid(h) = parse_ac3(&frame) else { panic!() };
-        assert_eq!((h.size, h.samples, h.sample_rate, h.channels), (1792, 1536, 48_000, 6));
+        let HeaderResult::Valid(h) = parse_ac3(&frame) else {
+            panic!()
+        };
+        assert_eq!(
+            (h.size, h.samples, h.sample_rate, h.channels),
+            (1792, 1536, 48_000, 6)
+        );
     }
 
     #[test]
     fn ac3_stereo_at_44k_odd_size_code_adds_a_word() {
-        let HeaderResult::Valid(h) = parse_ac3(&ac3_frame(1, 1, 2, false)) else { panic!() };
+        let HeaderResult::Valid(h) = parse_ac3(&ac3_frame(1, 1, 2, false)) else {
+            panic!()
+        };
         assert_eq!((h.size, h.sample_rate, h.channels), (140, 44_100, 2));
     }
 
     #[test]
     fn eac3_independent_and_dependent_substreams() {
-        let HeaderResult::Valid(h) = parse_eac3(&eac3_frame(0, 0, 767, 7, true)) else { panic!() };
-        assert_eq!((h.size, h.samples, h.channels, h.starts_access_unit), (1536, 1536, 6, true));
-        let HeaderResult::Valid(d) = parse_eac3(&eac3_frame(1, 0, 100, 2, false)) else { panic!() };
+        let HeaderResult::Valid(h) = parse_eac3(&eac3_frame(0, 0, 767, 7, true)) else {
+            panic!()
+        };
+        assert_eq!(
+            (h.size, h.samples, h.channels, h.starts_access_unit),
+            (1536, 1536, 6, true)
+        );
+        let HeaderResult::Valid(d) = parse_eac3(&eac3_frame(1, 0, 100, 2, false)) else {
+            panic!()
+        };
         assert!(!d.starts_access_unit);
     }
 
     #[test]
     fn bad_sync_and_reserved_codes_are_invalid() {
-        assert_eq!(parse_ac3(&[0x0B, 0x78, 0, 0, 0, 0x40, 0]), HeaderResult::Invalid);
+        assert_eq!(
+            parse_ac3(&[0x0B, 0x78, 0, 0, 0, 0x40, 0]),
+            HeaderResult::Invalid
+        );
         let mut frame = ac3_frame(0, 30, 7, true);
         frame[4] = 0xC0 | 30; // fscod 3 is reserved
         assert_eq!(parse_ac3(&frame), HeaderResult::Invalid);

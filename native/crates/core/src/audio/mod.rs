@@ -62,7 +62,11 @@ pub struct AudioFrame {
 
 impl AudioFrame {
     pub fn duration(&self) -> i64 {
-        if self.sample_rate == 0 { 0 } else { MediaTime::from_samples(i64::from(self.samples), self.sample_rate).ticks() }
+        if self.sample_rate == 0 {
+            0
+        } else {
+            MediaTime::from_samples(i64::from(self.samples), self.sample_rate).ticks()
+        }
     }
 }
 
@@ -140,7 +144,8 @@ impl AudioFramer {
             self.reset();
         }
         if let Some(pts) = pts {
-            self.marks.push_back((self.base + self.buffer.len() as u64, pts));
+            self.marks
+                .push_back((self.base + self.buffer.len() as u64, pts));
         }
         self.buffer.extend_from_slice(payload);
         self.scan(false);
@@ -202,7 +207,10 @@ impl AudioFramer {
             AudioCodec::Mpeg | AudioCodec::AacAdts => 0xFF,
             AudioCodec::AacLatm => 0x56,
         };
-        let skip = self.buffer[pos + 1..].iter().position(|&b| b == first).map_or(self.buffer.len() - pos, |i| i + 1);
+        let skip = self.buffer[pos + 1..]
+            .iter()
+            .position(|&b| b == first)
+            .map_or(self.buffer.len() - pos, |i| i + 1);
         self.report.skipped_bytes += skip;
         skip
     }
@@ -271,7 +279,10 @@ mod tests {
         framer.push(&stream[..1200], Some(MediaTime(90_000)));
         framer.push(&stream[1200..], Some(MediaTime(90_000 + 3 * 2160)));
         framer.flush();
-        let times: Vec<i64> = drain(&mut framer).iter().map(|f| f.pts.unwrap().ticks()).collect();
+        let times: Vec<i64> = drain(&mut framer)
+            .iter()
+            .map(|f| f.pts.unwrap().ticks())
+            .collect();
         assert_eq!(times, (0..6).map(|i| 90_000 + i * 2160).collect::<Vec<_>>());
     }
 
@@ -305,7 +316,11 @@ mod tests {
         framer.flush();
         let frames = drain(&mut framer);
         assert_eq!(frames.len(), 3);
-        assert!(frames.iter().all(|f| f.data.len() == independent.len() + dependent.len()));
+        assert!(
+            frames
+                .iter()
+                .all(|f| f.data.len() == independent.len() + dependent.len())
+        );
         assert_eq!(frames[2].pts, Some(MediaTime(2 * 2880)));
     }
 

@@ -3,12 +3,20 @@
 use super::{FrameHeader, HeaderResult};
 
 const BITRATES_V1: [[u32; 15]; 3] = [
-    [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
-    [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
-    [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+    [
+        0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448,
+    ],
+    [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384,
+    ],
+    [
+        0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320,
+    ],
 ];
 const BITRATES_V2: [[u32; 15]; 3] = [
-    [0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256],
+    [
+        0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256,
+    ],
     [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
     [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
 ];
@@ -26,16 +34,27 @@ pub fn parse(data: &[u8]) -> HeaderResult {
     let sampling_frequency = usize::from((data[2] >> 2) & 0x03);
     let padding = u32::from((data[2] >> 1) & 0x01);
     let mono = data[3] >> 6 == 3;
-    if version == 1 || layer == 0 || bitrate_index == 0 || bitrate_index == 15 || sampling_frequency == 3 {
+    if version == 1
+        || layer == 0
+        || bitrate_index == 0
+        || bitrate_index == 15
+        || sampling_frequency == 3
+    {
         return HeaderResult::Invalid;
     }
     let layer_index = usize::from(3 - layer); // 0: I, 1: II, 2: III
-    let bitrate = if version == 3 { BITRATES_V1 } else { BITRATES_V2 }[layer_index][bitrate_index] * 1000;
-    let sample_rate = [44_100, 48_000, 32_000][sampling_frequency] >> match version {
-        3 => 0,
-        2 => 1,
-        _ => 2,
-    };
+    let bitrate = if version == 3 {
+        BITRATES_V1
+    } else {
+        BITRATES_V2
+    }[layer_index][bitrate_index]
+        * 1000;
+    let sample_rate = [44_100, 48_000, 32_000][sampling_frequency]
+        >> match version {
+            3 => 0,
+            2 => 1,
+            _ => 2,
+        };
     let (size, samples) = match layer_index {
         0 => ((12 * bitrate / sample_rate + padding) * 4, 384),
         1 => (144 * bitrate / sample_rate + padding, 1152),
@@ -61,13 +80,20 @@ mod tests {
 
     #[test]
     fn mp2_stereo_160k_at_48k() {
-        let HeaderResult::Valid(h) = parse(&frame(2, 9, 1, false)) else { panic!() };
-        assert_eq!((h.size, h.samples, h.sample_rate, h.channels), (480, 1152, 48_000, 2));
+        let HeaderResult::Valid(h) = parse(&frame(2, 9, 1, false)) else {
+            panic!()
+        };
+        assert_eq!(
+            (h.size, h.samples, h.sample_rate, h.channels),
+            (480, 1152, 48_000, 2)
+        );
     }
 
     #[test]
     fn layer_one_and_mono_are_read() {
-        let HeaderResult::Valid(h) = parse(&frame(3, 1, 0, true)) else { panic!() };
+        let HeaderResult::Valid(h) = parse(&frame(3, 1, 0, true)) else {
+            panic!()
+        };
         assert_eq!((h.samples, h.sample_rate, h.channels), (384, 44_100, 1));
     }
 

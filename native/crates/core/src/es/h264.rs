@@ -55,9 +55,15 @@ fn has_exact_recovery_point(nal: &[u8]) -> bool {
                 }
             }
         };
-        let Some(payload_type) = read_varint() else { return false };
-        let Some(payload_size) = read_varint() else { return false };
-        let Some(end) = pos.checked_add(payload_size as usize) else { return false };
+        let Some(payload_type) = read_varint() else {
+            return false;
+        };
+        let Some(payload_size) = read_varint() else {
+            return false;
+        };
+        let Some(end) = pos.checked_add(payload_size as usize) else {
+            return false;
+        };
         if payload_type == SEI_RECOVERY_POINT {
             let body = rbsp.get(pos..end.min(rbsp.len())).unwrap_or(&[]);
             return BitReader::new(body).read_ue() == Some(0);
@@ -79,7 +85,9 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
             Some(nal_type::SEI) => recovery |= has_exact_recovery_point(unit),
             Some(t @ (nal_type::SLICE_NON_IDR | nal_type::SLICE_IDR)) => {
                 idr |= t == nal_type::SLICE_IDR;
-                let Some((first_mb, slice_type)) = slice_header(unit) else { continue };
+                let Some((first_mb, slice_type)) = slice_header(unit) else {
+                    continue;
+                };
                 if first_mb == 0 && first_picture_intra.is_some() {
                     break; // a second picture (field pair) starts: the first one decided it
                 }
@@ -93,13 +101,16 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
         }
     }
     info.has_parameter_sets = sps && pps;
-    info.keyframe = idr || (first_picture_intra == Some(true) && (info.has_parameter_sets || recovery));
+    info.keyframe =
+        idr || (first_picture_intra == Some(true) && (info.has_parameter_sets || recovery));
     info
 }
 
 /// Parameter-set NAL units (SPS, PPS) of an access unit, in order.
 pub fn parameter_sets(data: &[u8]) -> Vec<&[u8]> {
-    nal::units(data).filter(|u| matches!(nal_unit_type(u), Some(nal_type::SPS | nal_type::PPS))).collect()
+    nal::units(data)
+        .filter(|u| matches!(nal_unit_type(u), Some(nal_type::SPS | nal_type::PPS)))
+        .collect()
 }
 
 /// Whether the access unit begins with an access unit delimiter.
@@ -127,7 +138,10 @@ pub fn parse_sps(nal: &[u8]) -> Option<VideoParams> {
     let level_idc = r.read_bits(8)?;
     let _seq_parameter_set_id = r.read_ue()?;
     let mut chroma_format_idc = 1;
-    if matches!(profile_idc, 100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135) {
+    if matches!(
+        profile_idc,
+        100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135
+    ) {
         chroma_format_idc = r.read_ue()?;
         if chroma_format_idc == 3 {
             let separate_colour_plane_flag = r.read_bit()?;
@@ -188,8 +202,16 @@ pub fn parse_sps(nal: &[u8]) -> Option<VideoParams> {
         crop_y = unit_y * top.saturating_add(bottom);
     }
     let width = (pic_width_in_mbs_minus1.checked_add(1)?.checked_mul(16)?).checked_sub(crop_x)?;
-    let height = (field_factor * pic_height_in_map_units_minus1.checked_add(1)?.checked_mul(16)?).checked_sub(crop_y)?;
-    let frame_rate = if r.read_bit().unwrap_or(false) { vui_frame_rate(&mut r) } else { None };
+    let height = (field_factor
+        * pic_height_in_map_units_minus1
+            .checked_add(1)?
+            .checked_mul(16)?)
+    .checked_sub(crop_y)?;
+    let frame_rate = if r.read_bit().unwrap_or(false) {
+        vui_frame_rate(&mut r)
+    } else {
+        None
+    };
     Some(VideoParams {
         width,
         height,
@@ -223,7 +245,8 @@ fn vui_frame_rate(r: &mut BitReader<'_>) -> Option<(u32, u32)> {
     }
     let num_units_in_tick = r.read_bits(32)?;
     let time_scale = r.read_bits(32)?;
-    (num_units_in_tick > 0 && time_scale > 0).then(|| (time_scale, num_units_in_tick.saturating_mul(2)))
+    (num_units_in_tick > 0 && time_scale > 0)
+        .then(|| (time_scale, num_units_in_tick.saturating_mul(2)))
 }
 
 #[cfg(test)]
@@ -236,7 +259,12 @@ mod tests {
 
     #[test]
     fn idr_is_a_keyframe() {
-        let au = access_unit(&[AUD.to_vec(), Sps::hd720().nal(), PPS.to_vec(), slice(5, 0, 7)]);
+        let au = access_unit(&[
+            AUD.to_vec(),
+            Sps::hd720().nal(),
+            PPS.to_vec(),
+            slice(5, 0, 7),
+        ]);
         let info = inspect(&au);
         assert!(info.keyframe);
         assert!(info.has_parameter_sets);
@@ -244,7 +272,13 @@ mod tests {
 
     #[test]
     fn broadcast_i_frame_with_parameter_sets_is_a_keyframe() {
-        let au = access_unit(&[AUD.to_vec(), Sps::hd720().nal(), PPS.to_vec(), slice(1, 0, 7), slice(1, 1800, 7)]);
+        let au = access_unit(&[
+            AUD.to_vec(),
+            Sps::hd720().nal(),
+            PPS.to_vec(),
+            slice(1, 0, 7),
+            slice(1, 1800, 7),
+        ]);
         assert!(inspect(&au).keyframe);
     }
 
@@ -259,14 +293,31 @@ mod tests {
     #[test]
     fn bare_i_frame_and_p_frames_are_not_keyframes() {
         assert!(!inspect(&access_unit(&[AUD.to_vec(), slice(1, 0, 7)])).keyframe);
-        assert!(!inspect(&access_unit(&[AUD.to_vec(), recovery_point_sei(3), slice(1, 0, 7)])).keyframe);
-        let mixed = access_unit(&[Sps::hd720().nal(), PPS.to_vec(), slice(1, 0, 7), slice(1, 1800, 5)]);
+        assert!(
+            !inspect(&access_unit(&[
+                AUD.to_vec(),
+                recovery_point_sei(3),
+                slice(1, 0, 7)
+            ]))
+            .keyframe
+        );
+        let mixed = access_unit(&[
+            Sps::hd720().nal(),
+            PPS.to_vec(),
+            slice(1, 0, 7),
+            slice(1, 1800, 5),
+        ]);
         assert!(!inspect(&mixed).keyframe);
     }
 
     #[test]
     fn i_field_followed_by_p_field_is_a_keyframe() {
-        let au = access_unit(&[Sps::hd720().nal(), PPS.to_vec(), slice(1, 0, 7), slice(1, 0, 5)]);
+        let au = access_unit(&[
+            Sps::hd720().nal(),
+            PPS.to_vec(),
+            slice(1, 0, 7),
+            slice(1, 0, 5),
+        ]);
         assert!(inspect(&au).keyframe);
     }
 

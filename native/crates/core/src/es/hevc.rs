@@ -34,12 +34,20 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
             _ => {}
         }
     }
-    AccessUnitInfo { keyframe: irap, has_parameter_sets: vps && sps && pps }
+    AccessUnitInfo {
+        keyframe: irap,
+        has_parameter_sets: vps && sps && pps,
+    }
 }
 
 pub fn parameter_sets(data: &[u8]) -> Vec<&[u8]> {
     nal::units(data)
-        .filter(|u| matches!(nal_unit_type(u), Some(nal_type::VPS | nal_type::SPS | nal_type::PPS)))
+        .filter(|u| {
+            matches!(
+                nal_unit_type(u),
+                Some(nal_type::VPS | nal_type::SPS | nal_type::PPS)
+            )
+        })
         .collect()
 }
 
@@ -118,7 +126,11 @@ mod tests {
     fn sps_2160p_main10() -> Vec<u8> {
         let mut w = BitWriter::new();
         w.bits(4, 0).bits(3, 0).bit(true);
-        w.bits(3, 0).bits(5, 2).bits(32, 0x2000_0000).bit(true).bit(false);
+        w.bits(3, 0)
+            .bits(5, 2)
+            .bits(32, 0x2000_0000)
+            .bit(true)
+            .bit(false);
         w.bits(2, 0).bits(32, 0).bits(11, 0).bit(false);
         w.bits(8, 153);
         w.ue(0).ue(1).ue(3840).ue(2160).bit(false);
@@ -130,7 +142,13 @@ mod tests {
     #[test]
     fn irap_is_a_keyframe_and_trailing_pictures_are_not() {
         let mut au = Vec::new();
-        for unit in [nal_header(nal_type::AUD), nal_header(nal_type::VPS), sps_2160p_main10(), nal_header(nal_type::PPS), nal_header(19)] {
+        for unit in [
+            nal_header(nal_type::AUD),
+            nal_header(nal_type::VPS),
+            sps_2160p_main10(),
+            nal_header(nal_type::PPS),
+            nal_header(19),
+        ] {
             nal::push_unit(&mut au, &unit);
         }
         let info = inspect(&au);

@@ -63,17 +63,32 @@ pub fn video_params(codec: VideoCodec, access_unit: &[u8]) -> Option<VideoParams
 
 /// Returns `access_unit` with `parameter_sets` inserted after a leading access unit delimiter (or at the
 /// start), so a segment that begins with a keyframe lacking them stays decodable on its own.
-pub fn with_parameter_sets(codec: VideoCodec, access_unit: &[u8], parameter_sets: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(access_unit.len() + parameter_sets.iter().map(|p| p.len() + 4).sum::<usize>());
+pub fn with_parameter_sets(
+    codec: VideoCodec,
+    access_unit: &[u8],
+    parameter_sets: &[Vec<u8>],
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(
+        access_unit.len() + parameter_sets.iter().map(|p| p.len() + 4).sum::<usize>(),
+    );
     let has_aud = match codec {
         VideoCodec::H264 => h264::starts_with_aud(access_unit),
         VideoCodec::Hevc => hevc::starts_with_aud(access_unit),
         VideoCodec::Mpeg2 => false,
     };
     let split = if has_aud {
-        nal::find_start_code(access_unit, nal::find_start_code(access_unit, 0).map_or(0, |p| p + 3))
-            .map(|p| if p > 0 && access_unit[p - 1] == 0 { p - 1 } else { p })
-            .unwrap_or(access_unit.len())
+        nal::find_start_code(
+            access_unit,
+            nal::find_start_code(access_unit, 0).map_or(0, |p| p + 3),
+        )
+        .map(|p| {
+            if p > 0 && access_unit[p - 1] == 0 {
+                p - 1
+            } else {
+                p
+            }
+        })
+        .unwrap_or(access_unit.len())
     } else {
         0
     };
@@ -93,7 +108,11 @@ mod tests {
     fn parameter_sets_go_after_the_delimiter() {
         let sps = crate::testing::h264::Sps::hd720().nal();
         let pps = vec![0x68, 0xCE, 0x38];
-        let bare = crate::testing::h264::access_unit(&[vec![0x09, 0xF0], crate::testing::h264::recovery_point_sei(0), crate::testing::h264::slice(1, 0, 7)]);
+        let bare = crate::testing::h264::access_unit(&[
+            vec![0x09, 0xF0],
+            crate::testing::h264::recovery_point_sei(0),
+            crate::testing::h264::slice(1, 0, 7),
+        ]);
         assert!(!inspect(VideoCodec::H264, &bare).has_parameter_sets);
         let fixed = with_parameter_sets(VideoCodec::H264, &bare, &[sps.clone(), pps.clone()]);
         let types: Vec<u8> = nal::units(&fixed).filter_map(h264::nal_unit_type).collect();

@@ -32,14 +32,24 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
             _ => {}
         }
     }
-    AccessUnitInfo { keyframe: sequence_header && first_picture_intra == Some(true), has_parameter_sets: sequence_header }
+    AccessUnitInfo {
+        keyframe: sequence_header && first_picture_intra == Some(true),
+        has_parameter_sets: sequence_header,
+    }
 }
 
 /// The sequence header and its extensions, which a segment needs before its first picture.
 pub fn parameter_sets(data: &[u8]) -> Vec<&[u8]> {
     nal::units(data)
-        .take_while(|u| u.first() != Some(&start_code::PICTURE) && u.first() != Some(&start_code::GROUP))
-        .filter(|u| matches!(u.first(), Some(&(start_code::SEQUENCE_HEADER | start_code::EXTENSION))))
+        .take_while(|u| {
+            u.first() != Some(&start_code::PICTURE) && u.first() != Some(&start_code::GROUP)
+        })
+        .filter(|u| {
+            matches!(
+                u.first(),
+                Some(&(start_code::SEQUENCE_HEADER | start_code::EXTENSION))
+            )
+        })
         .collect()
 }
 
@@ -106,21 +116,40 @@ mod tests {
     fn sequence_header(width: u32, height: u32, frame_rate_code: u32) -> Vec<u8> {
         let mut w = BitWriter::new();
         w.bits(8, u32::from(start_code::SEQUENCE_HEADER));
-        w.bits(12, width).bits(12, height).bits(4, 3).bits(4, frame_rate_code).bits(18, 10_000).bit(true);
+        w.bits(12, width)
+            .bits(12, height)
+            .bits(4, 3)
+            .bits(4, frame_rate_code)
+            .bits(18, 10_000)
+            .bit(true);
         w.bits(10, 112).bit(false).bit(false).bit(false);
         w.into_bytes()
     }
 
     fn sequence_extension(progressive_sequence: bool) -> Vec<u8> {
         let mut w = BitWriter::new();
-        w.bits(8, u32::from(start_code::EXTENSION)).bits(4, 1).bits(8, 0x48).bit(progressive_sequence);
-        w.bits(2, 1).bits(2, 0).bits(2, 0).bits(12, 0).bit(true).bits(8, 0).bit(false).bits(2, 0).bits(5, 0);
+        w.bits(8, u32::from(start_code::EXTENSION))
+            .bits(4, 1)
+            .bits(8, 0x48)
+            .bit(progressive_sequence);
+        w.bits(2, 1)
+            .bits(2, 0)
+            .bits(2, 0)
+            .bits(12, 0)
+            .bit(true)
+            .bits(8, 0)
+            .bit(false)
+            .bits(2, 0)
+            .bits(5, 0);
         w.into_bytes()
     }
 
     fn picture(coding_type: u32) -> Vec<u8> {
         let mut w = BitWriter::new();
-        w.bits(8, u32::from(start_code::PICTURE)).bits(10, 0).bits(3, coding_type).bits(16, 0xFFFF);
+        w.bits(8, u32::from(start_code::PICTURE))
+            .bits(10, 0)
+            .bits(3, coding_type)
+            .bits(16, 0xFFFF);
         w.into_bytes()
     }
 
@@ -135,7 +164,11 @@ mod tests {
 
     #[test]
     fn i_picture_after_sequence_header_is_a_keyframe() {
-        let au = access_unit(&[sequence_header(720, 576, 3), sequence_extension(false), picture(1)]);
+        let au = access_unit(&[
+            sequence_header(720, 576, 3),
+            sequence_extension(false),
+            picture(1),
+        ]);
         assert!(inspect(&au).keyframe);
         assert_eq!(parameter_sets(&au).len(), 2);
         assert!(!inspect(&access_unit(&[picture(1)])).keyframe);
@@ -144,7 +177,11 @@ mod tests {
 
     #[test]
     fn sequence_header_and_extension_give_the_format() {
-        let au = access_unit(&[sequence_header(720, 576, 3), sequence_extension(false), picture(1)]);
+        let au = access_unit(&[
+            sequence_header(720, 576, 3),
+            sequence_extension(false),
+            picture(1),
+        ]);
         let params = parse_sequence(&au).unwrap();
         assert_eq!((params.width, params.height), (720, 576));
         assert_eq!(params.frame_rate, Some((25, 1)));

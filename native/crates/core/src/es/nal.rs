@@ -72,9 +72,14 @@ mod tests {
 
     #[test]
     fn splits_on_three_and_four_byte_start_codes() {
-        let data = [0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 0, 1, 0x68, 3];
+        let data = [
+            0, 0, 0, 1, 0x09, 0xF0, 0, 0, 1, 0x67, 1, 2, 0, 0, 0, 0, 1, 0x68, 3,
+        ];
         let found: Vec<&[u8]> = units(&data).collect();
-        assert_eq!(found, vec![&[0x09, 0xF0][..], &[0x67, 1, 2][..], &[0x68, 3][..]]);
+        assert_eq!(
+            found,
+            vec![&[0x09, 0xF0][..], &[0x67, 1, 2][..], &[0x68, 3][..]]
+        );
     }
 
     #[test]
@@ -86,7 +91,10 @@ mod tests {
     fn emulation_prevention_roundtrips() {
         let raw = [0x67, 0, 0, 1, 0, 0, 0, 0, 0, 3, 0xFF];
         let escaped = escape_rbsp(&raw);
-        assert!(units(&escaped).next().is_none(), "escaped data must not contain start codes");
+        assert!(
+            units(&escaped).next().is_none(),
+            "escaped data must not contain start codes"
+        );
         assert_eq!(rbsp(&escaped, usize::MAX), raw);
     }
 }

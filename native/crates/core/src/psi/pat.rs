@@ -33,7 +33,11 @@ impl Pat {
             })
             .filter(|entry| entry.program_number != 0)
             .collect();
-        Some(Pat { transport_stream_id: section.table_id_extension(), version_number: section.version_number(), programs })
+        Some(Pat {
+            transport_stream_id: section.table_id_extension(),
+            version_number: section.version_number(),
+            programs,
+        })
     }
 }
 
@@ -54,9 +58,18 @@ mod tests {
     #[test]
     fn pat_roundtrips_and_skips_the_network_pid() {
         let programs = [
-            PatEntry { program_number: 0, program_map_pid: Pid::new(0x10) },
-            PatEntry { program_number: 4911, program_map_pid: Pid::new(107) },
-            PatEntry { program_number: 4912, program_map_pid: Pid::new(108) },
+            PatEntry {
+                program_number: 0,
+                program_map_pid: Pid::new(0x10),
+            },
+            PatEntry {
+                program_number: 4911,
+                program_map_pid: Pid::new(107),
+            },
+            PatEntry {
+                program_number: 4912,
+                program_map_pid: Pid::new(108),
+            },
         ];
         let section = Section::parse(write_pat(1007, 4, &programs)).unwrap();
         let pat = Pat::from_section(&section).unwrap();

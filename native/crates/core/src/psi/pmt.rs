@@ -91,7 +91,11 @@ mod tests {
 
     fn sample() -> Pmt {
         let mut german = Vec::new();
-        descriptor::write_iso_639(&mut german, Language::parse("deu").unwrap(), AudioType::UNDEFINED);
+        descriptor::write_iso_639(
+            &mut german,
+            Language::parse("deu").unwrap(),
+            AudioType::UNDEFINED,
+        );
         german.extend_from_slice(&[tag::AC3, 1, 0]);
         Pmt {
             program_number: 4911,
@@ -99,8 +103,16 @@ mod tests {
             pcr_pid: Pid::new(1920),
             program_info: vec![tag::CA, 4, 0x06, 0x04, 0xE1, 0x00],
             streams: vec![
-                EsInfo { stream_type: StreamType::H264, elementary_pid: Pid::new(1920), descriptors: vec![] },
-                EsInfo { stream_type: StreamType::PES_PRIVATE_DATA, elementary_pid: Pid::new(1921), descriptors: german },
+                EsInfo {
+                    stream_type: StreamType::H264,
+                    elementary_pid: Pid::new(1920),
+                    descriptors: vec![],
+                },
+                EsInfo {
+                    stream_type: StreamType::PES_PRIVATE_DATA,
+                    elementary_pid: Pid::new(1921),
+                    descriptors: german,
+                },
             ],
         }
     }

@@ -103,7 +103,9 @@ impl SectionAssembler {
             }
             return;
         }
-        let Some((&pointer, rest)) = payload.split_first() else { return };
+        let Some((&pointer, rest)) = payload.split_first() else {
+            return;
+        };
         let pointer = usize::from(pointer);
         if pointer > rest.len() {
             self.interrupt();
@@ -212,7 +214,11 @@ mod tests {
         let mut out = Vec::new();
         for chunk in ts.chunks(PACKET_SIZE) {
             let packet = Packet::new(chunk.try_into().unwrap()).unwrap();
-            assembler.push(packet.payload().unwrap(), packet.payload_unit_start_indicator(), &mut out);
+            assembler.push(
+                packet.payload().unwrap(),
+                packet.payload_unit_start_indicator(),
+                &mut out,
+            );
         }
         out
     }
@@ -222,7 +228,12 @@ mod tests {
         let body: Vec<u8> = (0..600).map(|i| i as u8).collect();
         let section = build_section(0x02, 0x1234, 3, &body);
         let mut ts = Vec::new();
-        packetize_section(&mut ts, Pid::new(0x100), &mut ContinuityCounter::default(), &section);
+        packetize_section(
+            &mut ts,
+            Pid::new(0x100),
+            &mut ContinuityCounter::default(),
+            &section,
+        );
         assert_eq!(ts.len(), 4 * PACKET_SIZE);
         let sections = reassemble(&ts);
         assert_eq!(sections.len(), 1);
@@ -237,7 +248,12 @@ mod tests {
         let mut section = build_section(0x00, 1, 0, &[0, 1, 0xE1, 0x00]);
         section[9] ^= 0x10;
         let mut ts = Vec::new();
-        packetize_section(&mut ts, Pid::PAT, &mut ContinuityCounter::default(), &section);
+        packetize_section(
+            &mut ts,
+            Pid::PAT,
+            &mut ContinuityCounter::default(),
+            &section,
+        );
         assert_eq!(reassemble(&ts), vec![Err(SectionError::Crc)]);
     }
 
@@ -248,8 +264,16 @@ mod tests {
         let mut both = a.clone();
         both.extend_from_slice(&b);
         let mut ts = Vec::new();
-        packetize_section(&mut ts, Pid::new(0x20), &mut ContinuityCounter::default(), &both);
-        let sections: Vec<u16> = reassemble(&ts).into_iter().map(|s| s.unwrap().table_id_extension()).collect();
+        packetize_section(
+            &mut ts,
+            Pid::new(0x20),
+            &mut ContinuityCounter::default(),
+            &both,
+        );
+        let sections: Vec<u16> = reassemble(&ts)
+            .into_iter()
+            .map(|s| s.unwrap().table_id_extension())
+            .collect();
         assert_eq!(sections, vec![1, 2]);
     }
 

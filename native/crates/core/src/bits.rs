@@ -86,7 +86,7 @@ impl BitWriter {
     }
 
     pub fn bit(&mut self, value: bool) -> &mut Self {
-        if self.bit % 8 == 0 {
+        if self.bit.is_multiple_of(8) {
             self.bytes.push(0);
         }
         if value {

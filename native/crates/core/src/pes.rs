@@ -229,9 +229,9 @@ impl PesAssembler {
     fn take_header<'a>(&mut self, mut data: &'a [u8]) -> &'a [u8] {
         while self.header_len.is_none() && !self.malformed {
             let have = self.header.len();
-            let target = if have < 6 {
-                6
-            } else if !has_optional_header(self.header[3]) {
+            // 6 bytes tell the stream_id and length; streams with the optional header need 9 to know its
+            // length.
+            let target = if have < 6 || !has_optional_header(self.header[3]) {
                 6
             } else if have < 9 {
                 9

@@ -55,7 +55,7 @@ impl Timeline {
         let verdict = match track.last {
             Some(last) => {
                 let step = t.saturating_sub(last);
-                let jumped = step > FORWARD_JUMP || step < -BACKWARD_JUMP;
+                let jumped = !(-BACKWARD_JUMP..=FORWARD_JUMP).contains(&step);
                 if jumped && !consistent {
                     Verdict::Break
                 } else {

@@ -6,6 +6,7 @@ import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { NatsModule } from '@e2gate/nats';
 import { ObservabilityModule } from '@e2gate/observability';
 import { AuthGuard } from './auth/auth.guard.js';
+import { FixedWindowThrottlerStorage } from './auth/fixed-window-storage.js';
 import { GatewayThrottlerGuard, Throttler } from './auth/gateway-throttler.guard.js';
 import { CatalogApiController } from './controllers/catalog-api.controller.js';
 import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
@@ -61,6 +62,7 @@ export class GatewayModule {
         // No buckets: the catalog owns and provisions them; the gateway only reads.
         NatsModule.forRoot({ url: config.natsUrl, name: `gateway-${hostname()}-${process.pid}` }),
         ThrottlerModule.forRoot({
+          storage: new FixedWindowThrottlerStorage(),
           throttlers: [
             { name: Throttler.Api, ttl: config.limits.api.windowMs, limit: config.limits.api.limit },
             {

@@ -72,6 +72,7 @@ export class PlaylistController {
     const file = {
       ...rendered,
       body: rendered.gzip,
+      bodyLength: rendered.gzip.length,
       etag: rendered.etagGzip,
       contentType: 'application/gzip',
     };

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Rendered } from '../services/render-cache.js';
 
@@ -40,6 +42,8 @@ export function sendRendered(
     return reply.code(304).send();
   }
   reply.header('content-type', rendered.contentType);
-  if (gzip) reply.header('content-encoding', 'gzip');
-  return reply.code(200).send(gzip ? rendered.gzip : rendered.body);
+  if (gzip) return reply.header('content-encoding', 'gzip').code(200).send(rendered.gzip);
+  if (rendered.body) return reply.code(200).send(rendered.body);
+  reply.header('content-length', String(rendered.bodyLength));
+  return reply.code(200).send(Readable.from([rendered.gzip]).pipe(createGunzip()));
 }

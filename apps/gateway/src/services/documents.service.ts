@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
 import { appVersion } from '../app-version.js';
@@ -33,6 +33,7 @@ export interface DocumentRequest {
  */
 @Injectable()
 export class DocumentsService {
+  private readonly logger = new Logger(DocumentsService.name);
   private readonly cache: RenderCache;
 
   constructor(
@@ -64,7 +65,7 @@ export class DocumentsService {
         logoUrl: (channel) => links.logo(channel),
         ...(bouquet ? { bouquet } : {}),
       });
-      return finish(key, [text], 'audio/x-mpegurl; charset=utf-8');
+      return this.finish('playlist', key, [text], 'audio/x-mpegurl; charset=utf-8', true);
     });
   }
 
@@ -83,7 +84,7 @@ export class DocumentsService {
         generator: `e2gate/${appVersion()}`,
         logoUrl: (channel) => links.logo(channel),
       });
-      return finish(key, chunks, 'application/xml; charset=utf-8');
+      return this.finish('xmltv', key, chunks, 'application/xml; charset=utf-8', false);
     });
   }
 
@@ -95,8 +96,40 @@ export class DocumentsService {
       this.metrics.rendered('lineup');
       const links = this.links(request, exp);
       const entries = lineupDocument(view.snapshot.channels, (channel) => links.stream(channel));
-      return finish(key, [JSON.stringify(entries)], 'application/json; charset=utf-8');
+      return this.finish('lineup', key, [JSON.stringify(entries)], 'application/json; charset=utf-8', true);
     });
+  }
+
+  /** Bytes (yielding to the event loop between chunks), gzip, ETag; identity kept only when asked to. */
+  private async finish(
+    document: string,
+    key: string,
+    chunks: Iterable<string>,
+    contentType: string,
+    keepIdentity: boolean,
+  ): Promise<Rendered> {
+    const started = this.clock.nowMs();
+    const parts: Buffer[] = [];
+    let count = 0;
+    for (const chunk of chunks) {
+      parts.push(Buffer.from(chunk, 'utf8'));
+      if (++count % CHUNKS_BETWEEN_YIELDS === 0) await yieldToLoop();
+    }
+    const body = Buffer.concat(parts);
+    parts.length = 0;
+    const zipped = await gzipAsync(body);
+    const tag = createHash('sha256').update(key).digest('base64url').slice(0, 27);
+    this.logger.log(
+      `rendered ${document} in ${this.clock.nowMs() - started} ms: ${body.length} bytes, ${zipped.length} gzipped`,
+    );
+    return {
+      body: keepIdentity ? body : null,
+      bodyLength: body.length,
+      gzip: zipped,
+      etag: `"${tag}"`,
+      etagGzip: `"${tag}-gz"`,
+      contentType,
+    };
   }
 
   get cacheStats(): { entries: number; bytes: number } {
@@ -117,22 +150,4 @@ export class DocumentsService {
       throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet; the catalog is still refreshing');
     return view;
   }
-}
-
-async function finish(key: string, chunks: Iterable<string>, contentType: string): Promise<Rendered> {
-  const parts: Buffer[] = [];
-  let count = 0;
-  for (const chunk of chunks) {
-    parts.push(Buffer.from(chunk, 'utf8'));
-    if (++count % CHUNKS_BETWEEN_YIELDS === 0) await yieldToLoop();
-  }
-  const body = Buffer.concat(parts);
-  const tag = createHash('sha256').update(key).digest('base64url').slice(0, 27);
-  return {
-    body,
-    gzip: await gzipAsync(body),
-    etag: `"${tag}"`,
-    etagGzip: `"${tag}-gz"`,
-    contentType,
-  };
 }

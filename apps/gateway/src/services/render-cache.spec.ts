@@ -3,6 +3,7 @@ import { RenderCache, type Rendered } from './render-cache.js';
 
 const rendered = (size: number): Rendered => ({
   body: Buffer.alloc(size),
+  bodyLength: size,
   gzip: Buffer.alloc(0),
   etag: '"e"',
   etagGzip: '"e-gz"',

@@ -1,6 +1,11 @@
-/** A rendered document, kept as bytes in both encodings. */
+/**
+ * A rendered document. Large ones (the XMLTV guide: ~150 MiB for 1,500 channels × 7 days) are kept gzip-only and
+ * decompressed on the fly for the rare client that does not accept gzip; `body` is null then.
+ */
 export interface Rendered {
-  body: Buffer;
+  body: Buffer | null;
+  /** Byte length of the identity encoding. */
+  bodyLength: number;
   gzip: Buffer;
   /** Strong ETag of the identity encoding (quoted); the gzip variant uses `etagGzip`. */
   etag: string;
@@ -36,7 +41,7 @@ export class RenderCache {
     entry.promise.then(
       (rendered) => {
         if (this.entries.get(key) !== entry) return;
-        entry.bytes = rendered.body.length + rendered.gzip.length;
+        entry.bytes = (rendered.body?.length ?? 0) + rendered.gzip.length;
         this.totalBytes += entry.bytes;
         this.evict(key);
       },

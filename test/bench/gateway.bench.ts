@@ -1,0 +1,282 @@
+/**
+ * `npm run bench:gateway`: throughput and tail latency of the gateway's hot routes for a 1,500-channel receiver
+ * with 7 days of EPG, side by side with a bare Fastify server serving the same bytes (gateway-baseline.ts) in the
+ * same run. Everything real: nats-server, the receiver simulator, the catalog and the gateway as child processes
+ * (dist/), load from wrk. Prints requests/s, p99 and the gateway/baseline ratio per scenario.
+ *
+ * BENCH_CHANNELS, BENCH_SECONDS, BENCH_CONNECTIONS override the defaults (1500, 8, 16).
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { connect } from '@nats-io/transport-node';
+import { startReceiverSim } from '../receiver-sim/index.js';
+import { startNatsServer } from '../support/nats-server.js';
+
+const CHANNELS = Number(process.env['BENCH_CHANNELS'] ?? 1500);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
+const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
+const EPG_DAYS = 7;
+const TOKEN = 'bench-token-0123456789abcdef';
+const root = resolve(import.meta.dirname, '..', '..', '..');
+const run = promisify(execFile);
+
+interface Scenario {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+interface WrkResult {
+  requestsPerSecond: number;
+  p99Ms: number;
+  transferPerSecond: string;
+  non2xx: number;
+}
+
+function child(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  stdout: 'pipe' | 'ignore' = 'pipe',
+) {
+  return spawn(process.execPath, [join(root, script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdout, 'inherit'],
+  });
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function stop(process: ChildProcess | null): Promise<void> {
+  if (!process || process.exitCode !== null) return;
+  const exited = once(process, 'exit');
+  process.kill('SIGTERM');
+  await exited;
+}
+
+/** First line a child prints that matches, e.g. the listening address. */
+async function lineMatching(process: ChildProcess, pattern: RegExp): Promise<string> {
+  let buffer = '';
+  for await (const chunk of process.stdout!) {
+    buffer += String(chunk);
+    const match = pattern.exec(buffer);
+    if (match) return match[1] ?? match[0];
+  }
+  throw new Error(`process ended before printing ${pattern}`);
+}
+
+async function fetchRaw(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((done, fail) => {
+    request(url, { headers }, (response) => {
+      const parts: Buffer[] = [];
+      response.on('data', (part: Buffer) => parts.push(part));
+      response.on('end', () =>
+        done({
+          status: response.statusCode ?? 0,
+          headers: response.headers as Record<string, string>,
+          body: Buffer.concat(parts),
+        }),
+      );
+    })
+      .on('error', fail)
+      .end();
+  });
+}
+
+function parseWrk(output: string): WrkResult {
+  const toMs = (value: string, unit: string) =>
+    Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? NaN);
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
+  const p99 = /\s99%\s+([\d.]+)(us|ms|s|m)\b/.exec(output);
+  const transfer = /Transfer\/sec:\s+(\S+)/.exec(output);
+  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
+  if (!rps || !p99) throw new Error(`unexpected wrk output:\n${output}`);
+  return {
+    requestsPerSecond: Number(rps[1]),
+    p99Ms: toMs(p99[1]!, p99[2]!),
+    transferPerSecond: transfer?.[1] ?? '?',
+    non2xx: Number(non2xx?.[1] ?? 0),
+  };
+}
+
+async function wrk(url: string, headers: Record<string, string>): Promise<WrkResult> {
+  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '--timeout', '30s'];
+  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
+  const { stdout } = await run('wrk', [...args, url], { maxBuffer: 16 * 1024 * 1024 });
+  return parseWrk(stdout);
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const reply = await fetchRaw(`${url}/readyz`, {}).catch(() => null);
+    if (reply?.status === 200) return;
+    await sleep(500);
+  }
+  throw new Error('gateway did not become ready');
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), 'e2gate-bench-gateway-'));
+  const nats = await startNatsServer();
+  const sim = await startReceiverSim({ bouquets: 10, channels: CHANNELS, epgDays: EPG_DAYS });
+  let catalog: ChildProcess | null = null;
+  let gateway: ChildProcess | null = null;
+  let baseline: ChildProcess | null = null;
+  try {
+    console.log(
+      `bench:gateway — ${CHANNELS} channels, ${EPG_DAYS} days of EPG; wrk ${CONNECTIONS} connections, ${SECONDS} s each`,
+    );
+    const nc = await connect({ servers: nats.url });
+    const refreshed = new Promise<Record<string, unknown>>((done, fail) => {
+      const sub = nc.subscribe('catalog.evt.*', {
+        callback: (_error, msg) => {
+          sub.unsubscribe();
+          if (msg.subject === 'catalog.evt.refreshed') done(msg.json());
+          else fail(new Error(`catalog refresh failed: ${msg.string()}`));
+        },
+      });
+    });
+    const started = performance.now();
+    catalog = child('dist/apps/catalog/src/main.js', [], {
+      NATS_URL: nats.url,
+      E2GATE_RECEIVER_URL: sim.url,
+      E2GATE_DATA_DIR: join(work, 'catalog-data'),
+      E2GATE_EPG_DAYS: String(EPG_DAYS),
+      E2GATE_CATALOG_HTTP_PORT: '0',
+      E2GATE_RECEIVER_MAX_RPS: '1000',
+      E2GATE_RECEIVER_CONCURRENCY: '16',
+      E2GATE_RECEIVER_EPG_CONCURRENCY: '16',
+      LOG_LEVEL: 'warn',
+    });
+    const event = await refreshed;
+    await nc.close();
+    const counts = event['counts'] as { channels: number; events: number };
+    console.log(
+      `catalog refreshed in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
+        `${counts.channels} channels, ${counts.events} events`,
+    );
+    const port = await freePort();
+    // Default log level (info: one JSON line per request, as in production), written to /dev/null.
+    gateway = child(
+      'dist/apps/gateway/src/main.js',
+      [],
+      {
+        NATS_URL: nats.url,
+        E2GATE_DATA_DIR: join(work, 'gateway-data'),
+        E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
+        E2GATE_GATEWAY_HTTP_PORT: String(port),
+        E2GATE_API_TOKENS: `bench:${TOKEN}:read+stream`,
+        E2GATE_RATE_LIMIT: '1000000',
+        E2GATE_HDHR_ENABLED: 'false',
+        LOG_LEVEL: 'info',
+      },
+      'ignore',
+    );
+    const gatewayUrl = `http://127.0.0.1:${port}`;
+    await waitReady(gatewayUrl);
+
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const capture = join(work, 'captured');
+    const scenarios: Scenario[] = [];
+    const manifest: unknown[] = [];
+    rmSync(capture, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(capture));
+    for (const [index, path] of ['/playlist.m3u', '/xmltv.xml', '/api/v1/epg/now-next'].entries()) {
+      const plain = await fetchRaw(gatewayUrl + path, auth);
+      const zipped = await fetchRaw(gatewayUrl + path, { ...auth, 'accept-encoding': 'gzip' });
+      if (plain.status !== 200)
+        throw new Error(`${path}: ${plain.status} ${plain.body.toString().slice(0, 200)}`);
+      writeFileSync(join(capture, `${index}.body`), plain.body);
+      const hasGzip = zipped.headers['content-encoding'] === 'gzip';
+      if (hasGzip) writeFileSync(join(capture, `${index}.gz`), zipped.body);
+      manifest.push({
+        path,
+        contentType: plain.headers['content-type'],
+        etag: plain.headers['etag'] ?? null,
+        etagGzip: hasGzip ? zipped.headers['etag'] : null,
+        body: `${index}.body`,
+        gzip: hasGzip ? `${index}.gz` : null,
+      });
+      const size = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+      console.log(
+        `${path}: ${size(plain.body.length)}${hasGzip ? `, gzip ${size(zipped.body.length)}` : ''}`,
+      );
+      if (path === '/api/v1/epg/now-next') {
+        scenarios.push({ name: 'now-next (NATS → catalog)', path, headers: auth });
+        continue;
+      }
+      scenarios.push({ name: `${path} 200`, path, headers: auth });
+      scenarios.push({ name: `${path} 200 gzip`, path, headers: { ...auth, 'accept-encoding': 'gzip' } });
+      scenarios.push({
+        name: `${path} 304 If-None-Match`,
+        path,
+        headers: { ...auth, 'accept-encoding': 'gzip', 'if-none-match': zipped.headers['etag']! },
+      });
+    }
+    writeFileSync(join(capture, 'manifest.json'), JSON.stringify(manifest));
+    baseline = child('dist/test/bench/gateway-baseline.js', [capture], {});
+    const baselineUrl = (await lineMatching(baseline, /(http:\/\/\S+)\n/)).trim();
+
+    const rows: string[][] = [];
+    for (const scenario of scenarios) {
+      const ours = await wrk(gatewayUrl + scenario.path, scenario.headers);
+      const bare = await wrk(baselineUrl + scenario.path, scenario.headers);
+      if (ours.non2xx > 0)
+        console.log(`  note: ${scenario.name}: ${ours.non2xx} non-2xx/3xx responses from the gateway`);
+      rows.push([
+        scenario.name,
+        ours.requestsPerSecond.toFixed(0),
+        ours.p99Ms.toFixed(2),
+        bare.requestsPerSecond.toFixed(0),
+        bare.p99Ms.toFixed(2),
+        (ours.requestsPerSecond / bare.requestsPerSecond).toFixed(2),
+      ]);
+    }
+    printTable(['scenario', 'gateway req/s', 'p99 ms', 'bare Fastify req/s', 'p99 ms', 'ratio'], rows);
+    console.log(
+      `gateway peak RSS: ${peakRssMiB(gateway)} MiB (snapshot in memory, rendered documents cached)`,
+    );
+  } finally {
+    await stop(baseline);
+    await stop(gateway);
+    await stop(catalog);
+    await sim.close();
+    await nats.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function peakRssMiB(process: ChildProcess): string {
+  try {
+    const status = readFileSync(`/proc/${process.pid}/status`, 'utf8');
+    return (Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024).toFixed(0);
+  } catch {
+    return '?';
+  }
+}
+
+function printTable(header: string[], rows: string[][]): void {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padStart(widths[column]!)).join('  ');
+  console.log('\n' + line(header));
+  for (const row of rows) console.log(line(row));
+  console.log('\nratio = gateway req/s ÷ bare Fastify req/s on the same bytes (1.00 = no overhead)');
+}
+
+await main();

@@ -138,6 +138,37 @@ describe('HDHomeRun identity', () => {
   });
 });
 
+describe('SSDP (optional)', () => {
+  it('answers a unicast M-SEARCH with the device.xml location', async () => {
+    const probe = createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    const port = probe.address().port;
+    probe.close();
+    const gateway = await startGateway({
+      natsUrl: stack.nats.url,
+      env: { E2GATE_SSDP_ENABLED: 'true', E2GATE_SSDP_PORT: String(port) },
+    });
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    try {
+      const answer = once(socket, 'message');
+      const search =
+        'M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\nMAN: "ssdp:discover"\r\nMX: 1\r\n' +
+        'ST: urn:schemas-upnp-org:device:MediaServer:1\r\n\r\n';
+      socket.send(Buffer.from(search), port, '127.0.0.1');
+      const [packet] = (await answer) as [Buffer];
+      const text = packet.toString();
+      expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(text).toContain(`LOCATION: ${gateway.url}/device.xml\r\n`);
+      const location = /LOCATION: (\S+)/.exec(text)![1]!;
+      expect((await call(location, { headers: bearer(READ_TOKEN) })).status).toBe(200);
+    } finally {
+      socket.close();
+      await gateway.close();
+    }
+  });
+});
+
 describe('HDHomeRun UDP discovery', () => {
   let gateway: GatewayUnderTest;
   let port: number;

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ADMIN_TOKEN,
@@ -114,6 +116,35 @@ describe('throttling', () => {
     const gateway = await gatewayWith({ E2GATE_AUTH_FAILURE_LIMIT: '2' });
     for (let i = 0; i < 6; i++) expect((await call(`${gateway.url}/api/v1/status`)).status).toBe(401);
     expect((await call(`${gateway.url}/api/v1/status`, { headers: bearer(READ_TOKEN) })).status).toBe(200);
+  });
+});
+
+describe('metrics', () => {
+  it('count HTTP durations by route pattern and status (unmatched routes under one label)', async () => {
+    await call(`${stack.gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) });
+    await call(`${stack.gateway.url}/no/such/route/${Date.now()}`);
+    const text = (await call(`${stack.gateway.url}/metrics`)).text;
+    const count = (labels: Record<string, string>) =>
+      metric(text, 'e2gate_gateway_http_request_duration_seconds_count', labels) ?? 0;
+    expect(count({ method: 'GET', route: '/playlist.m3u', status: '200' })).toBeGreaterThanOrEqual(1);
+    expect(count({ method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
+    expect(text).not.toContain('/no/such/route');
+  });
+
+  it('can move to their own port, and are then gone from the public one', async () => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const port = (probe.address() as AddressInfo).port;
+    probe.close();
+    await once(probe, 'close');
+    const gateway = await gatewayWith({ E2GATE_METRICS_PORT: String(port) });
+    const own = await call(`http://127.0.0.1:${port}/metrics`);
+    expect(own.status).toBe(200);
+    expect(own.text).toContain('e2gate_gateway_catalog_age_seconds');
+    const publicPort = await call(`${gateway.url}/metrics`);
+    expect(publicPort.status).toBe(404);
+    expect(publicPort.json().code).toBe('NOT_FOUND');
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadGatewayConfig, type GatewayConfig } from '@e2gate/config';
+import { NatsConnectionService } from '@e2gate/nats';
 import { startGatewayApp } from '../../../../apps/gateway/src/gateway.app.js';
 import { AnnouncerRepository } from '../../../../apps/gateway/src/repositories/announcer.repository.js';
 import { ClockRepository } from '../../../../apps/gateway/src/repositories/clock.repository.js';
@@ -97,6 +98,8 @@ export async function startGateway(options: GatewayStartOptions): Promise<Gatewa
   const announcer = new CapturingAnnouncer();
   const clock = new AdjustableClock();
   const app = await startGatewayApp(config, { logDestination: logs, announcer, clock });
+  // The NATS connection opens lazily; tests start from a connected gateway.
+  await app.get(NatsConnectionService).connection();
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     app,

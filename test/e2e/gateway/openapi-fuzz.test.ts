@@ -102,7 +102,12 @@ describe('property-based fuzzing (schemathesis)', () => {
     let output: string;
     let exitCode = 0;
     try {
-      const result = await run(pythonTool('st'), args, { maxBuffer: 64 * 1024 * 1024, timeout: 220_000 });
+      // Its working directory is a temp dir: schemathesis keeps a crash cache (`.schemathesis/`) in the cwd.
+      const result = await run(pythonTool('st'), args, {
+        cwd: dir,
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 220_000,
+      });
       output = result.stdout + result.stderr;
     } catch (error) {
       const failed = error as { stdout?: string; stderr?: string; code?: number };

@@ -1,18 +1,9 @@
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
 import { Injectable } from '@nestjs/common';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import type { KvWatchEntry } from '@nats-io/kv';
-import {
-  Bucket,
-  CatalogMetaKey,
-  SNAPSHOT_SCHEMA_VERSION,
-  type CatalogMetaRecord,
-  type CatalogSnapshot,
-} from '@e2gate/contracts';
+import { Bucket, CatalogMetaKey, type CatalogMetaRecord, type CatalogSnapshot } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
-
-const gunzipAsync = promisify(gunzip);
+import { decodeSnapshot } from './snapshot-decoder.js';
 
 /** Reads what the catalog publishes: `catalog-meta/current` (watched) and the snapshot objects. */
 @Injectable()
@@ -38,11 +29,6 @@ export class CatalogSnapshotRepository {
   async loadSnapshot(objectName: string): Promise<CatalogSnapshot | null> {
     const store = await (await this.nats.objm()).open(Bucket.Catalog);
     const blob = await store.getBlob(objectName);
-    if (!blob) return null;
-    const snapshot = JSON.parse((await gunzipAsync(blob)).toString('utf8')) as CatalogSnapshot;
-    if (snapshot.schema !== SNAPSHOT_SCHEMA_VERSION) {
-      throw new Error(`snapshot schema ${String(snapshot.schema)} is not ${SNAPSHOT_SCHEMA_VERSION}`);
-    }
-    return snapshot;
+    return blob ? decodeSnapshot(blob) : null;
   }
 }

@@ -53,14 +53,6 @@ function childCpu(command, args) {
   return user + sys;
 }
 
-function measure(name, run) {
-  const samples = [];
-  for (let i = 0; i < runs; i++) samples.push(run());
-  const cpu = median(samples);
-  log(`${name}: ${samples.map((s) => s.toFixed(3)).join(' / ')} s`);
-  return cpu;
-}
-
 /** Runs the pipeline in this process; returns CPU seconds (all threads) and the first-output timings. */
 async function inProcess(data, options, pace) {
   const before = process.cpuUsage();
@@ -74,6 +66,13 @@ async function inProcess(data, options, pace) {
   });
   const chunk = 64 * 1024;
   const pushTimes = [];
+  let stage = 'pushing';
+  // A benchmark must never hang silently: report where it stopped.
+  const watchdog = setInterval(() => {
+    if (performance.now() - started < 120_000) return;
+    console.error(`[bench] in-process run stuck while ${stage}:`, pipeline.stats());
+    process.exit(1);
+  }, 5_000);
   for (let offset = 0; offset < data.length; offset += chunk) {
     if (pace) {
       const due = started + ((offset + chunk) / pace.bytesPerSecond) * 1000;
@@ -85,7 +84,9 @@ async function inProcess(data, options, pace) {
     pushTimes.push({ end: offset + piece.length, at: performance.now() });
     if (pace && firstOutput && pace.stopAfterFirst) break;
   }
+  stage = 'closing';
   const stats = await pipeline.close();
+  clearInterval(watchdog);
   const usage = process.cpuUsage(before);
   return { cpu: (usage.user + usage.system) / 1e6, firstOutput, pushTimes, stats };
 }
@@ -180,91 +181,11 @@ const ff = [
   '192k',
 ];
 const out = (name) => join(work, name);
-const rows = [];
-const row = (name, cpu, note = '') => rows.push({ name, cpu, perSecond: cpu / content, note });
-
-row(
-  'engine TS (remux CLI, node startup included)',
-  measure('engine ts cli', () =>
-    childCpu('node', [join(nativeDir, 'scripts/remux.mjs'), '--quiet', input, out('e.ts')]),
-  ),
-);
-row(
-  'engine HLS 2 s (remux CLI)',
-  measure('engine hls cli', () => {
-    rmSync(out('e-hls'), { recursive: true, force: true });
-    return childCpu('node', [
-      join(nativeDir, 'scripts/remux.mjs'),
-      '--quiet',
-      '--hls',
-      out('e-hls'),
-      '--segment',
-      '2',
-      input,
-    ]);
-  }),
-);
-const inTs = [];
-const inHls = [];
-for (let i = 0; i < runs; i++) {
-  inTs.push((await inProcess(data, { output: 'ts' })).cpu);
-  inHls.push((await inProcess(data, { output: 'hls', segmentDuration: 2 })).cpu);
-}
-log(
-  `engine ts in-process: ${inTs.map((s) => s.toFixed(3)).join(' / ')} s; hls: ${inHls.map((s) => s.toFixed(3)).join(' / ')} s`,
-);
-row('engine TS (in process)', median(inTs));
-row('engine HLS 2 s (in process)', median(inHls));
-row(
-  'ffmpeg -f mpegts (issue command, AAC 5.1 from AC-3)',
-  measure('ffmpeg ts', () => childCpu('ffmpeg', [...ff, '-f', 'mpegts', out('f.ts')])),
-);
-row(
-  'ffmpeg -f mpegts -ac 2 (equal settings)',
-  measure('ffmpeg ts -ac 2', () => childCpu('ffmpeg', [...ff, '-ac', '2', '-f', 'mpegts', out('f2.ts')])),
-);
-row(
-  'ffmpeg -f hls -hls_time 2 (issue command)',
-  measure('ffmpeg hls', () => {
-    rmSync(out('f-hls'), { recursive: true, force: true });
-    execFileSync('mkdir', ['-p', out('f-hls')]);
-    return childCpu('ffmpeg', [
-      ...ff,
-      '-f',
-      'hls',
-      '-hls_time',
-      '2',
-      '-hls_list_size',
-      '0',
-      out('f-hls/index.m3u8'),
-    ]);
-  }),
-);
-row(
-  'ffmpeg -f hls -hls_time 2 -ac 2 (equal settings)',
-  measure('ffmpeg hls -ac 2', () => {
-    rmSync(out('f2-hls'), { recursive: true, force: true });
-    execFileSync('mkdir', ['-p', out('f2-hls')]);
-    return childCpu('ffmpeg', [
-      ...ff,
-      '-ac',
-      '2',
-      '-f',
-      'hls',
-      '-hls_time',
-      '2',
-      '-hls_list_size',
-      '0',
-      out('f2-hls/index.m3u8'),
-    ]);
-  }),
-);
-const floorSamples = [];
-for (let i = 0; i < runs; i++)
-  floorSamples.push(JSON.parse(execFileSync(floorBin, [input], { encoding: 'utf8' })).cpuSeconds);
-log(`codec floor: ${floorSamples.map((s) => s.toFixed(3)).join(' / ')} s`);
-const floor = median(floorSamples);
-row('codec floor (engine codec only: decode+downmix+encode)', floor, 'thread CPU of the codec loop');
+const fresh = (name) => {
+  rmSync(out(name), { recursive: true, force: true });
+  execFileSync('mkdir', ['-p', out(name)]);
+  return out(name);
+};
 const ffFloorArgs = [
   '-nostdin',
   '-v',
@@ -272,12 +193,81 @@ const ffFloorArgs = [
   ...audioFiles.flatMap((f) => ['-i', f]),
   ...audioFiles.flatMap((_, i) => ['-map', `${i}:a`]),
 ];
-row(
-  'ffmpeg codec only (raw audio in, -ac 2, -f null)',
-  measure('ffmpeg codec', () =>
-    childCpu('ffmpeg', [...ffFloorArgs, '-c:a', 'aac', '-b:a', '192k', '-ac', '2', '-f', 'null', '-']),
-  ),
-);
+const remux = join(nativeDir, 'scripts/remux.mjs');
+// Every measurement runs once per round, rounds repeat: a change in the machine's load hits all of them alike.
+const measurements = [
+  [
+    'engine TS (remux CLI, node startup included)',
+    () => childCpu('node', [remux, '--quiet', input, out('e.ts')]),
+  ],
+  [
+    'engine HLS 2 s (remux CLI)',
+    () => childCpu('node', [remux, '--quiet', '--hls', fresh('e-hls'), '--segment', '2', input]),
+  ],
+  ['engine TS (in process)', async () => (await inProcess(data, { output: 'ts' })).cpu],
+  [
+    'engine HLS 2 s (in process)',
+    async () => (await inProcess(data, { output: 'hls', segmentDuration: 2 })).cpu,
+  ],
+  [
+    'ffmpeg -f mpegts (issue command, AAC 5.1 from AC-3)',
+    () => childCpu('ffmpeg', [...ff, '-f', 'mpegts', out('f.ts')]),
+  ],
+  [
+    'ffmpeg -f mpegts -ac 2 (equal settings)',
+    () => childCpu('ffmpeg', [...ff, '-ac', '2', '-f', 'mpegts', out('f2.ts')]),
+  ],
+  [
+    'ffmpeg -f hls -hls_time 2 (issue command)',
+    () =>
+      childCpu('ffmpeg', [
+        ...ff,
+        '-f',
+        'hls',
+        '-hls_time',
+        '2',
+        '-hls_list_size',
+        '0',
+        join(fresh('f-hls'), 'index.m3u8'),
+      ]),
+  ],
+  [
+    'ffmpeg -f hls -hls_time 2 -ac 2 (equal settings)',
+    () =>
+      childCpu('ffmpeg', [
+        ...ff,
+        '-ac',
+        '2',
+        '-f',
+        'hls',
+        '-hls_time',
+        '2',
+        '-hls_list_size',
+        '0',
+        join(fresh('f2-hls'), 'index.m3u8'),
+      ]),
+  ],
+  [
+    'codec floor (engine codec only: decode+downmix+encode)',
+    () => JSON.parse(execFileSync(floorBin, [input], { encoding: 'utf8' })).cpuSeconds,
+  ],
+  [
+    'ffmpeg codec only (raw audio in, -ac 2, -f null)',
+    () => childCpu('ffmpeg', [...ffFloorArgs, '-c:a', 'aac', '-b:a', '192k', '-ac', '2', '-f', 'null', '-']),
+  ],
+];
+const samples = new Map(measurements.map(([name]) => [name, []]));
+for (let round = 1; round <= runs; round++) {
+  for (const [name, run] of measurements) samples.get(name).push(await run());
+  log(`round ${round}/${runs} done`);
+}
+const rows = measurements.map(([name]) => {
+  const list = samples.get(name);
+  log(`${name}: ${list.map((s) => s.toFixed(3)).join(' / ')} s`);
+  const cpu = median(list);
+  return { name, cpu, perSecond: cpu / content };
+});
+const floor = rows.find((r) => r.name.startsWith('codec floor')).cpu;
 
 // Latency, paced at the input's own rate (a live source), one run each.
 const bytesPerSecond = data.length / content;

@@ -74,7 +74,7 @@ const options = {
   keepOriginalAudio: values['keep-original'] ?? false,
 };
 
-const input = inputPath === '-' ? process.stdin : createReadStream(inputPath, { highWaterMark: 64 * 1024 });
+const input = inputPath === '-' ? process.stdin : createReadStream(inputPath, { highWaterMark: 512 * 1024 });
 const output = values.hls ? undefined : outputPath === '-' ? process.stdout : createWriteStream(outputPath);
 let playlist;
 if (values.hls) {
@@ -97,11 +97,23 @@ function writePlaylist() {
   writeAtomically(join(values.hls, 'index.m3u8'), playlist.render());
 }
 
+let drainPromise;
+/** One shared wait for the output's 'drain', however many outputs are held back by it. */
+function outputDrained() {
+  drainPromise ??= new Promise((resolve) =>
+    output.once('drain', () => {
+      drainPromise = undefined;
+      resolve();
+    }),
+  );
+  return drainPromise;
+}
+
 function onOutput(out) {
   switch (out.kind) {
     case 'ts':
       // A full write buffer holds the output back, which stops the pipeline, which pauses the input.
-      return output.write(out.data) ? undefined : new Promise((resolve) => output.once('drain', resolve));
+      return output.write(out.data) ? undefined : outputDrained();
     case 'segment': {
       const name = `seg-${out.sequence}.ts`;
       writeAtomically(join(values.hls, name), out.data);

@@ -1,11 +1,38 @@
 // close() flushes the tail and resolves only after every output was delivered; destroy() stops at once.
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 
 import { LivePipeline, type PipelineOutput } from '../index.js';
 import { fixture } from './support/fixtures.js';
 import { runPipeline, segments } from './support/run.js';
 
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 describe('close', () => {
+  it('settles even when nothing references the pipeline any more', async () => {
+    const input = fixture('t4_720p_eac3');
+    let outputs = 0;
+    const closeUnreferenced = () => {
+      const pipeline = new LivePipeline({ output: 'hls' }, () => {
+        outputs += 1;
+      });
+      pipeline.push(input);
+      return pipeline.close();
+    };
+    const closing = closeUnreferenced();
+    for (let i = 0; i < 20; i++) {
+      gc(); // the pipeline object is collectable now; its finalizer must not stop the closing thread
+      await nextTurn();
+    }
+    const stats = await closing;
+    expect(stats.state).toBe('closed');
+    expect(stats.segments).toBeGreaterThan(0);
+    expect(outputs).toBe(stats.segments + 1);
+  });
+
   it('delivers the last segment and then a single end, before the promise resolves', async () => {
     const input = fixture('t4_720p_eac3');
     const outputs: PipelineOutput[] = [];

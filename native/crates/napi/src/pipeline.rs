@@ -181,11 +181,10 @@ impl LivePipeline {
 
 impl Drop for LivePipeline {
     fn drop(&mut self) {
-        // Garbage-collected (or its environment torn down) without close(): stop the thread.
-        if !matches!(
-            self.shared.lifecycle(),
-            Lifecycle::Ended | Lifecycle::Failed
-        ) {
+        // Garbage-collected without close(): stop the thread. After close() the object may well be collected
+        // while its promise is pending (nothing else references it); the thread then finishes on its own and
+        // settles the promise (an environment torn down stops it through the liveness checks instead).
+        if self.shared.lifecycle() == Lifecycle::Open {
             self.shared.destroy();
         }
     }

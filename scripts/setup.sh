@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   build-essential pkg-config clang libclang-dev
   libavcodec-dev libavformat-dev libavfilter-dev libavutil-dev libswresample-dev libswscale-dev libva-dev
-  ffmpeg nats-server xmltv-util libxmltv-perl libxml2-utils hdhomerun-config wrk
+  ffmpeg nats-server xmltv-util libxmltv-perl libxml2-utils hdhomerun-config wrk python3-venv
 )
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -60,6 +60,7 @@ install_node_modules() {
 install_system_packages
 check_rust
 install_node_modules
+bash scripts/setup-python.sh
 if [ -x native/scripts/setup.sh ]; then
   native/scripts/setup.sh
 fi

@@ -296,5 +296,5 @@ export function loadGatewayConfig(
   );
 }
 
-/** Variable names of the gateway, for docs/gateway-configuration.md (kept honest by a unit test). */
+/** Variable names of the gateway, for docs/configuration.md (kept honest by a unit test). */
 export const GATEWAY_VARIABLES = Object.keys(gatewaySchema.shape);

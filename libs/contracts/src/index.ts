@@ -6,3 +6,4 @@ export * from './subjects.js';
 export * from './storage.js';
 export * from './transcoder.js';
 export * from './http-errors.js';
+export * from './snapshot-codec.js';

@@ -4,9 +4,15 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import type { ObjectStore } from '@nats-io/obj';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
-import { Bucket, CatalogMetaKey, type CatalogMetaRecord, type CatalogSnapshot } from '@e2gate/contracts';
+import {
+  Bucket,
+  CatalogMetaKey,
+  decodeSnapshot,
+  encodeSnapshot,
+  type CatalogMetaRecord,
+  type CatalogSnapshot,
+} from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 
 const SNAPSHOT_FILE = 'snapshot.json.gz';
 const META_FILE = 'meta.json';
@@ -34,12 +40,12 @@ export class SnapshotStoreRepository {
     const meta = entry.json<CatalogMetaRecord>();
     const blob = await (await this.objects()).getBlob(meta.objectName);
     if (!blob) return null;
-    return { snapshot: decodeSnapshot(blob), meta };
+    return { snapshot: await decodeSnapshot(blob), meta };
   }
 
   async loadSnapshotFromNats(objectName: string): Promise<CatalogSnapshot | null> {
     const blob = await (await this.objects()).getBlob(objectName);
-    return blob ? decodeSnapshot(blob) : null;
+    return blob ? await decodeSnapshot(blob) : null;
   }
 
   async loadFromDisk(): Promise<{ snapshot: CatalogSnapshot; meta: CatalogMetaRecord } | null> {
@@ -48,7 +54,7 @@ export class SnapshotStoreRepository {
         readFile(join(this.dir, SNAPSHOT_FILE)),
         readFile(join(this.dir, META_FILE), 'utf8'),
       ]);
-      return { snapshot: decodeSnapshot(blob), meta: JSON.parse(metaText) as CatalogMetaRecord };
+      return { snapshot: await decodeSnapshot(blob), meta: JSON.parse(metaText) as CatalogMetaRecord };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         this.logger.warn(`ignoring unreadable snapshot in ${this.dir}: ${(error as Error).message}`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import {
   Inject,
@@ -110,6 +111,8 @@ export class RefreshCoordinator implements OnApplicationBootstrap, OnApplication
   private async execute(refreshId: string, reason: string): Promise<void> {
     const started = this.clock.monotonicMs();
     const controller = new AbortController();
+    // Every receiver call of the refresh links to this signal (a few listeners each, removed when done).
+    setMaxListeners(256, controller.signal);
     const watchdog = setTimeout(
       () =>
         controller.abort(

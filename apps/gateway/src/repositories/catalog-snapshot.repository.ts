@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import type { KvWatchEntry } from '@nats-io/kv';
-import { Bucket, CatalogMetaKey, type CatalogMetaRecord, type CatalogSnapshot } from '@e2gate/contracts';
+import {
+  Bucket,
+  CatalogMetaKey,
+  decodeSnapshot,
+  type CatalogMetaRecord,
+  type CatalogSnapshot,
+} from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
-import { decodeSnapshot } from './snapshot-decoder.js';
 
 /** Reads what the catalog publishes: `catalog-meta/current` (watched) and the snapshot objects. */
 @Injectable()

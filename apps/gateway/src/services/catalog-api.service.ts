@@ -23,6 +23,7 @@ import type {
 import type { ChannelsQuery, EpgQuery, NowNextQuery, SearchQuery } from '../dto/query.dto.js';
 import { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
+import { NowNextCache } from './now-next-cache.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
 
 const DEFAULT_EPG_WINDOW_SECONDS = 24 * 3600;
@@ -33,6 +34,8 @@ const DEFAULT_EPG_WINDOW_SECONDS = 24 * 3600;
  */
 @Injectable()
 export class CatalogApiService {
+  private readonly nowNextCache = new NowNextCache();
+
   constructor(
     private readonly catalog: CatalogClientRepository,
     private readonly follower: SnapshotFollowerService,
@@ -118,7 +121,19 @@ export class CatalogApiService {
     return { version: reply.version, items: reply.events.map(eventDto), truncated: reply.truncated };
   }
 
-  async nowNext(query: NowNextQuery, requestId: string): Promise<NowNextDto> {
+  /** Now/next at the present instant is shared between callers for as long as it cannot change. */
+  nowNext(query: NowNextQuery, requestId: string): Promise<NowNextDto> {
+    if (query.at !== undefined) return this.fetchNowNext(query, requestId);
+    const key = [
+      this.follower.current?.version ?? '-',
+      query.offset ?? 0,
+      query.limit ?? '',
+      query.channel ?? '',
+    ].join('|');
+    return this.nowNextCache.get(key, this.clock.nowSeconds(), () => this.fetchNowNext(query, requestId));
+  }
+
+  private async fetchNowNext(query: NowNextQuery, requestId: string): Promise<NowNextDto> {
     const limit = query.limit ?? CatalogLimits.defaultNowNextChannels;
     const offset = query.offset ?? 0;
     const reply = await this.catalog.request(

@@ -1,9 +1,11 @@
 // Bounded memory end to end: a consumer that stops reading makes push refuse input instead of growing.
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { LivePipeline, type PipelineOutput } from '../index.js';
-import { fixture } from './support/fixtures.js';
+import { fixture, prepareFixtures } from './support/fixtures.js';
+
+beforeAll(() => prepareFixtures('t1_720p50_ac3_mp2', 't4_720p_eac3'));
 
 const CHUNK = 64 * 1024;
 const MAX_INPUT = 1024 * 1024;

@@ -1,9 +1,11 @@
 // The binding's surface: version, probe against ffprobe, stable error codes, the playlist model.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { LivePipeline, MediaPlaylist, probe, probeSync, version } from '../index.js';
-import { fixture, fixturePath } from './support/fixtures.js';
+import { fixture, fixturePath, prepareFixtures } from './support/fixtures.js';
 import { streams as ffprobeStreams } from './support/ffprobe.js';
+
+beforeAll(() => prepareFixtures('t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2'));
 
 function codeOf(action: () => unknown): string | undefined {
   try {

@@ -4,10 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { fixturePath } from './support/fixtures.js';
+import { fixturePath, prepareFixtures } from './support/fixtures.js';
 import { decodeErrors, formatDuration, streams, tempFile } from './support/ffprobe.js';
+
+beforeAll(() => prepareFixtures('radio_mp2', 't4_720p_eac3'));
 
 const remux = fileURLToPath(new URL('../scripts/remux.mjs', import.meta.url));
 

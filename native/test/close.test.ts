@@ -2,11 +2,13 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { LivePipeline, type PipelineOutput } from '../index.js';
-import { fixture } from './support/fixtures.js';
+import { fixture, prepareFixtures } from './support/fixtures.js';
 import { runPipeline, segments } from './support/run.js';
+
+beforeAll(() => prepareFixtures('radio_mp2', 't4_720p_eac3'));
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

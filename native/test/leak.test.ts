@@ -2,10 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 
 import { LivePipeline } from '../index.js';
-import { fixture } from './support/fixtures.js';
+import { fixture, prepareFixtures } from './support/fixtures.js';
+
+beforeAll(() => prepareFixtures('t4_720p_eac3'));
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

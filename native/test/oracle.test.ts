@@ -4,12 +4,24 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { MediaPlaylist } from '../index.js';
-import { fixture, fixturePath } from './support/fixtures.js';
+import { fixture, fixturePath, prepareFixtures } from './support/fixtures.js';
 import { decodeErrors, formatDuration, packets, span, streams, tempFile } from './support/ffprobe.js';
 import { runPipeline, segments, tsBytes } from './support/run.js';
+
+beforeAll(() =>
+  prepareFixtures(
+    'radio_latm',
+    'radio_mp2',
+    't1_720p50_ac3_mp2',
+    't2_1080i_eac3_ad_wrap',
+    't3_576i_mpeg2',
+    't4_720p_eac3',
+    'video_only_h264',
+  ),
+);
 
 const AAC_FRAME = 1024 / 48_000;
 

@@ -1,12 +1,24 @@
 // Hostile or damaged input never stops the pipeline: each problem becomes a counted warning and the output
 // continues, or restarts cleanly with a discontinuity.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { probeSync } from '../index.js';
-import { fixture } from './support/fixtures.js';
+import { fixture, prepareFixtures } from './support/fixtures.js';
 import { decodeErrors, packets, span, streams, tempFile } from './support/ffprobe.js';
 import { runPipeline, segments, tsBytes } from './support/run.js';
 import { dropPids, flipBits, fromPacket, losePackets, random, scrambleStart } from './support/ts-edit.js';
+
+beforeAll(() =>
+  prepareFixtures(
+    'pmt_change_adds_audio',
+    'radio_mp2',
+    't1_720p50_ac3_mp2',
+    't2_1080i_eac3_ad_wrap',
+    't4_720p_eac3',
+    'two_programs',
+    'video_only_h264',
+  ),
+);
 
 const AAC_FRAME = 1024 / 48_000;
 

@@ -2,10 +2,12 @@
 // being terminated while its pipeline runs.
 import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-import { fixture } from './support/fixtures.js';
+import { fixture, prepareFixtures } from './support/fixtures.js';
 import { runPipeline, segments } from './support/run.js';
+
+beforeAll(() => prepareFixtures('radio_mp2', 't4_720p_eac3'));
 
 const script = new URL('./support/pipeline-worker.mjs', import.meta.url);
 

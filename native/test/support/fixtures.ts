@@ -7,6 +7,11 @@ import { fileURLToPath } from 'node:url';
 
 const script = fileURLToPath(new URL('../../../test/fixtures/make-fixtures.sh', import.meta.url));
 
+/** Generates (or finds cached) several fixtures at once; call it from `beforeAll`, whose timeout is long. */
+export function prepareFixtures(...names: string[]): void {
+  execFileSync('bash', [script, ...names], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 export function fixturePath(name: string): string {
   const dir = execFileSync('bash', [script, name], {
     encoding: 'utf8',

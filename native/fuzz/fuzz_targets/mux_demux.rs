@@ -4,12 +4,10 @@
 
 use arbitrary::Arbitrary;
 use e2gate_core::demux::{DemuxEvent, Demuxer, ProgramSelector};
-use e2gate_core::descriptor::{AudioType, Language};
-use e2gate_core::mux::{MuxConfig, MuxStream, Muxer};
-use e2gate_core::packet::Pid;
-use e2gate_core::pes::stream_id;
-use e2gate_core::stream_type::StreamType;
+use e2gate_core::descriptor::AudioType;
+use e2gate_core::mux::Muxer;
 use e2gate_core::testing::audio::mpa_frame;
+use e2gate_core::testing::mux::h264_with_mpeg_audio;
 use e2gate_core::timestamp::{MediaTime, TIMESTAMP_MODULUS, Unwrapper};
 use libfuzzer_sys::fuzz_target;
 
@@ -29,28 +27,7 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let config = MuxConfig {
-        transport_stream_id: 1,
-        program_number: 1,
-        pcr_pid: Pid::new(0x100),
-        streams: vec![
-            MuxStream {
-                pid: Pid::new(0x100),
-                stream_type: StreamType::H264,
-                stream_id: stream_id::VIDEO,
-                descriptors: vec![],
-            },
-            MuxStream {
-                pid: Pid::new(0x101),
-                stream_type: StreamType::MPEG2_AUDIO,
-                stream_id: stream_id::AUDIO,
-                descriptors: MuxStream::language_descriptors(
-                    Language::parse("deu"),
-                    AudioType::UNDEFINED,
-                ),
-            },
-        ],
-    };
+    let config = h264_with_mpeg_audio(1, "deu", AudioType::UNDEFINED);
     let mut muxer = Muxer::new(config);
     let mut ts = Vec::new();
     muxer.write_tables(&mut ts);

@@ -643,36 +643,15 @@ fn same_codec(a: &EsKind, b: &EsKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mux::{MuxConfig, MuxStream, Muxer, PMT_PID};
+    use crate::mux::{MuxConfig, Muxer, PMT_PID};
     use crate::packet::{PACKET_SIZE, PacketHeader, write_packet};
-    use crate::pes::stream_id;
     use crate::psi::{PatEntry, packetize_section, write_pat};
     use crate::testing::h264::{Sps, access_unit, slice};
+    use crate::testing::mux::h264_with_mpeg_audio;
     use crate::timestamp::TIMESTAMP_MODULUS;
 
     fn config(program_number: u16) -> MuxConfig {
-        MuxConfig {
-            transport_stream_id: 1,
-            program_number,
-            pcr_pid: Pid::new(0x100),
-            streams: vec![
-                MuxStream {
-                    pid: Pid::new(0x100),
-                    stream_type: StreamType::H264,
-                    stream_id: stream_id::VIDEO,
-                    descriptors: vec![],
-                },
-                MuxStream {
-                    pid: Pid::new(0x101),
-                    stream_type: StreamType::MPEG2_AUDIO,
-                    stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(
-                        Language::parse("deu"),
-                        AudioType::UNDEFINED,
-                    ),
-                },
-            ],
-        }
+        h264_with_mpeg_audio(program_number, "deu", AudioType::UNDEFINED)
     }
 
     /// A slice padded to ~1 KB so an access unit spans several packets.

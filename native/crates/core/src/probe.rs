@@ -215,35 +215,14 @@ fn inspect_pes(report: &mut ProbeReport, pid: Pid, state: &mut EsProbe, payload:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mux::{MuxConfig, MuxStream, Muxer};
-    use crate::pes::stream_id;
+    use crate::mux::Muxer;
     use crate::testing::h264::{Sps, access_unit, slice};
+    use crate::testing::mux::h264_with_mpeg_audio;
     use crate::timestamp::MediaTime;
 
     #[test]
     fn reports_programs_streams_and_formats() {
-        let config = MuxConfig {
-            transport_stream_id: 7,
-            program_number: 4911,
-            pcr_pid: Pid::new(0x100),
-            streams: vec![
-                MuxStream {
-                    pid: Pid::new(0x100),
-                    stream_type: StreamType::H264,
-                    stream_id: stream_id::VIDEO,
-                    descriptors: vec![],
-                },
-                MuxStream {
-                    pid: Pid::new(0x101),
-                    stream_type: StreamType::MPEG2_AUDIO,
-                    stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(
-                        Language::parse("eng"),
-                        AudioType::VISUAL_IMPAIRED_COMMENTARY,
-                    ),
-                },
-            ],
-        };
+        let config = h264_with_mpeg_audio(4911, "eng", AudioType::VISUAL_IMPAIRED_COMMENTARY);
         let mut muxer = Muxer::new(config);
         let mut ts = Vec::new();
         muxer.write_tables(&mut ts);
@@ -261,7 +240,7 @@ mod tests {
             );
         }
         let report = probe(&ts);
-        assert_eq!(report.transport_stream_id, Some(7));
+        assert_eq!(report.transport_stream_id, Some(1));
         let program = &report.programs[0];
         assert_eq!(
             (program.program_number, program.pcr_pid),

@@ -179,3 +179,41 @@ pub mod audio {
         frame
     }
 }
+
+pub mod mux {
+    use crate::descriptor::{AudioType, Language};
+    use crate::mux::{MuxConfig, MuxStream};
+    use crate::packet::Pid;
+    use crate::pes::stream_id;
+    use crate::stream_type::StreamType;
+
+    /// The common test program: H.264 on PID 0x100 (carrying the PCR) and MPEG audio in `language` on 0x101.
+    pub fn h264_with_mpeg_audio(
+        program_number: u16,
+        language: &str,
+        audio_type: AudioType,
+    ) -> MuxConfig {
+        MuxConfig {
+            transport_stream_id: 1,
+            program_number,
+            pcr_pid: Pid::new(0x100),
+            streams: vec![
+                MuxStream {
+                    pid: Pid::new(0x100),
+                    stream_type: StreamType::H264,
+                    stream_id: stream_id::VIDEO,
+                    descriptors: vec![],
+                },
+                MuxStream {
+                    pid: Pid::new(0x101),
+                    stream_type: StreamType::MPEG2_AUDIO,
+                    stream_id: stream_id::AUDIO,
+                    descriptors: MuxStream::language_descriptors(
+                        Language::parse(language),
+                        audio_type,
+                    ),
+                },
+            ],
+        }
+    }
+}

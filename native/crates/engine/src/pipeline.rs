@@ -481,40 +481,18 @@ impl Pipeline {
 mod tests {
     use super::*;
     use e2gate_core::demux::Demuxer;
-    use e2gate_core::descriptor::{AudioType, Language};
-    use e2gate_core::mux::{MuxConfig, MuxStream, Muxer};
-    use e2gate_core::packet::Pid;
-    use e2gate_core::pes::stream_id;
-    use e2gate_core::stream_type::{AudioCodec, StreamType};
+    use e2gate_core::descriptor::AudioType;
+    use e2gate_core::mux::Muxer;
+    use e2gate_core::stream_type::AudioCodec;
     use e2gate_core::testing::audio::mpa_frame;
     use e2gate_core::testing::h264::{AUD, PPS, Sps, access_unit, slice};
+    use e2gate_core::testing::mux::h264_with_mpeg_audio;
 
     const FRAME: i64 = 3600; // 25 fps
     const MP2_FRAME: i64 = 2160; // 1152 samples at 48 kHz
 
     fn source() -> Muxer {
-        Muxer::new(MuxConfig {
-            transport_stream_id: 1,
-            program_number: 28,
-            pcr_pid: Pid::new(0x200),
-            streams: vec![
-                MuxStream {
-                    pid: Pid::new(0x200),
-                    stream_type: StreamType::H264,
-                    stream_id: stream_id::VIDEO,
-                    descriptors: vec![],
-                },
-                MuxStream {
-                    pid: Pid::new(0x201),
-                    stream_type: StreamType::MPEG1_AUDIO,
-                    stream_id: stream_id::AUDIO,
-                    descriptors: MuxStream::language_descriptors(
-                        Language::parse("deu"),
-                        AudioType::UNDEFINED,
-                    ),
-                },
-            ],
-        })
+        Muxer::new(h264_with_mpeg_audio(28, "deu", AudioType::UNDEFINED))
     }
 
     /// `frames` of 25 fps video from `start` with a keyframe every `gop`, MP2 silence alongside; audio
@@ -722,7 +700,7 @@ mod tests {
         let first_keyframe_end = input
             .chunks(188)
             .position(|p| {
-                ((u16::from(p[1] & 0x1F) << 8) | u16::from(p[2])) == 0x200
+                ((u16::from(p[1] & 0x1F) << 8) | u16::from(p[2])) == 0x100
                     && p[1] & 0x40 != 0
                     && p[3] & 0x20 != 0
             })

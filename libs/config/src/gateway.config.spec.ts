@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  GATEWAY_VARIABLES,
-  isValidHdhrDeviceId,
-  loadGatewayConfig,
-  redactConfig,
-} from './index.js';
+import { ConfigError, isValidHdhrDeviceId, loadGatewayConfig, redactConfig } from './index.js';
 
 const SECRET_A = 'a'.repeat(16) + 'Secret1';
 const SECRET_B = 'b'.repeat(20);

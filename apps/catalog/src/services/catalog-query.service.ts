@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  assertEpgRange,
   CatalogLimits,
   E2gateError,
   ErrorCode,
@@ -74,7 +75,7 @@ export class CatalogQueryService {
 
   epg(request: CatalogGetEpgRequest): CatalogEpgReply {
     const index = this.requireIndex();
-    checkRange(request.from, request.to);
+    assertEpgRange(request.from, request.to);
     const events: ChannelEvent[] = [];
     const unknownChannelIds: string[] = [];
     for (const id of new Set(request.channelIds)) {
@@ -134,19 +135,6 @@ export class CatalogQueryService {
     if (!index)
       throw new E2gateError(ErrorCode.NoSnapshot, 'the catalog has no snapshot yet; a refresh is needed');
     return index;
-  }
-}
-
-function checkRange(from: number, to: number): void {
-  if (to <= from) throw new E2gateError(ErrorCode.ValidationFailed, '`to` must be after `from`');
-  if (to - from > CatalogLimits.maxEpgRangeSeconds) {
-    throw new E2gateError(
-      ErrorCode.RangeTooLarge,
-      `time range exceeds ${CatalogLimits.maxEpgRangeSeconds} s`,
-      {
-        maxSeconds: CatalogLimits.maxEpgRangeSeconds,
-      },
-    );
   }
 }
 

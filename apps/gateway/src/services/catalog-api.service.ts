@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import {
+  assertEpgRange,
   CatalogLimits,
   E2gateError,
   ErrorCode,
@@ -83,7 +84,7 @@ export class CatalogApiService {
   async epg(query: EpgQuery, requestId: string): Promise<EpgPageDto> {
     const from = query.from ?? this.clock.nowSeconds();
     const to = query.to ?? from + DEFAULT_EPG_WINDOW_SECONDS;
-    checkWindow(from, to);
+    assertEpgRange(from, to);
     const limit = query.limit ?? CatalogLimits.defaultEpgEventsPerPage;
     const offset = query.offset ?? 0;
     const reply = await this.catalog.request(
@@ -167,19 +168,6 @@ export class CatalogApiService {
       requestId,
     );
     return { refreshId: reply.refreshId, state: reply.state };
-  }
-}
-
-function checkWindow(from: number, to: number): void {
-  if (to <= from) throw new E2gateError(ErrorCode.ValidationFailed, '`to` must be after `from`');
-  if (to - from > CatalogLimits.maxEpgRangeSeconds) {
-    throw new E2gateError(
-      ErrorCode.RangeTooLarge,
-      `time range exceeds ${CatalogLimits.maxEpgRangeSeconds} s`,
-      {
-        maxSeconds: CatalogLimits.maxEpgRangeSeconds,
-      },
-    );
   }
 }
 

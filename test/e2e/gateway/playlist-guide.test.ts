@@ -210,6 +210,7 @@ describe('ETag, 304, gzip, rendering once per version', () => {
       const etag = plain.headers['etag'] as string;
       expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
       expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(Number(plain.headers['content-length'])).toBe(plain.body.length);
       expect(plain.headers['vary']).toBe('Accept-Encoding');
       const again = await rawGet(stack.gateway.url + path, {
         ...bearer(STREAM_TOKEN),

@@ -1,7 +1,3 @@
-import { createHash } from 'node:crypto';
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
@@ -13,13 +9,11 @@ import { renderXmltv } from '../rendering/xmltv-renderer.js';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { CredentialsService } from './credentials.service.js';
+import { encodeDocument } from './document-encoder.js';
 import { LinkBuilder } from './link-builder.js';
 import { RenderCache, type Rendered } from './render-cache.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
 import type { SnapshotView } from './snapshot-view.js';
-
-const gzipAsync = promisify(gzip);
-const CHUNKS_BETWEEN_YIELDS = 64;
 
 export interface DocumentRequest {
   baseUrl: string;
@@ -65,7 +59,7 @@ export class DocumentsService {
         logoUrl: (channel) => links.logo(channel),
         ...(bouquet ? { bouquet } : {}),
       });
-      return this.finish('playlist', key, [text], 'audio/x-mpegurl; charset=utf-8', true);
+      return this.finish('playlist', [text], 'audio/x-mpegurl; charset=utf-8', true);
     });
   }
 
@@ -84,7 +78,7 @@ export class DocumentsService {
         generator: `e2gate/${appVersion()}`,
         logoUrl: (channel) => links.logo(channel),
       });
-      return this.finish('xmltv', key, chunks, 'application/xml; charset=utf-8', false);
+      return this.finish('xmltv', chunks, 'application/xml; charset=utf-8', false);
     });
   }
 
@@ -96,40 +90,27 @@ export class DocumentsService {
       this.metrics.rendered('lineup');
       const links = this.links(request, exp);
       const entries = lineupDocument(view.snapshot.channels, (channel) => links.stream(channel));
-      return this.finish('lineup', key, [JSON.stringify(entries)], 'application/json; charset=utf-8', true);
+      return this.finish('lineup', [JSON.stringify(entries)], 'application/json; charset=utf-8', true);
     });
   }
 
-  /** Bytes (yielding to the event loop between chunks), gzip, ETag; identity kept only when asked to. */
+  /**
+   * Encodes the rendered pieces (gzip, ETags from the bytes, length); the identity bytes are kept only when asked
+   * to — the guide's never exist whole.
+   */
   private async finish(
     document: string,
-    key: string,
-    chunks: Iterable<string>,
+    pieces: Iterable<string>,
     contentType: string,
     keepIdentity: boolean,
   ): Promise<Rendered> {
     const started = this.clock.nowMs();
-    const parts: Buffer[] = [];
-    let count = 0;
-    for (const chunk of chunks) {
-      parts.push(Buffer.from(chunk, 'utf8'));
-      if (++count % CHUNKS_BETWEEN_YIELDS === 0) await yieldToLoop();
-    }
-    const body = Buffer.concat(parts);
-    parts.length = 0;
-    const zipped = await gzipAsync(body);
-    const tag = createHash('sha256').update(key).digest('base64url').slice(0, 27);
+    const encoded = await encodeDocument(pieces, keepIdentity);
     this.logger.log(
-      `rendered ${document} in ${this.clock.nowMs() - started} ms: ${body.length} bytes, ${zipped.length} gzipped`,
+      `rendered ${document} in ${this.clock.nowMs() - started} ms: ${encoded.bodyLength} bytes, ` +
+        `${encoded.gzip.length} gzipped`,
     );
-    return {
-      body: keepIdentity ? body : null,
-      bodyLength: body.length,
-      gzip: zipped,
-      etag: `"${tag}"`,
-      etagGzip: `"${tag}-gz"`,
-      contentType,
-    };
+    return { ...encoded, contentType };
   }
 
   get cacheStats(): { entries: number; bytes: number } {

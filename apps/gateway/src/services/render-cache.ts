@@ -1,15 +1,11 @@
+import type { EncodedDocument } from './document-encoder.js';
+
 /**
  * A rendered document. Large ones (the XMLTV guide: ~150 MiB for 1,500 channels × 7 days) are kept gzip-only and
- * decompressed on the fly for the rare client that does not accept gzip; `body` is null then.
+ * decompressed on the fly for the rare client that does not accept gzip; `body` is null then. The strong ETags are
+ * hashes of the identity bytes (`etag`; the gzip variant uses `etagGzip`).
  */
-export interface Rendered {
-  body: Buffer | null;
-  /** Byte length of the identity encoding. */
-  bodyLength: number;
-  gzip: Buffer;
-  /** Strong ETag of the identity encoding (quoted); the gzip variant uses `etagGzip`. */
-  etag: string;
-  etagGzip: string;
+export interface Rendered extends EncodedDocument {
   contentType: string;
 }
 

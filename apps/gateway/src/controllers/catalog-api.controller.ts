@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access-policy.js';
 import { RefreshLimited } from '../auth/gateway-throttler.guard.js';
 import {
@@ -21,6 +21,7 @@ import {
   SearchQuery,
 } from '../dto/query.dto.js';
 import { StatusDto } from '../dto/status.dto.js';
+import { sendJson } from '../http/conditional.js';
 import { ApiClientSecurity, ApiErrors } from '../http/openapi-decorators.js';
 import { requestIdOf } from '../http/request-context.js';
 import { CatalogApiService } from '../services/catalog-api.service.js';
@@ -86,8 +87,8 @@ export class CatalogApiController {
   @ApiOperation({ summary: 'What runs now and next, per channel' })
   @ApiOkResponse({ type: NowNextDto })
   @ApiErrors(400, 401, 403, 429, 503, 504)
-  nowNext(@Query() query: NowNextQuery, @Req() request: FastifyRequest) {
-    return this.api.nowNext(query, requestIdOf(request));
+  async nowNext(@Query() query: NowNextQuery, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+    return sendJson(request, reply, await this.api.nowNext(query, requestIdOf(request)));
   }
 
   @Post('catalog/refresh')

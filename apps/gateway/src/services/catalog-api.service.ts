@@ -22,6 +22,7 @@ import type {
   SearchResultDto,
 } from '../dto/catalog-responses.dto.js';
 import type { ChannelsQuery, EpgQuery, NowNextQuery, SearchQuery } from '../dto/query.dto.js';
+import { JsonBody } from '../http/json-body.js';
 import { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { NowNextCache } from './now-next-cache.js';
@@ -122,9 +123,12 @@ export class CatalogApiService {
     return { version: reply.version, items: reply.events.map(eventDto), truncated: reply.truncated };
   }
 
-  /** Now/next at the present instant is shared between callers for as long as it cannot change. */
-  nowNext(query: NowNextQuery, requestId: string): Promise<NowNextDto> {
-    if (query.at !== undefined) return this.fetchNowNext(query, requestId);
+  /**
+   * Now/next as JSON bytes. The answer at the present instant is shared between callers, serialised once, for as
+   * long as it cannot change; one at a given `at` is fetched for each request.
+   */
+  async nowNext(query: NowNextQuery, requestId: string): Promise<JsonBody> {
+    if (query.at !== undefined) return JsonBody.of(await this.fetchNowNext(query, requestId));
     const key = [
       this.follower.current?.version ?? '-',
       query.offset ?? 0,

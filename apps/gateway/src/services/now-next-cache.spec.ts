@@ -38,6 +38,16 @@ describe('NowNextCache', () => {
     expect(load).toHaveBeenCalledTimes(2);
   });
 
+  it('keeps an answer as its JSON bytes, serialised once and shared by every hit', async () => {
+    const cache = new NowNextCache(10, 30);
+    const value = answer([{ channelId: 'a', now: brief(900, 1200), next: brief(1200, 1300) }]);
+    const first = await cache.get('k', 1000, async () => value);
+    const second = await cache.get('k', 1001, async () => answer([]));
+    expect(second).toBe(first);
+    expect(JSON.parse(first.bytes.toString('utf8'))).toEqual(value);
+    expect(first.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+  });
+
   it('forgets failures and stays bounded', async () => {
     const cache = new NowNextCache(2, 30);
     await expect(cache.get('x', 0, () => Promise.reject(new Error('down')))).rejects.toThrow('down');

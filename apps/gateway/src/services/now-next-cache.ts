@@ -1,13 +1,15 @@
 import type { NowNextDto } from '../dto/catalog-responses.dto.js';
+import { JsonBody } from '../http/json-body.js';
 
 interface Entry {
-  promise: Promise<NowNextDto>;
+  body: Promise<JsonBody>;
   /** Epoch seconds; unknown (Infinity) until the answer arrives. */
   expiresAt: number;
 }
 
 /**
- * Short-lived now/next answers, so that players polling the same page do not each cost a catalog round trip.
+ * Short-lived now/next answers, so that players polling the same page do not each cost a catalog round trip nor a
+ * serialisation: an answer is kept as its JSON bytes (with ETags, gzip made on demand) and sent as they are.
  * An answer stays valid until the first programme in it ends or the next one starts (at most `maxAgeSeconds`);
  * the key carries the snapshot version, so a new snapshot is never answered from an old one. Concurrent misses
  * share one request; failures are not kept.
@@ -20,20 +22,22 @@ export class NowNextCache {
     private readonly maxAgeSeconds = 30,
   ) {}
 
-  get(key: string, nowSeconds: number, load: () => Promise<NowNextDto>): Promise<NowNextDto> {
+  get(key: string, nowSeconds: number, load: () => Promise<NowNextDto>): Promise<JsonBody> {
     const hit = this.entries.get(key);
-    if (hit && nowSeconds < hit.expiresAt) return hit.promise;
-    const entry: Entry = { promise: load(), expiresAt: Number.POSITIVE_INFINITY };
+    if (hit && nowSeconds < hit.expiresAt) return hit.body;
+    // The callback runs once the answer arrives, after `entry` exists.
+    const body = load().then((answer) => {
+      entry.expiresAt = validUntil(answer, nowSeconds, this.maxAgeSeconds);
+      return JsonBody.of(answer);
+    });
+    const entry: Entry = { body, expiresAt: Number.POSITIVE_INFINITY };
     this.entries.delete(key);
     this.entries.set(key, entry);
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
-    entry.promise.then(
-      (value) => (entry.expiresAt = validUntil(value, nowSeconds, this.maxAgeSeconds)),
-      () => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
-      },
-    );
-    return entry.promise;
+    entry.body.catch(() => {
+      if (this.entries.get(key) === entry) this.entries.delete(key);
+    });
+    return entry.body;
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import { REDACT_PATHS, scrubSecrets } from './scrub.js';
+import { REDACT_PATHS, redactUrl, scrubSecrets } from './scrub.js';
 
 export interface LoggingOptions {
   service: string;
@@ -31,10 +31,12 @@ export function createLoggerParams(options: LoggingOptions): Params {
         /^\/(healthz|readyz|metrics)\b/.test(req.originalUrl ?? req.url ?? ''),
     },
     serializers: {
+      // The URL without credentials: device key segment and credential-like query values replaced after
+      // percent-decoding (the raw URL could carry `?%74oken=…`, which the server reads as `token`).
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactUrl(String(req.url)),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },

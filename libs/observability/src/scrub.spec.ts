@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { scrubSecrets } from './scrub.js';
+import { redactUrl, scrubSecrets } from './scrub.js';
+
+const KEY = 'abcdefghijklmnopqrstuvwxyz012345';
+const encoded = (text: string) =>
+  [...Buffer.from(text)].map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
 
 describe('scrubSecrets', () => {
   it.each([
@@ -11,11 +15,43 @@ describe('scrubSecrets', () => {
     ['authorization: Bearer e2g_abcdef123456', 'authorization: Bearer [redacted]'],
     ['Basic cm9vdDpodW50ZXIy', 'Basic [redacted]'],
     ['http://root:hunter2@192.168.1.20/api', 'http://[redacted]@192.168.1.20/api'],
-    ['GET /hdhr/abcdefghijklmnopqrstuvwxyz012345/lineup.json', 'GET /hdhr/[redacted]/lineup.json'],
+    [`GET /hdhr/${KEY}/lineup.json`, 'GET /hdhr/[redacted]/lineup.json'],
+    // Names as Fastify decodes them: percent-encoded, mixed case, `+` for space.
+    ['/playlist.m3u?%74oken=secret-secret-1', '/playlist.m3u?%74oken=[redacted]'],
+    ['/playlist.m3u?TOKEN=secret-secret-1&bouquet=2', '/playlist.m3u?TOKEN=[redacted]&bouquet=2'],
+    ['/picons/a.png?%73%69%67=abc', '/picons/a.png?%73%69%67=[redacted]'],
+    ['/stream/x?exp=1&%73ig=abc', '/stream/x?exp=1&%73ig=[redacted]'],
+    ['/x?api%5Fkey=abc', '/x?api%5Fkey=[redacted]'],
+    [`/hdhr/%41${KEY.slice(1)}/discover.json`, '/hdhr/[redacted]/discover.json'],
+    [`/hdhr/${encoded(KEY)}/lineup.json`, '/hdhr/[redacted]/lineup.json'],
+    [`/%68dhr/${KEY}/lineup.json`, '/%68dhr/[redacted]/lineup.json'],
+    [`/HDHR/${KEY}/lineup.json`, '/HDHR/[redacted]/lineup.json'],
+    [`/hdhr%2F${KEY}/lineup.json`, '/hdhr%2F[redacted]/lineup.json'],
   ])('%s', (input, expected) => expect(scrubSecrets(input)).toBe(expected));
 
-  it('leaves ordinary text alone', () => {
-    const line = '{"msg":"refresh done","channels":1500,"url":"/api/v1/channels?bouquet=Sport"}';
-    expect(scrubSecrets(line)).toBe(line);
+  it('leaves ordinary text and route patterns alone', () => {
+    for (const line of [
+      '{"msg":"refresh done","channels":1500,"url":"/api/v1/channels?bouquet=Sport"}',
+      'Mapped {/hdhr/:key/lineup.json, GET} route',
+      '/api/v1/epg?channel=a-1,b-2&from=1&to=2',
+    ])
+      expect(scrubSecrets(line)).toBe(line);
   });
+});
+
+describe('redactUrl', () => {
+  it.each([
+    ['/playlist.m3u?token=s3cret&bouquet=Sport', '/playlist.m3u?token=[redacted]&bouquet=Sport'],
+    ['/playlist.m3u?%74oken=s3cret', '/playlist.m3u?%74oken=[redacted]'],
+    ['/playlist.m3u?%54%4F%4B%45%4E=s3cret', '/playlist.m3u?%54%4F%4B%45%4E=[redacted]'],
+    ['/playlist.m3u?to%6Ben=s3cret&to%6Ben=again', '/playlist.m3u?to%6Ben=[redacted]&to%6Ben=[redacted]'],
+    ['/stream/x?exp=1&%73ig=abc&transcode=heavy', '/stream/x?exp=1&%73ig=[redacted]&transcode=heavy'],
+    ['/x?%zz=1&sig', '/x?%zz=1&sig'],
+    [`/hdhr/${KEY}/lineup.json?scan=start`, '/hdhr/[redacted]/lineup.json?scan=start'],
+    [`/hdhr/%41${KEY.slice(1)}/lineup.json`, '/hdhr/[redacted]/lineup.json'],
+    [`/%68%64%68%72/${encoded(KEY)}/device.xml`, '/%68%64%68%72/[redacted]/device.xml'],
+    [`/hdhr%2f${KEY}/device.xml`, '/hdhr/[redacted]/device.xml'],
+    ['/api/v1/channels?limit=10', '/api/v1/channels?limit=10'],
+    ['/%', '/%'],
+  ])('%s', (input, expected) => expect(redactUrl(input)).toBe(expected));
 });

@@ -113,8 +113,24 @@ describe('logs', () => {
       ],
       ['/api/v1/channels?limit=oops', bearer(ADMIN_TOKEN)],
     ];
+    // The same secrets percent-encoded or in other spellings: Fastify decodes query names and path parameters, so
+    // `?%74oken=` is a token and `/hdhr/%41…` a device key; what the logs write must not depend on the spelling.
+    const keyWithFirstEncoded = `${percentEncoded(deviceKey.slice(0, 1))}${deviceKey.slice(1)}`;
+    const encodedTraffic: [string, number][] = [
+      [`/playlist.m3u?%74oken=${READ_TOKEN}`, 200],
+      [`/playlist.m3u?${percentEncoded('token')}=${READ_TOKEN}&bouquet=1`, 404],
+      [`/playlist.m3u?TOKEN=${ADMIN_TOKEN}`, 401],
+      [`/xmltv.xml?To%6Ben=${WRONG_TOKEN}`, 401],
+      [`/picons/${channel.picon}.png?%73ig=${pictureSig.slice(4)}`, 200],
+      [`/stream/${channel.id}?${streamSig.replace('&sig=', '&%73ig=')}`, 503],
+      [`/hdhr/${keyWithFirstEncoded}/lineup.json`, 200],
+      [`/hdhr/${percentEncoded(deviceKey)}/discover.json`, 200],
+      [`/HDHR/${deviceKey}/device.xml`, 404],
+      [`/hdhr%2F${deviceKey}/device.xml`, 404],
+    ];
     const mark = stack.gateway.logs.lines.length;
     for (const [path, headers] of traffic) expect((await get(path, headers)).status).toBeLessThan(600);
+    for (const [path, status] of encodedTraffic) expect((await get(path)).status, path).toBe(status);
     const refresh = await call(`${stack.gateway.url}/api/v1/catalog/refresh`, {
       method: 'POST',
       headers: bearer(ADMIN_TOKEN),
@@ -127,6 +143,19 @@ describe('logs', () => {
     expect(recent.some((line) => line.includes('/playlist.m3u?token=[redacted]'))).toBe(true);
     expect(recent.some((line) => line.includes('/hdhr/[redacted]/lineup.json'))).toBe(true);
     expect(recent.some((line) => /"url":"\/picons\/[^"]+\?sig=\[redacted\]"/.test(line))).toBe(true);
+    for (const logged of [
+      '/playlist.m3u?%74oken=[redacted]"',
+      '/playlist.m3u?TOKEN=[redacted]"',
+      '/xmltv.xml?To%6Ben=[redacted]"',
+      '.png?%73ig=[redacted]"',
+      '&%73ig=[redacted]"',
+      '"url":"/hdhr/[redacted]/discover.json"',
+      '"url":"/HDHR/[redacted]/device.xml"',
+    ])
+      expect(
+        recent.some((line) => line.includes(logged)),
+        logged,
+      ).toBe(true);
     // The catalog logged its configuration, receiver URL included — with the credentials taken out.
     expect(everything).toContain('catalog starting');
     expect(everything).toMatch(/"url":"http:\/\/\[redacted\]@127\.0\.0\.1:\d+"/);
@@ -145,7 +174,28 @@ describe('logs', () => {
       Buffer.from(`${RECEIVER_USER}:${RECEIVER_PASSWORD}`).toString('base64'),
       Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64'),
     ];
-    for (const secret of secrets)
+    const decoded = percentDecoded(everything);
+    for (const secret of secrets) {
       expect(everything.includes(secret), `a log line contains ${secret.slice(0, 6)}…`).toBe(false);
+      expect(decoded.includes(secret), `a log line contains ${secret.slice(0, 6)}… percent-encoded`).toBe(
+        false,
+      );
+    }
   });
 });
+
+/** Every character as `%XX` (UTF-8 bytes). */
+function percentEncoded(text: string): string {
+  return [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
+}
+
+/** Decodes every run of `%XX` escapes it can (independent of the gateway's own decoder). */
+function percentDecoded(text: string): string {
+  return text.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}

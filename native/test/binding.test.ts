@@ -5,7 +5,9 @@ import { LivePipeline, MediaPlaylist, probe, probeSync, version } from '../index
 import { fixture, fixturePath, prepareFixtures } from './support/fixtures.js';
 import { streams as ffprobeStreams } from './support/ffprobe.js';
 
-beforeAll(() => prepareFixtures('t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2'));
+beforeAll(() =>
+  prepareFixtures('t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2', 'hevc_720p50_eac3'),
+);
 
 function codeOf(action: () => unknown): string | undefined {
   try {
@@ -26,7 +28,7 @@ describe('version', () => {
 });
 
 describe('probe', () => {
-  it.each(['t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2'])(
+  it.each(['t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2', 'hevc_720p50_eac3'])(
     'agrees with ffprobe on %s',
     async (name) => {
       const data = fixture(name).subarray(0, 8 << 20);
@@ -102,6 +104,13 @@ describe('errors carry stable codes', () => {
     destroyed.destroy();
     expect(codeOf(() => destroyed.push(Buffer.alloc(188)))).toBe('ERR_NATIVE_CLOSED');
     expect(codeOf(() => destroyed.close())).toBe('ERR_NATIVE_CLOSED');
+  });
+
+  it('refuses a chunk over 64 MiB with ERR_NATIVE_LIMIT_EXCEEDED and stays usable', async () => {
+    const pipeline = new LivePipeline({}, ignore);
+    expect(codeOf(() => pipeline.push(Buffer.alloc(64 * 1024 * 1024 + 1)))).toBe('ERR_NATIVE_LIMIT_EXCEEDED');
+    expect(pipeline.push(Buffer.alloc(188))).toBe(true);
+    await expect(pipeline.close()).resolves.toMatchObject({ state: 'closed' });
   });
 
   it('rejects a bad playlist kind', () => {

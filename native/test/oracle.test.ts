@@ -8,7 +8,15 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { MediaPlaylist } from '../index.js';
 import { fixture, fixturePath, prepareFixtures } from './support/fixtures.js';
-import { decodeErrors, formatDuration, packets, span, streams, tempFile } from './support/ffprobe.js';
+import {
+  decodeErrors,
+  formatDuration,
+  packets,
+  span,
+  streams,
+  tempFile,
+  transportErrors,
+} from './support/ffprobe.js';
 import { runPipeline, segments, tsBytes } from './support/run.js';
 
 beforeAll(() =>
@@ -19,6 +27,7 @@ beforeAll(() =>
     't2_1080i_eac3_ad_wrap',
     't3_576i_mpeg2',
     't4_720p_eac3',
+    'hevc_720p50_eac3',
     'video_only_h264',
   ),
 );
@@ -39,6 +48,7 @@ describe.each([
   't2_1080i_eac3_ad_wrap',
   't3_576i_mpeg2',
   't4_720p_eac3',
+  'hevc_720p50_eac3',
   'radio_mp2',
   'radio_latm',
   'video_only_h264',
@@ -48,6 +58,7 @@ describe.each([
     const { outputs, stats } = await runPipeline(fixture(name));
     const output = tempFile('out.ts', tsBytes(outputs));
     expect(decodeErrors(output)).toEqual([]);
+    expect(transportErrors(output)).toEqual([]);
     expect(stats.warningsTotal).toBe(0);
 
     const inStreams = streams(input);
@@ -97,6 +108,7 @@ describe.each([
   ['t1_720p50_ac3_mp2', 2],
   ['t2_1080i_eac3_ad_wrap', 2],
   ['t3_576i_mpeg2', 4],
+  ['hevc_720p50_eac3', 2],
   ['radio_mp2', 2],
 ])('HLS output of %s with %d s segments', (name, target) => {
   it('starts every segment with a keyframe, bounds durations and writes a playlist that parses', async () => {
@@ -133,6 +145,7 @@ describe.each([
     expect(Math.abs(formatDuration(playlistFile) - total)).toBeLessThan(0.1);
     expect(Math.abs(total - formatDuration(input))).toBeLessThan(0.1);
     expect(decodeErrors(playlistFile)).toEqual([]);
+    expect(transportErrors(playlistFile)).toEqual([]);
   });
 });
 
@@ -149,4 +162,17 @@ it('keeps only the requested languages, and the original AC-3 beside the AAC whe
   ]);
   expect(stats.streams.map((s) => s.codec)).toEqual(['h264', 'aac', 'ac3']);
   expect(decodeErrors(output)).toEqual([]);
+});
+
+it('keeps the original E-AC-3 beside the AAC, with its channels and language', async () => {
+  const { outputs, stats } = await runPipeline(fixture('t4_720p_eac3'), { keepOriginalAudio: true });
+  const output = tempFile('eac3.ts', tsBytes(outputs));
+  const audio = streams(output).filter((s) => s.codec_type === 'audio');
+  expect(audio.map((s) => [s.codec_name, s.tags?.language, s.channels])).toEqual([
+    ['aac', 'eng', 2],
+    ['eac3', 'eng', 6],
+  ]);
+  expect(stats.streams.map((s) => s.codec)).toEqual(['h264', 'aac', 'eac3']);
+  expect(decodeErrors(output)).toEqual([]);
+  expect(transportErrors(output)).toEqual([]);
 });

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { probeSync } from '../index.js';
-import { fixture, prepareFixtures } from './support/fixtures.js';
+import { fixture, fixturePath, prepareFixtures } from './support/fixtures.js';
 import { decodeErrors, packets, span, streams, tempFile } from './support/ffprobe.js';
 import { runPipeline, segments, tsBytes } from './support/run.js';
 import { dropPids, flipBits, fromPacket, losePackets, random, scrambleStart } from './support/ts-edit.js';
@@ -11,6 +11,7 @@ import { dropPids, flipBits, fromPacket, losePackets, random, scrambleStart } fr
 beforeAll(() =>
   prepareFixtures(
     'pmt_change_adds_audio',
+    'pmt_change_removes_audio',
     'radio_mp2',
     't1_720p50_ac3_mp2',
     't2_1080i_eac3_ad_wrap',
@@ -148,6 +149,29 @@ describe('timeline breaks', () => {
     expect(audio.map((s) => s.tags?.language)).toEqual(['deu', 'eng']);
     const english = span(packets(output, 'a:1'));
     expect(english.start).toBeGreaterThan(5);
+  });
+
+  it('follows a PMT change that removes an audio track', async () => {
+    const { outputs, stats } = await runPipeline(fixture('pmt_change_removes_audio'));
+    expect(stats.warnings['program_changed']).toBe(1);
+    expect(stats.streams.map((s) => [s.codec, s.language])).toEqual([
+      ['h264', undefined],
+      ['aac', 'deu'],
+    ]);
+    const output = tempFile('pmt-removes.ts', tsBytes(outputs));
+    expect(decodeErrors(output)).toEqual([]);
+    // The German track runs through both parts; the English one ends where the source's does (the change).
+    const audio = streams(output).filter((s) => s.codec_type === 'audio');
+    expect(audio.map((s) => s.tags?.language)).toEqual(['deu', 'eng']);
+    const input = fixturePath('pmt_change_removes_audio');
+    const sourceGerman = span(packets(input, 'a:0'));
+    const sourceEnglish = span(packets(input, 'a:1'));
+    const german = span(packets(output, 'a:0'));
+    const english = span(packets(output, 'a:1'));
+    const tolerance = 0.032 + 1024 / 48_000; // one AC-3 frame plus one AAC frame
+    expect(Math.abs(german.end - sourceGerman.end)).toBeLessThanOrEqual(0.024 + 1024 / 48_000);
+    expect(Math.abs(english.end - sourceEnglish.end)).toBeLessThanOrEqual(tolerance);
+    expect(german.end - english.end).toBeGreaterThan(3);
   });
 
   it('follows a PMT change that removes the video (a switch to a radio service)', async () => {

@@ -1,6 +1,6 @@
-//! Every elementary-stream and PSI parser entry point on arbitrary bytes: video access-unit inspection and
-//! parameter sets for H.264/HEVC/MPEG-2, audio framing for every codec, PES headers, sections, PAT/PMT,
-//! descriptors, PCR.
+//! Every elementary-stream and PSI parser entry point on arbitrary bytes: Annex B unit splitting (the lazy
+//! prefix scan against the full one), video access-unit inspection and parameter sets for
+//! H.264/HEVC/MPEG-2, audio framing for every codec, PES headers, sections, PAT/PMT, descriptors, PCR.
 #![no_main]
 
 use e2gate_core::audio::AudioFramer;
@@ -14,6 +14,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut touched = 0usize;
+    // The lazy prefix scan used by inspection must see exactly what the full unit split sees.
+    for limit in [2, 65, 513] {
+        let cut = es::nal::units(data).map(|u| &u[..u.len().min(limit)]);
+        assert!(cut.eq(es::nal::unit_prefixes(data, limit)), "limit {limit}");
+    }
     for codec in [VideoCodec::H264, VideoCodec::Hevc, VideoCodec::Mpeg2] {
         let info = es::inspect(codec, data);
         let sets: Vec<Vec<u8>> = es::parameter_sets(codec, data)

@@ -72,6 +72,21 @@ export function decodeErrors(file: string, extraInputArgs: string[] = []): strin
   return result.stderr.split('\n').filter((line) => line.trim() !== '');
 }
 
+/**
+ * Transport-level problems FFmpeg's demuxer finds in `file`: continuity-counter failures (logged only at debug
+ * level, but they mark the PES corrupt) and packets it flags corrupt. Empty for a clean multiplex.
+ */
+export function transportErrors(file: string, extraInputArgs: string[] = []): string[] {
+  const result = spawnSync(
+    'ffmpeg',
+    ['-nostdin', '-v', 'debug', ...extraInputArgs, '-i', file, '-map', '0', '-c', 'copy', '-f', 'null', '-'],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+  );
+  return result.stderr
+    .split('\n')
+    .filter((line) => /continuity check failed|corrupt (input )?packet|packet corrupt/i.test(line));
+}
+
 /** Media duration of a file or playlist as ffprobe's format reports it. */
 export function formatDuration(file: string, extraArgs: string[] = []): number {
   const out = execFileSync(

@@ -61,6 +61,8 @@ pub struct Muxer {
     /// Streams whose next packet carries discontinuity_indicator.
     pending_discontinuity: Vec<bool>,
     last_pcr: Option<MediaTime>,
+    /// Scratch for the first packet's payload (PES header + start of the data), kept between calls.
+    first_payload: Vec<u8>,
 }
 
 impl Muxer {
@@ -74,6 +76,7 @@ impl Muxer {
             stream_cc: vec![ContinuityCounter::default(); n],
             pending_discontinuity: vec![false; n],
             last_pcr: None,
+            first_payload: Vec::with_capacity(PACKET_SIZE),
         }
     }
 
@@ -151,13 +154,14 @@ impl Muxer {
                 .is_some_and(|last| dts.saturating_sub(last) >= PCR_INTERVAL)
         {
             // The PCR stream is sparse (slow video, a pause): keep the clock going with an adaptation-only
-            // packet, which does not advance the continuity counter (§2.4.3.3).
+            // packet. It repeats the counter of the PID's previous packet (§2.4.3.3: the counter does not
+            // increment when adaptation_field_control is '10'); `stream_cc` holds the next one.
             if let Some(pcr_stream) = self.config.streams.iter().position(|s| s.pid == pcr_pid) {
                 self.last_pcr = Some(dts);
                 let header = PacketHeader {
                     pid: pcr_pid,
                     payload_unit_start_indicator: false,
-                    continuity_counter: self.stream_cc[pcr_stream],
+                    continuity_counter: self.stream_cc[pcr_stream].previous(),
                     pcr: Some(Pcr::from_base(
                         dts.saturating_add(-PCR_DELAY).to_timestamp(),
                     )),
@@ -168,7 +172,8 @@ impl Muxer {
             }
         }
         // The first packet carries the PES header and the start of the data; the rest is read in place.
-        let mut first_payload = Vec::with_capacity(PACKET_SIZE);
+        let mut first_payload = std::mem::take(&mut self.first_payload);
+        first_payload.clear();
         write_pes_header(
             &mut first_payload,
             config.stream_id,
@@ -178,6 +183,9 @@ impl Muxer {
         );
         let header_len = first_payload.len();
         first_payload.extend_from_slice(&data[..data.len().min(PACKET_SIZE - 4 - header_len)]);
+        // Every packet of this PES (plus a PCR-only one) fits without regrowing `out` packet by packet.
+        let packets = (header_len + data.len()).div_ceil(PACKET_SIZE - 4) + 1;
+        out.reserve(packets * PACKET_SIZE);
         let mut pcr = None;
         if pid == self.config.pcr_pid {
             // PCRs only move forward (a timeline break resets `last_pcr`).
@@ -200,6 +208,7 @@ impl Muxer {
             random_access_indicator: random_access,
         };
         let taken = write_packet(out, &header, &first_payload);
+        self.first_payload = first_payload;
         self.stream_cc[stream] = self.stream_cc[stream].next();
         let mut remaining = &data[taken.saturating_sub(header_len)..];
         while !remaining.is_empty() {
@@ -312,9 +321,12 @@ mod tests {
             .into_iter()
             .filter(|p| p.pid() == Pid::new(0x100))
             .collect();
+        // Adaptation-only packets repeat the counter of the PID's last packet with payload.
+        assert!(video.len() > 20);
         assert!(
-            video.iter().skip(1).all(|p| !p.has_payload()
-                && p.continuity_counter() == video[0].continuity_counter().next())
+            video.iter().skip(1).all(
+                |p| !p.has_payload() && p.continuity_counter() == video[0].continuity_counter()
+            )
         );
     }
 

@@ -49,6 +49,10 @@ impl ContinuityCounter {
     pub const fn next(self) -> Self {
         ContinuityCounter((self.0 + 1) & 0x0F)
     }
+
+    pub const fn previous(self) -> Self {
+        ContinuityCounter(self.0.wrapping_sub(1) & 0x0F)
+    }
 }
 
 /// transport_scrambling_control: `0` means not scrambled; other values are user defined (DVB: even/odd key).
@@ -192,6 +196,18 @@ pub fn write_packet(out: &mut Vec<u8>, header: &PacketHeader, payload: &[u8]) ->
     let start = out.len();
     let needs_af =
         header.pcr.is_some() || header.discontinuity_indicator || header.random_access_indicator;
+    let pid = header.pid.value();
+    if !needs_af && payload.len() >= PACKET_SIZE - 4 {
+        // The common case (the middle of a PES): header and a full payload, no adaptation field.
+        out.extend_from_slice(&[
+            SYNC_BYTE,
+            ((header.payload_unit_start_indicator as u8) << 6) | (pid >> 8) as u8,
+            pid as u8,
+            0x10 | header.continuity_counter.value(),
+        ]);
+        out.extend_from_slice(&payload[..PACKET_SIZE - 4]);
+        return PACKET_SIZE - 4;
+    }
     let mut af: Vec<u8> = Vec::new();
     if needs_af {
         let mut flags = 0u8;
@@ -223,7 +239,6 @@ pub fn write_packet(out: &mut Vec<u8>, header: &PacketHeader, payload: &[u8]) ->
         (false, false) => 0x20,
     };
     out.push(SYNC_BYTE);
-    let pid = header.pid.value();
     out.push(((header.payload_unit_start_indicator as u8) << 6) | (pid >> 8) as u8);
     out.push(pid as u8);
     out.push(afc | header.continuity_counter.value());

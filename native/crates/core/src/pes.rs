@@ -153,7 +153,11 @@ pub struct PesAssembler {
     active: bool,
     random_access: bool,
     discontinuity: bool,
-    /// Size of the last PES, to size the next buffer without regrowing it.
+    /// Size of the recent large PES (the largest, decaying by 1/16 per PES), to size the next buffer so
+    /// that even a keyframe rarely regrows (and copies) it.
+    peak_size: usize,
+    /// Size of the last PES: the reservation never exceeds a few times it, so many small PES queued
+    /// after one large push do not each hold a keyframe-sized buffer.
     last_size: usize,
 }
 
@@ -213,7 +217,8 @@ impl PesAssembler {
             return;
         }
         if self.buffer.capacity() == 0 {
-            self.buffer.reserve(self.last_size.max(data.len()));
+            let hint = self.peak_size.min(self.last_size.saturating_mul(4));
+            self.buffer.reserve(hint.max(data.len()));
         }
         self.buffer.extend_from_slice(data);
         if let Some(expected) = self.expected
@@ -273,6 +278,7 @@ impl PesAssembler {
         }
         let header = PesHeader::parse(&self.header)?;
         let payload = std::mem::take(&mut self.buffer);
+        self.peak_size = payload.len().max(self.peak_size - self.peak_size / 16);
         self.last_size = payload.len();
         Ok(PesPacket {
             header,

@@ -281,9 +281,19 @@ impl Segmenter {
         self.done.pop_front()
     }
 
-    /// Takes the continuous TS bytes written so far.
+    /// Takes the continuous TS bytes written so far. The next buffer is allocated at the size of this
+    /// one (plus an eighth), so steady output does not regrow (and copy) it packet by packet.
     pub fn take_ts(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.ts)
+        if self.ts.is_empty() {
+            return Vec::new();
+        }
+        let size = self.ts.len();
+        std::mem::replace(&mut self.ts, Vec::with_capacity(size + size / 8))
+    }
+
+    /// Continuous TS bytes written and not taken yet.
+    pub fn pending_ts(&self) -> usize {
+        self.ts.len()
     }
 
     /// Bytes held in the open segment or unread TS output.

@@ -3,6 +3,8 @@
 //! Contract (single-threaded, no I/O): [`Pipeline::push`] any number of bytes, then [`Pipeline::pull`]
 //! until `None`; [`Pipeline::finish`] once at the end flushes the tail (last audio frames, last segment),
 //! after which `pull` drains the rest. Outputs of one `push` are bounded by what that input produced.
+//! A caller may also push several times before pulling: continuous TS output then accumulates into one
+//! larger [`Output::Ts`] ([`Pipeline::pending_ts_bytes`] says how much is waiting), segments queue up.
 //!
 //! Flow: the demultiplexer follows one program; video waits for its first keyframe (a start mid-GOP and
 //! every timeline break discard video up to the next keyframe), audio that arrives meanwhile is held (at
@@ -152,8 +154,28 @@ impl Pipeline {
         self.collect_outputs();
     }
 
+    /// The next output: queued segments first, then the continuous TS written since the last pull (one
+    /// output, however many pushes produced it).
     pub fn pull(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        if let Some(output) = self.outputs.pop_front() {
+            return Some(output);
+        }
+        let bytes = self.segmenter.as_mut()?.take_ts();
+        if bytes.is_empty() {
+            return None;
+        }
+        self.bytes_out += bytes.len() as u64;
+        Some(Output::Ts(bytes))
+    }
+
+    /// Continuous TS bytes written and not pulled yet (always 0 for HLS output).
+    pub fn pending_ts_bytes(&self) -> usize {
+        self.segmenter.as_ref().map_or(0, Segmenter::pending_ts)
+    }
+
+    /// Whether a complete segment waits to be pulled.
+    pub fn has_pending_segment(&self) -> bool {
+        !self.outputs.is_empty()
     }
 
     pub fn state(&self) -> PipelineState {
@@ -461,15 +483,11 @@ impl Pipeline {
         self.waiting_audio.clear();
     }
 
+    /// Moves finished segments to the output queue; continuous TS stays in the segmenter until `pull`.
     fn collect_outputs(&mut self) {
         let Some(segmenter) = self.segmenter.as_mut() else {
             return;
         };
-        let bytes = segmenter.take_ts();
-        if !bytes.is_empty() {
-            self.bytes_out += bytes.len() as u64;
-            self.outputs.push_back(Output::Ts(bytes));
-        }
         while let Some(segment) = segmenter.pull_segment() {
             self.bytes_out += segment.data.len() as u64;
             self.outputs.push_back(Output::Segment(segment));

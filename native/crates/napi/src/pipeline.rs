@@ -153,6 +153,7 @@ impl LivePipeline {
         }
         drop(closers);
         self.shared.close();
+        self.shared.release_spent();
         Ok(promise)
     }
 

@@ -1,11 +1,17 @@
 //! The pipeline thread and the two bounded queues around it.
 //!
-//! - Input: `push` copies a chunk into a byte-bounded queue and refuses (returns false) when it is full;
-//!   a `'drain'` event follows once the thread has worked it down to half.
+//! - Input: `push` puts a reference to a chunk into a byte-bounded queue and refuses (returns false) when
+//!   it is full; a `'drain'` event follows once the thread has worked it down to half. Chunks the thread
+//!   has finished are handed back in batches and released on the JS thread (at the next `push`, output or
+//!   `close`), so releasing them costs no extra wake-up of the JS thread per chunk.
 //! - Output: every output holds a credit from the moment it is handed to the threadsafe function until the
 //!   JS callback returned (or the promise it returned settled). Without a free credit the thread waits, so a
 //!   consumer that stops reading stops the thread, which fills the input queue, which makes `push` refuse:
 //!   memory stays bounded end to end.
+//! - Batching: while more input is already queued (the thread is behind, e.g. a backlog or a file read
+//!   faster than real time), continuous TS output is gathered into one output of up to [`TS_BATCH_BYTES`]
+//!   instead of one per chunk. A live source keeps the queue empty, so every chunk's output still leaves at
+//!   once, and the very first output is never held.
 //!
 //! The thread never lets a panic escape: each engine call runs under `catch_unwind`; a caught panic turns
 //! into an `'error'` event and the pipeline refuses further input. Waits poll the environment's liveness
@@ -31,6 +37,9 @@ const LIVENESS_POLL: Duration = Duration::from_millis(500);
 
 /// Largest single chunk `push` accepts.
 pub const MAX_CHUNK_BYTES: usize = 64 * 1024 * 1024;
+
+/// Continuous TS output gathered into one output while more input is queued.
+pub const TS_BATCH_BYTES: usize = 1024 * 1024;
 
 /// What the pipeline thread hands to JS.
 pub enum Event {
@@ -63,6 +72,9 @@ struct Input {
     /// Chunks referenced, not copied: the caller must not modify a chunk after pushing it.
     chunks: VecDeque<Buffer>,
     bytes: usize,
+    /// Chunks the thread has finished with, released on the JS thread (a `Buffer` dropped elsewhere is
+    /// sent to the JS thread one by one). At most what was queued at the last `push` plus one chunk.
+    spent: Vec<Buffer>,
     refused: bool,
     lifecycle: Lifecycle,
 }
@@ -96,6 +108,7 @@ impl Shared {
             input: Mutex::new(Input {
                 chunks: VecDeque::new(),
                 bytes: 0,
+                spent: Vec::new(),
                 refused: false,
                 lifecycle: Lifecycle::Open,
             }),
@@ -115,6 +128,14 @@ impl Shared {
             );
         }
         let mut input = lock(&self.input);
+        let spent = std::mem::take(&mut input.spent);
+        let outcome = self.enqueue(&mut input, chunk);
+        drop(input);
+        drop(spent); // on the JS thread: each reference is released right here
+        outcome
+    }
+
+    fn enqueue(&self, input: &mut Input, chunk: Buffer) -> PushOutcome {
         match input.lifecycle {
             Lifecycle::Open => {}
             Lifecycle::Failed => {
@@ -140,6 +161,17 @@ impl Shared {
         PushOutcome::Accepted
     }
 
+    /// Releases the chunks the thread has finished with. Call on the JS thread.
+    pub fn release_spent(&self) {
+        let spent = std::mem::take(&mut lock(&self.input).spent);
+        drop(spent);
+    }
+
+    /// Whether input is waiting behind the chunk being processed.
+    fn has_queued_input(&self) -> bool {
+        !lock(&self.input).chunks.is_empty()
+    }
+
     /// Starts the end of input; returns false when the pipeline had already ended or failed.
     pub fn close(&self) -> Lifecycle {
         let mut input = lock(&self.input);
@@ -161,14 +193,18 @@ impl Shared {
     /// Stops the thread as soon as possible, without flushing.
     pub fn destroy(&self) {
         self.destroyed.store(true, Ordering::SeqCst);
-        {
+        let (chunks, spent) = {
             let mut input = lock(&self.input);
             if !matches!(input.lifecycle, Lifecycle::Ended | Lifecycle::Failed) {
                 input.lifecycle = Lifecycle::Destroyed;
             }
-            input.chunks.clear();
             input.bytes = 0;
-        }
+            (
+                std::mem::take(&mut input.chunks),
+                std::mem::take(&mut input.spent),
+            )
+        };
+        drop((chunks, spent));
         self.input_changed.notify_all();
         self.pending_changed.notify_all();
     }
@@ -195,9 +231,11 @@ impl Shared {
         self.pending_changed.notify_one();
     }
 
-    /// Waits for the next chunk; `None` at the end of input (closing and empty) or when destroyed.
-    fn next_chunk(&self, alive: &dyn Fn() -> bool) -> Option<(Buffer, bool)> {
+    /// Hands back the chunk just processed (if any) and waits for the next one; `None` at the end of input
+    /// (closing and empty) or when destroyed.
+    fn next_chunk(&self, done: Option<Buffer>, alive: &dyn Fn() -> bool) -> Option<(Buffer, bool)> {
         let mut input = lock(&self.input);
+        input.spent.extend(done);
         loop {
             if self.is_destroyed() || !alive() {
                 return None;
@@ -269,7 +307,9 @@ pub fn run(shared: Arc<Shared>, pipeline: Pipeline, output: OutputFn, on_end: On
 fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, on_end: OnEnd) {
     let alive = || !output.aborted();
     let mut failure: Option<String> = None;
-    while let Some((chunk, drain)) = shared.next_chunk(&alive) {
+    let mut done = None;
+    let mut started = false;
+    while let Some((chunk, drain)) = shared.next_chunk(done.take(), &alive) {
         if drain && output.call(Event::Drain, ThreadsafeFunctionCallMode::NonBlocking) != Status::Ok
         {
             return shared.destroy();
@@ -278,8 +318,16 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
             failure = Some(panic_message(panic));
             break;
         }
-        if !deliver(&shared, &mut pipeline, &output, &alive) {
-            return;
+        done = Some(chunk);
+        let batching = started
+            && !pipeline.has_pending_segment()
+            && pipeline.pending_ts_bytes() < TS_BATCH_BYTES
+            && shared.has_queued_input();
+        if !batching {
+            match deliver(&shared, &mut pipeline, &output, &alive) {
+                Some(count) => started |= count > 0,
+                None => return,
+            }
         }
         *lock(&shared.snapshot) = pipeline.stats();
     }
@@ -289,7 +337,7 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     if failure.is_none() {
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| pipeline.finish())) {
             failure = Some(panic_message(panic));
-        } else if !deliver(&shared, &mut pipeline, &output, &alive) {
+        } else if deliver(&shared, &mut pipeline, &output, &alive).is_none() {
             return;
         }
     }
@@ -318,6 +366,7 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
         Event::End(final_stats.clone()),
         ThreadsafeFunctionCallMode::NonBlocking,
         move |_, env| {
+            shared_for_end.release_spent();
             if shared_for_end.lifecycle() == Lifecycle::Closing {
                 shared_for_end.set_lifecycle(Lifecycle::Ended);
             }
@@ -327,16 +376,18 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     );
 }
 
-/// Hands every queued output to JS, one credit each; false when the pipeline was destroyed meanwhile.
+/// Hands every queued output to JS, one credit each; returns how many, or `None` when the pipeline was
+/// destroyed meanwhile.
 fn deliver(
     shared: &Arc<Shared>,
     pipeline: &mut Pipeline,
     output: &OutputFn,
     alive: &dyn Fn() -> bool,
-) -> bool {
+) -> Option<usize> {
+    let mut count = 0;
     while let Some(item) = pipeline.pull() {
         if !shared.acquire(alive) {
-            return false;
+            return None;
         }
         let credit = Arc::clone(shared);
         let status = output.call_with_return_value(
@@ -350,14 +401,17 @@ fn deliver(
         if status != Status::Ok {
             shared.release();
             shared.destroy();
-            return false;
+            return None;
         }
+        count += 1;
     }
-    true
+    Some(count)
 }
 
-/// Releases the credit now, or when the promise the callback returned settles.
+/// Releases the credit now, or when the promise the callback returned settles; on the JS thread, so it
+/// also releases the input chunks the thread has finished with.
 fn release_when_done(credit: Arc<Shared>, ret: napi::Result<Unknown<'static>>, env: Env) {
+    credit.release_spent();
     let promise = ret.ok().filter(|value| {
         value.get_type().is_ok_and(|t| t == ValueType::Object)
             && value.is_promise().unwrap_or(false)

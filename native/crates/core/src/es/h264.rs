@@ -22,6 +22,8 @@ pub mod nal_type {
 const SEI_RECOVERY_POINT: u32 = 6;
 /// How much of a NAL unit is unescaped to read headers: slice headers and SEI prefixes are short.
 const HEADER_PEEK: usize = 64;
+/// How much of an SEI NAL unit is read for the recovery point.
+const SEI_PEEK: usize = 512;
 /// SPS with VUI stay well below this.
 const SPS_PEEK: usize = 1024;
 
@@ -40,7 +42,7 @@ fn slice_header(nal: &[u8]) -> Option<(u32, u32)> {
 
 /// Whether an SEI NAL carries a recovery point with recovery_frame_cnt = 0.
 fn has_exact_recovery_point(nal: &[u8]) -> bool {
-    let rbsp = nal::rbsp(nal.get(1..).unwrap_or(&[]), 512);
+    let rbsp = nal::rbsp(nal.get(1..).unwrap_or(&[]), SEI_PEEK);
     let mut pos = 0;
     // sei_message(): payloadType and payloadSize are coded as runs of 0xFF plus a last byte.
     while pos < rbsp.len() && rbsp[pos] != 0x80 {
@@ -78,7 +80,8 @@ pub fn inspect(data: &[u8]) -> AccessUnitInfo {
     let mut info = AccessUnitInfo::default();
     let (mut sps, mut pps, mut recovery, mut idr) = (false, false, false, false);
     let mut first_picture_intra: Option<bool> = None;
-    for unit in nal::units(data) {
+    // Only the start of each NAL unit is read: the slice data is never scanned.
+    for unit in nal::unit_prefixes(data, 1 + SEI_PEEK.max(HEADER_PEEK)) {
         match nal_unit_type(unit) {
             Some(nal_type::SPS) => sps = true,
             Some(nal_type::PPS) => pps = true,

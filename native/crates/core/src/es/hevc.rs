@@ -21,7 +21,8 @@ pub fn nal_unit_type(nal: &[u8]) -> Option<u8> {
 
 pub fn inspect(data: &[u8]) -> AccessUnitInfo {
     let (mut vps, mut sps, mut pps, mut irap) = (false, false, false, false);
-    for unit in nal::units(data) {
+    // Only the NAL unit headers are read: the slice data is never scanned.
+    for unit in nal::unit_prefixes(data, 2) {
         match nal_unit_type(unit) {
             Some(nal_type::VPS) => vps = true,
             Some(nal_type::SPS) => sps = true,

@@ -8,13 +8,49 @@ pub fn units(data: &[u8]) -> impl Iterator<Item = &[u8]> {
     std::iter::from_fn(move || {
         let start = pos? + 3;
         let next = find_start_code(data, start);
-        let mut end = next.unwrap_or(data.len());
-        while end > start && data[end - 1] == 0 {
-            end -= 1;
-        }
+        let end = trim_trailing_zeros(data, start, next.unwrap_or(data.len()));
         pos = next;
         Some(&data[start..end])
     })
+}
+
+/// Like [`units`], but each unit is cut to at most `limit` bytes and found lazily: the scan for the next
+/// start code runs only when the iterator advances, so a caller that stops at a slice header never reads
+/// the slice data (the bulk of an access unit). Each item equals the corresponding item of [`units`] cut
+/// to `limit` bytes.
+pub fn unit_prefixes(data: &[u8], limit: usize) -> impl Iterator<Item = &[u8]> {
+    let mut from = Some(0);
+    std::iter::from_fn(move || {
+        let start = find_start_code(data, from?)? + 3;
+        from = Some(start);
+        Some(unit_prefix(data, start, limit))
+    })
+}
+
+/// The unit that starts at `start`, cut to `limit` bytes; its end is searched for inside that window.
+fn unit_prefix(data: &[u8], start: usize, limit: usize) -> &[u8] {
+    let window_end = data.len().min(start.saturating_add(limit));
+    if window_end <= start {
+        return &[];
+    }
+    // A start code whose `01` lies at most two bytes past the window begins inside it: the unit ends there.
+    let searched = &data[..data.len().min(window_end + 2)];
+    let end = match find_start_code(searched, start) {
+        Some(next) => next,
+        None if window_end == data.len() => data.len(),
+        // Zero bytes at the window's edge may be trailing zeros before a start code further on, which
+        // `units` leaves out: find the real end (rare; such zeros are never inside a NAL unit's data).
+        None if data[window_end - 1] == 0 => find_start_code(data, start).unwrap_or(data.len()),
+        None => window_end,
+    };
+    &data[start..trim_trailing_zeros(data, start, end).min(window_end)]
+}
+
+fn trim_trailing_zeros(data: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && data[end - 1] == 0 {
+        end -= 1;
+    }
+    end
 }
 
 /// Position of the next `00 00 01` at or after `from`.
@@ -80,6 +116,20 @@ mod tests {
             found,
             vec![&[0x09, 0xF0][..], &[0x67, 1, 2][..], &[0x68, 3][..]]
         );
+    }
+
+    #[test]
+    fn prefixes_are_the_units_cut_to_the_limit() {
+        let data = [
+            0, 0, 1, 0x65, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0, 1, 0x41, 7, 0, 0, 0, 0, 0, 0, 0, 1, 0x06,
+            9, 0, 0,
+        ];
+        let expected: Vec<&[u8]> = units(&data).collect();
+        for limit in 0..data.len() + 2 {
+            let cut: Vec<&[u8]> = expected.iter().map(|u| &u[..u.len().min(limit)]).collect();
+            let found: Vec<&[u8]> = unit_prefixes(&data, limit).collect();
+            assert_eq!(found, cut, "limit {limit}");
+        }
     }
 
     #[test]

@@ -35,6 +35,17 @@ const WRONG_SCOPE: Record<Scope, string> = {
 };
 const RIGHT_SCOPE: Record<Scope, string> = { read: READ_TOKEN, stream: STREAM_TOKEN, admin: ADMIN_TOKEN };
 
+/** The HDHomeRun routes; each also exists under `/hdhr/<device key>/`. */
+const HDHR_ROUTES: [Route['method'], string][] = [
+  ['GET', '/discover.json'],
+  ['GET', '/lineup.json'],
+  ['GET', '/lineup_status.json'],
+  ['GET', '/device.xml'],
+  ['POST', '/lineup.post?scan=start'],
+  ['GET', '/lineup.post?scan=start'],
+];
+const DEVICE_KEY = signer.deviceKey();
+
 let stack: Stack;
 let routes: Route[];
 
@@ -78,12 +89,7 @@ beforeAll(async () => {
     route('GET', '/api/v1/epg/now-next', 'read'),
     route('GET', '/api/v1/status', 'read'),
     route('POST', '/api/v1/catalog/refresh', 'admin'),
-    route('GET', '/discover.json', 'read', true),
-    route('GET', '/lineup.json', 'read', true),
-    route('GET', '/lineup_status.json', 'read', true),
-    route('GET', '/device.xml', 'read', true),
-    route('POST', '/lineup.post?scan=start', 'read', true),
-    route('GET', '/lineup.post?scan=start', 'read', true),
+    ...HDHR_ROUTES.map(([method, path]) => route(method, path, 'read', true, true)),
   ];
 }, 180_000);
 
@@ -139,11 +145,11 @@ const cells = [
 describe('auth matrix', () => {
   it('covers every route of the OpenAPI document', async () => {
     const doc = (await call(`${stack.gateway.url}/openapi.json`)).json<{ paths: Record<string, object> }>();
-    const documented = Object.keys(doc.paths).filter((path) => !path.startsWith('/hdhr/'));
-    const tested = new Set(
-      routes.map((route) => pathOnly(route.path).replace(/\/(stream|picons|channels)\/.+$/, '/$1/x')),
-    );
-    const normalised = documented.map((path) => path.replace(/\{[^}]+\}$/, 'x'));
+    const tested = new Set([
+      ...routes.map((route) => pathOnly(route.path).replace(/\/(stream|picons|channels)\/.+$/, '/$1/x')),
+      ...HDHR_ROUTES.map(([, path]) => `/hdhr/{key}${pathOnly(path)}`),
+    ]);
+    const normalised = Object.keys(doc.paths).map((path) => path.replace(/\{[^}]+\}$/, 'x'));
     expect(normalised.filter((path) => !tested.has(path))).toEqual([]);
   });
 
@@ -207,6 +213,78 @@ describe('auth matrix', () => {
       }
     });
   }
+
+  describe('HDHomeRun routes under /hdhr/<device key>/', () => {
+    const keyed = (key: string, path: string) => `/hdhr/${key}${path}`;
+    const hdhr = (key: string, method: Route['method'], path: string, headers: Record<string, string> = {}) =>
+      call(stack.gateway.url + keyed(key, path), { method, headers });
+
+    it('a good key opens every HDHomeRun route without any other credential', async () => {
+      for (const [method, path] of HDHR_ROUTES) {
+        const reply = await hdhr(DEVICE_KEY, method, path);
+        expect(reply.status, `${method} ${path}: ${reply.text.slice(0, 200)}`).toBe(200);
+      }
+    });
+
+    it('a forged key is 401 UNAUTHORIZED on every route', async () => {
+      const forged = [
+        'A'.repeat(32),
+        `${DEVICE_KEY.slice(0, 31)}${DEVICE_KEY.endsWith('A') ? 'B' : 'A'}`,
+        new UrlSigner(Buffer.from('another-signing-key-0123456789abcdef')).deviceKey(),
+      ];
+      for (const key of forged) {
+        for (const [method, path] of HDHR_ROUTES) {
+          const reply = await hdhr(key, method, path);
+          expectRejected(reply, 401, 'UNAUTHORIZED');
+          expect(reply.headers.get('www-authenticate')).toBe('Bearer realm="e2gate"');
+        }
+      }
+    });
+
+    it('a key signed for another path or scope is no device key (401)', async () => {
+      const channel = stack.gateway.follower.current!.snapshot.channels[0]!;
+      const wrongPath = [
+        signer.sign('stream', '/hdhr/lineup.json', null),
+        signer.sign('stream', `/stream/${channel.id}`, null),
+        signer.sign('read', '/hdhr', null),
+        signer.sign('read', '/lineup.json', null),
+      ];
+      for (const key of wrongPath) {
+        expect(key).not.toBe(DEVICE_KEY);
+        for (const [method, path] of HDHR_ROUTES)
+          expectRejected(await hdhr(key, method, path), 401, 'UNAUTHORIZED');
+      }
+    });
+
+    it('the key opens the HDHomeRun routes and nothing else', async () => {
+      for (const path of ['/playlist.m3u', '/xmltv.xml', '/api/v1/status', `/stream/x`, '/picons/a.png']) {
+        expectRejected(await hdhr(DEVICE_KEY, 'GET', path), 404, 'NOT_FOUND');
+      }
+      // A signed URL is no substitute for the key, and the key is no signature.
+      expectRejected(
+        await send(
+          routes.find((r) => r.path === '/lineup.json')!,
+          `/lineup.json?sig=${DEVICE_KEY}`,
+        ),
+        401,
+        'SIGNATURE_INVALID',
+      );
+      const lineupSig = signer.query('read', '/lineup.json', null);
+      expectRejected(await hdhr('B'.repeat(32), 'GET', `/lineup.json?${lineupSig}`), 401, 'UNAUTHORIZED');
+    });
+
+    it('a Bearer header is judged first: a bad one is not rescued by a good key', async () => {
+      expectRejected(
+        await hdhr(DEVICE_KEY, 'GET', '/lineup.json', bearer('not-a-token-0123456789')),
+        401,
+        'UNAUTHORIZED',
+      );
+      expectAuthorised(
+        { method: 'GET', path: '/lineup.json', scope: 'read', player: true, signable: false },
+        await hdhr('C'.repeat(32), 'GET', '/lineup.json', bearer(READ_TOKEN)),
+      );
+    });
+  });
 
   it('a signature for one path or scope opens nothing else', async () => {
     const [stream, picon] = [

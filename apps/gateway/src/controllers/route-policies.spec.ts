@@ -67,6 +67,29 @@ describe('route access policies', () => {
     expect(lax.length).toBeGreaterThan(8);
   });
 
+  it('HDHomeRun routes take signed URLs at their plain paths and the device key under /hdhr/:key', () => {
+    const hdhr = routes().filter((route) => /(discover\.json|lineup|device\.xml)/.test(route.route));
+    const keyed = hdhr.filter((route) => route.route.includes(' /hdhr/:key/'));
+    const plain = hdhr.filter((route) => !route.route.includes(' /hdhr/:key/'));
+    expect([keyed.length, plain.length]).toEqual([6, 6]);
+    for (const route of plain) {
+      expect(route.policy, route.route).toEqual({
+        scope: 'read',
+        queryToken: true,
+        signed: true,
+        deviceKey: false,
+      });
+    }
+    for (const route of keyed) {
+      expect(route.policy, route.route).toEqual({
+        scope: 'read',
+        queryToken: true,
+        signed: false,
+        deviceKey: true,
+      });
+    }
+  });
+
   it('only health probes are public', () => {
     const open = routes()
       .filter((route) => route.policy?.scope === 'public')

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// npm run bench:remux [-- --runs N --input FILE]
+// npm run bench:remux [-- --runs N --input FILE --capacity-seconds S --no-capacity]
 // The engine against the ffmpeg CLI and the pure codec cost, side by side in one run, on the same 60 s
 // broadcast-like input (720p50 H.264 9 Mb/s + AC-3 5.1 448k + MP2 160k; fixture bench_60s_720p50).
 // CPU = user + sys of the measured process (children's rusage via bash `times`, or this process's
 // process.cpuUsage() for in-process runs), so other load on the machine changes wall time, not the figures.
-// Each figure is the median of --runs runs (default 3). Prints a table, ratios, latency and capacity.
+// Each figure is the median of --runs runs (default 3). Prints a table, ratios, latency, and capacity: the
+// estimate from CPU per content second, and a measurement (concurrent HLS pipelines paced in real time in
+// this one Node process, the largest count where every push stays on schedule).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -17,8 +19,14 @@ import { LivePipeline, probeSync } from '../index.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const nativeDir = join(root, 'native');
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '3' }, input: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '3' },
+    input: { type: 'string' },
+    'no-capacity': { type: 'boolean', default: false },
+    'capacity-seconds': { type: 'string', default: '20' },
+  },
 });
+const capacitySeconds = Math.max(5, Number(values['capacity-seconds']));
 const runs = Math.max(1, Number(values.runs));
 const work = mkdtempSync(join(tmpdir(), 'e2gate-bench-'));
 
@@ -317,9 +325,92 @@ console.log(
   `  first HLS segment (${first.duration.toFixed(2)} s): ${hlsLatency.toFixed(1)} ms after the keyframe that closes it was complete`,
 );
 console.log(`  unpaced: first TS bytes ${fastLatency.toFixed(1)} ms after the first push`);
-const capacity = 2 / engine.perSecond;
-const capacityHls = 2 / engineHls.perSecond;
+const cores = cpus().length;
+const estimate = cores / engine.perSecond;
+const estimateHls = cores / engineHls.perSecond;
 console.log(
-  `\ncapacity: two cores sustain ≈ ${Math.floor(capacity)} real-time TS pipelines, ≈ ${Math.floor(capacityHls)} HLS pipelines (2 / CPU-s per content-s)`,
+  `\ncapacity estimate: ${cores} cores ≈ ${Math.floor(estimate)} real-time TS pipelines, ≈ ${Math.floor(estimateHls)} HLS pipelines (cores / CPU-s per content-s)`,
 );
+if (!values['no-capacity']) {
+  log('measuring capacity: concurrent pipelines paced in real time');
+  const measured = await measureCapacity(data, bytesPerSecond, estimateHls);
+  console.log(
+    `capacity measured: ${measured.sustained} concurrent real-time HLS pipelines in one Node process kept up (${capacitySeconds} s of input each; ${measured.failedAt ? `${measured.failedAt} fell behind` : 'no tested count fell behind'})`,
+  );
+  for (const trial of measured.trials)
+    console.log(
+      `  ${String(trial.count).padStart(4)} pipelines: worst push ${trial.worstLateMs.toFixed(0)} ms late, last close ${trial.closeLagMs.toFixed(0)} ms after its input ended, ${trial.cpuPercent.toFixed(0)} % CPU → ${trial.ok ? 'kept up' : 'fell behind'}`,
+    );
+}
 rmSync(work, { recursive: true, force: true });
+
+/**
+ * Runs `count` HLS pipelines at once in this process, each fed the first `capacitySeconds` of the input at its
+ * own bit rate (staggered starts, like viewers arriving), the outputs consumed as the transcoder would.
+ * A pipeline keeps up when no push is more than a second late and close() settles within a second of its
+ * last input.
+ */
+async function concurrentRun(count, source, rate) {
+  const slice = source.subarray(0, Math.min(source.length, Math.round(rate * capacitySeconds)));
+  const chunk = 64 * 1024;
+  const before = process.cpuUsage();
+  const wallStart = performance.now();
+  const one = async (index) => {
+    await new Promise((resolve) => setTimeout(resolve, (index / count) * 1000));
+    let wake;
+    const pipeline = new LivePipeline({ output: 'hls', segmentDuration: 2 }, (out) => {
+      if (out.kind === 'drain') wake?.();
+    });
+    const started = performance.now();
+    let worstLate = 0;
+    for (let offset = 0; offset < slice.length; offset += chunk) {
+      const due = started + (offset / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      worstLate = Math.max(worstLate, performance.now() - due);
+      const piece = slice.subarray(offset, offset + chunk);
+      while (!pipeline.push(piece)) await new Promise((resolve) => (wake = resolve));
+    }
+    const inputEnd = started + (slice.length / rate) * 1000;
+    await pipeline.close();
+    return { worstLate, closeLag: performance.now() - inputEnd };
+  };
+  const results = await Promise.all(Array.from({ length: count }, (_, i) => one(i)));
+  const usage = process.cpuUsage(before);
+  const wall = (performance.now() - wallStart) / 1000;
+  const worstLateMs = Math.max(...results.map((r) => r.worstLate));
+  const closeLagMs = Math.max(...results.map((r) => r.closeLag));
+  return {
+    count,
+    worstLateMs,
+    closeLagMs,
+    cpuPercent: ((usage.user + usage.system) / 1e6 / wall) * 100,
+    ok: worstLateMs < 1000 && closeLagMs < 1000,
+  };
+}
+
+/** Largest count that keeps up: counts around the CPU estimate, then a bisection between the last good and first bad. */
+async function measureCapacity(source, rate, estimated) {
+  const trials = [];
+  let good = 0;
+  let bad;
+  for (const fraction of [0.5, 0.8, 1.0, 1.2]) {
+    const count = Math.max(1, Math.floor(estimated * fraction));
+    if (count <= good) continue;
+    const trial = await concurrentRun(count, source, rate);
+    trials.push(trial);
+    if (!trial.ok) {
+      bad = count;
+      break;
+    }
+    good = count;
+  }
+  while (bad !== undefined && bad - good > Math.max(2, Math.ceil(good * 0.05))) {
+    const count = Math.floor((good + bad) / 2);
+    const trial = await concurrentRun(count, source, rate);
+    trials.push(trial);
+    if (trial.ok) good = count;
+    else bad = count;
+  }
+  return { sustained: good, failedAt: bad, trials: trials.sort((a, b) => a.count - b.count) };
+}

@@ -19,6 +19,7 @@ import { CatalogQueryService } from './services/catalog-query.service.js';
 import { CatalogStateService } from './services/catalog-state.service.js';
 import { PiconService } from './services/picon.service.js';
 import { RefreshCoordinator } from './services/refresh-coordinator.service.js';
+import { RefreshLeaseService } from './services/refresh-lease.service.js';
 import { RefreshService } from './services/refresh.service.js';
 
 const MiB = 1024 * 1024;
@@ -38,9 +39,10 @@ export function catalogBuckets(config: CatalogConfig): BucketSpec[] {
       kind: 'kv',
       name: Bucket.CatalogLock,
       history: 1,
-      ttlMs: config.refreshTimeoutMs + 60_000,
+      // Only clean-up: the lease's own expiry (renewed by its holder) decides whether it is free.
+      ttlMs: Math.max(4 * config.refreshLeaseMs, 60_000),
       maxBytes: MiB,
-      description: 'running catalog refresh',
+      description: 'refresh lease (cluster-wide single flight)',
     },
     { kind: 'object', name: Bucket.Picons, maxBytes: 512 * MiB, description: 'channel logos' },
   ];
@@ -79,6 +81,7 @@ export class CatalogModule {
         CatalogQueryService,
         RefreshService,
         PiconService,
+        RefreshLeaseService,
         RefreshCoordinator,
       ],
     };

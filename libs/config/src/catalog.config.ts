@@ -23,6 +23,7 @@ const catalogSchema = z.object({
   E2GATE_EPG_DAYS: integer({ default: 7, min: 1, max: 14 }),
   E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1m', max: '7d' }),
   E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '1s', max: '6h' }),
+  E2GATE_REFRESH_LEASE: duration({ default: '30s', min: '1s', max: '10m' }),
   E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
   E2GATE_RECEIVER_CONCURRENCY: integer({ default: 4, min: 1, max: 64 }),
   E2GATE_RECEIVER_EPG_CONCURRENCY: integer({ default: 2, min: 1, max: 64 }),
@@ -52,6 +53,8 @@ export interface CatalogConfig {
   epgDays: number;
   refreshIntervalMs: number;
   refreshTimeoutMs: number;
+  /** Cluster refresh lease: renewed every third of it while a refresh runs; an unrenewed lease is free. */
+  refreshLeaseMs: number;
   piconConcurrency: number;
   piconMaxAgeMs: number;
   http: { host: string; port: number };
@@ -80,6 +83,7 @@ export function loadCatalogConfig(
       epgDays: vars.E2GATE_EPG_DAYS,
       refreshIntervalMs: vars.E2GATE_REFRESH_INTERVAL,
       refreshTimeoutMs: vars.E2GATE_REFRESH_TIMEOUT,
+      refreshLeaseMs: vars.E2GATE_REFRESH_LEASE,
       piconConcurrency: vars.E2GATE_PICON_CONCURRENCY,
       piconMaxAgeMs: vars.E2GATE_PICON_MAX_AGE,
       http: { host: vars.E2GATE_CATALOG_HTTP_HOST, port: vars.E2GATE_CATALOG_HTTP_PORT },

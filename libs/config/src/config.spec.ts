@@ -26,6 +26,8 @@ describe('loadCatalogConfig', () => {
       bouquets: [],
       epgDays: 7,
       refreshIntervalMs: 4 * 3600_000,
+      refreshTimeoutMs: 30 * 60_000,
+      refreshLeaseMs: 30_000,
       logLevel: 'info',
       receiver: { url: 'http://192.168.1.20', maxRps: 10, concurrency: 4, epgConcurrency: 2 },
     });

@@ -33,7 +33,7 @@ export const catalogMetricProviders = [
   }),
   makeCounterProvider({
     name: M.refreshes,
-    help: 'Catalog refreshes by outcome (success, unchanged, failure)',
+    help: 'Catalog refreshes by outcome (success, unchanged, failure, cancelled)',
     labelNames: ['outcome'],
   }),
   makeGaugeProvider({ name: M.channels, help: 'Channels in the current snapshot' }),
@@ -84,7 +84,7 @@ export class CatalogMetrics {
     this.breakerState('closed');
   }
 
-  refreshFinished(outcome: 'success' | 'unchanged' | 'failure', durationMs: number): void {
+  refreshFinished(outcome: 'success' | 'unchanged' | 'failure' | 'cancelled', durationMs: number): void {
     this.refreshes.inc({ outcome });
     this.refreshDuration.observe({ outcome }, durationMs / 1000);
   }

@@ -11,6 +11,14 @@ export class ClockRepository {
     return Math.floor(this.nowMs() / 1000);
   }
 
+  /**
+   * The host's real wall clock, never frozen (not even where `nowMs` is, in tests): for deadlines that other
+   * processes compare, like the refresh lease.
+   */
+  systemMs(): number {
+    return Date.now();
+  }
+
   /** For durations: monotonic, unaffected by wall-clock changes (and by a frozen wall clock in tests). */
   monotonicMs(): number {
     return performance.now();

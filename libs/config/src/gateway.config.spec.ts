@@ -32,6 +32,7 @@ describe('loadGatewayConfig', () => {
       hdhomerun: { enabled: true, discoveryPort: 65001, friendlyName: 'e2gate', tunerCount: 0 },
       ssdp: { enabled: false },
       metricsPort: 0,
+      renderBaseUrls: 4,
     });
     expect(config.publicUrl).toBeUndefined();
     expect(config.auth.signingKey).toBeUndefined();

@@ -184,6 +184,7 @@ const gatewaySchema = z.object({
   E2GATE_CATALOG_TIMEOUT: duration({ default: '5s', min: '100ms', max: '2m' }),
   E2GATE_STREAM_OPEN_TIMEOUT: duration({ default: '5s', min: '100ms', max: '1m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
+  E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),
   E2GATE_HDHR_ENABLED: boolean(true),
   E2GATE_HDHR_DISCOVERY_HOST: host('0.0.0.0'),
   E2GATE_HDHR_DISCOVERY_PORT: integer({ default: 65001, min: 0, max: 65535 }),
@@ -233,6 +234,11 @@ export interface GatewayConfig {
   catalogTimeoutMs: number;
   streamOpenTimeoutMs: number;
   renderCacheBytes: number;
+  /**
+   * Distinct base URLs (Host values, when `publicUrl` is unset) whose documents are kept per snapshot version; the
+   * least recently used one's documents go first. Bounds what a client cycling Host values can make us keep.
+   */
+  renderBaseUrls: number;
   hdhomerun: {
     enabled: boolean;
     discoveryHost: string;
@@ -280,6 +286,7 @@ export function loadGatewayConfig(
       catalogTimeoutMs: vars.E2GATE_CATALOG_TIMEOUT,
       streamOpenTimeoutMs: vars.E2GATE_STREAM_OPEN_TIMEOUT,
       renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,
+      renderBaseUrls: vars.E2GATE_RENDER_BASE_URLS,
       hdhomerun: {
         enabled: vars.E2GATE_HDHR_ENABLED,
         discoveryHost: vars.E2GATE_HDHR_DISCOVERY_HOST,

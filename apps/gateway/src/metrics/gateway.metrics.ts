@@ -16,6 +16,7 @@ export const GatewayMetric = {
   snapshotLoaded: 'e2gate_gateway_catalog_snapshot_loaded',
   natsState: 'e2gate_gateway_nats_connection_state',
   renderCacheBytes: 'e2gate_gateway_render_cache_bytes',
+  renderCacheEvictions: 'e2gate_gateway_render_cache_evictions_total',
   discoveryReplies: 'e2gate_gateway_hdhomerun_discovery_replies_total',
   streamOpens: 'e2gate_gateway_stream_opens_total',
   renders: 'e2gate_gateway_renders_total',
@@ -50,6 +51,13 @@ export const gatewayMetricProviders = [
   makeGaugeProvider({
     name: GatewayMetric.renderCacheBytes,
     help: 'Bytes of rendered playlists/guides in memory',
+  }),
+  makeCounterProvider({
+    name: GatewayMetric.renderCacheEvictions,
+    help:
+      'Rendered documents dropped from memory before their snapshot version ended, by reason (bytes: the ' +
+      'E2GATE_RENDER_CACHE_MB bound; base-url: more distinct base URLs than E2GATE_RENDER_BASE_URLS)',
+    labelNames: ['reason'],
   }),
   makeCounterProvider({
     name: GatewayMetric.discoveryReplies,
@@ -90,6 +98,7 @@ export class GatewayMetrics {
     @InjectMetric(GatewayMetric.snapshotLoaded) private readonly snapshotLoaded: Gauge<string>,
     @InjectMetric(GatewayMetric.natsState) private readonly natsState: Gauge<string>,
     @InjectMetric(GatewayMetric.renderCacheBytes) private readonly renderCacheBytes: Gauge<string>,
+    @InjectMetric(GatewayMetric.renderCacheEvictions) private readonly renderCacheEvictions: Counter<string>,
     @InjectMetric(GatewayMetric.discoveryReplies) private readonly discoveryReplies: Counter<string>,
     @InjectMetric(GatewayMetric.streamOpens) private readonly streamOpens: Counter<string>,
     @InjectMetric(GatewayMetric.renders) private readonly renders: Counter<string>,
@@ -129,6 +138,10 @@ export class GatewayMetrics {
 
   rendered(document: 'playlist' | 'xmltv' | 'lineup'): void {
     this.renders.inc({ document });
+  }
+
+  renderCacheEvicted(reason: 'bytes' | 'base-url', documents: number): void {
+    this.renderCacheEvictions.inc({ reason }, documents);
   }
 
   streamOpen(outcome: string): void {

@@ -11,7 +11,7 @@ import { ClockRepository } from '../repositories/clock.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import { encodeDocument } from './document-encoder.js';
 import { LinkBuilder } from './link-builder.js';
-import { RenderCache, type Rendered } from './render-cache.js';
+import { RecentSet, RenderCache, type Rendered } from './render-cache.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
 import type { SnapshotView } from './snapshot-view.js';
 
@@ -24,11 +24,17 @@ export interface DocumentRequest {
 /**
  * Playlist, guide and lineup, rendered once per (snapshot version, base URL, signing variant, expiry bucket) and
  * served from memory afterwards. A new snapshot version empties the cache.
+ *
+ * Without `E2GATE_PUBLIC_URL` the base URL comes from the Host header, which any client chooses: only the
+ * `E2GATE_RENDER_BASE_URLS` most recently used base URLs keep their documents per snapshot version, so cycling Host
+ * values cannot pile up renderings (each eviction is counted and the first per version logged).
  */
 @Injectable()
 export class DocumentsService {
   private readonly logger = new Logger(DocumentsService.name);
   private readonly cache: RenderCache;
+  private readonly baseUrls: RecentSet<string>;
+  private warnedForVersion: string | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
@@ -37,8 +43,14 @@ export class DocumentsService {
     private readonly clock: ClockRepository,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.cache = new RenderCache(config.renderCacheBytes);
-    follower.onInstall(() => this.cache.clear());
+    this.cache = new RenderCache(config.renderCacheBytes, (entries) =>
+      metrics.renderCacheEvicted('bytes', entries),
+    );
+    this.baseUrls = new RecentSet(config.renderBaseUrls);
+    follower.onInstall(() => {
+      this.cache.clear();
+      this.baseUrls.clear();
+    });
   }
 
   playlist(request: DocumentRequest, bouquetKey?: string): Promise<Rendered> {
@@ -49,7 +61,7 @@ export class DocumentsService {
     }
     const exp = this.expiry();
     const key = ['m3u', view.version, request.baseUrl, request.signStreams, exp, bouquet?.id ?? ''].join('|');
-    return this.cache.get(key, async () => {
+    return this.cached(view, request.baseUrl, key, async () => {
       this.metrics.rendered('playlist');
       const links = this.links(request, exp);
       const text = renderPlaylist(view.snapshot, {
@@ -69,7 +81,7 @@ export class DocumentsService {
     const key = ['xmltv', view.version, baseUrl, exp, this.config.guide.xmltvId, this.config.guide.lang].join(
       '|',
     );
-    return this.cache.get(key, async () => {
+    return this.cached(view, baseUrl, key, async () => {
       this.metrics.rendered('xmltv');
       const links = this.links({ baseUrl, signStreams: false }, exp);
       const chunks = renderXmltv(view.snapshot, {
@@ -86,12 +98,37 @@ export class DocumentsService {
     const view = this.requireSnapshot();
     const exp = this.expiry();
     const key = ['lineup', view.version, request.baseUrl, request.signStreams, exp].join('|');
-    return this.cache.get(key, async () => {
+    return this.cached(view, request.baseUrl, key, async () => {
       this.metrics.rendered('lineup');
       const links = this.links(request, exp);
       const entries = lineupDocument(view.snapshot.channels, (channel) => links.stream(channel));
       return this.finish('lineup', [JSON.stringify(entries)], 'application/json; charset=utf-8', true);
     });
+  }
+
+  /**
+   * The cached document for `key`, rendered on a miss. `baseUrl` becomes the most recently used one; when that
+   * pushes another out of the `E2GATE_RENDER_BASE_URLS` bound, every document rendered for that one goes.
+   */
+  private cached(
+    view: SnapshotView,
+    baseUrl: string,
+    key: string,
+    render: () => Promise<Rendered>,
+  ): Promise<Rendered> {
+    const pushedOut = this.baseUrls.touch(baseUrl);
+    if (pushedOut !== undefined) {
+      this.metrics.renderCacheEvicted('base-url', this.cache.dropTag(pushedOut));
+      if (this.warnedForVersion !== view.version) {
+        this.warnedForVersion = view.version;
+        this.logger.warn(
+          `more than ${this.config.renderBaseUrls} distinct base URLs (Host values) asked for documents of ` +
+            `snapshot ${view.version}: the least recently used one's are dropped and rendered again on demand ` +
+            '(set E2GATE_PUBLIC_URL, or raise E2GATE_RENDER_BASE_URLS)',
+        );
+      }
+    }
+    return this.cache.get(key, render, baseUrl);
   }
 
   /**

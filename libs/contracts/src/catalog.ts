@@ -3,6 +3,7 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsBoolean,
   IsInt,
   IsOptional,
   IsString,
@@ -11,6 +12,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
 import type {
   Bouquet,
@@ -215,28 +217,31 @@ export interface CatalogRefreshReply {
 // ---- events ------------------------------------------------------------------------------------------
 
 export class CatalogCountsDto implements CatalogCounts {
-  @IsInt() bouquets!: number;
-  @IsInt() channels!: number;
-  @IsInt() events!: number;
-  @IsInt() channelsWithEpg!: number;
-  @IsInt() picons!: number;
+  @IsInt() @Min(0) bouquets!: number;
+  @IsInt() @Min(0) channels!: number;
+  @IsInt() @Min(0) events!: number;
+  @IsInt() @Min(0) channelsWithEpg!: number;
+  @IsInt() @Min(0) picons!: number;
 }
+
+// Events are validated by their handlers like requests (whitelist, unknown fields rejected): every field needs a
+// class-validator decorator, or the event is rejected and its handler never runs.
 
 export class CatalogRefreshedEvent {
   @IsString() refreshId!: string;
   @IsString() version!: string;
   /** False when the new snapshot has the same content (and version) as the previous one. */
-  changed!: boolean;
-  @Type(() => CatalogCountsDto) counts!: CatalogCountsDto;
-  @IsInt() partialFailures!: number;
-  @IsInt() durationMs!: number;
+  @IsBoolean() changed!: boolean;
+  @ValidateNested() @Type(() => CatalogCountsDto) counts!: CatalogCountsDto;
+  @IsInt() @Min(0) partialFailures!: number;
+  @IsInt() @Min(0) durationMs!: number;
 }
 
 export class CatalogRefreshFailedEvent {
   @IsString() refreshId!: string;
   @IsString() code!: string;
   @IsString() message!: string;
-  @IsInt() durationMs!: number;
+  @IsInt() @Min(0) durationMs!: number;
   /** True when an older snapshot keeps being served. */
-  stale!: boolean;
+  @IsBoolean() stale!: boolean;
 }

@@ -7,18 +7,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { ConfigError, loadStackConfig, type StackConfig } from '@e2gate/config';
+import { ConfigError, loadStackConfig, withoutReceiverVariables, type StackConfig } from '@e2gate/config';
 import { startNatsServer, type RunningNatsServer } from '../test/support/nats-server.js';
 import { startReceiverSim, type ReceiverSim } from '../test/receiver-sim/index.js';
 
 interface AppSpec {
   name: string;
   entry: string;
+  /** Talks to the receiver: only such apps see the receiver's URL and credentials. */
+  receiver: boolean;
 }
 
 const APPS: AppSpec[] = [
-  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js' },
-  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js' },
+  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true },
+  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js', receiver: false },
 ];
 const MAX_RESTARTS = 5;
 const root = resolve(import.meta.dirname, '..', '..');
@@ -140,7 +142,7 @@ async function main(): Promise<void> {
     E2GATE_RECEIVER_URL: receiverUrl,
     E2GATE_DATA_DIR: config.dataDir,
   };
-  for (const app of APPS) startApp(app, env);
+  for (const app of APPS) startApp(app, app.receiver ? env : withoutReceiverVariables(env));
   say(`started ${APPS.map((app) => app.name).join(', ')}; Ctrl-C stops everything`);
 }
 

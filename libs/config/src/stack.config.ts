@@ -21,7 +21,10 @@ export interface StackConfig {
   dataDir: string;
   natsPort: number;
   demo: { bouquets: number; channels: number; webPort: number };
-  /** The environment handed to every app (the launcher adds NATS_URL and E2GATE_RECEIVER_URL). */
+  /**
+   * The launcher's environment, the base of every app's (the launcher adds NATS_URL and E2GATE_RECEIVER_URL);
+   * apps that never talk to the receiver get it through `withoutReceiverVariables`.
+   */
   env: Record<string, string | undefined>;
 }
 
@@ -47,3 +50,18 @@ export function loadStackConfig(
 }
 
 export const STACK_VARIABLES = Object.keys(stackSchema.shape);
+
+/** Receiver address, credentials and limits: `E2GATE_RECEIVER_URL`, `…_USER`, `…_PASSWORD`, `…_MAX_RPS`, … */
+export const RECEIVER_VARIABLE_PREFIX = 'E2GATE_RECEIVER_';
+
+/**
+ * `env` without any receiver variable, for apps that never talk to the receiver (the gateway): receiver
+ * credentials never reach them (DESIGN §1), not even through the environment a launcher hands down.
+ */
+export function withoutReceiverVariables(
+  env: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith(RECEIVER_VARIABLE_PREFIX)),
+  );
+}

@@ -23,10 +23,11 @@ function flagSet(query: URLSearchParams, name: string): boolean {
   return value !== null && value !== '' && value !== '0';
 }
 
-function listOptions(query: URLSearchParams): ServiceListOptions {
+function listOptions(ctx: BoxContext, query: URLSearchParams): ServiceListOptions {
   const exclude = (query.get('exclude') ?? '').split(',');
   return {
-    showHidden: flagSet(query, 'hidden'),
+    // The `hiddenEntries` fault: an image that lists invisible entries whatever the client asks.
+    showHidden: flagSet(query, 'hidden') || ctx.faults().hiddenEntries,
     showAll: query.get('showall') !== '0',
     picon: flagSet(query, 'picon'),
     showProviders: flagSet(query, 'showproviders'),
@@ -159,7 +160,7 @@ export function bouquets(ctx: BoxContext, query: URLSearchParams): WebReply {
 export function getServices(ctx: BoxContext, query: URLSearchParams): WebReply {
   const started = performance.now();
   const sRef = query.get('sRef') ?? '';
-  const options = listOptions(query);
+  const options = listOptions(ctx, query);
   let list: ServiceList;
   if (sRef === '' || sRef.includes(' "bouquets.tv" ') || sRef.includes(' "bouquets.radio" ')) {
     list = bouquetList(ctx, sRef.includes('bouquets.radio') ? 'radio' : 'tv', options);
@@ -181,7 +182,7 @@ export function getServices(ctx: BoxContext, query: URLSearchParams): WebReply {
 export function getAllServices(ctx: BoxContext, query: URLSearchParams): WebReply {
   const started = performance.now();
   const kind = query.has('type') ? 'radio' : 'tv';
-  const options = { ...listOptions(query), showHidden: false };
+  const options = { ...listOptions(ctx, query), showHidden: ctx.faults().hiddenEntries };
   let pos = 0;
   const services: PyJson[] = [];
   for (const bouquet of ctx.index.listedBouquets(kind)) {

@@ -44,6 +44,7 @@ Faults:
   --zap-ms N               delay before the first TS bytes of a stream
   --stall-drop-ms N        drop stream readers stalled this long (default 10000)
   --offline                web port closed ("receiver down"); the control port stays up
+  --hidden-entries         service lists include invisible (flag 512) entries, as some images do
   --help                   this text
 `;
 
@@ -176,6 +177,9 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
         break;
       case '--offline':
         faults.offline = true;
+        break;
+      case '--hidden-entries':
+        faults.hiddenEntries = true;
         break;
       case '--help':
       case '-h':

@@ -7,13 +7,16 @@ describe('fault knobs', () => {
       latencyMs: [10, 20],
       errorRate: 0.5,
       failingBouquets: ['Sport'],
+      hiddenEntries: true,
     });
     expect(merged).toMatchObject({
       latencyMs: [10, 20],
       errorRate: 0.5,
       failingBouquets: ['Sport'],
+      hiddenEntries: true,
       hangMs: 60_000,
     });
+    expect(DEFAULT_FAULTS.hiddenEntries).toBe(false);
     expect(DEFAULT_FAULTS.failingBouquets).toEqual([]);
   });
 
@@ -23,6 +26,7 @@ describe('fault knobs', () => {
     [{ latencyMs: 5 }, /latencyMs/],
     [{ auth: { user: 'a:b', password: 'x' } }, /auth/],
     [{ hangMs: -1 }, /hangMs/],
+    [{ hiddenEntries: 'yes' }, /hiddenEntries must be a boolean/],
     [{ nope: true }, /unknown fault "nope"/],
     [null, /object/],
   ])('rejects %j with a clear message', (patch, message) => {

@@ -24,6 +24,11 @@ export interface SimFaults {
   encryptedRefuseMs: number;
   /** Web port refuses connections (listener closed) — "receiver down". */
   offline: boolean;
+  /**
+   * Service lists include invisible (flag 512) entries without `hidden=1`, as some images do: a client must skip
+   * them by their flags, not rely on the box to leave them out.
+   */
+  hiddenEntries: boolean;
   /** Extension: per-service cost of /api/epgbouquet (the heavy call), in ms (default 2). */
   epgBouquetMsPerService: number;
   /** Extension: delay between the stream's 200 header and the first TS bytes on a new tune (default 0). */
@@ -44,6 +49,7 @@ const DEFAULTS: SimFaults = {
   latin1: false,
   encryptedRefuseMs: 1000,
   offline: false,
+  hiddenEntries: false,
   epgBouquetMsPerService: 2,
   zapMs: 0,
   stallDropMs: 10_000,
@@ -120,6 +126,7 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
         break;
       case 'latin1':
       case 'offline':
+      case 'hiddenEntries':
         next[key as 'latin1'] = bool(key, value);
         break;
       case 'auth':

@@ -79,6 +79,39 @@ describe('fault injection on the web port', () => {
     expect(sim.stats().endpoints['/api/getservices']).toMatchObject({ failed: 2, ok: 1 });
   });
 
+  it('lists invisible (flag 512) entries without hidden=1 when hiddenEntries is on', async () => {
+    const hiddenRefs = sim.dataset.bouquets
+      .flatMap((bouquet) => bouquet.entries)
+      .filter((entry) => entry.kind === 'hidden')
+      .map((entry) => entry.ref);
+    expect(hiddenRefs.length).toBeGreaterThan(0);
+    const listed = async (): Promise<string[]> => {
+      const rows: string[] = [];
+      for (const bouquet of sim.dataset.bouquets.filter((b) => b.kind === 'tv')) {
+        const reply = await getJson<{ services: { servicereference: string }[] }>(
+          url('/api/getservices', { sRef: bouquet.ref }),
+        );
+        rows.push(...reply.services.map((row) => row.servicereference));
+      }
+      return rows;
+    };
+    const allServices = async (): Promise<string[]> => {
+      const reply = await getJson<{ services: { subservices: { servicereference: string }[] }[] }>(
+        url('/api/getallservices'),
+      );
+      return reply.services.flatMap((bouquet) => bouquet.subservices.map((row) => row.servicereference));
+    };
+    expect((await listed()).filter((ref) => hiddenRefs.includes(ref))).toEqual([]);
+    expect((await allServices()).filter((ref) => hiddenRefs.includes(ref))).toEqual([]);
+
+    await sim.setFaults({ hiddenEntries: true });
+    expect(new Set((await listed()).filter((ref) => hiddenRefs.includes(ref)))).toEqual(new Set(hiddenRefs));
+    expect(new Set((await allServices()).filter((ref) => hiddenRefs.includes(ref)))).toEqual(
+      new Set(hiddenRefs),
+    );
+    expect((await listed()).some((ref) => Number(ref.split(':')[1]) & 512)).toBe(true);
+  });
+
   it('truncates the JSON of the named endpoints only', async () => {
     await sim.setFaults({ malformedJson: ['bouquets'] });
     const broken = await httpGet(url('/api/bouquets'));

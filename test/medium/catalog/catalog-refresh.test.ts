@@ -100,8 +100,24 @@ describe('catalog refresh against the receiver simulator', () => {
   });
 
   it('never turns markers, hidden entries or sub-bouquets into channels', async () => {
+    // Like some images, the box lists invisible (flag 512) entries even without hidden=1: the catalog must skip
+    // them by their flags. Check that the box really sends them, so the assertions below can fail.
+    await sim.setFaults({ hiddenEntries: true });
+    const hiddenRefs = sim.dataset.bouquets
+      .flatMap((b) => b.entries)
+      .filter((e) => e.kind === 'hidden')
+      .map((e) => e.ref);
+    const listedRefs: string[] = [];
+    for (const bouquet of sim.dataset.bouquets.filter((b) => b.kind === 'tv')) {
+      const response = await fetch(`${sim.url}/api/getservices?sRef=${encodeURIComponent(bouquet.ref)}`);
+      const body = (await response.json()) as { services: { servicereference: string }[] };
+      listedRefs.push(...body.services.map((row) => row.servicereference));
+    }
+    expect(hiddenRefs.length).toBeGreaterThan(0);
+    expect(hiddenRefs.filter((ref) => !listedRefs.includes(ref))).toEqual([]);
+
     catalog = await start();
-    await catalog.startup;
+    expect((await catalog.startup).ok).toBe(true);
     const { channels } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
     const refs = new Set(channels.map((c) => c.ref.toUpperCase()));
     const names = new Set(channels.map((c) => c.name));

@@ -3,7 +3,7 @@ import type { ApiScope } from '@e2gate/config';
 
 /**
  * Who may call a route, and which credentials it accepts besides `Authorization: Bearer`:
- * - `queryToken`: `?token=` (routes players open by URL: playlist, guide, HDHomeRun, streams, picons);
+ * - `queryToken`: `?token=` (routes players open by URL: playlist, guide, HDHomeRun, streams — not picons);
  * - `signed`: `?sig=…[&exp=…]`, an HMAC over scope + path written by the gateway into playlists;
  * - `deviceKey`: the `/hdhr/<key>/…` prefix that HDHomeRun clients keep in their BaseURL.
  */

@@ -4,17 +4,21 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access-policy.js';
 import { PiconParam } from '../dto/query.dto.js';
 import { matchesIfNoneMatch } from '../http/conditional.js';
-import { ApiErrors, PlayerSecurity } from '../http/openapi-decorators.js';
+import { ApiErrors, SignedSecurity } from '../http/openapi-decorators.js';
 import { PiconsService } from '../services/picons.service.js';
 
+/**
+ * Channel logos. Their URLs in playlists and guides are signed, so players never need `?token=` here (it is not
+ * accepted: a reusable secret has no business in logo URLs); API clients use `Authorization: Bearer`.
+ */
 @ApiTags('picons')
 @Controller('picons')
 export class PiconsController {
   constructor(private readonly picons: PiconsService) {}
 
   @Get(':file')
-  @Access('read', { queryToken: true, signed: true })
-  @PlayerSecurity()
+  @Access('read', { signed: true })
+  @SignedSecurity()
   @ApiOperation({ summary: 'Channel logo (PNG) from the picons store' })
   @ApiOkResponse({
     content: { 'image/png': { schema: { type: 'string', format: 'binary' } } },

@@ -55,16 +55,27 @@ describe('route access policies', () => {
     expect(undeclared).toEqual([]);
   });
 
-  it('query tokens and signatures are accepted only where players open URLs', () => {
-    const lax = routes()
-      .filter((route) => route.policy?.queryToken || route.policy?.signed)
+  const pathsWhere = (accepts: (policy: RoutePolicy) => boolean) =>
+    routes()
+      .filter((route) => route.policy !== undefined && accepts(route.policy))
       .map((route) => route.route.split(' ')[1]!);
+
+  it('query tokens are accepted only on playlist, guide, HDHomeRun and stream routes', () => {
+    const lax = pathsWhere((policy) => policy.queryToken);
     for (const path of lax) {
       expect(path).toMatch(
-        /^(\/hdhr\/:key)?\/(playlist\.m3u|xmltv\.xml(\.gz)?|picons|stream|discover\.json|lineup|device\.xml)/,
+        /^(\/hdhr\/:key)?\/(playlist\.m3u|xmltv\.xml(\.gz)?|stream|discover\.json|lineup|device\.xml)/,
       );
     }
-    expect(lax.length).toBeGreaterThan(8);
+    expect(lax.length).toBe(16);
+  });
+
+  it('signatures are accepted only on URLs the gateway writes into documents (and plain HDHomeRun routes)', () => {
+    const signed = pathsWhere((policy) => policy.signed);
+    for (const path of signed) {
+      expect(path).toMatch(/^\/(xmltv\.xml(\.gz)?|picons|stream|discover\.json|lineup|device\.xml)/);
+    }
+    expect(signed.length).toBe(10);
   });
 
   it('HDHomeRun routes take signed URLs at their plain paths and the device key under /hdhr/:key', () => {

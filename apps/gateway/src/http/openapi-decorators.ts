@@ -36,6 +36,10 @@ export function ApiErrors(...statuses: number[]) {
 /** Routes for API clients: `Authorization: Bearer`. */
 export const ApiClientSecurity = () => ApiBearerAuth(SecurityScheme.Bearer);
 
+/** Resources whose URLs the gateway writes into documents (picons): Bearer or a signed URL, never `?token=`. */
+export const SignedSecurity = () =>
+  applyDecorators(ApiBearerAuth(SecurityScheme.Bearer), ApiSecurity(SecurityScheme.Signature));
+
 /** Routes players open by URL: Bearer, `?token=`, or a signed URL. */
 export function PlayerSecurity(signed = true) {
   return applyDecorators(

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
 import { makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 
@@ -21,6 +21,7 @@ export function makeHttpDurationHistogramProvider(name: string) {
  */
 export function observeHttpDurations(fastify: FastifyInstance, histogram: Histogram<string>): void {
   fastify.addHook('onResponse', (request, reply, done) => {
+    if (observedElsewhere.has(request)) return done();
     const route = request.routeOptions.url ?? 'unmatched';
     histogram.observe(
       { method: request.method, route, status: String(reply.statusCode) },
@@ -28,4 +29,37 @@ export function observeHttpDurations(fastify: FastifyInstance, histogram: Histog
     );
     done();
   });
+}
+
+/** Requests whose duration `observeHijackedDuration` records; the `onResponse` hook leaves them alone. */
+const observedElsewhere = new WeakSet<FastifyRequest>();
+
+/**
+ * Observes a reply its handler hijacked (`reply.hijack()`: long streams written to the raw response). Fastify's
+ * `onResponse` hook runs for such a reply only if it finishes; a stream usually ends with the viewer hanging up, which
+ * the hook never hears of. Call this right after hijacking: the sample is taken once, when the response has been sent
+ * or the connection closed, with the status that went out and the time since the request arrived (and
+ * `observeHttpDurations` skips the request, so it is never counted twice).
+ */
+export function observeHijackedDuration(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  histogram: Histogram<string>,
+): void {
+  observedElsewhere.add(request);
+  let observed = false;
+  const observe = () => {
+    if (observed) return;
+    observed = true;
+    histogram.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.raw.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  };
+  reply.raw.once('finish', observe);
+  reply.raw.once('close', observe);
 }

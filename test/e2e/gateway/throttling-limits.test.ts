@@ -1,15 +1,18 @@
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectNats } from '../../support/nats-events.js';
 import {
   ADMIN_TOKEN,
   bearer,
   READ_TOKEN,
   startGateway,
+  STREAM_TOKEN,
   type GatewayUnderTest,
 } from './support/gateway-harness.js';
 import { call, metric, type Reply } from './support/http.js';
 import { startStack, type Stack } from './support/stack.js';
+import { readStream, standInTranscoder } from './support/transcoder-stand-in.js';
 
 let stack: Stack;
 const extra: GatewayUnderTest[] = [];
@@ -129,6 +132,65 @@ describe('metrics', () => {
     expect(count({ method: 'GET', route: '/playlist.m3u', status: '200' })).toBeGreaterThanOrEqual(1);
     expect(count({ method: 'GET', route: 'unmatched', status: '404' })).toBeGreaterThanOrEqual(1);
     expect(text).not.toContain('/no/such/route');
+  });
+
+  it('count live streams too, also those the viewer leaves (Fastify hooks never hear of those)', async () => {
+    const channelId = stack.gateway.follower.current!.snapshot.channels[0]!.id;
+    const streams = async (status: string) =>
+      metric(
+        (await call(`${stack.gateway.url}/metrics`)).text,
+        'e2gate_gateway_http_request_duration_seconds_count',
+        {
+          method: 'GET',
+          route: '/stream/:channelId',
+          status,
+        },
+      ) ?? 0;
+    /** Scrapes until `expected` holds (each scrape is awaited; no sleeping), at most `timeoutMs`. */
+    const eventually = async (read: () => Promise<number>, expected: number, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      let value = await read();
+      while (value !== expected && Date.now() < deadline) value = await read();
+      expect(value).toBe(expected);
+    };
+    const nc = await connectNats(stack.nats.url);
+    const transcoder = await standInTranscoder(nc, 'metrics-session');
+    try {
+      const before = await streams('200');
+      const url = `${stack.gateway.url}/stream/${channelId}`;
+      const whole = await readStream(url, bearer(STREAM_TOKEN), () => {
+        transcoder.send(Buffer.alloc(188 * 8, 0x47));
+        transcoder.end();
+      });
+      expect([whole.status, whole.body.length, whole.aborted]).toEqual([200, 188 * 8, false]);
+      await eventually(() => streams('200'), before + 1);
+      // A viewer who leaves mid-stream is counted when the connection closes.
+      const left = await readStream(
+        url,
+        bearer(STREAM_TOKEN),
+        () => transcoder.send(Buffer.alloc(188, 0x47)),
+        188,
+      );
+      expect([left.status, left.aborted]).toEqual([200, true]);
+      await eventually(() => streams('200'), before + 2);
+      const buckets = (await call(`${stack.gateway.url}/metrics`)).text
+        .split('\n')
+        .filter(
+          (line) =>
+            line.startsWith('e2gate_gateway_http_request_duration_seconds_bucket{') &&
+            line.includes('route="/stream/:channelId"'),
+        );
+      expect(buckets.length).toBeGreaterThan(0);
+    } finally {
+      transcoder.stop();
+      await nc.close();
+    }
+    // Without a transcoder the 503 is an ordinary reply, counted by the hook.
+    const unavailable = await streams('503');
+    expect(
+      (await call(`${stack.gateway.url}/stream/${channelId}`, { headers: bearer(STREAM_TOKEN) })).status,
+    ).toBe(503);
+    await eventually(() => streams('503'), unavailable + 1);
   });
 
   it('can move to their own port, and are then gone from the public one', async () => {

@@ -5,12 +5,17 @@ import { Access } from '../auth/access-policy.js';
 import { StreamParams, StreamQuery } from '../dto/query.dto.js';
 import { ApiErrors, PlayerSecurity } from '../http/openapi-decorators.js';
 import { requestIdOf } from '../http/request-context.js';
+import { relayStream } from '../http/stream-reply.js';
+import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { StreamService } from '../services/stream.service.js';
 
 @ApiTags('streams')
 @Controller('stream')
 export class StreamController {
-  constructor(private readonly streams: StreamService) {}
+  constructor(
+    private readonly streams: StreamService,
+    private readonly metrics: GatewayMetrics,
+  ) {}
 
   @Get(':channelId')
   @Access('stream', { queryToken: true, signed: true })
@@ -30,16 +35,6 @@ export class StreamController {
     @Res() reply: FastifyReply,
   ) {
     const opened = await this.streams.open(params.channelId, query.profile ?? 'copy', requestIdOf(request));
-    // Headers go out at once (players give up on a silent socket); the body follows as the session sends it.
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'video/mp2t',
-      'cache-control': 'no-store',
-      'x-session-id': opened.sessionId,
-      'x-request-id': requestIdOf(request),
-    });
-    reply.raw.flushHeaders();
-    reply.raw.on('close', () => opened.body.destroy());
-    opened.body.pipe(reply.raw);
+    relayStream(request, reply, opened, this.metrics.httpDuration);
   }
 }

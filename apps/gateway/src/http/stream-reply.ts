@@ -1,0 +1,30 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Histogram } from 'prom-client';
+import { observeHijackedDuration } from '@e2gate/observability';
+import type { OpenedStream } from '../services/stream.service.js';
+import { requestIdOf } from './request-context.js';
+
+/**
+ * Sends a live stream: headers at once (players give up on a silent socket), then the body as the session sends it,
+ * written to the raw response. The reply is hijacked, and most streams end with the client hanging up, which
+ * Fastify's `onResponse` hook never hears of: the duration sample is recorded here instead. A client that goes away
+ * ends its copy of the session.
+ */
+export function relayStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opened: OpenedStream,
+  httpDuration: Histogram<string>,
+): void {
+  reply.hijack();
+  observeHijackedDuration(request, reply, httpDuration);
+  reply.raw.writeHead(200, {
+    'content-type': 'video/mp2t',
+    'cache-control': 'no-store',
+    'x-session-id': opened.sessionId,
+    'x-request-id': requestIdOf(request),
+  });
+  reply.raw.flushHeaders();
+  reply.raw.on('close', () => opened.body.destroy());
+  opened.body.pipe(reply.raw);
+}

@@ -1,5 +1,5 @@
 /** EPG endpoints: `/api/epgservice`, `/api/epgbouquet` (= epgmulti), now/next variants (OpenWebIF models/epg.py). */
-import { json, missingParameter, type BoxContext, type WebReply } from './box-context.js';
+import { BoxFailure, json, missingParameter, type BoxContext, type WebReply } from './box-context.js';
 import { eventsForChannel, nowNext, type SimEpgEvent } from './epg.js';
 import { piconUrl } from './api-services.js';
 import type { SimBouquet, SimChannel, SimEntry } from './model.js';
@@ -109,10 +109,27 @@ export interface ServiceEpg {
   events: SimEpgEvent[];
 }
 
+/** The `failingEpg` fault: a pattern is a service's exact name (case-insensitive) or its ref in any spelling. */
+export function isFailingEpgService(ctx: BoxContext, channel: SimChannel): boolean {
+  const name = channel.name.toLowerCase();
+  return ctx.faults().failingEpg.some((pattern) => {
+    const needle = pattern.trim();
+    if (needle === '') return false;
+    return needle.toLowerCase() === name || ctx.index.service(decodeRef(needle))?.ref === channel.ref;
+  });
+}
+
 /** Resolves sRef and computes its events; shared by the JSON and XML forms. */
 export function serviceEpg(ctx: BoxContext, query: URLSearchParams): ServiceEpg {
   const ref = decodeRef(query.get('sRef') ?? '');
   const channel = ctx.index.service(ref);
+  if (channel && isFailingEpgService(ctx, channel)) {
+    throw new BoxFailure(
+      'Traceback (most recent call last):\n' +
+        '  File "/usr/lib/enigma2/python/Plugins/Extensions/OpenWebif/controllers/models/epg.py", line 212, in getChannelEpg\n' +
+        `    events = epgcache.lookupEvent(["IBDCTSERNX", (sRef, 0, time, endtime)])\nRuntimeError: EPG of ${channel.ref} could not be read`,
+    );
+  }
   const window = { time: query.get('time'), endTime: query.get('endTime') };
   const events = channel ? eventsForChannel(ctx.dataset, channel, window, ctx.now(), 'service') : [];
   return { ref, channel, events };

@@ -4,7 +4,7 @@ import { CliError, parseCliArgs } from './cli-args.js';
 describe('CLI flags', () => {
   it('parses the documented example', () => {
     const config = parseCliArgs(
-      '--port 8080 --stream-port 8001 --relay-port 17999 --bouquets 10 --channels 1500 --epg-days 7 --latency 20-20 --error-rate 0.2 --timeout-rate 0.05 --failing-bouquet Sport --malformed-json epgservice --slow-epg 500 --auth user:pass --latin1 --hidden-entries --seed 7'.split(
+      '--port 8080 --stream-port 8001 --relay-port 17999 --bouquets 10 --channels 1500 --epg-days 7 --latency 20-20 --error-rate 0.2 --timeout-rate 0.05 --failing-bouquet Sport --failing-epg ZDF --malformed-json epgservice --slow-epg 500 --auth user:pass --latin1 --hidden-entries --seed 7'.split(
         ' ',
       ),
     );
@@ -21,6 +21,7 @@ describe('CLI flags', () => {
         errorRate: 0.2,
         timeoutRate: 0.05,
         failingBouquets: ['Sport'],
+        failingEpg: ['ZDF'],
         malformedJson: ['epgservice'],
         slowEpgMs: 500,
         auth: { user: 'user', password: 'pass' },

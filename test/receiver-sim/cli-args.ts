@@ -35,6 +35,7 @@ Faults:
   --timeout-rate R         share of requests that hang (0..1)
   --hang-ms N              how long a hanging request stays open (default 60000)
   --failing-bouquet NAME   getservices of this bouquet (name substring or ref) always fails; repeatable
+  --failing-epg SERVICE    EPG of this service (exact name or ref) always fails; repeatable
   --malformed-json NAMES   endpoints answering truncated JSON, comma-separated (e.g. epgservice,bouquets)
   --slow-epg MS            extra latency on EPG endpoints
   --epg-bouquet-cost MS    per-service cost of /api/epgbouquet (default 2)
@@ -83,6 +84,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
   const options: ReceiverSimOptions = { port: 8080, streamPort: 8001, relayPort: 17999 };
   const faults: Partial<SimFaults> = {};
   const failing: string[] = [];
+  const failingEpg: string[] = [];
   const malformed: string[] = [];
   let prepareFixtures = true;
   let help = false;
@@ -147,6 +149,9 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
       case '--failing-bouquet':
         failing.push(value() ?? '');
         break;
+      case '--failing-epg':
+        failingEpg.push(value() ?? '');
+        break;
       case '--malformed-json':
         malformed.push(...(value() ?? '').split(',').filter(Boolean));
         break;
@@ -190,6 +195,7 @@ export function parseCliArgs(argv: readonly string[]): CliConfig {
     }
   }
   if (failing.length > 0) faults.failingBouquets = failing;
+  if (failingEpg.length > 0) faults.failingEpg = failingEpg;
   if (malformed.length > 0) faults.malformedJson = malformed;
   return { options: { ...options, faults }, prepareFixtures, help };
 }

@@ -7,9 +7,11 @@ describe('fault knobs', () => {
       latencyMs: [10, 20],
       errorRate: 0.5,
       failingBouquets: ['Sport'],
+      failingEpg: ['ZDF'],
       hiddenEntries: true,
     });
     expect(merged).toMatchObject({
+      failingEpg: ['ZDF'],
       latencyMs: [10, 20],
       errorRate: 0.5,
       failingBouquets: ['Sport'],
@@ -27,6 +29,7 @@ describe('fault knobs', () => {
     [{ auth: { user: 'a:b', password: 'x' } }, /auth/],
     [{ hangMs: -1 }, /hangMs/],
     [{ hiddenEntries: 'yes' }, /hiddenEntries must be a boolean/],
+    [{ failingEpg: 'ZDF' }, /failingEpg must be a list of strings/],
     [{ nope: true }, /unknown fault "nope"/],
     [null, /object/],
   ])('rejects %j with a clear message', (patch, message) => {

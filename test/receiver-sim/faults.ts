@@ -12,6 +12,11 @@ export interface SimFaults {
   hangMs: number;
   /** Bouquet names (or refs) whose getservices always fails (500). */
   failingBouquets: string[];
+  /**
+   * Services (exact name, case-insensitive, or ref in any spelling) whose EPG always fails (500) on
+   * `/api/epgservice` and `/web/epgservice`; the rest of the box answers normally.
+   */
+  failingEpg: string[];
   /** Endpoint names (e.g. 'bouquets', 'getservices', 'epgservice') returning truncated/invalid JSON. */
   malformedJson: string[];
   /** Extra latency on EPG endpoints. */
@@ -43,6 +48,7 @@ const DEFAULTS: SimFaults = {
   timeoutRate: 0,
   hangMs: 60_000,
   failingBouquets: [],
+  failingEpg: [],
   malformedJson: [],
   slowEpgMs: 0,
   auth: null,
@@ -96,6 +102,7 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
     ...current,
     latencyMs: [...current.latencyMs],
     failingBouquets: [...current.failingBouquets],
+    failingEpg: [...current.failingEpg],
     malformedJson: [...current.malformedJson],
   };
   for (const [key, value] of Object.entries(patch)) {
@@ -121,6 +128,7 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
         next[key as 'hangMs'] = ms(key, value);
         break;
       case 'failingBouquets':
+      case 'failingEpg':
       case 'malformedJson':
         next[key as 'failingBouquets'] = strings(key, value);
         break;

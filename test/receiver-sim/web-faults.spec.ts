@@ -112,6 +112,24 @@ describe('fault injection on the web port', () => {
     expect((await listed()).some((ref) => Number(ref.split(':')[1]) & 512)).toBe(true);
   });
 
+  it('fails the EPG of the failing service only, by exact name or by ref in any spelling', async () => {
+    const [first, second] = sim.dataset.channels.filter((channel) => channel.counted && channel.hasEpg);
+    const epg = (ref: string) => httpGet(url('/api/epgservice', { sRef: ref, time: -1, endTime: 600 }));
+    const webEpg = (ref: string) => httpGet(url('/web/epgservice', { sRef: ref }));
+    await sim.setFaults({ failingEpg: [first!.name.toUpperCase()] });
+    const failed = await epg(first!.ref);
+    expect(failed.status).toBe(500);
+    expect(JSON.parse(failed.body.toString())).toMatchObject({ result: false, request: '/api/epgservice' });
+    expect((await webEpg(first!.ref)).status).toBe(500);
+    expect((await epg(second!.ref)).status).toBe(200);
+    expect((await httpGet(url('/api/getservices'))).status).toBe(200);
+
+    await sim.setFaults({ failingEpg: [second!.ref.toLowerCase().replaceAll(':', '%3a')] });
+    expect((await epg(second!.ref)).status).toBe(500);
+    expect((await epg(first!.ref)).status).toBe(200);
+    expect(sim.stats().endpoints['/api/epgservice']).toMatchObject({ failed: 2, ok: 2 });
+  });
+
   it('truncates the JSON of the named endpoints only', async () => {
     await sim.setFaults({ malformedJson: ['bouquets'] });
     const broken = await httpGet(url('/api/bouquets'));

@@ -21,7 +21,7 @@ const catalogSchema = z.object({
   E2GATE_RECEIVER_PASSWORD: optionalText(256),
   E2GATE_BOUQUETS: csvList(),
   E2GATE_EPG_DAYS: integer({ default: 7, min: 1, max: 14 }),
-  E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1m', max: '7d' }),
+  E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1s', max: '7d' }),
   E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '1s', max: '6h' }),
   E2GATE_REFRESH_LEASE: duration({ default: '30s', min: '1s', max: '10m' }),
   E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),

@@ -46,7 +46,7 @@ describe('loadCatalogConfig', () => {
 
   it('names every invalid or missing variable', () => {
     const attempt = () =>
-      loadCatalogConfig({ E2GATE_EPG_DAYS: 'seven', E2GATE_REFRESH_INTERVAL: '10s', LOG_LEVEL: 'loud' });
+      loadCatalogConfig({ E2GATE_EPG_DAYS: 'seven', E2GATE_REFRESH_INTERVAL: '500ms', LOG_LEVEL: 'loud' });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();

@@ -76,6 +76,7 @@ beforeAll(async () => {
     route('GET', '/readyz', 'public'),
     route('GET', '/metrics', 'public'),
     route('GET', '/openapi.json', 'public'),
+    route('GET', '/docs', 'public'),
     route('GET', '/playlist.m3u', 'read', true),
     route('GET', '/xmltv.xml', 'read', true, true),
     route('GET', '/xmltv.xml.gz', 'read', true, true),
@@ -296,6 +297,18 @@ describe('auth matrix', () => {
     expectRejected(await send(picon, withQuery(picon.path, streamSig)), 401, 'SIGNATURE_INVALID');
     const readSig = signer.query('read', pathOnly(stream.path), null);
     expectRejected(await send(stream, withQuery(stream.path, readSig)), 401, 'SIGNATURE_INVALID');
+  });
+
+  it('the OpenAPI document and Swagger UI are public, whatever credentials come along', async () => {
+    for (const headers of [{}, bearer('not-a-token-0123456789'), bearer(STREAM_ONLY_TOKEN)]) {
+      const doc = await call(`${stack.gateway.url}/openapi.json`, { headers });
+      expect(doc.status).toBe(200);
+      expect(doc.json()).toMatchObject({ openapi: expect.stringMatching(/^3\./), paths: expect.any(Object) });
+      const ui = await call(`${stack.gateway.url}/docs`, { headers });
+      expect(ui.status).toBe(200);
+      expect(ui.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(ui.text).toContain('swagger-ui');
+    }
   });
 
   it('signed URLs written into the playlist work without any token, and expire with the clock', async () => {

@@ -20,7 +20,17 @@ let catalog: CatalogUnderTest | null = null;
 beforeAll(async () => {
   nats = await startNatsServer();
   sim = await startReceiverSim({ bouquets: 2, channels: 8, epgDays: 1 });
-  gateway = await startGateway({ natsUrl: nats.url, env: { E2GATE_SNAPSHOT_MAX_AGE: '1h' } });
+  gateway = await startGateway({
+    natsUrl: nats.url,
+    env: {
+      E2GATE_SNAPSHOT_MAX_AGE: '1h',
+      // Non-default limits, so the status page shows it reports what is in force.
+      E2GATE_RATE_LIMIT: '1234',
+      E2GATE_RATE_LIMIT_WINDOW: '2m',
+      E2GATE_AUTH_FAILURE_LIMIT: '7',
+      E2GATE_MAX_URL_LENGTH: '2048',
+    },
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -90,6 +100,19 @@ describe('readiness transitions', () => {
       refreshing: false,
     });
     expect(current['receiver']).toMatchObject({ brand: expect.any(String), tuners: 4, breaker: 'closed' });
+    expect(current['limits']).toEqual({
+      api: { limit: 1234, windowSeconds: 120 },
+      refresh: { limit: 3, windowSeconds: 600 },
+      authFailures: { limit: 7, windowSeconds: 900 },
+      maxBodyBytes: 16_384,
+      maxUrlLength: 2048,
+    });
+    expect(current['auth']).toEqual({
+      tokens: 4,
+      generatedAdminToken: false,
+      anonymousScopes: [],
+      signedUrlTtlSeconds: null,
+    });
     const metrics = (await call(`${gateway.url}/metrics`)).text;
     expect(metric(metrics, 'e2gate_gateway_catalog_snapshot_loaded')).toBe(1);
     expect(metric(metrics, 'e2gate_gateway_catalog_stale')).toBe(0);
@@ -151,5 +174,26 @@ describe('readiness transitions', () => {
     expect(channels.json().code).toBe('UNAVAILABLE');
     expect((await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) })).status).toBe(200);
     expect((await status())['catalog']).toMatchObject({ present: true, reachable: false });
+  });
+
+  it('NATS down: 503 naming nats and jetstream, while liveness stays 200', async () => {
+    await nats.stop();
+    // Each probe is an awaited request; the gateway notices the lost connection within a moment.
+    const deadline = Date.now() + 30_000;
+    let ready = await readyz();
+    while (ready.status !== 503 && Date.now() < deadline) ready = await readyz();
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      status: 'error',
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('nats'),
+      error: {
+        nats: { status: 'down', state: expect.stringMatching(/^(disconnected|reconnecting)$/) },
+        jetstream: { status: 'down' },
+      },
+    });
+    expect((await call(`${gateway.url}/healthz`)).status).toBe(200);
+    const metrics = (await call(`${gateway.url}/metrics`)).text;
+    expect(metric(metrics, 'e2gate_gateway_nats_connection_state', { state: 'connected' })).toBe(0);
   });
 });

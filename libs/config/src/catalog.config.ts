@@ -26,7 +26,8 @@ const catalogSchema = z.object({
   E2GATE_REFRESH_LEASE: duration({ default: '30s', min: '1s', max: '10m' }),
   E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
   E2GATE_RECEIVER_CONCURRENCY: integer({ default: 4, min: 1, max: 64 }),
-  E2GATE_RECEIVER_EPG_CONCURRENCY: integer({ default: 2, min: 1, max: 64 }),
+  // One EPG request at a time per box (reference/openwebif.md §7): EPG lookups are what wedges slow receivers.
+  E2GATE_RECEIVER_EPG_CONCURRENCY: integer({ default: 1, min: 1, max: 64 }),
   E2GATE_RECEIVER_TIMEOUT: duration({ default: '15s', min: '100ms', max: '5m' }),
   E2GATE_RECEIVER_RETRIES: integer({ default: 3, min: 0, max: 10 }),
   E2GATE_PICON_CONCURRENCY: integer({ default: 4, min: 1, max: 32 }),

@@ -29,7 +29,7 @@ describe('loadCatalogConfig', () => {
       refreshTimeoutMs: 30 * 60_000,
       refreshLeaseMs: 30_000,
       logLevel: 'info',
-      receiver: { url: 'http://192.168.1.20', maxRps: 10, concurrency: 4, epgConcurrency: 2 },
+      receiver: { url: 'http://192.168.1.20', maxRps: 10, concurrency: 4, epgConcurrency: 1 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });

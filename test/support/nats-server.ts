@@ -44,6 +44,8 @@ export async function startNatsServer(
     ['-a', '127.0.0.1', '-p', port, '-js', '-sd', storeDir, '--ports_file_dir', workDir],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      // nats-server reads no variable of ours: hand it none (receiver credentials stay with the catalog).
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
     },
   );
   let stderr = '';

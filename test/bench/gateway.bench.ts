@@ -4,6 +4,10 @@
  * same run. Everything real: nats-server, the receiver simulator, the catalog and the gateway as child processes
  * (dist/), load from wrk. Prints requests/s, p99 and the gateway/baseline ratio per scenario.
  *
+ * Figures are only worth printing if every answer was the one measured: the run fails (non-zero exit, after the
+ * table) when the gateway or the baseline answered anything but 2xx/304 — checked with wrk's error count and, for
+ * the gateway, with its own per-status request metric before and after each scenario — or when wrk timed out.
+ *
  * BENCH_CHANNELS, BENCH_SECONDS, BENCH_CONNECTIONS override the defaults (1500, 8, 16).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -36,7 +40,9 @@ interface WrkResult {
   requestsPerSecond: number;
   p99Ms: number;
   transferPerSecond: string;
+  /** wrk's "Non-2xx or 3xx responses": every status ≥ 400. */
   non2xx: number;
+  socketErrors: { connect: number; read: number; write: number; timeout: number };
 }
 
 function child(
@@ -104,13 +110,63 @@ function parseWrk(output: string): WrkResult {
   const p99 = /\s99%\s+([\d.]+)(us|ms|s|m)\b/.exec(output);
   const transfer = /Transfer\/sec:\s+(\S+)/.exec(output);
   const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   if (!rps || !p99) throw new Error(`unexpected wrk output:\n${output}`);
   return {
     requestsPerSecond: Number(rps[1]),
     p99Ms: toMs(p99[1]!, p99[2]!),
     transferPerSecond: transfer?.[1] ?? '?',
     non2xx: Number(non2xx?.[1] ?? 0),
+    socketErrors: {
+      connect: Number(socket?.[1] ?? 0),
+      read: Number(socket?.[2] ?? 0),
+      write: Number(socket?.[3] ?? 0),
+      timeout: Number(socket?.[4] ?? 0),
+    },
   };
+}
+
+/** The gateway's own count of answers per status for one route pattern (its HTTP duration histogram). */
+async function statusCounts(gatewayUrl: string, route: string): Promise<Map<string, number>> {
+  const text = (await fetchRaw(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
+  const counts = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('e2gate_gateway_http_request_duration_seconds_count{')) continue;
+    if (!line.includes(`route="${route}"`)) continue;
+    const status = /status="(\d+)"/.exec(line)?.[1];
+    if (status) counts.set(status, (counts.get(status) ?? 0) + Number(line.split(' ').at(-1)));
+  }
+  return counts;
+}
+
+/** Statuses other than 2xx/304 the gateway gave between two `statusCounts`, as `429×12, 503×1`; '' when none. */
+function unexpectedAnswers(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([status, count]) => [status, count - (before.get(status) ?? 0)] as const)
+    .filter(([status, delta]) => delta > 0 && !/^2\d\d$/.test(status) && status !== '304')
+    .map(([status, delta]) => `${status}×${delta}`)
+    .join(', ');
+}
+
+async function throttledTotal(gatewayUrl: string): Promise<number> {
+  const text = (await fetchRaw(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('e2gate_gateway_throttled_requests_total{'))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+/** What went wrong in one wrk run, for the failure report; empty when nothing did. */
+function wrkProblems(who: string, scenario: string, result: WrkResult): string[] {
+  const problems: string[] = [];
+  if (result.non2xx > 0) problems.push(`${scenario}: ${who} gave ${result.non2xx} answers with status ≥ 400`);
+  const { connect, read, write, timeout } = result.socketErrors;
+  if (connect + read + write + timeout > 0) {
+    problems.push(
+      `${scenario}: ${who}: socket errors connect ${connect}, read ${read}, write ${write}, timeout ${timeout}`,
+    );
+  }
+  return problems;
 }
 
 async function wrk(url: string, headers: Record<string, string>): Promise<WrkResult> {
@@ -180,7 +236,10 @@ async function main(): Promise<void> {
         E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
         E2GATE_GATEWAY_HTTP_PORT: String(port),
         E2GATE_API_TOKENS: `bench:${TOKEN}:read+stream`,
+        // Throttling stays on (it is part of what is measured) but can never bite: 1,000,000 requests per client
+        // per second is two orders of magnitude beyond what wrk reaches even on 304s.
         E2GATE_RATE_LIMIT: '1000000',
+        E2GATE_RATE_LIMIT_WINDOW: '1s',
         E2GATE_HDHR_ENABLED: 'false',
         LOG_LEVEL: 'info',
       },
@@ -232,11 +291,18 @@ async function main(): Promise<void> {
     const baselineUrl = (await lineMatching(baseline, /(http:\/\/\S+)\n/)).trim();
 
     const rows: string[][] = [];
+    const problems: string[] = [];
     for (const scenario of scenarios) {
+      const route = scenario.path.split('?')[0]!;
+      const before = await statusCounts(gatewayUrl, route);
       const ours = await wrk(gatewayUrl + scenario.path, scenario.headers);
+      const unexpected = unexpectedAnswers(before, await statusCounts(gatewayUrl, route));
+      if (unexpected) problems.push(`${scenario.name}: the gateway answered ${unexpected}`);
       const bare = await wrk(baselineUrl + scenario.path, scenario.headers);
-      if (ours.non2xx > 0)
-        console.log(`  note: ${scenario.name}: ${ours.non2xx} non-2xx/3xx responses from the gateway`);
+      problems.push(
+        ...wrkProblems('gateway', scenario.name, ours),
+        ...wrkProblems('baseline', scenario.name, bare),
+      );
       rows.push([
         scenario.name,
         ours.requestsPerSecond.toFixed(0),
@@ -250,6 +316,14 @@ async function main(): Promise<void> {
     console.log(
       `gateway peak RSS: ${rssMiB(gateway, 'VmHWM')} MiB (snapshot in memory, rendered documents cached)`,
     );
+    const throttled = await throttledTotal(gatewayUrl);
+    if (throttled > 0) problems.push(`the gateway throttled ${throttled} requests (429)`);
+    if (problems.length > 0) {
+      throw new Error(
+        `bench:gateway FAILED — the figures above include answers that were not 2xx/304:\n  ${problems.join('\n  ')}`,
+      );
+    }
+    console.log("every answer was 2xx or 304 (wrk error counts and the gateway's per-status metric agree)");
   } finally {
     await stop(baseline);
     await stop(gateway);

@@ -2,7 +2,7 @@
  * `npm run bench:refresh`: a catalog refresh of 1,500 channels in 10 bouquets with 7 days of EPG against the
  * receiver simulator at 20 ms per request. Runs the real catalog process twice on one NATS and data dir:
  *   1. cold: empty stores (every picon fetched), E2GATE_RECEIVER_MAX_RPS=1000 — the catalog's own cost;
- *   2. warm: picons cached, the default receiver limits (10 rps, 4 in flight, 2 EPG) — what a real box sees.
+ *   2. warm: picons cached, the default receiver limits (10 rps, 4 in flight, 1 EPG) — what a real box sees.
  * Prints wall time, receiver requests by endpoint, and the catalog process's peak RSS.
  */
 import { spawn } from 'node:child_process';
@@ -131,7 +131,7 @@ async function main(): Promise<void> {
     );
     print(
       await runCatalog(
-        'run 2 — picons cached, default receiver limits (10 rps, 4 in flight, 2 EPG)',
+        'run 2 — picons cached, default receiver limits (10 rps, 4 in flight, 1 EPG)',
         nats.url,
         sim.url,
         dataDir,

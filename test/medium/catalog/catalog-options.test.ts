@@ -1,13 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, Subject } from '@e2gate/contracts';
-import { startReceiverSim, type ReceiverSim } from '../../receiver-sim/index.js';
-import {
-  nextRefreshOutcome,
-  removeDir,
-  startCatalog,
-  type CatalogUnderTest,
-} from '../../support/catalog-harness.js';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { nextRefreshOutcome } from '../../support/catalog-harness.js';
+import { useCatalogTestbed } from '../../support/catalog-testbed.js';
 import { expectedChannelCount, expectedChannels } from './expected.js';
 
 // Bouquet selection (E2GATE_BOUQUETS), a channel whose EPG fails, and the scheduled refresh
@@ -16,42 +10,20 @@ import { expectedChannelCount, expectedChannels } from './expected.js';
 const NOW_MS = Date.UTC(2026, 10, 21, 18, 7, 30);
 const NOW = Math.floor(NOW_MS / 1000);
 
-let nats: RunningNatsServer;
-let sim: ReceiverSim;
-let catalog: CatalogUnderTest | null = null;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  sim = await startReceiverSim({ bouquets: 3, channels: 24, epgDays: 2, seed: 11, now: () => NOW_MS });
+const bed = useCatalogTestbed({
+  sim: { bouquets: 3, channels: 24, epgDays: 2, seed: 11 },
+  nowMs: NOW_MS,
+  env: { E2GATE_EPG_DAYS: '1' },
 });
+const start = (env: Record<string, string> = {}) => bed.start(env);
 
-afterAll(async () => {
-  await sim?.close();
-  await nats?.stop();
-});
-
-afterEach(async () => {
-  await catalog?.close();
-  if (catalog) removeDir(catalog.dataDir);
-  catalog = null;
-  await sim.resetFaults();
-});
-
-const start = (env: Record<string, string> = {}) =>
-  startCatalog({
-    natsUrl: nats.url,
-    receiverUrl: sim.url,
-    nowMs: NOW_MS,
-    env: { E2GATE_EPG_DAYS: '1', ...env },
-  });
-
-const tvBouquets = () => sim.dataset.bouquets.filter((bouquet) => bouquet.kind === 'tv');
+const tvBouquets = () => bed.sim.dataset.bouquets.filter((bouquet) => bouquet.kind === 'tv');
 
 describe('E2GATE_BOUQUETS', () => {
   it('reads only the named bouquets, numbers channels in their order and records a missing one', async () => {
     const [, austria, sport] = tvBouquets();
     // Names are matched case-insensitively; the order of the list is the numbering order.
-    catalog = await start({
+    const catalog = await start({
       E2GATE_BOUQUETS: `${sport!.name.toUpperCase()}, No Such Bouquet ,${austria!.name.toLowerCase()}`,
     });
     expect((await catalog.startup).ok).toBe(true);
@@ -64,7 +36,7 @@ describe('E2GATE_BOUQUETS', () => {
 
     const { bouquets, channels } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
     expect(bouquets.map((bouquet) => bouquet.name)).toEqual([sport!.name, austria!.name]);
-    const selected = { ...sim.dataset, bouquets: [sport!, austria!] };
+    const selected = { ...bed.sim.dataset, bouquets: [sport!, austria!] };
     expect(channels).toHaveLength(expectedChannelCount(selected));
     expect(new Set(channels.filter((c) => c.kind === 'dvb').map((c) => c.ref))).toEqual(
       expectedChannels(selected).dvb,
@@ -83,23 +55,23 @@ describe('E2GATE_BOUQUETS', () => {
 
 describe('a channel whose EPG fails', () => {
   it('keeps its channel entry and is recorded as an EPG partial failure', async () => {
-    const expected = expectedChannels(sim.dataset);
+    const expected = expectedChannels(bed.sim.dataset);
     // Not a member of an alternatives group (whose EPG the box reads from its member, so it would fail too).
     const grouped = new Set(
-      sim.dataset.bouquets
+      bed.sim.dataset.bouquets
         .flatMap((bouquet) => bouquet.entries)
         .flatMap((entry) => (entry.kind === 'alternatives' ? entry.group.entries.map((m) => m.ref) : [])),
     );
-    const [victim, healthy] = sim.dataset.channels.filter(
+    const [victim, healthy] = bed.sim.dataset.channels.filter(
       (channel) =>
         channel.counted && channel.hasEpg && expected.dvb.has(channel.ref) && !grouped.has(channel.ref),
     );
-    await sim.setFaults({ failingEpg: [victim!.ref] });
-    catalog = await start({ E2GATE_RECEIVER_RETRIES: '1' });
+    await bed.sim.setFaults({ failingEpg: [victim!.ref] });
+    const catalog = await start({ E2GATE_RECEIVER_RETRIES: '1' });
     expect((await catalog.startup).ok).toBe(true);
 
     const meta = await catalog.request(Subject.CatalogGetMeta, {});
-    expect(meta.counts!.channels).toBe(expectedChannelCount(sim.dataset));
+    expect(meta.counts!.channels).toBe(expectedChannelCount(bed.sim.dataset));
     const { channels } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
     const failed = channels.find((channel) => channel.ref === victim!.ref);
     const fine = channels.find((channel) => channel.ref === healthy!.ref);
@@ -119,16 +91,16 @@ describe('a channel whose EPG fails', () => {
 describe('E2GATE_REFRESH_INTERVAL', () => {
   it('refreshes again on its own after the interval', async () => {
     const started = performance.now();
-    catalog = await start({ E2GATE_REFRESH_INTERVAL: '2s' });
+    const catalog = await start({ E2GATE_REFRESH_INTERVAL: '2s' });
     const first = await catalog.startup;
     expect(first.ok).toBe(true);
-    sim.resetStats();
+    bed.sim.resetStats();
 
     // Nothing else triggers a refresh: the next outcome is the scheduled one.
     const scheduled = await nextRefreshOutcome(catalog.nc, 15_000);
     expect(scheduled).toMatchObject({ ok: true, event: { changed: false } });
     expect(scheduled.event.refreshId).not.toBe(first.event.refreshId);
     expect(performance.now() - started).toBeGreaterThanOrEqual(2_000);
-    expect(sim.stats().endpoints['/api/bouquets']).toEqual({ ok: 1 });
+    expect(bed.sim.stats().endpoints['/api/bouquets']).toEqual({ ok: 1 });
   });
 });

@@ -1,13 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, Subject } from '@e2gate/contracts';
-import { startReceiverSim, epgEventsFor, type ReceiverSim } from '../../receiver-sim/index.js';
-import {
-  nextRefreshOutcome,
-  removeDir,
-  startCatalog,
-  type CatalogUnderTest,
-} from '../../support/catalog-harness.js';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { epgEventsFor } from '../../receiver-sim/index.js';
+import { nextRefreshOutcome, removeDir, startCatalog } from '../../support/catalog-harness.js';
+import { useCatalogTestbed } from '../../support/catalog-testbed.js';
+import { startNatsServer } from '../../support/nats-server.js';
 import { expectedChannelCount, expectedChannels } from './expected.js';
 
 // A fixed instant shared by the simulator and the catalog, so EPG windows are identical on both sides.
@@ -15,46 +11,24 @@ const NOW_MS = Date.UTC(2026, 10, 21, 18, 7, 30);
 const NOW = Math.floor(NOW_MS / 1000);
 const EPG_DAYS = 2;
 
-let nats: RunningNatsServer;
-let sim: ReceiverSim;
-let catalog: CatalogUnderTest | null = null;
-
-beforeAll(async () => {
-  nats = await startNatsServer();
-  sim = await startReceiverSim({ bouquets: 3, channels: 24, epgDays: 7, seed: 11, now: () => NOW_MS });
+const bed = useCatalogTestbed({
+  sim: { bouquets: 3, channels: 24, epgDays: 7, seed: 11 },
+  nowMs: NOW_MS,
+  env: { E2GATE_EPG_DAYS: String(EPG_DAYS) },
 });
-
-afterAll(async () => {
-  await sim?.close();
-  await nats?.stop();
-});
-
-afterEach(async () => {
-  await catalog?.close();
-  if (catalog) removeDir(catalog.dataDir);
-  catalog = null;
-  await sim.resetFaults();
-});
-
-const start = (env: Record<string, string> = {}) =>
-  startCatalog({
-    natsUrl: nats.url,
-    receiverUrl: sim.url,
-    nowMs: NOW_MS,
-    env: { E2GATE_EPG_DAYS: String(EPG_DAYS), ...env },
-  });
+const start = (env: Record<string, string> = {}) => bed.start(env);
 
 describe('catalog refresh against the receiver simulator', () => {
   it('reads every channel and exactly the normalised EPG of each', async () => {
-    catalog = await start();
+    const catalog = await start();
     const outcome = await catalog.startup;
     expect(outcome.ok).toBe(true);
 
     const meta = await catalog.request(Subject.CatalogGetMeta, {});
-    const expected = expectedChannels(sim.dataset);
+    const expected = expectedChannels(bed.sim.dataset);
     expect(meta).toMatchObject({ present: true, stale: false, breaker: 'closed' });
-    expect(meta.counts!.channels).toBe(expectedChannelCount(sim.dataset));
-    expect(meta.counts!.bouquets).toBe(sim.dataset.bouquets.filter((b) => b.kind === 'tv').length);
+    expect(meta.counts!.channels).toBe(expectedChannelCount(bed.sim.dataset));
+    expect(meta.counts!.bouquets).toBe(bed.sim.dataset.bouquets.filter((b) => b.kind === 'tv').length);
 
     const { channels, total } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
     expect(total).toBe(meta.counts!.channels);
@@ -76,7 +50,7 @@ describe('catalog refresh against the receiver simulator', () => {
     // the one it overlaps (when that one is inside the window too). Alternatives groups resolve to a member.
     let expectedEvents = 0;
     for (const channel of channels.filter((c) => c.kind !== 'iptv')) {
-      const raw = epgEventsFor(sim.dataset, channel.ref, { time: NOW, endTime: EPG_DAYS * 1440 }, NOW_MS);
+      const raw = epgEventsFor(bed.sim.dataset, channel.ref, { time: NOW, endTime: EPG_DAYS * 1440 }, NOW_MS);
       const nonEmpty = raw.filter((e) => e.duration > 0);
       const overlapping = nonEmpty.filter(
         (e) =>
@@ -102,26 +76,26 @@ describe('catalog refresh against the receiver simulator', () => {
   it('never turns markers, hidden entries or sub-bouquets into channels', async () => {
     // Like some images, the box lists invisible (flag 512) entries even without hidden=1: the catalog must skip
     // them by their flags. Check that the box really sends them, so the assertions below can fail.
-    await sim.setFaults({ hiddenEntries: true });
-    const hiddenRefs = sim.dataset.bouquets
+    await bed.sim.setFaults({ hiddenEntries: true });
+    const hiddenRefs = bed.sim.dataset.bouquets
       .flatMap((b) => b.entries)
       .filter((e) => e.kind === 'hidden')
       .map((e) => e.ref);
     const listedRefs: string[] = [];
-    for (const bouquet of sim.dataset.bouquets.filter((b) => b.kind === 'tv')) {
-      const response = await fetch(`${sim.url}/api/getservices?sRef=${encodeURIComponent(bouquet.ref)}`);
+    for (const bouquet of bed.sim.dataset.bouquets.filter((b) => b.kind === 'tv')) {
+      const response = await fetch(`${bed.sim.url}/api/getservices?sRef=${encodeURIComponent(bouquet.ref)}`);
       const body = (await response.json()) as { services: { servicereference: string }[] };
       listedRefs.push(...body.services.map((row) => row.servicereference));
     }
     expect(hiddenRefs.length).toBeGreaterThan(0);
     expect(hiddenRefs.filter((ref) => !listedRefs.includes(ref))).toEqual([]);
 
-    catalog = await start();
+    const catalog = await start();
     expect((await catalog.startup).ok).toBe(true);
     const { channels } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
     const refs = new Set(channels.map((c) => c.ref.toUpperCase()));
     const names = new Set(channels.map((c) => c.name));
-    const skipped = sim.dataset.bouquets
+    const skipped = bed.sim.dataset.bouquets
       .flatMap((b) => b.entries)
       .filter((e) => ['marker', 'hidden', 'subbouquet'].includes(e.kind));
     expect(skipped.length).toBeGreaterThan(0);
@@ -133,12 +107,12 @@ describe('catalog refresh against the receiver simulator', () => {
   });
 
   it('repairs Latin-1 responses into correct UTF-8 names', async () => {
-    await sim.setFaults({ latin1: true });
-    catalog = await start();
+    await bed.sim.setFaults({ latin1: true });
+    const catalog = await start();
     expect((await catalog.startup).ok).toBe(true);
     const { channels } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
-    const nonAscii = sim.dataset.channels.filter(
-      (c) => /[^\x00-\x7f]/.test(c.name) && expectedChannels(sim.dataset).dvb.has(c.ref),
+    const nonAscii = bed.sim.dataset.channels.filter(
+      (c) => /[^\x00-\x7f]/.test(c.name) && expectedChannels(bed.sim.dataset).dvb.has(c.ref),
     );
     expect(nonAscii.length).toBeGreaterThan(0);
     for (const channel of nonAscii) {
@@ -148,10 +122,10 @@ describe('catalog refresh against the receiver simulator', () => {
   });
 
   it('records an always-failing bouquet in partialFailures and serves the others', async () => {
-    const tv = sim.dataset.bouquets.filter((b) => b.kind === 'tv');
+    const tv = bed.sim.dataset.bouquets.filter((b) => b.kind === 'tv');
     const failing = tv[1]!;
-    await sim.setFaults({ failingBouquets: [failing.name] });
-    catalog = await start();
+    await bed.sim.setFaults({ failingBouquets: [failing.name] });
+    const catalog = await start();
     expect((await catalog.startup).ok).toBe(true);
     const meta = await catalog.request(Subject.CatalogGetMeta, {});
     expect(meta.partialFailures).toContainEqual(
@@ -162,23 +136,25 @@ describe('catalog refresh against the receiver simulator', () => {
   });
 
   it('still reads every healthy bouquet with 20 % errors and 5 % timeouts', async () => {
-    await sim.setFaults({ errorRate: 0.2, timeoutRate: 0.05, hangMs: 5_000 });
-    catalog = await start({ E2GATE_RECEIVER_TIMEOUT: '400ms', E2GATE_RECEIVER_RETRIES: '6' });
+    await bed.sim.setFaults({ errorRate: 0.2, timeoutRate: 0.05, hangMs: 5_000 });
+    const catalog = await start({ E2GATE_RECEIVER_TIMEOUT: '400ms', E2GATE_RECEIVER_RETRIES: '6' });
     const outcome = await catalog.startup;
     expect(outcome.ok).toBe(true);
     const meta = await catalog.request(Subject.CatalogGetMeta, {});
     expect(meta.partialFailures?.filter((f) => f.scope === 'bouquet')).toEqual([]);
-    expect(meta.counts!.channels).toBe(expectedChannelCount(sim.dataset));
-    const outcomes = Object.values(sim.stats().endpoints);
+    expect(meta.counts!.channels).toBe(expectedChannelCount(bed.sim.dataset));
+    const outcomes = Object.values(bed.sim.stats().endpoints);
     expect(outcomes.some((counts) => (counts.error ?? 0) > 0)).toBe(true);
     expect(outcomes.some((counts) => (counts.timeout ?? 0) > 0)).toBe(true);
   });
 
   it('reports malformed JSON with a stable code', async () => {
-    await sim.setFaults({ malformedJson: ['bouquets'] });
+    await bed.sim.setFaults({ malformedJson: ['bouquets'] });
     const emptyNats = await startNatsServer(); // no snapshot from earlier tests
     try {
-      catalog = await startCatalog({ natsUrl: emptyNats.url, receiverUrl: sim.url, nowMs: NOW_MS });
+      const catalog = bed.track(
+        await startCatalog({ natsUrl: emptyNats.url, receiverUrl: bed.sim.url, nowMs: NOW_MS }),
+      );
       const outcome = await catalog.startup;
       expect(outcome).toMatchObject({
         ok: false,
@@ -190,7 +166,7 @@ describe('catalog refresh against the receiver simulator', () => {
       });
       await catalog.close();
       removeDir(catalog.dataDir);
-      catalog = null;
+      bed.forget();
     } finally {
       await emptyNats.stop();
     }
@@ -199,12 +175,12 @@ describe('catalog refresh against the receiver simulator', () => {
 
 describe('catalog on a failing receiver', () => {
   it('keeps serving the last snapshot, marked stale, when the receiver goes down', async () => {
-    catalog = await start();
+    const catalog = await start();
     const first = await catalog.startup;
     expect(first.ok).toBe(true);
     const before = await catalog.request(Subject.CatalogGetMeta, {});
 
-    await sim.setFaults({ offline: true });
+    await bed.sim.setFaults({ offline: true });
     const failed = nextRefreshOutcome(catalog.nc);
     await catalog.request(Subject.CatalogCmdRefresh, { reason: 'test' });
     expect(await failed).toMatchObject({ ok: false, event: { stale: true } });
@@ -217,20 +193,20 @@ describe('catalog on a failing receiver', () => {
   });
 
   it('serves the snapshot from the data dir after a restart with the receiver down and NATS empty', async () => {
-    catalog = await start();
+    const catalog = await start();
     expect((await catalog.startup).ok).toBe(true);
     const before = await catalog.request(Subject.CatalogGetMeta, {});
     const dataDir = catalog.dataDir;
     await catalog.app.close();
     await catalog.nc.close();
-    catalog = null;
+    bed.forget();
 
-    await sim.setFaults({ offline: true });
+    await bed.sim.setFaults({ offline: true });
     const freshNats = await startNatsServer();
     try {
       const restarted = await startCatalog({
         natsUrl: freshNats.url,
-        receiverUrl: sim.url,
+        receiverUrl: bed.sim.url,
         dataDir,
         nowMs: NOW_MS,
       });
@@ -253,9 +229,9 @@ describe('catalog on a failing receiver', () => {
   });
 
   it('runs one refresh for concurrent refresh commands', async () => {
-    catalog = await start();
+    const catalog = await start();
     await catalog.startup;
-    sim.resetStats();
+    bed.sim.resetStats();
     const finished = nextRefreshOutcome(catalog.nc);
     const replies = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
@@ -267,6 +243,6 @@ describe('catalog on a failing receiver', () => {
     const outcome = await finished;
     expect(outcome.event.refreshId).toBe(replies[0]!.refreshId);
     expect(outcome).toMatchObject({ ok: true, event: { changed: false } });
-    expect(sim.stats().endpoints['/api/bouquets']).toEqual({ ok: 1 });
+    expect(bed.sim.stats().endpoints['/api/bouquets']).toEqual({ ok: 1 });
   });
 });

@@ -160,9 +160,14 @@ impl Pipeline {
         if let Some(output) = self.outputs.pop_front() {
             return Some(output);
         }
-        let bytes = self.segmenter.as_mut()?.take_ts();
+        let mut bytes = self.segmenter.as_mut()?.take_ts();
         if bytes.is_empty() {
             return None;
+        }
+        // The buffer leaves as a JS Buffer with its whole capacity: after a large batched output, a small one
+        // would otherwise carry the batch's spare room.
+        if bytes.capacity() > 2 * bytes.len() {
+            bytes.shrink_to_fit();
         }
         self.bytes_out += bytes.len() as u64;
         Some(Output::Ts(bytes))

@@ -1,17 +1,16 @@
-import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { redactConfig, type GatewayConfig } from '@e2gate/config';
-import { ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
-import { describeValidationErrors } from '@e2gate/nats';
+import { HttpEdgeErrorCode } from '@e2gate/contracts';
 import { observeHttpDurations } from '@e2gate/observability';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
 import { toErrorResponse } from './http/error-response.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { requestIdFor, requestIdOf } from './http/request-context.js';
+import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
 
@@ -57,21 +56,7 @@ export async function createGatewayApp(
     },
   );
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      transform: true,
-      exceptionFactory: (errors) => {
-        const details = describeValidationErrors(errors);
-        return new GatewayHttpError(
-          ErrorCode.ValidationFailed,
-          `invalid request: ${Object.keys(details).join(', ') || 'parameters'}`,
-          {},
-          details,
-        );
-      },
-    }),
-  );
+  app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpExceptionFilter());
   const fastify = app.getHttpAdapter().getInstance();
   const routes: RegisteredRoute[] = [];

@@ -4,6 +4,7 @@ export * from './nats-connection.service.js';
 export * from './nats-client.service.js';
 export * from './nats-rpc.server.js';
 export * from './nats.module.js';
+export * from './payload-depth.js';
 export * from './provisioning.js';
 export * from './rpc-envelope.js';
 export * from './rpc-exception.filter.js';

@@ -108,4 +108,16 @@ describe('RPC validation pipe over every contract', () => {
       details: { stale: [expect.any(String)], surprise: [expect.stringContaining('should not exist')] },
     });
   });
+
+  it('refuses a payload nested too deep with VALIDATION_FAILED before class-transformer overflows the stack', async () => {
+    // What arrives from `nats req catalog.cmd.refresh '{"reason":[[[…]]]}'`: 5,000 levels in under 10 KB.
+    const deep = JSON.parse(`{"reason":${'['.repeat(5000)}${']'.repeat(5000)}}`) as unknown;
+    const error = await rejection(
+      pipe.transform(deep, { type: 'body', metatype: RequestClass['catalog.cmd.refresh'] }),
+    );
+    expect(error).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'invalid request: payload nested deeper than 32 levels',
+    });
+  });
 });

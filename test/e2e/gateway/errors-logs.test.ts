@@ -81,6 +81,20 @@ describe('errors', () => {
     expect(reply.json().code).toBe(code);
   });
 
+  it('a body nested deeper than 32 levels is 400 VALIDATION_FAILED, not a stack overflow (500)', async () => {
+    const reply = await call(`${stack.gateway.url}/api/v1/catalog/refresh`, {
+      method: 'POST',
+      headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+      body: `{"reason":${'['.repeat(5000)}${']'.repeat(5000)}}`,
+    });
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: 'invalid request: body nested deeper than 32 levels',
+      requestId: reply.headers.get('x-request-id'),
+    });
+  });
+
   it('echoes a sane x-request-id and replaces a hostile one', async () => {
     const mine = await get('/nope', { 'x-request-id': 'trace-abc.123' });
     expect(mine.headers.get('x-request-id')).toBe('trace-abc.123');

@@ -32,6 +32,10 @@ export class NatsClientService {
     payload: RequestOf<S>,
     options: RequestOptions = {},
   ): Promise<ReplyOf<S>> {
+    if (this.nats.isDown) {
+      // nats.js would buffer the request until a reconnect and let it time out: callers learn nothing for seconds.
+      throw new E2gateError(ErrorCode.Unavailable, `NATS is ${this.nats.state}: ${subject} not sent`);
+    }
     const nc = await this.nats.connection();
     const headers = natsHeaders();
     headers.set(CORRELATION_HEADER, options.correlationId ?? randomUUID());

@@ -25,6 +25,13 @@ export class NatsConnectionService implements OnApplicationShutdown {
     return this.linkState;
   }
 
+  /** Known to be down (lost, or closed at shutdown): a request sent now would only wait for its timeout. */
+  get isDown(): boolean {
+    return (
+      this.linkState === 'disconnected' || this.linkState === 'reconnecting' || this.linkState === 'closed'
+    );
+  }
+
   /** Connects on first use; concurrent callers share the attempt. */
   async connection(): Promise<NatsConnection> {
     if (this.nc) return this.nc;

@@ -29,6 +29,8 @@ beforeAll(async () => {
       E2GATE_RATE_LIMIT_WINDOW: '2m',
       E2GATE_AUTH_FAILURE_LIMIT: '7',
       E2GATE_MAX_URL_LENGTH: '2048',
+      // Long, so that a query that waits for it instead of failing fast (NATS down) cannot pass unnoticed.
+      E2GATE_CATALOG_TIMEOUT: '20s',
     },
   });
 }, 120_000);
@@ -195,5 +197,21 @@ describe('readiness transitions', () => {
     expect((await call(`${gateway.url}/healthz`)).status).toBe(200);
     const metrics = (await call(`${gateway.url}/metrics`)).text;
     expect(metric(metrics, 'e2gate_gateway_nats_connection_state', { state: 'connected' })).toBe(0);
+  });
+
+  it('NATS down: /api/v1 queries answer 503 UNAVAILABLE at once instead of waiting for the catalog timeout', async () => {
+    const started = Date.now();
+    const channels = await call(`${gateway.url}/api/v1/channels`, { headers: bearer(READ_TOKEN) });
+    const elapsedMs = Date.now() - started;
+    expect(channels.status).toBe(503);
+    expect(channels.json()).toMatchObject({ code: 'UNAVAILABLE', message: expect.stringContaining('NATS') });
+    // E2GATE_CATALOG_TIMEOUT is 20 s here: a generous bound that only a fail-fast answer meets.
+    expect(elapsedMs).toBeLessThan(5000);
+    const refresh = await call(`${gateway.url}/api/v1/catalog/refresh`, {
+      method: 'POST',
+      headers: bearer(ADMIN_TOKEN),
+    });
+    expect(refresh.status).toBe(503);
+    expect(refresh.json().code).toBe('UNAVAILABLE');
   });
 });

@@ -96,6 +96,27 @@ describe('throttling', () => {
     expect(await throttled(gateway, 'refresh')).toBeGreaterThanOrEqual(1);
   });
 
+  it('spends the refresh budget only on authorised callers: anonymous and wrong-token attempts cannot lock the admin out', async () => {
+    const gateway = await gatewayWith({ E2GATE_REFRESH_RATE_LIMIT: '2', E2GATE_AUTH_FAILURE_LIMIT: '3' });
+    const refresh = (headers: Record<string, string> = {}) =>
+      call(`${gateway.url}/api/v1/catalog/refresh`, { method: 'POST', headers });
+    const refreshThrottled = await throttled(gateway, 'refresh');
+    const authThrottled = await throttled(gateway, 'auth');
+    // From the admin's own address: anonymous attempts, a token without the scope, a wrong token.
+    for (let i = 0; i < 5; i++) expect((await refresh()).status).toBe(401);
+    expect((await refresh(bearer(READ_TOKEN))).status).toBe(403);
+    expect((await refresh(bearer('wrong-token-0-0123456789abcdef'))).status).toBe(401);
+    expect((await refresh(bearer(ADMIN_TOKEN))).status).toBe(202);
+    expect((await refresh(bearer(ADMIN_TOKEN))).status).toBe(202);
+    expect(expect429(await refresh(bearer(ADMIN_TOKEN)))).toBeGreaterThan(60);
+    expect((await throttled(gateway, 'refresh')) - refreshThrottled).toBe(1);
+    // Wrong tokens are brute force: the auth-failure limit (3) counts them, the 4th blocks.
+    for (const i of [1, 2])
+      expect((await refresh(bearer(`wrong-token-${i}-0123456789abcdef`))).status).toBe(401);
+    expect429(await refresh(bearer('wrong-token-3-0123456789abcdef')));
+    expect((await throttled(gateway, 'auth')) - authThrottled).toBe(1);
+  });
+
   it('blocks a client after repeated bad credentials (brute force → 429), even when it then sends a good one', async () => {
     const gateway = await gatewayWith({ E2GATE_AUTH_FAILURE_LIMIT: '3', E2GATE_AUTH_FAILURE_WINDOW: '5m' });
     const guess = (token: string) => call(`${gateway.url}/api/v1/status`, { headers: bearer(token) });

@@ -1,4 +1,4 @@
-import { type ExecutionContext, Injectable, SetMetadata } from '@nestjs/common';
+import { type ExecutionContext, Injectable, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -16,17 +16,18 @@ import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { ACCESS_POLICY, type RoutePolicy } from './access-policy.js';
 
 export const Throttler = { Api: 'default', Refresh: 'refresh' } as const;
-const REFRESH_LIMITED = 'e2gate:refresh-limited';
-
-/** Puts a route under the (much tighter) refresh limit, in addition to the API limit. */
-export const RefreshLimited = () => SetMetadata(REFRESH_LIMITED, true);
+type ThrottlerName = (typeof Throttler)[keyof typeof Throttler];
 
 /**
  * `@nestjs/throttler` with the gateway's rules: one API budget per client across all routes (not per route),
- * the refresh limit only where declared, health and metrics never throttled, and 429s carrying `Retry-After`.
+ * health and metrics never throttled, and 429s carrying `Retry-After`. Global, so it runs before authentication:
+ * it enforces the API limit only.
  */
 @Injectable()
 export class GatewayThrottlerGuard extends ThrottlerGuard {
+  /** The one named throttler this guard enforces; the others are another guard's. */
+  protected readonly enforces: ThrottlerName = Throttler.Api;
+
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() storage: ThrottlerStorage,
@@ -46,14 +47,7 @@ export class GatewayThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    if (request.throttler.name === Throttler.Refresh) {
-      const limited = this.reflector.getAllAndOverride<boolean | undefined>(REFRESH_LIMITED, [
-        request.context.getHandler(),
-        request.context.getClass(),
-      ]);
-      if (!limited) return true;
-    }
-    return super.handleRequest(request);
+    return request.throttler.name === this.enforces ? super.handleRequest(request) : true;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
@@ -61,14 +55,10 @@ export class GatewayThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override async throwThrottlingException(
-    context: ExecutionContext,
+    _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    const refresh = this.reflector.getAllAndOverride<boolean | undefined>(REFRESH_LIMITED, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    const limiter = refresh && detail.key.startsWith(`${Throttler.Refresh}:`) ? 'refresh' : 'api';
+    const limiter = this.enforces === Throttler.Refresh ? 'refresh' : 'api';
     this.metrics.throttledRequest(limiter);
     throw new GatewayHttpError(
       HttpEdgeErrorCode.RateLimited,
@@ -77,3 +67,16 @@ export class GatewayThrottlerGuard extends ThrottlerGuard {
     );
   }
 }
+
+/**
+ * The refresh limit. A route guard, so it runs after the global guards: only callers the auth guard let through
+ * (admins) spend the refresh budget. Anonymous and wrong-token attempts end at authentication, where wrong
+ * secrets count against the auth-failure limit, and cannot lock an admin out of refreshing.
+ */
+@Injectable()
+export class RefreshThrottlerGuard extends GatewayThrottlerGuard {
+  protected override readonly enforces: ThrottlerName = Throttler.Refresh;
+}
+
+/** Puts a route under the (much tighter) refresh limit, in addition to the API limit. */
+export const RefreshLimited = () => UseGuards(RefreshThrottlerGuard);

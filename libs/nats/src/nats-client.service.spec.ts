@@ -6,10 +6,10 @@ import { NatsConnectionService, type NatsLinkState } from './nats-connection.ser
 /** A connection service in a given link state (no server): `connection()` never settles, as with a server away. */
 function connectionIn(linkState: NatsLinkState) {
   const connection = vi.fn(() => new Promise<never>(() => undefined));
-  const service = Object.assign(Object.create(NatsConnectionService.prototype) as object, {
+  const service = Object.assign(Object.create(NatsConnectionService.prototype) as NatsConnectionService, {
     linkState,
     connection,
-  }) as NatsConnectionService;
+  });
   return { client: new NatsClientService(service), connection };
 }
 

@@ -3,10 +3,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { redactConfig, type GatewayConfig } from '@e2gate/config';
-import { HttpEdgeErrorCode } from '@e2gate/contracts';
 import { observeHttpDurations } from '@e2gate/observability';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
-import { GatewayHttpError } from './http/gateway-http-error.js';
+import { installEdgeChecks } from './http/edge-checks.js';
 import { toErrorResponse } from './http/error-response.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { requestIdFor, requestIdOf } from './http/request-context.js';
@@ -64,14 +63,7 @@ export async function createGatewayApp(
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
-  fastify.addHook('onRequest', async (request) => {
-    if (request.url.length > config.limits.maxUrlLength) {
-      throw new GatewayHttpError(
-        HttpEdgeErrorCode.UriTooLong,
-        `URL longer than ${config.limits.maxUrlLength} bytes`,
-      );
-    }
-  });
+  installEdgeChecks(fastify, config.limits.maxUrlLength);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', requestIdOf(request));
   });

@@ -48,7 +48,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  return withEdgeResponses(document);
+  return withClosedBodies(withEdgeResponses(document));
 }
 
 const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } };
@@ -61,6 +61,21 @@ function withEdgeResponses(document: OpenAPIObject): OpenAPIObject {
     )) {
       if (!operation || typeof operation !== 'object' || !operation.responses) continue;
       operation.responses['414'] ??= { description: 'URL too long (URI_TOO_LONG)', content: ERROR_CONTENT };
+    }
+  }
+  return document;
+}
+
+type BodyOperation = { requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } };
+
+/** Request bodies reject unknown fields (the validation pipe forbids them): their schemas say so. */
+function withClosedBodies(document: OpenAPIObject): OpenAPIObject {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, { additionalProperties?: boolean }>;
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations as Record<string, BodyOperation | undefined>)) {
+      const ref = operation?.requestBody?.content?.['application/json']?.schema?.$ref;
+      const schema = ref === undefined ? undefined : schemas[ref.replace('#/components/schemas/', '')];
+      if (schema) schema.additionalProperties = false;
     }
   }
   return document;

@@ -8,7 +8,7 @@ import {
   STREAM_ONLY_TOKEN,
   STREAM_TOKEN,
 } from './support/gateway-harness.js';
-import { call } from './support/http.js';
+import { call, rawExchange } from './support/http.js';
 import { startStack, type Stack } from './support/stack.js';
 
 const RECEIVER_USER = 'simroot';
@@ -23,7 +23,7 @@ beforeAll(async () => {
     sim: { bouquets: 2, channels: 8, epgDays: 1, faults: { auth } },
     // Credentials in the URL, the form most likely to leak into a log line.
     receiverUrlWithCredentials: auth,
-    gatewayEnv: { E2GATE_AUTH_FAILURE_LIMIT: '1000', LOG_LEVEL: 'debug' },
+    gatewayEnv: { E2GATE_AUTH_FAILURE_LIMIT: '1000', E2GATE_REFRESH_RATE_LIMIT: '1000', LOG_LEVEL: 'debug' },
     catalogEnv: { LOG_LEVEL: 'debug' },
   });
 }, 180_000);
@@ -35,12 +35,11 @@ const get = (path: string, headers: Record<string, string> = {}) =>
   call(stack.gateway.url + path, { headers });
 
 describe('errors', () => {
-  it('unknown routes and methods are 404 with {code, message, requestId}', async () => {
+  it('unknown routes are 4xx with {code, message, requestId}', async () => {
     for (const [method, path] of [
       ['GET', '/nope'],
       ['GET', '/api/v2/channels'],
-      ['DELETE', '/playlist.m3u'],
-      ['PUT', '/api/v1/catalog/refresh'],
+      ['DELETE', '/nope'],
       ['GET', '/picons/'],
       ['GET', '/%'],
     ] as const) {
@@ -51,6 +50,50 @@ describe('errors', () => {
       expect(Object.keys(body).sort()).toEqual(['code', 'message', 'requestId']);
       expect(body.requestId).toBe(reply.headers.get('x-request-id'));
     }
+  });
+
+  it.each([
+    ['DELETE', '/playlist.m3u', 'GET, HEAD'],
+    ['PUT', '/api/v1/catalog/refresh', 'POST'],
+    ['POST', '/api/v1/channels/das-erste-00000000', 'GET, HEAD'],
+    ['PATCH', '/lineup.post', 'GET, HEAD, POST'],
+  ])('%s on the existing route %s is 405 METHOD_NOT_ALLOWED with Allow: %s', async (method, path, allow) => {
+    const reply = await call(stack.gateway.url + path, { method, headers: bearer(ADMIN_TOKEN) });
+    expect(reply.status, reply.text).toBe(405);
+    expect(reply.headers.get('allow')).toBe(allow);
+    expect(reply.json()).toMatchObject({
+      code: 'METHOD_NOT_ALLOWED',
+      requestId: reply.headers.get('x-request-id'),
+    });
+  });
+
+  it('a request with two Host headers is 400 BAD_REQUEST (RFC 9112 §3.2)', async () => {
+    const { host } = new URL(stack.gateway.url);
+    const head = (hosts: string[]) =>
+      `GET /healthz HTTP/1.1\r\n${hosts.map((value) => `Host: ${value}\r\n`).join('')}Connection: close\r\n\r\n`;
+    const twice = await rawExchange(stack.gateway.url, head([host, 'evil.example']));
+    expect(twice.status, twice.head).toBe(400);
+    expect(JSON.parse(twice.body)).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'more than one Host header',
+    });
+    expect((await rawExchange(stack.gateway.url, head([host]))).status).toBe(200);
+  });
+
+  it('unknown fields in the refresh body are 400 VALIDATION_FAILED, naming them', async () => {
+    const refresh = (body: string) =>
+      call(`${stack.gateway.url}/api/v1/catalog/refresh`, {
+        method: 'POST',
+        headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+        body,
+      });
+    const reply = await refresh('{"reason":"new channels","force":true}');
+    expect(reply.status, reply.text).toBe(400);
+    expect(reply.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { force: [expect.stringContaining('should not exist')] },
+    });
+    expect((await refresh('{"reason":"new channels"}')).status).toBe(202);
   });
 
   it.each([

@@ -23,6 +23,23 @@ describe('RequestValidationPipe', () => {
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', details: { limit: [expect.any(String)] } });
   });
 
+  it('rejects unknown fields in a body, naming them, but drops unknown query parameters', async () => {
+    const error = await failure(
+      pipe.transform({ reason: 'why', force: true }, { type: 'body', metatype: RefreshBody }),
+    );
+    expect(error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { force: [expect.stringContaining('should not exist')] },
+    });
+    const body = await pipe.transform({ reason: 'why' }, { type: 'body', metatype: RefreshBody });
+    expect(body).toEqual(Object.assign(new RefreshBody(), { reason: 'why' }));
+    const query = await pipe.transform(
+      { limit: '5', token: 'x', transcode: 'heavy' },
+      { type: 'query', metatype: ChannelsQuery },
+    );
+    expect(query).toEqual(Object.assign(new ChannelsQuery(), { limit: 5 }));
+  });
+
   it('answers VALIDATION_FAILED for a body nested 5,000 levels deep instead of overflowing the stack', async () => {
     const deep = JSON.parse(`{"reason":${'['.repeat(5000)}${']'.repeat(5000)}}`) as unknown;
     const error = await failure(pipe.transform(deep, { type: 'body', metatype: RefreshBody }));

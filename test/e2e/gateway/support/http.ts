@@ -20,6 +20,34 @@ export async function call(
   };
 }
 
+/**
+ * One request written as raw text on a fresh socket (header forms no HTTP client would send), then the socket
+ * half-closed; resolves with the status line's code, the head and the body once the server closed it.
+ */
+export async function rawExchange(
+  url: string,
+  requestText: string,
+): Promise<{ status: number; head: string; body: string }> {
+  const { connect } = await import('node:net');
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(requestText));
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const split = text.indexOf('\r\n\r\n');
+      const head = split === -1 ? text : text.slice(0, split);
+      resolve({
+        status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+        head,
+        body: text.slice(split + 4),
+      });
+    });
+  });
+}
+
 /** Raw bytes, without fetch's transparent decompression (to see Content-Encoding as sent). */
 export async function rawGet(
   url: string,

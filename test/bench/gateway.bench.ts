@@ -200,6 +200,7 @@ async function main(): Promise<void> {
     const refreshed = new Promise<Record<string, unknown>>((done, fail) => {
       const sub = nc.subscribe('catalog.evt.*', {
         callback: (_error, msg) => {
+          if (msg.json<{ partial?: boolean }>().partial === true) return; // a step of the first EPG load
           sub.unsubscribe();
           if (msg.subject === 'catalog.evt.refreshed') done(msg.json());
           else fail(new Error(`catalog refresh failed: ${msg.string()}`));

@@ -44,8 +44,10 @@ async function runCatalog(
   const outcome = new Promise<{ subject: string; data: Record<string, unknown> }>((done) => {
     const sub = nc.subscribe('catalog.evt.*', {
       callback: (_error, msg) => {
+        const data = msg.json<Record<string, unknown>>();
+        if (data['partial'] === true) return; // a step of the first EPG load, not the outcome
         sub.unsubscribe();
-        done({ subject: msg.subject, data: msg.json() });
+        done({ subject: msg.subject, data });
       },
     });
   });

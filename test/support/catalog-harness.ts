@@ -92,12 +92,15 @@ export function removeDir(dir: string): void {
 export type RefreshOutcome =
   { ok: true; event: CatalogRefreshedEvent } | { ok: false; event: CatalogRefreshFailedEvent };
 
-/** Resolves with the outcome of the next refresh to finish (subscribe before triggering it). */
+/**
+ * Resolves with the outcome of the next refresh to finish (subscribe before triggering it); the steps a first EPG
+ * load publishes on the way (`partial: true`) are not outcomes.
+ */
 export function nextRefreshOutcome(nc: NatsConnection, timeoutMs = 60_000): Promise<RefreshOutcome> {
   return nextMessage<{ subject: string; payload: unknown }>(
     nc,
     'catalog.evt.*',
-    () => true,
+    ({ payload }) => (payload as { partial?: boolean }).partial !== true,
     timeoutMs,
     true,
   ).then(({ subject, payload }) =>

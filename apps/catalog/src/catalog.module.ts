@@ -20,7 +20,9 @@ import { CatalogStateService } from './services/catalog-state.service.js';
 import { PiconService } from './services/picon.service.js';
 import { RefreshCoordinator } from './services/refresh-coordinator.service.js';
 import { RefreshLeaseService } from './services/refresh-lease.service.js';
+import { RefreshRunner } from './services/refresh-runner.service.js';
 import { RefreshService } from './services/refresh.service.js';
+import { SnapshotPublisher } from './services/snapshot-publisher.service.js';
 
 const MiB = 1024 * 1024;
 
@@ -82,6 +84,8 @@ export class CatalogModule {
         RefreshService,
         PiconService,
         RefreshLeaseService,
+        SnapshotPublisher,
+        RefreshRunner,
         RefreshCoordinator,
       ],
     };

@@ -12,6 +12,7 @@ import {
   text,
 } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 const catalogSchema = z.object({
   NATS_URL: natsUrl(),
@@ -24,6 +25,8 @@ const catalogSchema = z.object({
   E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1s', max: '7d' }),
   E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '1s', max: '6h' }),
   E2GATE_REFRESH_LEASE: duration({ default: '30s', min: '1s', max: '10m' }),
+  // While the first full EPG loads, the guide read so far is published this often.
+  E2GATE_EPG_PUBLISH_INTERVAL: duration({ default: '30s', min: '1s', max: '10m' }),
   E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
   E2GATE_RECEIVER_CONCURRENCY: integer({ default: 4, min: 1, max: 64 }),
   // One EPG request at a time per box (reference/openwebif.md §7): EPG lookups are what wedges slow receivers.
@@ -32,6 +35,8 @@ const catalogSchema = z.object({
   E2GATE_RECEIVER_RETRIES: integer({ default: 3, min: 0, max: 10 }),
   E2GATE_PICON_CONCURRENCY: integer({ default: 4, min: 1, max: 32 }),
   E2GATE_PICON_MAX_AGE: duration({ default: '24h', min: '1m', max: '30d' }),
+  // Far above what a real box produces (docs/benchmarks.md), and still stops a forged snapshot or a gzip bomb.
+  E2GATE_SNAPSHOT_MAX_MB: integer({ default: 512, min: 16, max: 8192 }),
   E2GATE_CATALOG_HTTP_HOST: host('0.0.0.0'),
   E2GATE_CATALOG_HTTP_PORT: integer({ default: 8091, min: 0, max: 65535 }),
   LOG_LEVEL: choice(LOG_LEVELS, 'info'),
@@ -56,8 +61,11 @@ export interface CatalogConfig {
   refreshTimeoutMs: number;
   /** Cluster refresh lease: renewed every third of it while a refresh runs; an unrenewed lease is free. */
   refreshLeaseMs: number;
+  /** While the first full EPG is read, a snapshot with the guide read so far is published this often. */
+  epgPublishIntervalMs: number;
   piconConcurrency: number;
   piconMaxAgeMs: number;
+  snapshotReadLimits: SnapshotReadLimits;
   http: { host: string; port: number };
   logLevel: (typeof LOG_LEVELS)[number];
 }
@@ -85,8 +93,10 @@ export function loadCatalogConfig(
       refreshIntervalMs: vars.E2GATE_REFRESH_INTERVAL,
       refreshTimeoutMs: vars.E2GATE_REFRESH_TIMEOUT,
       refreshLeaseMs: vars.E2GATE_REFRESH_LEASE,
+      epgPublishIntervalMs: vars.E2GATE_EPG_PUBLISH_INTERVAL,
       piconConcurrency: vars.E2GATE_PICON_CONCURRENCY,
       piconMaxAgeMs: vars.E2GATE_PICON_MAX_AGE,
+      snapshotReadLimits: snapshotReadLimits(vars.E2GATE_SNAPSHOT_MAX_MB),
       http: { host: vars.E2GATE_CATALOG_HTTP_HOST, port: vars.E2GATE_CATALOG_HTTP_PORT },
       logLevel: vars.LOG_LEVEL,
     }),

@@ -11,6 +11,7 @@ import {
   text,
 } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 /** Scopes an API token (or anonymous access, or a signed URL) can grant. `admin` implies the others. */
 export const API_SCOPES = ['read', 'stream', 'admin'] as const;
@@ -172,6 +173,7 @@ const gatewaySchema = z.object({
     .optional()
     .transform((value) => value ?? 'de'),
   E2GATE_SNAPSHOT_MAX_AGE: duration({ default: '12h', min: '1m', max: '30d' }),
+  E2GATE_SNAPSHOT_MAX_MB: integer({ default: 512, min: 16, max: 8192 }),
   E2GATE_RATE_LIMIT: integer({ default: 600, min: 1, max: 1_000_000 }),
   E2GATE_RATE_LIMIT_WINDOW: duration({ default: '1m', min: '1s', max: '1d' }),
   E2GATE_REFRESH_RATE_LIMIT: integer({ default: 3, min: 1, max: 10_000 }),
@@ -224,6 +226,8 @@ export interface GatewayConfig {
   };
   guide: { xmltvId: 'dvb' | 'number'; lang: string };
   snapshotMaxAgeMs: number;
+  /** How much of one stored snapshot is inflated and parsed before it is rejected. */
+  snapshotReadLimits: SnapshotReadLimits;
   limits: {
     api: { limit: number; windowMs: number };
     refresh: { limit: number; windowMs: number };
@@ -276,6 +280,7 @@ export function loadGatewayConfig(
       },
       guide: { xmltvId: vars.E2GATE_XMLTV_ID, lang: vars.E2GATE_EPG_LANG },
       snapshotMaxAgeMs: vars.E2GATE_SNAPSHOT_MAX_AGE,
+      snapshotReadLimits: snapshotReadLimits(vars.E2GATE_SNAPSHOT_MAX_MB),
       limits: {
         api: { limit: vars.E2GATE_RATE_LIMIT, windowMs: vars.E2GATE_RATE_LIMIT_WINDOW },
         refresh: { limit: vars.E2GATE_REFRESH_RATE_LIMIT, windowMs: vars.E2GATE_REFRESH_RATE_LIMIT_WINDOW },

@@ -77,6 +77,8 @@ export interface CatalogCounts {
   events: number;
   channelsWithEpg: number;
   picons: number;
+  /** Channels whose EPG could not be read this time and is carried over from an earlier refresh. */
+  epgCarried?: number;
 }
 
 export interface CatalogSnapshot {
@@ -90,6 +92,10 @@ export interface CatalogSnapshot {
   channels: Channel[];
   /** Events per channel id, sorted by start, without overlaps. */
   epg: Record<string, EpgEvent[]>;
+  /** Channel id → when its EPG was last read from the receiver (epoch seconds); carried-over guides keep theirs. */
+  epgFreshness?: Record<string, number>;
+  /** True for the snapshots published while the first full EPG is still being read. */
+  epgLoading?: boolean;
   partialFailures: PartialFailure[];
   counts: CatalogCounts;
 }
@@ -97,13 +103,22 @@ export interface CatalogSnapshot {
 /** Value of `current` in the `catalog-meta` KV bucket. */
 export interface CatalogMetaRecord {
   version: string;
-  /** Object Store name of the snapshot. */
+  /** Object Store name of the snapshot: derived from its version and the digest of its stored bytes. */
   objectName: string;
+  /** SHA-256 (hex) of the stored (gzipped) snapshot bytes; readers verify it. */
+  digest?: string;
   refreshedAt: string;
   stale: boolean;
   /** When the first failed refresh after the last good one happened. */
   staleSince?: string;
   lastError?: { code: string; message: string; at: string };
+  /**
+   * Why the snapshot is worse than it should be although the refresh succeeded (a large part of the EPG could
+   * not be read, the channel list shrank sharply, the EPG is still loading). Readiness reports `degraded` with these.
+   */
+  degraded?: string[];
+  /** True while the first full EPG is still being read (channels and now/next are already served). */
+  epgLoading?: boolean;
   counts: CatalogCounts;
   partialFailures: PartialFailure[];
   receiver: ReceiverSummary;

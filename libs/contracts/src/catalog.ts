@@ -41,6 +41,9 @@ export interface CatalogMetaReply {
   stale: boolean;
   staleSince?: string;
   lastError?: { code: string; message: string; at: string };
+  /** Why the snapshot serves less than it should (see CatalogMetaRecord.degraded); absent when healthy. */
+  degraded?: string[];
+  epgLoading?: boolean;
   counts?: CatalogCounts;
   partialFailures?: PartialFailure[];
   receiver?: ReceiverSummary;
@@ -222,6 +225,7 @@ export class CatalogCountsDto implements CatalogCounts {
   @IsInt() @Min(0) events!: number;
   @IsInt() @Min(0) channelsWithEpg!: number;
   @IsInt() @Min(0) picons!: number;
+  @IsOptional() @IsInt() @Min(0) epgCarried?: number;
 }
 
 // Events are validated by their handlers like requests (whitelist, unknown fields rejected): every field needs a
@@ -235,6 +239,11 @@ export class CatalogRefreshedEvent {
   @ValidateNested() @Type(() => CatalogCountsDto) counts!: CatalogCountsDto;
   @IsInt() @Min(0) partialFailures!: number;
   @IsInt() @Min(0) durationMs!: number;
+  /**
+   * True for a step published while the refresh goes on (the channel list, then the EPG read so far, while the
+   * first full EPG loads); the refresh's outcome is the event without it.
+   */
+  @IsOptional() @IsBoolean() partial?: boolean;
 }
 
 export class CatalogRefreshFailedEvent {

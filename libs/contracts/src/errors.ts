@@ -23,6 +23,10 @@ export const ErrorCode = {
   ReceiverCircuitOpen: 'RECEIVER_CIRCUIT_OPEN',
   ReceiverOverloaded: 'RECEIVER_OVERLOADED',
   ReceiverResponseTooLarge: 'RECEIVER_RESPONSE_TOO_LARGE',
+  /** A stored catalog snapshot failed validation (schema, size, consistency) and was not installed. */
+  SnapshotInvalid: 'SNAPSHOT_INVALID',
+  /** Something the receiver sent exceeded a count bound (bouquets, services, events); the rest was kept. */
+  LimitExceeded: 'LIMIT_EXCEEDED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -62,4 +66,9 @@ export function isErrorBody(value: unknown): value is ErrorBody {
 
 export function isKnownErrorCode(code: string): code is ErrorCode {
   return KNOWN_CODES.has(code);
+}
+
+/** The message of anything thrown (an `Error`'s message, or the value as text). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

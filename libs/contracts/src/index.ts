@@ -7,3 +7,4 @@ export * from './storage.js';
 export * from './transcoder.js';
 export * from './http-errors.js';
 export * from './snapshot-codec.js';
+export * from './snapshot-schema.js';

@@ -1,19 +1,35 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CatalogSnapshot } from './catalog-snapshot.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import type { CatalogSnapshot, Channel } from './catalog-snapshot.js';
+import { ErrorCode } from './errors.js';
+import { decodeSnapshot, encodeSnapshot, snapshotDigest } from './snapshot-codec.js';
+
+const channel = (id: string): Channel => ({
+  id,
+  xmltvId: `${id}.dvb`,
+  number: 1,
+  name: `Channel ${id}`,
+  ref: '1:0:19:283D:3FB:1:C00000:0:0:0:',
+  kind: 'dvb',
+  sid: 0x283d,
+  serviceType: 0x19,
+  hd: true,
+  bouquetIds: ['b'],
+  picon: null,
+});
 
 const snapshot = (epg: CatalogSnapshot['epg']): CatalogSnapshot => ({
   schema: 1,
-  version: 'abc',
+  version: 'abcdef0123456789',
   createdAt: '2026-11-21T00:00:00.000Z',
   epgWindow: { from: 1, to: 2 },
   receiver: { brand: 'Vu+', model: 'Uno 4K', imageVersion: 'OpenATV 7.6', webifVersion: '2.2', tuners: 4 },
   bouquets: [{ id: 'b', name: 'Sport & "Freizeit", Österreich', ref: 'r', channelIds: ['a-1'] }],
-  channels: [],
+  channels: Object.keys(epg).map(channel),
   epg,
   partialFailures: [],
-  counts: { bouquets: 1, channels: 0, events: 0, channelsWithEpg: 0, picons: 0 },
+  counts: { bouquets: 1, channels: Object.keys(epg).length, events: 0, channelsWithEpg: 0, picons: 0 },
 });
 
 const hostile = snapshot({
@@ -33,6 +49,15 @@ function framed(value: CatalogSnapshot): Buffer {
   return gzipSync(`${JSON.stringify(head).slice(0, -1)},"epg":{${lines.join('')}\n}}`);
 }
 
+async function rejection(blob: Uint8Array, limits?: Parameters<typeof decodeSnapshot>[1]): Promise<string> {
+  const error = await decodeSnapshot(blob, limits).then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  expect(error).toMatchObject({ code: ErrorCode.SnapshotInvalid });
+  return (error as Error).message;
+}
+
 describe('snapshot codec', () => {
   it('writes plain JSON in the framed layout and reads it back', async () => {
     for (const value of [snapshot({}), hostile]) {
@@ -48,8 +73,64 @@ describe('snapshot codec', () => {
   });
 
   it('refuses another schema version', async () => {
-    await expect(decodeSnapshot(gzipSync(JSON.stringify({ ...hostile, schema: 2 })))).rejects.toThrow(
-      /schema 2/,
+    expect(await rejection(gzipSync(JSON.stringify({ ...hostile, schema: 2 })))).toMatch(/schema 2/);
+  });
+
+  it('refuses a channel whose name is not a string, naming the field', async () => {
+    const bad = structuredClone(hostile) as unknown as { channels: Record<string, unknown>[] };
+    bad.channels[0]!['name'] = { toString: 'x' };
+    expect(await rejection(await encodeSnapshot(bad as unknown as CatalogSnapshot))).toMatch(
+      /channels\.0\.name/,
     );
+  });
+
+  it('refuses overlapping events and guides of unknown channels', async () => {
+    const overlapping = snapshot({
+      'a-1': [
+        { id: 1, start: 10, stop: 20, title: 'A' },
+        { id: 2, start: 15, stop: 30, title: 'B' },
+      ],
+    });
+    expect(await rejection(await encodeSnapshot(overlapping))).toMatch(/overlap/);
+    const orphan = { ...snapshot({ 'a-1': [] }), epg: { 'zz-9': [] } };
+    expect(await rejection(await encodeSnapshot(orphan))).toMatch(/unknown channel/);
+  });
+
+  it('stops inflating a gzip bomb at the limit instead of filling the heap', async () => {
+    // 64 MiB of spaces inside one string: about 64 KiB gzipped.
+    const bomb = gzipSync(Buffer.concat([Buffer.from('{"x":"'), Buffer.alloc(64 * 1024 * 1024, 0x20)]));
+    expect(bomb.length).toBeLessThan(200_000);
+    expect(await rejection(bomb, { maxInflatedBytes: 1024 * 1024, maxLineBytes: 512 * 1024 })).toMatch(
+      /line exceeds 524288 bytes/,
+    );
+    const manyLines = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x0a));
+    expect(await rejection(manyLines, { maxInflatedBytes: 1024 * 1024, maxLineBytes: 1024 })).toMatch(
+      /inflates to more than 1048576 bytes/,
+    );
+  });
+
+  it('refuses truncated and non-gzip input', async () => {
+    const blob = await encodeSnapshot(hostile);
+    expect(await rejection(blob.subarray(0, blob.length - 20))).toMatch(/unreadable|truncated/);
+    expect(await rejection(Buffer.from('not gzip'))).toMatch(/unreadable/);
+  });
+
+  it('never throws anything but SNAPSHOT_INVALID on arbitrary JSON', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue({ maxDepth: 4 }), async (value) => {
+        const outcome = await decodeSnapshot(gzipSync(JSON.stringify(value))).then(
+          () => 'accepted',
+          (error: { code?: string }) => error.code,
+        );
+        expect(outcome).toBe(ErrorCode.SnapshotInvalid);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('digests the stored bytes', async () => {
+    const blob = await encodeSnapshot(hostile);
+    expect(snapshotDigest(blob)).toMatch(/^[0-9a-f]{64}$/);
+    expect(snapshotDigest(blob)).not.toBe(snapshotDigest(await encodeSnapshot(snapshot({}))));
   });
 });

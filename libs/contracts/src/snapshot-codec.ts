@@ -1,12 +1,65 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { createGzip, gunzip } from 'node:zlib';
-import { SNAPSHOT_SCHEMA_VERSION, type CatalogSnapshot, type EpgEvent } from './catalog-snapshot.js';
+import { createGzip, createGunzip } from 'node:zlib';
+import type { z } from 'zod';
+import {
+  SNAPSHOT_SCHEMA_VERSION,
+  type CatalogMetaRecord,
+  type CatalogSnapshot,
+  type EpgEvent,
+} from './catalog-snapshot.js';
+import { E2gateError, ErrorCode } from './errors.js';
+import {
+  CHANNEL_ID_PATTERN,
+  channelEventsSchema,
+  describeIssue,
+  snapshotHeadSchema,
+} from './snapshot-schema.js';
 
-const gunzipAsync = promisify(gunzip);
 const EPG_OPENING = ',"epg":{';
 const LINES_BETWEEN_YIELDS = 100;
+const MiB = 1024 * 1024;
+
+/** How much a reader accepts from one stored snapshot. */
+export interface SnapshotReadLimits {
+  /** Bytes after inflating (a gzip bomb stops here, not in the heap). */
+  maxInflatedBytes: number;
+  /** Bytes of one line of the framed layout (the head, or one channel's guide). */
+  maxLineBytes: number;
+}
+
+/** Far above what a real box produces (docs/benchmarks.md); still stops a gzip bomb before it fills the heap. */
+export const DEFAULT_SNAPSHOT_READ_LIMITS: Readonly<SnapshotReadLimits> = {
+  maxInflatedBytes: 512 * MiB,
+  maxLineBytes: 32 * MiB,
+};
+
+/** SHA-256 (hex) of stored snapshot bytes: the object name and the meta record carry it. */
+export function snapshotDigest(blob: Uint8Array): string {
+  return createHash('sha256').update(blob).digest('hex');
+}
+
+/**
+ * The snapshot a meta record names, read from its stored bytes: the digest (when the record has one) and the
+ * version must match the record, and the content the schema.
+ */
+export async function decodeStoredSnapshot(
+  blob: Uint8Array,
+  meta: Pick<CatalogMetaRecord, 'objectName' | 'version' | 'digest'>,
+  limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
+): Promise<CatalogSnapshot> {
+  if (meta.digest && snapshotDigest(blob) !== meta.digest) {
+    throw invalid(`${meta.objectName} fails its digest`);
+  }
+  const snapshot = await decodeSnapshot(blob, limits);
+  if (snapshot.version !== meta.version) {
+    throw invalid(
+      `${meta.objectName} holds version ${snapshot.version}, its meta record says ${meta.version}`,
+    );
+  }
+  return snapshot;
+}
 
 /**
  * The stored form of a catalog snapshot: gzipped JSON, framed so that neither writer nor reader ever holds a
@@ -34,34 +87,142 @@ export async function encodeSnapshot(snapshot: CatalogSnapshot): Promise<Buffer>
 }
 
 /**
- * Reads a stored snapshot line by line, yielding to the event loop between batches of channels; any other
- * layout of the same JSON is parsed in one go. Rejects a snapshot of another schema version.
+ * Reads a stored snapshot as a stream of lines, validating each against the snapshot schema and yielding to the
+ * event loop between batches of channels. Never inflates more than `limits` allow. Any other layout of the same
+ * JSON (one document) is accepted up to `maxLineBytes`. Every problem is an `E2gateError` `SNAPSHOT_INVALID`.
  */
-export async function decodeSnapshot(blob: Uint8Array): Promise<CatalogSnapshot> {
-  const bytes = await gunzipAsync(blob);
-  const snapshot = (await parseFramed(bytes)) ?? (JSON.parse(bytes.toString('utf8')) as CatalogSnapshot);
-  if (snapshot.schema !== SNAPSHOT_SCHEMA_VERSION) {
-    throw new Error(`snapshot schema ${String(snapshot.schema)} is not ${SNAPSHOT_SCHEMA_VERSION}`);
+export async function decodeSnapshot(
+  blob: Uint8Array,
+  limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
+): Promise<CatalogSnapshot> {
+  const reader = new SnapshotReader();
+  let inflated = 0;
+  let lineCount = 0;
+  const gunzip = createGunzip();
+  gunzip.end(blob);
+  try {
+    for await (const line of splitLines(gunzip, limits.maxLineBytes)) {
+      inflated += line.length + 1;
+      if (inflated > limits.maxInflatedBytes) {
+        throw invalid(`inflates to more than ${limits.maxInflatedBytes} bytes`);
+      }
+      reader.line(line);
+      if (++lineCount % LINES_BETWEEN_YIELDS === 0) await yieldToLoop();
+    }
+  } catch (error) {
+    gunzip.destroy();
+    if (error instanceof E2gateError) throw error;
+    throw invalid(`unreadable: ${(error as Error).message}`);
   }
-  return snapshot;
+  return reader.finish();
 }
 
-async function parseFramed(bytes: Buffer): Promise<CatalogSnapshot | null> {
-  const firstBreak = bytes.indexOf(0x0a);
-  if (firstBreak < 0) return null;
-  const headLine = bytes.toString('utf8', 0, firstBreak);
-  if (!headLine.endsWith(EPG_OPENING)) return null;
-  const head = JSON.parse(`${headLine.slice(0, -EPG_OPENING.length)}}`) as Omit<CatalogSnapshot, 'epg'>;
-  const epg: Record<string, EpgEvent[]> = {};
-  let start = firstBreak + 1;
-  for (let lines = 1; start < bytes.length; lines++) {
-    let end = bytes.indexOf(0x0a, start);
-    if (end < 0) end = bytes.length;
-    const line = bytes.toString('utf8', start, end);
-    start = end + 1;
-    if (line === '}}') break;
-    Object.assign(epg, JSON.parse(`{${line.endsWith(',') ? line.slice(0, -1) : line}}`));
-    if (lines % LINES_BETWEEN_YIELDS === 0) await yieldToLoop();
+/** Assembles a snapshot from its lines, validating each as it comes. */
+class SnapshotReader {
+  private head: Omit<CatalogSnapshot, 'epg'> | null = null;
+  private channelIds: Set<string> | null = null;
+  private readonly epg: Record<string, EpgEvent[]> = {};
+  private unframed: Buffer[] | null = null;
+  private closed = false;
+
+  line(bytes: Buffer): void {
+    if (this.unframed) {
+      this.unframed.push(bytes);
+      return;
+    }
+    if (!this.head) {
+      const text = bytes.toString('utf8');
+      if (!text.endsWith(EPG_OPENING)) {
+        this.unframed = [bytes];
+        return;
+      }
+      this.setHead(parse(`${text.slice(0, -EPG_OPENING.length)}}`, 'head'));
+      return;
+    }
+    if (this.closed) throw invalid('content after the end of the snapshot');
+    const text = bytes.toString('utf8');
+    if (text === '}}') {
+      this.closed = true;
+      return;
+    }
+    const entry = parse(`{${text.endsWith(',') ? text.slice(0, -1) : text}}`, 'epg line');
+    for (const [channelId, events] of Object.entries(entry as Record<string, unknown>)) {
+      this.addEvents(channelId, events);
+    }
   }
-  return { ...head, epg };
+
+  finish(): CatalogSnapshot {
+    if (this.unframed)
+      return this.fromDocument(parse(Buffer.concat(this.unframed).toString('utf8'), 'document'));
+    if (!this.head || !this.closed) throw invalid('truncated');
+    return { ...this.head, epg: this.epg };
+  }
+
+  private fromDocument(document: unknown): CatalogSnapshot {
+    if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+      throw invalid('not a JSON object');
+    }
+    const { epg = {}, ...head } = document as Record<string, unknown>;
+    this.setHead(head);
+    if (typeof epg !== 'object' || epg === null || Array.isArray(epg)) throw invalid('epg: not an object');
+    for (const [channelId, events] of Object.entries(epg)) this.addEvents(channelId, events);
+    return { ...(this.head as Omit<CatalogSnapshot, 'epg'>), epg: this.epg };
+  }
+
+  private setHead(value: unknown): void {
+    const schema = (value as { schema?: unknown } | null)?.schema;
+    if (schema !== SNAPSHOT_SCHEMA_VERSION) {
+      throw invalid(`snapshot schema ${String(schema)} is not ${SNAPSHOT_SCHEMA_VERSION}`);
+    }
+    const head = validate(snapshotHeadSchema, value, 'head');
+    this.head = head;
+    this.channelIds = new Set(head.channels.map((channel) => channel.id));
+  }
+
+  private addEvents(channelId: string, events: unknown): void {
+    if (!CHANNEL_ID_PATTERN.test(channelId) || !this.channelIds?.has(channelId)) {
+      throw invalid(`epg of an unknown channel ${JSON.stringify(channelId.slice(0, 100))}`);
+    }
+    if (Object.hasOwn(this.epg, channelId)) throw invalid(`epg of ${channelId} given twice`);
+    this.epg[channelId] = validate(channelEventsSchema, events, `epg.${channelId}`) as EpgEvent[];
+  }
+}
+
+async function* splitLines(source: AsyncIterable<Buffer>, maxLineBytes: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  for await (const chunk of source) {
+    let start = 0;
+    for (let end = chunk.indexOf(0x0a); end >= 0; end = chunk.indexOf(0x0a, start)) {
+      pendingBytes += end - start;
+      if (pendingBytes > maxLineBytes) throw invalid(`a line exceeds ${maxLineBytes} bytes`);
+      pending.push(chunk.subarray(start, end));
+      yield pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending);
+      pending = [];
+      pendingBytes = 0;
+      start = end + 1;
+    }
+    pendingBytes += chunk.length - start;
+    if (pendingBytes > maxLineBytes) throw invalid(`a line exceeds ${maxLineBytes} bytes`);
+    if (start < chunk.length) pending.push(chunk.subarray(start));
+  }
+  if (pendingBytes > 0) yield Buffer.concat(pending);
+}
+
+function parse(text: string, part: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw invalid(`${part} is not JSON: ${(error as Error).message.slice(0, 200)}`);
+  }
+}
+
+function validate<S extends z.ZodType>(schema: S, value: unknown, part: string): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw invalid(`${part}: ${describeIssue(result.error)}`);
+  return result.data;
+}
+
+function invalid(message: string): E2gateError {
+  return new E2gateError(ErrorCode.SnapshotInvalid, `snapshot rejected: ${message}`);
 }

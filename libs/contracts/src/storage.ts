@@ -1,6 +1,6 @@
 /** JetStream buckets and streams. Names are part of the contract between services. */
 export const Bucket = {
-  /** Object Store: gzipped catalog snapshots, named `snapshot-<version>.json.gz`. */
+  /** Object Store: gzipped catalog snapshots, named `snapshot-<version>-<digest>.json.gz`. */
   Catalog: 'catalog',
   /** KV: `current` → CatalogMetaRecord. */
   CatalogMeta: 'catalog-meta',
@@ -13,8 +13,9 @@ export const Bucket = {
 export const CatalogMetaKey = { Current: 'current' } as const;
 export const CatalogLockKey = { Refresh: 'refresh' } as const;
 
-export function snapshotObjectName(version: string): string {
-  return `snapshot-${version}.json.gz`;
+/** A snapshot's object (and data-dir file) name: its content version and the start of its bytes' digest. */
+export function snapshotObjectName(version: string, digest: string): string {
+  return `snapshot-${version}-${digest.slice(0, 16)}.json.gz`;
 }
 
 export function piconObjectName(picon: string): string {

@@ -18,6 +18,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
   private pending: Promise<NatsConnection> | null = null;
   private linkState: NatsLinkState = 'connecting';
   private js: JetStreamClient | null = null;
+  private readonly reconnectListeners: (() => void)[] = [];
 
   constructor(@Inject(NATS_OPTIONS) private readonly options: NatsModuleOptions) {}
 
@@ -30,6 +31,14 @@ export class NatsConnectionService implements OnApplicationShutdown {
     return (
       this.linkState === 'disconnected' || this.linkState === 'reconnecting' || this.linkState === 'closed'
     );
+  }
+
+  /**
+   * Runs `listener` after every reconnect. The server may have restarted with an empty store: whoever keeps
+   * state in JetStream (buckets, published objects, watches) uses this to put it back or to resume.
+   */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
   }
 
   /** Connects on first use; concurrent callers share the attempt. */
@@ -95,6 +104,7 @@ export class NatsConnectionService implements OnApplicationShutdown {
         case 'reconnect':
           this.linkState = 'connected';
           this.logger.log('NATS reconnected');
+          for (const listener of this.reconnectListeners) listener();
           break;
         case 'close':
           this.linkState = 'closed';

@@ -1,4 +1,4 @@
-import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
 import { NatsClientService } from './nats-client.service.js';
 import { NatsConnectionService } from './nats-connection.service.js';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats-options.js';
@@ -21,8 +21,18 @@ export class NatsModule implements OnModuleInit {
     };
   }
 
+  private readonly logger = new Logger(NatsModule.name);
+
+  /** Creates the buckets at start, and again after every reconnect (a restarted server may have lost its store). */
   async onModuleInit(): Promise<void> {
-    if (!this.options.buckets?.length) return;
-    await provisionBuckets(await this.nats.kvm(), await this.nats.objm(), this.options.buckets);
+    const buckets = this.options.buckets;
+    if (!buckets?.length) return;
+    await provisionBuckets(await this.nats.kvm(), await this.nats.objm(), buckets);
+    this.nats.onReconnect(() => {
+      void (async () => provisionBuckets(await this.nats.kvm(), await this.nats.objm(), buckets))().catch(
+        (error: unknown) =>
+          this.logger.warn(`buckets not provisioned after the reconnect: ${(error as Error).message}`),
+      );
+    });
   }
 }

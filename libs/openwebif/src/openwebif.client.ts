@@ -27,6 +27,7 @@ import {
 } from './schemas.js';
 import { toReceiverEvent, toServiceListing } from './mappers.js';
 import { parseStreamM3u } from './stream-m3u.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './json-guard.js';
 import { cleanName, decodeBody, snippet } from './text.js';
 
 export interface OpenWebifClientOptions extends Partial<ReceiverPolicyOptions> {
@@ -48,8 +49,28 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT_MAX_BODY = 64 * 1024 * 1024;
-const PICON_MAX_BYTES = 2 * 1024 * 1024;
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const DEFAULT_MAX_BODY = 64 * MiB;
+
+/**
+ * The most each endpoint can really send, with room to spare: 1,000 bouquets, 5,000 services of a bouquet, a
+ * fortnight of one channel's EPG with long descriptions. A body beyond its cap is refused before it is parsed.
+ */
+const ENDPOINT_MAX_BYTES: Readonly<Record<string, number>> = {
+  about: 1 * MiB,
+  statusinfo: 1 * MiB,
+  bouquets: 8 * MiB,
+  getservices: 16 * MiB,
+  getallservices: 64 * MiB,
+  epgservice: 16 * MiB,
+  web_epgservice: 16 * MiB,
+  epgnownext: 16 * MiB,
+  epgbouquet: 64 * MiB,
+  stream_m3u: 64 * KiB,
+  picon: 2 * MiB,
+  movielist: 32 * MiB,
+};
 
 /** Typed, tolerant client for an Enigma2 receiver's OpenWebIF API (openwebif reference §3). */
 export class OpenWebifClient {
@@ -146,6 +167,13 @@ export class OpenWebifClient {
     return body.events.map(toReceiverEvent).filter((event): event is ReceiverEvent => event !== null);
   }
 
+  /** What runs now and next on every service of a bouquet: one request instead of one per channel. */
+  async epgNowNext(bouquetRef: string, call: CallOptions = {}): Promise<ReceiverEvent[]> {
+    const path = `/api/epgnownext?bRef=${encodeURIComponent(bouquetRef)}`;
+    const body = await this.json('epgnownext', path, epgResponse, { ...call, heavy: true });
+    return body.events.map(toReceiverEvent).filter((event): event is ReceiverEvent => event !== null);
+  }
+
   /** The XML form of the service EPG, for images whose JSON endpoint is broken. */
   async epgServiceXml(
     ref: string,
@@ -183,8 +211,7 @@ export class OpenWebifClient {
     const result = await this.policy.run(
       'picon',
       false,
-      (signal) =>
-        this.attempt('picon', `/picon/${encodeURIComponent(fileName)}.png`, signal, PICON_MAX_BYTES),
+      (signal) => this.attempt('picon', `/picon/${encodeURIComponent(fileName)}.png`, signal),
       call.signal,
     );
     if (result.status === 404) return null;
@@ -217,6 +244,13 @@ export class OpenWebifClient {
     options: CallOptions & { heavy?: boolean } = {},
   ): Promise<z.output<S>> {
     const text = await this.text(endpoint, path, options);
+    if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) {
+      throw new ReceiverError(
+        ErrorCode.ReceiverBadResponse,
+        `receiver sent JSON nested deeper than ${MAX_JSON_DEPTH} levels on ${endpoint}`,
+        { endpoint, snippet: snippet(text) },
+      );
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -254,7 +288,7 @@ export class OpenWebifClient {
     const result = await this.policy.run(
       endpoint,
       options.heavy ?? false,
-      (signal) => this.attempt(endpoint, path, signal, this.target.maxBodyBytes),
+      (signal) => this.attempt(endpoint, path, signal),
       options.signal,
     );
     if (result.status === 404) {
@@ -266,7 +300,11 @@ export class OpenWebifClient {
     return decodeBody(result.body).text;
   }
 
-  private async attempt(endpoint: string, path: string, signal: AbortSignal, maxBodyBytes: number) {
+  private async attempt(endpoint: string, path: string, signal: AbortSignal) {
+    const maxBodyBytes = Math.min(
+      ENDPOINT_MAX_BYTES[endpoint] ?? this.target.maxBodyBytes,
+      this.target.maxBodyBytes,
+    );
     const started = performance.now();
     try {
       const result = await httpGet({ ...this.target, maxBodyBytes }, endpoint, path, signal);

@@ -160,7 +160,7 @@ describe('catalog queries over NATS', () => {
 });
 
 describe('refresh watchdog', () => {
-  it('abandons a hanging refresh with REFRESH_TIMEOUT and keeps serving', async () => {
+  it('abandons a hanging refresh with REFRESH_TIMEOUT and keeps serving the channel list it published', async () => {
     const other = await startNatsServer();
     await sim.setFaults({ slowEpgMs: 60_000 });
     const hung = await startCatalog({
@@ -173,10 +173,17 @@ describe('refresh watchdog', () => {
       const outcome = await hung.startup;
       expect(outcome).toMatchObject({ ok: false, event: { code: ErrorCode.RefreshTimeout } });
       expect(outcome.event.durationMs).toBeGreaterThanOrEqual(1500);
-      expect(await hung.request(Subject.CatalogGetMeta, {})).toMatchObject({
-        present: false,
+      // The channel list went out before the EPG hung (first start publishes as it goes): it stays served, stale.
+      const meta = await hung.request(Subject.CatalogGetMeta, {});
+      expect(meta).toMatchObject({
+        present: true,
+        stale: true,
+        epgLoading: true,
+        lastError: { code: ErrorCode.RefreshTimeout },
         refreshing: false,
       });
+      expect(meta.counts!.channels).toBeGreaterThan(0);
+      expect(meta.degraded).toContain('epg loading');
     } finally {
       await sim.resetFaults();
       await hung.close();

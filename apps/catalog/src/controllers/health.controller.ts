@@ -2,6 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { NatsHealthIndicator } from '@e2gate/observability';
 import { CatalogQueryService } from '../services/catalog-query.service.js';
+import { SnapshotPublisher } from '../services/snapshot-publisher.service.js';
 
 /** Liveness and readiness for orchestrators. */
 @Controller()
@@ -11,6 +12,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly nats: NatsHealthIndicator,
     private readonly queries: CatalogQueryService,
+    private readonly publisher: SnapshotPublisher,
   ) {}
 
   @Get('healthz')
@@ -18,7 +20,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when NATS is connected and a snapshot is served; a stale snapshot is reported, not fatal. */
+  /** Ready when NATS is connected and a snapshot is served; a stale or degraded snapshot is `degraded`, not fatal. */
   @Get('readyz')
   @HealthCheck()
   readiness() {
@@ -28,12 +30,20 @@ export class HealthController {
         const indicator = this.indicators.check('snapshot');
         const meta = this.queries.meta();
         if (!meta.present) return indicator.down({ message: 'no snapshot yet', refreshing: meta.refreshing });
-        return indicator.up({
+        const details = {
           version: meta.version,
           ageSeconds: meta.ageSeconds,
           stale: meta.stale,
           ...(meta.lastError ? { lastError: meta.lastError.code } : {}),
-        });
+        };
+        const reasons = [
+          ...(meta.stale ? [`last refresh failed: ${meta.lastError?.code ?? '?'}`] : []),
+          ...(meta.degraded ?? []),
+          ...(this.publisher.publicationPending ? ['NATS does not hold the served snapshot yet'] : []),
+        ];
+        return reasons.length === 0
+          ? indicator.up(details)
+          : indicator.degraded({ ...details, reason: reasons.join('; ') });
       },
     ]);
   }

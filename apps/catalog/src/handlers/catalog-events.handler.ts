@@ -10,7 +10,7 @@ export class CatalogEventsHandler {
 
   @EventPattern(Subject.CatalogEvtRefreshed)
   refreshed(@Payload() event: CatalogRefreshedEvent) {
-    return this.coordinator.syncFromCluster(event.refreshId);
+    return this.coordinator.syncFromCluster(event.refreshId, event.partial === true);
   }
 
   @EventPattern(Subject.CatalogEvtRefreshFailed)

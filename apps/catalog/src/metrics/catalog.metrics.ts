@@ -5,7 +5,7 @@ import {
   makeGaugeProvider,
   makeHistogramProvider,
 } from '@e2gate/observability';
-import type { CatalogCounts, PartialFailure } from '@e2gate/contracts';
+import type { CatalogMetaRecord } from '@e2gate/contracts';
 import type { BreakerState } from '@e2gate/openwebif';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 
@@ -17,6 +17,10 @@ const M = {
   partialFailures: 'e2gate_catalog_partial_failures',
   snapshotTimestamp: 'e2gate_catalog_snapshot_timestamp_seconds',
   stale: 'e2gate_catalog_snapshot_stale',
+  degraded: 'e2gate_catalog_snapshot_degraded',
+  epgCarried: 'e2gate_catalog_epg_carried_channels',
+  publicationPending: 'e2gate_catalog_publication_pending',
+  snapshotsRejected: 'e2gate_catalog_snapshots_rejected_total',
   receiverRequests: 'e2gate_receiver_requests_total',
   receiverDuration: 'e2gate_receiver_request_duration_seconds',
   breaker: 'e2gate_receiver_breaker_state',
@@ -48,6 +52,23 @@ export const catalogMetricProviders = [
     help: 'Unix time of the last successful refresh (age = time() - this)',
   }),
   makeGaugeProvider({ name: M.stale, help: '1 when the served snapshot is stale (last refresh failed)' }),
+  makeGaugeProvider({
+    name: M.degraded,
+    help: '1 when the served snapshot is degraded (EPG loading, or a refresh lost a large part of it)',
+  }),
+  makeGaugeProvider({
+    name: M.epgCarried,
+    help: 'Channels whose EPG could not be read and is carried over from an earlier refresh',
+  }),
+  makeGaugeProvider({
+    name: M.publicationPending,
+    help: '1 while NATS lacks what this replica serves (a failed write, a lost store); retried until it holds it',
+  }),
+  makeCounterProvider({
+    name: M.snapshotsRejected,
+    help: 'Stored snapshots or meta records refused by validation, by where they were read',
+    labelNames: ['source'],
+  }),
   makeCounterProvider({
     name: M.receiverRequests,
     help: 'Receiver HTTP attempts by endpoint and outcome (ok or error code)',
@@ -77,6 +98,10 @@ export class CatalogMetrics {
     @InjectMetric(M.partialFailures) private readonly partialFailures: Gauge<string>,
     @InjectMetric(M.snapshotTimestamp) private readonly snapshotTimestamp: Gauge<string>,
     @InjectMetric(M.stale) private readonly stale: Gauge<string>,
+    @InjectMetric(M.degraded) private readonly degraded: Gauge<string>,
+    @InjectMetric(M.epgCarried) private readonly epgCarried: Gauge<string>,
+    @InjectMetric(M.publicationPending) private readonly publicationPending: Gauge<string>,
+    @InjectMetric(M.snapshotsRejected) private readonly snapshotsRejected: Counter<string>,
     @InjectMetric(M.receiverRequests) private readonly receiverRequests: Counter<string>,
     @InjectMetric(M.receiverDuration) private readonly receiverDuration: Histogram<string>,
     @InjectMetric(M.breaker) private readonly breaker: Gauge<string>,
@@ -89,19 +114,27 @@ export class CatalogMetrics {
     this.refreshDuration.observe({ outcome }, durationMs / 1000);
   }
 
-  snapshotServed(
-    counts: CatalogCounts,
-    refreshedAt: string,
-    stale: boolean,
-    failures: PartialFailure[],
-  ): void {
-    this.channels.set(counts.channels);
-    this.events.set(counts.events);
-    this.snapshotTimestamp.set(Date.parse(refreshedAt) / 1000);
-    this.stale.set(stale ? 1 : 0);
+  snapshotServed(meta: CatalogMetaRecord): void {
+    this.channels.set(meta.counts.channels);
+    this.events.set(meta.counts.events);
+    this.epgCarried.set(meta.counts.epgCarried ?? 0);
+    this.snapshotTimestamp.set(Date.parse(meta.refreshedAt) / 1000);
+    this.stale.set(meta.stale ? 1 : 0);
+    this.degraded.set(meta.degraded?.length ? 1 : 0);
     for (const scope of ['bouquet', 'epg', 'picon'] as const) {
-      this.partialFailures.set({ scope }, failures.filter((failure) => failure.scope === scope).length);
+      this.partialFailures.set(
+        { scope },
+        meta.partialFailures.filter((failure) => failure.scope === scope).length,
+      );
     }
+  }
+
+  publication(pending: boolean): void {
+    this.publicationPending.set(pending ? 1 : 0);
+  }
+
+  snapshotRejected(source: 'nats' | 'disk'): void {
+    this.snapshotsRejected.inc({ source });
   }
 
   receiverAttempt(endpoint: string, outcome: string, durationMs: number): void {

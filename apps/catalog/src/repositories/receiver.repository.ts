@@ -53,6 +53,10 @@ export class ReceiverRepository {
     return this.client.epgService(ref, from, to, { signal });
   }
 
+  epgNowNext(bouquetRef: string, signal: AbortSignal): Promise<ReceiverEvent[]> {
+    return this.client.epgNowNext(bouquetRef, { signal });
+  }
+
   epgXml(ref: string, from: number, to: number, signal: AbortSignal): Promise<ReceiverEvent[]> {
     return this.client.epgServiceXml(ref, from, to, { signal });
   }

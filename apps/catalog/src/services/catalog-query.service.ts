@@ -45,6 +45,8 @@ export class CatalogQueryService {
       stale: meta.stale,
       ...(meta.staleSince ? { staleSince: meta.staleSince } : {}),
       ...(meta.lastError ? { lastError: meta.lastError } : {}),
+      ...(meta.degraded?.length ? { degraded: meta.degraded } : {}),
+      ...(meta.epgLoading ? { epgLoading: true } : {}),
       counts: meta.counts,
       partialFailures: meta.partialFailures,
       receiver: meta.receiver,

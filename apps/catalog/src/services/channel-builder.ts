@@ -1,4 +1,4 @@
-import type { Bouquet, Channel } from '@e2gate/contracts';
+import { SnapshotBounds, type Bouquet, type Channel } from '@e2gate/contracts';
 import {
   isHdServiceType,
   refIdentity,
@@ -7,6 +7,10 @@ import {
   type ServiceListing,
 } from '@e2gate/openwebif';
 import { channelId, refHash, refHashLong, slugify } from './channel-identity.js';
+import { clip } from './receiver-bounds.js';
+
+/** Logical channel numbers above this are receiver noise, not numbers a remote can dial. */
+const MAX_LCN = 999_999;
 
 export interface BouquetListing {
   bouquet: BouquetInfo;
@@ -28,7 +32,12 @@ export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
   const usedIds = new Set<string>();
   const bouquets: Bouquet[] = [];
   for (const { bouquet, listing } of listings) {
-    const entry: Bouquet = { id: bouquetId(bouquet), name: bouquet.name, ref: bouquet.ref, channelIds: [] };
+    const entry: Bouquet = {
+      id: bouquetId(bouquet),
+      name: clip(bouquet.name, SnapshotBounds.maxNameLength),
+      ref: bouquet.ref,
+      channelIds: [],
+    };
     for (const service of listing.services) {
       const identity = refIdentity(service.parsed);
       let channel = byIdentity.get(identity);
@@ -37,7 +46,7 @@ export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
           id: uniqueId(channelId(service.name, identity), identity, usedIds),
           xmltvId: xmltvIdFor(service.parsed),
           number: 0,
-          name: service.name,
+          name: clip(service.name, SnapshotBounds.maxNameLength),
           ref: service.ref,
           kind: service.kind,
           sid: service.parsed.sid,
@@ -45,8 +54,8 @@ export function buildChannels(listings: readonly BouquetListing[]): ChannelSet {
           hd: isHdServiceType(service.parsed.serviceType),
           bouquetIds: [],
           picon: null,
-          ...(service.lcn === undefined ? {} : { lcn: service.lcn }),
-          ...(service.provider ? { provider: service.provider } : {}),
+          ...(service.lcn === undefined || service.lcn > MAX_LCN ? {} : { lcn: service.lcn }),
+          ...(service.provider ? { provider: clip(service.provider, SnapshotBounds.maxNameLength) } : {}),
           ...(service.iptvUrl ? { iptvUrl: service.iptvUrl } : {}),
         };
         byIdentity.set(identity, channel);

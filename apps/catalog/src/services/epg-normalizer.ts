@@ -1,5 +1,10 @@
-import type { EpgEvent } from '@e2gate/contracts';
+import { SnapshotBounds, type EpgEvent } from '@e2gate/contracts';
 import type { ReceiverEvent } from '@e2gate/openwebif';
+import { clip } from './receiver-bounds.js';
+
+const MAX_GENRE_LENGTH = 256;
+/** Longer "events" are receiver noise (a broken duration field), not programmes. */
+const MAX_EVENT_SECONDS = 7 * 86_400;
 
 export interface NormalizeStats {
   kept: number;
@@ -26,7 +31,7 @@ export function normalizeEpg(
   const out: EpgEvent[] = [];
   let lastStop = -Infinity;
   for (const event of sorted) {
-    if (event.durationSec <= 0) {
+    if (event.durationSec <= 0 || event.durationSec > MAX_EVENT_SECONDS) {
       stats.droppedZeroLength++;
       continue;
     }
@@ -50,14 +55,17 @@ export function normalizeEpg(
 function toEpgEvent(event: ReceiverEvent, start: number, stop: number): EpgEvent {
   const subtitle =
     event.shortDescription && event.shortDescription !== event.title ? event.shortDescription : '';
+  const { maxTitleLength, maxDescriptionLength } = SnapshotBounds;
   return {
     id: event.id,
     start,
     stop,
-    title: event.title || '(untitled)',
-    ...(subtitle ? { subtitle } : {}),
-    ...(event.longDescription ? { description: event.longDescription } : {}),
-    ...(event.genre ? { genre: event.genre } : {}),
-    ...(event.genreId === undefined || event.genreId <= 0 ? {} : { genreId: event.genreId }),
+    title: clip(event.title || '(untitled)', maxTitleLength),
+    ...(subtitle ? { subtitle: clip(subtitle, maxTitleLength) } : {}),
+    ...(event.longDescription ? { description: clip(event.longDescription, maxDescriptionLength) } : {}),
+    ...(event.genre ? { genre: clip(event.genre, MAX_GENRE_LENGTH) } : {}),
+    ...(event.genreId === undefined || event.genreId <= 0 || event.genreId > 255
+      ? {}
+      : { genreId: event.genreId }),
   };
 }

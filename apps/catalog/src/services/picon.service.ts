@@ -34,6 +34,17 @@ export class PiconService {
     private readonly clock: ClockRepository,
   ) {}
 
+  /** Channel id → picon name for the picons the store already holds (no receiver request). */
+  async known(channels: readonly Channel[]): Promise<Map<string, string>> {
+    const stored = await this.store.list();
+    const picons = new Map<string, string>();
+    for (const channel of channels) {
+      const key = piconKey(channel);
+      if (stored.get(key)?.present) picons.set(channel.id, key);
+    }
+    return picons;
+  }
+
   async sync(channels: Channel[], signal: AbortSignal): Promise<PiconOutcome> {
     const known = await this.store.list();
     const outcome: PiconOutcome = { picons: new Map(), failures: [], fetched: 0 };

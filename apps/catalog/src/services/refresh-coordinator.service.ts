@@ -10,21 +10,18 @@ import {
 } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
-import { E2gateError, ErrorCode, type CatalogRefreshReply } from '@e2gate/contracts';
+import { E2gateError, errorMessage, ErrorCode, type CatalogRefreshReply } from '@e2gate/contracts';
 import { CatalogMetrics } from '../metrics/catalog.metrics.js';
 import { CatalogEventsRepository } from '../repositories/catalog-events.repository.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
-import { SnapshotStoreRepository } from '../repositories/snapshot-store.repository.js';
-import { CatalogStateService } from './catalog-state.service.js';
-import { PiconService } from './picon.service.js';
 import {
   RefreshLeaseService,
   type HeldLease,
   type LeaseKeeper,
   type RefreshLease,
 } from './refresh-lease.service.js';
-import { RefreshService } from './refresh.service.js';
-import { buildSnapshot, markStale } from './snapshot-builder.js';
+import { RefreshRunner } from './refresh-runner.service.js';
+import { SnapshotPublisher } from './snapshot-publisher.service.js';
 
 interface RunningRefresh {
   refreshId: string;
@@ -80,10 +77,8 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: CatalogConfig,
-    private readonly refresh: RefreshService,
-    private readonly picons: PiconService,
-    private readonly state: CatalogStateService,
-    private readonly store: SnapshotStoreRepository,
+    private readonly runner: RefreshRunner,
+    private readonly publisher: SnapshotPublisher,
     private readonly leases: RefreshLeaseService,
     private readonly events: CatalogEventsRepository,
     private readonly clock: ClockRepository,
@@ -96,7 +91,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.loadInitialSnapshot();
+    await this.publisher.loadInitial();
     void this.startupRefresh();
     this.schedule = setInterval(
       () =>
@@ -143,13 +138,17 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
     return { refreshId: run.refreshId, state: 'started' };
   }
 
-  /** Another replica refreshed (or failed): adopt its snapshot or its stale marking. */
-  async syncFromCluster(refreshId: string): Promise<void> {
+  /**
+   * Another replica refreshed (or failed, or published a step of its first EPG load): adopt its snapshot or its
+   * stale marking. Only an outcome (not a step) ends a wait for that refresh.
+   */
+  async syncFromCluster(refreshId: string, partial = false): Promise<void> {
     if (this.ownRefreshIds.has(refreshId)) return;
-    remember(this.foreignOutcomes, refreshId);
-    this.outcomeWaiters.get(refreshId)?.();
-    const loaded = await this.store.loadCurrentFromNats();
-    if (loaded) this.install(loaded.snapshot, loaded.meta);
+    if (!partial) {
+      remember(this.foreignOutcomes, refreshId);
+      this.outcomeWaiters.get(refreshId)?.();
+    }
+    await this.publisher.adoptFromNats();
   }
 
   /**
@@ -170,7 +169,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
         reason = 'startup, after an abandoned refresh';
       }
     } catch (error) {
-      if (!this.shuttingDown) this.logger.warn(`start-up refresh not run: ${(error as Error).message}`);
+      if (!this.shuttingDown) this.logger.warn(`start-up refresh not run: ${errorMessage(error)}`);
     }
   }
 
@@ -187,7 +186,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
         // Look again just after the lease would lapse; a live owner will have renewed it by then.
         waitMs = Date.parse(holder.expiresAt) - this.clock.systemMs() + MIN_LEASE_POLL_MS;
       } catch (error) {
-        this.logger.warn(`could not read the refresh lease: ${(error as Error).message}`);
+        this.logger.warn(`could not read the refresh lease: ${errorMessage(error)}`);
       }
       await this.waitForOutcome(
         refreshId,
@@ -225,7 +224,7 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
       }
       return { acquired: true, held: claim.held };
     } catch (error) {
-      this.logger.warn(`refresh lease unavailable (${(error as Error).message}); refreshing without it`);
+      this.logger.warn(`refresh lease unavailable (${errorMessage(error)}); refreshing without it`);
       return { acquired: true, held: null };
     }
   }
@@ -274,29 +273,18 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
       await keeper?.stop();
       if (held) await this.leases.release(held);
     } catch (error) {
-      this.logger.warn(`could not release the refresh lease: ${(error as Error).message}`);
+      this.logger.warn(`could not release the refresh lease: ${errorMessage(error)}`);
     }
   }
 
   private async runOnce(refreshId: string, started: number, signal: AbortSignal): Promise<void> {
-    const stage = await this.refresh.readChannels(signal);
-    // EPG and picons only need the channel list: fetch them side by side (the receiver limits still apply).
-    const [collected, picons] = await Promise.all([
-      this.refresh.readEpg(stage, signal),
-      this.picons.sync(stage.channels, signal),
-    ]);
-    collected.partialFailures.push(...picons.failures);
-    signal.throwIfAborted();
-    const { snapshot, meta } = buildSnapshot(collected, picons.picons, new Date(this.clock.nowMs()));
-    const changed = snapshot.version !== this.state.version;
-    await this.store.save(snapshot, meta);
-    signal.throwIfAborted();
-    this.install(snapshot, meta);
+    const { meta, changed } = await this.runner.run(refreshId, signal);
     const durationMs = Math.round(this.clock.monotonicMs() - started);
     this.metrics.refreshFinished(changed ? 'success' : 'unchanged', durationMs);
     this.logger.log(
       `refresh done in ${durationMs} ms: ${meta.counts.channels} channels, ${meta.counts.events} events, ` +
-        `${meta.partialFailures.length} partial failures, version ${meta.version}${changed ? '' : ' (unchanged)'}`,
+        `${meta.partialFailures.length} partial failures, version ${meta.version}${changed ? '' : ' (unchanged)'}` +
+        (meta.degraded?.length ? `; degraded: ${meta.degraded.join('; ')}` : ''),
     );
     await this.events.refreshed({
       refreshId,
@@ -318,60 +306,20 @@ export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplica
     const body =
       error instanceof E2gateError
         ? { code: error.code, message: error.message }
-        : { code: ErrorCode.RefreshFailed, message: (error as Error).message };
+        : { code: ErrorCode.RefreshFailed, message: errorMessage(error) };
     this.metrics.refreshFinished('failure', durationMs);
-    const previous = this.state.meta;
-    if (previous) {
-      const stale = markStale(previous, body, new Date(this.clock.nowMs()));
-      this.state.updateMeta(stale);
-      this.metrics.snapshotServed(stale.counts, stale.refreshedAt, true, stale.partialFailures);
-      await this.store
-        .saveMeta(stale)
-        .catch((saveError: Error) => this.logger.warn(`could not store stale mark: ${saveError.message}`));
-    }
+    const stale = await this.publisher.markStale(body);
     this.logger.error(`refresh failed after ${durationMs} ms: ${body.code} ${body.message}`);
     if (this.shuttingDown) return;
     await this.events
-      .refreshFailed({ refreshId, ...body, durationMs, stale: previous !== null })
-      .catch((publishError: Error) =>
-        this.logger.warn(`could not publish refresh-failed: ${publishError.message}`),
-      );
-  }
-
-  private async loadInitialSnapshot(): Promise<void> {
-    const fromNats = await this.store.loadCurrentFromNats().catch((error: Error) => {
-      this.logger.warn(`no snapshot from NATS: ${error.message}`);
-      return null;
-    });
-    if (fromNats) {
-      this.install(fromNats.snapshot, fromNats.meta);
-      this.logger.log(`serving snapshot ${fromNats.meta.version} from NATS`);
-      return;
-    }
-    const fromDisk = await this.store.loadFromDisk();
-    if (!fromDisk) {
-      this.logger.log('no stored snapshot yet; waiting for the first refresh');
-      return;
-    }
-    this.install(fromDisk.snapshot, fromDisk.meta);
-    this.logger.log(`serving snapshot ${fromDisk.meta.version} from the data dir`);
-    await this.store
-      .ensureInNats(fromDisk.snapshot, fromDisk.meta)
-      .catch((error: Error) =>
-        this.logger.warn(`could not republish the snapshot to NATS: ${error.message}`),
+      .refreshFailed({ refreshId, ...body, durationMs, stale })
+      .catch((publishError: unknown) =>
+        this.logger.warn(`could not publish refresh-failed: ${errorMessage(publishError)}`),
       );
   }
 
   private rememberOwn(refreshId: string): void {
     remember(this.ownRefreshIds, refreshId);
-  }
-
-  private install(
-    snapshot: Parameters<CatalogStateService['install']>[0],
-    meta: Parameters<CatalogStateService['install']>[1],
-  ): void {
-    this.state.install(snapshot, meta);
-    this.metrics.snapshotServed(meta.counts, meta.refreshedAt, meta.stale, meta.partialFailures);
   }
 }
 

@@ -1,51 +1,85 @@
 import {
   SNAPSHOT_SCHEMA_VERSION,
-  snapshotObjectName,
+  type Bouquet,
   type CatalogMetaRecord,
   type CatalogSnapshot,
   type Channel,
+  type PartialFailure,
+  type ReceiverSummary,
 } from '@e2gate/contracts';
-import type { CollectedCatalog } from './refresh.service.js';
+import type { MergedEpg } from './epg-merge.js';
+import { degradedReasons } from './refresh-assessment.js';
 import { snapshotVersion } from './snapshot-version.js';
 
-/** Assembles the snapshot and its meta record from what a refresh collected. Pure. */
+/** Everything one published step of a refresh holds. */
+export interface SnapshotContent {
+  receiver: ReceiverSummary;
+  bouquets: Bouquet[];
+  channels: Channel[];
+  guide: MergedEpg;
+  epgWindow: { from: number; to: number };
+  partialFailures: PartialFailure[];
+  /** True for the steps published before the first full EPG is read. */
+  epgLoading: boolean;
+}
+
+/**
+ * Assembles the snapshot and its meta record (pure). The meta record's object name and digest are filled in by the
+ * store, which knows the stored bytes; `previous` is the meta record served before, for the degradation check.
+ */
 export function buildSnapshot(
-  collected: CollectedCatalog,
+  content: SnapshotContent,
   picons: ReadonlyMap<string, string>,
   createdAt: Date,
+  previous: CatalogMetaRecord | null,
 ): { snapshot: CatalogSnapshot; meta: CatalogMetaRecord } {
-  const channels: Channel[] = collected.channels.map((channel) => ({
+  const channels: Channel[] = content.channels.map((channel) => ({
     ...channel,
     picon: picons.get(channel.id) ?? null,
   }));
-  const content = { bouquets: collected.bouquets, channels, epg: collected.epg };
-  const version = snapshotVersion(content);
-  const events = Object.values(collected.epg).reduce((sum, list) => sum + list.length, 0);
+  const epg = content.guide.epg;
+  const version = snapshotVersion({ bouquets: content.bouquets, channels, epg });
   const counts = {
-    bouquets: collected.bouquets.length,
+    bouquets: content.bouquets.length,
     channels: channels.length,
-    events,
-    channelsWithEpg: Object.keys(collected.epg).length,
+    events: Object.values(epg).reduce((sum, list) => sum + list.length, 0),
+    channelsWithEpg: Object.keys(epg).length,
     picons: channels.filter((channel) => channel.picon !== null).length,
+    epgCarried: content.guide.carried,
   };
   const snapshot: CatalogSnapshot = {
     schema: SNAPSHOT_SCHEMA_VERSION,
     version,
     createdAt: createdAt.toISOString(),
-    epgWindow: collected.epgWindow,
-    receiver: collected.receiver,
-    ...content,
-    partialFailures: collected.partialFailures,
+    epgWindow: content.epgWindow,
+    receiver: content.receiver,
+    bouquets: content.bouquets,
+    channels,
+    epg,
+    epgFreshness: content.guide.freshness,
+    ...(content.epgLoading ? { epgLoading: true } : {}),
+    partialFailures: content.partialFailures,
     counts,
   };
+  const degraded = degradedReasons(
+    {
+      counts,
+      partialFailures: content.partialFailures,
+      guideChannels: channels.filter((channel) => channel.kind !== 'iptv').length,
+      epgLoading: content.epgLoading,
+    },
+    previous,
+  );
   const meta: CatalogMetaRecord = {
     version,
-    objectName: snapshotObjectName(version),
+    objectName: '',
     refreshedAt: createdAt.toISOString(),
     stale: false,
+    ...(degraded.length > 0 ? { degraded } : {}),
+    ...(content.epgLoading ? { epgLoading: true } : {}),
     counts,
-    partialFailures: collected.partialFailures,
-    receiver: collected.receiver,
+    partialFailures: content.partialFailures,
+    receiver: content.receiver,
   };
   return { snapshot, meta };
 }
@@ -60,6 +94,6 @@ export function markStale(
     ...meta,
     stale: true,
     staleSince: meta.staleSince ?? at.toISOString(),
-    lastError: { code: error.code, message: error.message, at: at.toISOString() },
+    lastError: { code: error.code, message: error.message.slice(0, 2_000), at: at.toISOString() },
   };
 }

@@ -28,10 +28,16 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready: NATS connected, JetStream reachable, a snapshot served; a stale snapshot is `degraded` (still 200). */
+  /**
+   * Ready: NATS connected, JetStream reachable, a snapshot served. A stale or degraded snapshot (EPG loading, a
+   * large part of the EPG not read, a published snapshot refused) is `degraded` with the reason (still 200).
+   */
   @Get('readyz')
   @ApiOperation({ summary: 'Readiness: NATS, JetStream and a catalog snapshot', security: [] })
-  @ApiOkResponse({ type: ReadinessDto, description: 'ok, or degraded when the snapshot is stale' })
+  @ApiOkResponse({
+    type: ReadinessDto,
+    description: 'ok, or degraded when the snapshot is stale or degraded',
+  })
   @ApiServiceUnavailableResponse({ type: ReadinessDto, description: 'not ready (no snapshot, NATS down)' })
   async readiness(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     try {
@@ -57,9 +63,9 @@ export class HealthController {
     const indicator = this.indicators.check('snapshot');
     const freshness = this.status.freshness();
     if (!freshness.present) return indicator.down({ message: 'no catalog snapshot yet' });
-    const details = { ageSeconds: freshness.ageSeconds };
-    return freshness.stale
-      ? indicator.degraded({ ...details, stale: true, reason: freshness.reason })
-      : indicator.up({ ...details, stale: false });
+    const details = { ageSeconds: freshness.ageSeconds, stale: freshness.stale };
+    if (!freshness.stale && freshness.degraded.length === 0) return indicator.up(details);
+    const reasons = [...(freshness.reason ? [freshness.reason] : []), ...freshness.degraded];
+    return indicator.degraded({ ...details, reason: reasons.join('; '), degraded: freshness.degraded });
   }
 }

@@ -20,6 +20,11 @@ class CountsDto {
   @ApiProperty({ type: 'integer' }) events!: number;
   @ApiProperty({ type: 'integer' }) channelsWithEpg!: number;
   @ApiProperty({ type: 'integer' }) picons!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Channels whose EPG could not be read and is carried over from an earlier refresh',
+  })
+  epgCarried?: number;
 }
 
 class CatalogStatusDto {
@@ -33,6 +38,13 @@ class CatalogStatusDto {
   stale!: boolean;
   @ApiPropertyOptional({ format: 'date-time' }) staleSince?: string;
   @ApiPropertyOptional({ type: CatalogErrorDto }) lastError?: CatalogErrorDto;
+  @ApiProperty({
+    type: [String],
+    description:
+      'Why the served snapshot is less than it should be (EPG loading, a large part of the EPG not read, ' +
+      'bouquets missing, a published snapshot rejected); empty when healthy. Readiness says `degraded` meanwhile.',
+  })
+  degraded!: string[];
   @ApiPropertyOptional({ type: CountsDto }) counts?: CountsDto;
   @ApiProperty({ type: 'integer' }) partialFailures!: number;
   @ApiProperty({ description: 'The catalog answered catalog.get.meta just now' }) reachable!: boolean;

@@ -9,9 +9,16 @@ describe('toErrorResponse', () => {
   it('maps every known code to a status, 5xx only for server-side trouble', () => {
     for (const [code, status] of Object.entries(HTTP_STATUS_OF)) {
       const serverSide =
-        ['INTERNAL', 'NO_SNAPSHOT', 'UNAVAILABLE', 'TIMEOUT', 'REFRESH_FAILED', 'REFRESH_TIMEOUT'].includes(
-          code,
-        ) || code.startsWith('RECEIVER_');
+        [
+          'INTERNAL',
+          'NO_SNAPSHOT',
+          'UNAVAILABLE',
+          'TIMEOUT',
+          'REFRESH_FAILED',
+          'REFRESH_TIMEOUT',
+          'SNAPSHOT_INVALID',
+          'LIMIT_EXCEEDED',
+        ].includes(code) || code.startsWith('RECEIVER_');
       expect(status >= 500, code).toBe(serverSide);
     }
   });

@@ -25,6 +25,8 @@ export const HTTP_STATUS_OF: Readonly<Record<HttpErrorCode, number>> = {
   [ErrorCode.ReceiverCircuitOpen]: 503,
   [ErrorCode.ReceiverOverloaded]: 503,
   [ErrorCode.ReceiverResponseTooLarge]: 502,
+  [ErrorCode.SnapshotInvalid]: 503,
+  [ErrorCode.LimitExceeded]: 502,
   [HttpEdgeErrorCode.Unauthorized]: 401,
   [HttpEdgeErrorCode.Forbidden]: 403,
   [HttpEdgeErrorCode.SignatureInvalid]: 401,

@@ -14,6 +14,7 @@ export const GatewayMetric = {
   catalogAge: 'e2gate_gateway_catalog_age_seconds',
   catalogStale: 'e2gate_gateway_catalog_stale',
   snapshotLoaded: 'e2gate_gateway_catalog_snapshot_loaded',
+  snapshotsRejected: 'e2gate_gateway_catalog_snapshots_rejected_total',
   natsState: 'e2gate_gateway_nats_connection_state',
   renderCacheBytes: 'e2gate_gateway_render_cache_bytes',
   renderCacheEvictions: 'e2gate_gateway_render_cache_evictions_total',
@@ -43,6 +44,10 @@ export const gatewayMetricProviders = [
     help: '1 when the catalog marks the snapshot stale',
   }),
   makeGaugeProvider({ name: GatewayMetric.snapshotLoaded, help: '1 when this replica serves a snapshot' }),
+  makeCounterProvider({
+    name: GatewayMetric.snapshotsRejected,
+    help: 'Catalog snapshots or meta records refused by validation (the last valid snapshot stays served)',
+  }),
   makeGaugeProvider({
     name: GatewayMetric.natsState,
     help: 'NATS connection state of this replica (1 = current)',
@@ -96,6 +101,7 @@ export class GatewayMetrics {
     @InjectMetric(GatewayMetric.catalogAge) private readonly catalogAge: Gauge<string>,
     @InjectMetric(GatewayMetric.catalogStale) private readonly catalogStale: Gauge<string>,
     @InjectMetric(GatewayMetric.snapshotLoaded) private readonly snapshotLoaded: Gauge<string>,
+    @InjectMetric(GatewayMetric.snapshotsRejected) private readonly snapshotsRejected: Counter<string>,
     @InjectMetric(GatewayMetric.natsState) private readonly natsState: Gauge<string>,
     @InjectMetric(GatewayMetric.renderCacheBytes) private readonly renderCacheBytes: Gauge<string>,
     @InjectMetric(GatewayMetric.renderCacheEvictions) private readonly renderCacheEvictions: Counter<string>,
@@ -122,6 +128,10 @@ export class GatewayMetrics {
       },
     });
     Object.assign(renderCacheBytes, { collect: () => renderCacheBytes.set(sources.renderCacheBytes()) });
+  }
+
+  snapshotRejected(): void {
+    this.snapshotsRejected.inc();
   }
 
   authFailure(code: string): void {

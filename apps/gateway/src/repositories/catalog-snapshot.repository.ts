@@ -1,19 +1,24 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import type { KvWatchEntry } from '@nats-io/kv';
+import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import {
   Bucket,
   CatalogMetaKey,
-  decodeSnapshot,
+  decodeStoredSnapshot,
+  parseCatalogMeta,
   type CatalogMetaRecord,
   type CatalogSnapshot,
 } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
 
-/** Reads what the catalog publishes: `catalog-meta/current` (watched) and the snapshot objects. */
+/** Reads what the catalog publishes: `catalog-meta/current` (watched) and the snapshot objects, validated. */
 @Injectable()
 export class CatalogSnapshotRepository {
-  constructor(private readonly nats: NatsConnectionService) {}
+  constructor(
+    private readonly nats: NatsConnectionService,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
   /**
    * Every value of `catalog-meta/current`, starting with the present one; null for a deleted key. Fails when the
@@ -26,14 +31,21 @@ export class CatalogSnapshotRepository {
     return kv.watch({ key: CatalogMetaKey.Current });
   }
 
-  decodeMeta(entry: KvWatchEntry): CatalogMetaRecord | null {
-    if (entry.operation !== 'PUT' || entry.length === 0) return null;
-    return entry.json<CatalogMetaRecord>();
+  /** Runs `listener` after every NATS reconnect (the server may have restarted with an empty store). */
+  onReconnect(listener: () => void): void {
+    this.nats.onReconnect(listener);
   }
 
-  async loadSnapshot(objectName: string): Promise<CatalogSnapshot | null> {
+  /** The meta record of a watch entry, validated (`SNAPSHOT_INVALID` otherwise); null for a deleted key. */
+  decodeMeta(entry: KvWatchEntry): CatalogMetaRecord | null {
+    if (entry.operation !== 'PUT' || entry.length === 0) return null;
+    return parseCatalogMeta(entry.string());
+  }
+
+  /** The snapshot `meta` names, checked against its digest, version and the snapshot schema; null when missing. */
+  async loadSnapshot(meta: CatalogMetaRecord): Promise<CatalogSnapshot | null> {
     const store = await (await this.nats.objm()).open(Bucket.Catalog);
-    const blob = await store.getBlob(objectName);
-    return blob ? decodeSnapshot(blob) : null;
+    const blob = await store.getBlob(meta.objectName);
+    return blob ? decodeStoredSnapshot(blob, meta, this.config.snapshotReadLimits) : null;
   }
 }

@@ -1,7 +1,14 @@
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { CatalogMetaRecord, CatalogSnapshot } from '@e2gate/contracts';
+import {
+  E2gateError,
+  errorMessage,
+  ErrorCode,
+  type CatalogMetaRecord,
+  type CatalogSnapshot,
+} from '@e2gate/contracts';
+import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { ClockRepository } from '../repositories/clock.repository.js';
 import { CatalogSnapshotRepository } from '../repositories/catalog-snapshot.repository.js';
 import { SnapshotView } from './snapshot-view.js';
@@ -9,10 +16,20 @@ import { SnapshotView } from './snapshot-view.js';
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 10_000;
 
+/** A snapshot (or meta record) the catalog published that failed validation; the last valid one stays served. */
+export interface SnapshotRejection {
+  /** The version its meta record named, when the record itself was readable. */
+  version: string | null;
+  reason: string;
+  at: string;
+}
+
 /**
  * Follows the catalog: watches `catalog-meta/current` and loads each new snapshot version from the Object Store.
  * Holds the snapshot this replica serves (nothing else is state: a new replica rebuilds it from NATS). Watch
- * failures (no bucket yet, NATS away) are retried with backoff for as long as the process runs.
+ * failures (no bucket yet, NATS away) are retried with backoff for as long as the process runs; after a reconnect
+ * the watch starts over (the server may have lost its store). A record or snapshot that fails validation is
+ * reported (readiness `degraded`, a metric) and the last valid snapshot stays served.
  */
 @Injectable()
 export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,17 +38,21 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
   private readonly stop = new AbortController();
   private view: SnapshotView | null = null;
   private metaRecord: CatalogMetaRecord | null = null;
+  private rejection: SnapshotRejection | null = null;
   private loop: Promise<void> | null = null;
+  private restartWatch: (() => void) | null = null;
   private lastProblem = '';
 
   constructor(
     private readonly repository: CatalogSnapshotRepository,
     private readonly clock: ClockRepository,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.events.setMaxListeners(0);
   }
 
   onApplicationBootstrap(): void {
+    this.repository.onReconnect(() => this.restartWatch?.());
     this.loop = this.follow();
   }
 
@@ -45,9 +66,14 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
     return this.view;
   }
 
-  /** The latest meta record (staleness, last error), which may be newer than the snapshot. */
+  /** The meta record of the served snapshot (staleness, last error, degradation), updated as the catalog marks it. */
   get meta(): CatalogMetaRecord | null {
     return this.metaRecord;
+  }
+
+  /** The last snapshot the catalog published that this replica refused; null once a valid one is served. */
+  get rejected(): SnapshotRejection | null {
+    return this.rejection;
   }
 
   /** Subscribes to installs of new snapshot versions. */
@@ -70,19 +96,21 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
       try {
         const watcher = await this.repository.watchMeta();
         const stopWatching = () => watcher.stop();
+        this.restartWatch = stopWatching;
         this.stop.signal.addEventListener('abort', stopWatching, { once: true });
         if (this.stop.signal.aborted) stopWatching();
         try {
           for await (const entry of watcher) {
-            await this.apply(this.repository.decodeMeta(entry));
+            await this.receive(entry);
             delay = RETRY_MIN_MS;
           }
         } finally {
+          this.restartWatch = null;
           this.stop.signal.removeEventListener('abort', stopWatching);
           stopWatching();
         }
       } catch (error) {
-        this.report(`catalog snapshot not available yet: ${(error as Error).message}`);
+        this.report(`catalog snapshot not available yet: ${errorMessage(error)}`);
       }
       if (this.stop.signal.aborted) return;
       await sleep(delay, undefined, { signal: this.stop.signal }).catch(() => undefined);
@@ -96,20 +124,50 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
     while (!predicate(this.metaRecord)) await once(this.events, 'meta', { signal });
   }
 
+  /** One value of the watched key; a rejected record or snapshot is reported, a missing object retried. */
+  private async receive(entry: Parameters<CatalogSnapshotRepository['decodeMeta']>[0]): Promise<void> {
+    let meta: CatalogMetaRecord | null = null;
+    try {
+      meta = this.repository.decodeMeta(entry);
+      await this.apply(meta);
+    } catch (error) {
+      if (!(error instanceof E2gateError && error.code === ErrorCode.SnapshotInvalid)) throw error;
+      this.reject(meta?.version ?? null, errorMessage(error));
+    }
+  }
+
   private async apply(meta: CatalogMetaRecord | null): Promise<void> {
-    this.metaRecord = meta;
-    this.events.emit('meta', meta);
-    if (!meta || this.view?.version === meta.version) return;
+    if (!meta) {
+      this.metaRecord = null;
+      this.events.emit('meta', meta);
+      return;
+    }
+    if (this.view?.version === meta.version) {
+      this.metaRecord = meta;
+      this.rejection = null;
+      this.events.emit('meta', meta);
+      return;
+    }
     const started = this.clock.nowMs();
-    const snapshot: CatalogSnapshot | null = await this.repository.loadSnapshot(meta.objectName);
+    const snapshot: CatalogSnapshot | null = await this.repository.loadSnapshot(meta);
     if (!snapshot) throw new Error(`snapshot object ${meta.objectName} is missing`);
     this.view = new SnapshotView(snapshot);
+    this.metaRecord = meta;
+    this.rejection = null;
+    this.events.emit('meta', meta);
     this.lastProblem = '';
     this.logger.log(
       `serving catalog snapshot ${snapshot.version} (${snapshot.channels.length} channels, ` +
         `${snapshot.counts.events} events; loaded in ${this.clock.nowMs() - started} ms)`,
     );
     this.events.emit('install', this.view);
+  }
+
+  private reject(version: string | null, reason: string): void {
+    this.rejection = { version, reason, at: new Date(this.clock.nowMs()).toISOString() };
+    this.metrics.snapshotRejected();
+    this.logger.error(`${reason}; still serving ${this.view ? `snapshot ${this.view.version}` : 'nothing'}`);
+    this.events.emit('meta', this.metaRecord);
   }
 
   /** Logs a recurring problem once, not at every retry. */

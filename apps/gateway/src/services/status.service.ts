@@ -18,6 +18,8 @@ export interface Freshness {
   /** The catalog marks it stale (last refresh failed) or it is older than E2GATE_SNAPSHOT_MAX_AGE. */
   stale: boolean;
   reason: string | null;
+  /** Why the served snapshot is less than it should be (from the catalog, or a snapshot this replica refused). */
+  degraded: string[];
 }
 
 /** `/api/v1/status` and the snapshot freshness readiness builds on. */
@@ -41,21 +43,25 @@ export class StatusService {
 
   freshness(): Freshness {
     const meta = this.follower.meta;
-    if (!this.follower.current || !meta)
-      return { present: false, ageSeconds: null, stale: false, reason: null };
+    const rejected = this.follower.rejected;
+    const degraded = [
+      ...(meta?.degraded ?? []),
+      ...(rejected
+        ? [`snapshot ${rejected.version ?? '(unreadable record)'} rejected: ${rejected.reason}`]
+        : []),
+    ];
+    if (!this.follower.current || !meta) {
+      return { present: false, ageSeconds: null, stale: false, reason: null, degraded };
+    }
     const ageSeconds = Math.max(0, Math.round((this.clock.nowMs() - Date.parse(meta.refreshedAt)) / 1000));
     if (meta.stale) {
-      return {
-        present: true,
-        ageSeconds,
-        stale: true,
-        reason: `last refresh failed: ${meta.lastError?.code ?? '?'}`,
-      };
+      const reason = `last refresh failed: ${meta.lastError?.code ?? '?'}`;
+      return { present: true, ageSeconds, stale: true, reason, degraded };
     }
     if (ageSeconds * 1000 > this.config.snapshotMaxAgeMs) {
-      return { present: true, ageSeconds, stale: true, reason: `snapshot is ${ageSeconds} s old` };
+      return { present: true, ageSeconds, stale: true, reason: `snapshot is ${ageSeconds} s old`, degraded };
     }
-    return { present: true, ageSeconds, stale: false, reason: null };
+    return { present: true, ageSeconds, stale: false, reason: null, degraded };
   }
 
   async status(requestId: string): Promise<StatusDto> {
@@ -83,6 +89,7 @@ export class StatusService {
         stale: freshness.stale,
         ...(meta?.staleSince ? { staleSince: meta.staleSince } : {}),
         ...(meta?.lastError ? { lastError: meta.lastError } : {}),
+        degraded: freshness.degraded,
         ...(meta ? { counts: meta.counts } : {}),
         partialFailures: meta?.partialFailures.length ?? 0,
         reachable: live !== null,

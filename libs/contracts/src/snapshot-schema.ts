@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { SNAPSHOT_SCHEMA_VERSION, type CatalogMetaRecord } from './catalog-snapshot.js';
+import { E2gateError, ErrorCode } from './errors.js';
+
+/**
+ * Bounds of a catalog snapshot. The catalog cuts what the receiver sends to these (recording a partial failure),
+ * and every reader rejects a stored snapshot that exceeds them, so a forged or corrupted object cannot exhaust a
+ * reader's memory or break its renderers.
+ */
+export const SnapshotBounds = {
+  maxBouquets: 1_000,
+  maxServicesPerBouquet: 5_000,
+  maxChannels: 20_000,
+  /** 14 days of 4-minute programmes. */
+  maxEventsPerChannel: 5_000,
+  maxPartialFailures: 25_000,
+  maxNameLength: 512,
+  maxRefLength: 4_096,
+  maxTitleLength: 1_024,
+  maxDescriptionLength: 16_384,
+} as const;
+
+export const CHANNEL_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,80}$/;
+const EPOCH_MAX = 4_102_444_800; // 2100-01-01
+
+const epoch = z.number().int().min(0).max(EPOCH_MAX);
+const count = z.number().int().min(0).max(100_000_000);
+const name = z.string().max(SnapshotBounds.maxNameLength);
+const shortText = z.string().max(256);
+
+const eventSchema = z.object({
+  id: z.number().int(),
+  start: epoch,
+  stop: epoch,
+  title: z.string().max(SnapshotBounds.maxTitleLength),
+  subtitle: z.string().max(SnapshotBounds.maxTitleLength).optional(),
+  description: z.string().max(SnapshotBounds.maxDescriptionLength).optional(),
+  genre: shortText.optional(),
+  genreId: z.number().int().min(0).max(255).optional(),
+});
+
+/** One channel's guide: sorted by start, each event ending after it starts, none overlapping the one before. */
+export const channelEventsSchema = z
+  .array(eventSchema)
+  .max(SnapshotBounds.maxEventsPerChannel)
+  .superRefine((events, context) => {
+    let lastStop = -1;
+    for (const [index, event] of events.entries()) {
+      if (event.stop <= event.start || event.start < lastStop) {
+        context.addIssue({ code: 'custom', path: [index], message: 'events overlap or are out of order' });
+        return;
+      }
+      lastStop = event.stop;
+    }
+  });
+
+const channelSchema = z.object({
+  id: z.string().regex(CHANNEL_ID_PATTERN),
+  xmltvId: shortText,
+  number: z.number().int().min(0).max(1_000_000),
+  name,
+  ref: z.string().max(SnapshotBounds.maxRefLength),
+  kind: z.enum(['dvb', 'iptv', 'alternatives']),
+  sid: z.number().int().min(0).max(0xffffffff),
+  serviceType: z.number().int().min(0).max(0xffffffff),
+  hd: z.boolean(),
+  bouquetIds: z.array(shortText).max(SnapshotBounds.maxBouquets),
+  picon: shortText.nullable(),
+  lcn: z.number().int().min(0).max(1_000_000).optional(),
+  provider: name.optional(),
+  iptvUrl: z.string().max(SnapshotBounds.maxRefLength).optional(),
+});
+
+const bouquetSchema = z.object({
+  id: shortText,
+  name,
+  ref: z.string().max(SnapshotBounds.maxRefLength),
+  channelIds: z.array(z.string().regex(CHANNEL_ID_PATTERN)).max(SnapshotBounds.maxServicesPerBouquet),
+});
+
+const partialFailureSchema = z.object({
+  scope: z.enum(['bouquet', 'epg', 'picon']),
+  target: z.string().max(SnapshotBounds.maxRefLength),
+  name: name.optional(),
+  code: shortText,
+  message: z.string().max(2_048),
+});
+
+const countsSchema = z.object({
+  bouquets: count,
+  channels: count,
+  events: count,
+  channelsWithEpg: count,
+  picons: count,
+  epgCarried: count.optional(),
+});
+
+const receiverSchema = z.object({
+  brand: name,
+  model: name,
+  imageVersion: name,
+  webifVersion: name,
+  tuners: z.number().int().min(0).max(64),
+});
+
+/** Every field of a snapshot but `epg` (line 1 of the stored form). */
+export const snapshotHeadSchema = z.object({
+  schema: z.literal(SNAPSHOT_SCHEMA_VERSION),
+  version: z.string().regex(/^[0-9a-f]{8,64}$/),
+  createdAt: z.iso.datetime(),
+  epgWindow: z.object({ from: epoch, to: epoch }),
+  receiver: receiverSchema,
+  bouquets: z.array(bouquetSchema).max(SnapshotBounds.maxBouquets),
+  channels: z.array(channelSchema).max(SnapshotBounds.maxChannels),
+  epgFreshness: z.record(z.string().regex(CHANNEL_ID_PATTERN), epoch).optional(),
+  epgLoading: z.boolean().optional(),
+  partialFailures: z.array(partialFailureSchema).max(SnapshotBounds.maxPartialFailures),
+  counts: countsSchema,
+});
+
+export const catalogMetaSchema = z.object({
+  version: z.string().regex(/^[0-9a-f]{8,64}$/),
+  objectName: z.string().regex(/^snapshot-[0-9a-f-]{8,200}\.json\.gz$/),
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  refreshedAt: z.iso.datetime(),
+  stale: z.boolean(),
+  staleSince: z.iso.datetime().optional(),
+  lastError: z.object({ code: shortText, message: z.string().max(2_048), at: z.iso.datetime() }).optional(),
+  degraded: z.array(z.string().max(512)).max(20).optional(),
+  epgLoading: z.boolean().optional(),
+  counts: countsSchema,
+  partialFailures: z.array(partialFailureSchema).max(SnapshotBounds.maxPartialFailures),
+  receiver: receiverSchema,
+});
+
+/** Zod's first issue as one line: `channels.3.name: expected string, received object`. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid';
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Parses and validates a `catalog-meta/current` record; anything else is `SNAPSHOT_INVALID`. */
+export function parseCatalogMeta(text: string): CatalogMetaRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new E2gateError(ErrorCode.SnapshotInvalid, 'catalog meta record is not JSON');
+  }
+  const result = catalogMetaSchema.safeParse(value);
+  if (!result.success) {
+    throw new E2gateError(ErrorCode.SnapshotInvalid, `catalog meta record: ${describeIssue(result.error)}`);
+  }
+  return result.data as CatalogMetaRecord;
+}

@@ -1,4 +1,5 @@
 export * from './logging.js';
+export * from './request-id.js';
 export * from './scrub.js';
 export * from './nats.health.js';
 export * from './observability.module.js';

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import { requestIdFrom } from './request-id.js';
 import { REDACT_PATHS, redactUrl, scrubSecrets } from './scrub.js';
 
 export interface LoggingOptions {
@@ -11,8 +11,6 @@ export interface LoggingOptions {
   destination?: NodeJS.WritableStream;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 /** nestjs-pino parameters shared by every app: JSON lines, request ids, redaction, quiet health probes. */
 export function createLoggerParams(options: LoggingOptions): Params {
   const pinoOptions = {
@@ -20,10 +18,7 @@ export function createLoggerParams(options: LoggingOptions): Params {
     base: { service: options.service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     hooks: { streamWrite: scrubSecrets },
-    genReqId: (req: IncomingMessage) => {
-      const incoming = req.headers['x-request-id'];
-      return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    },
+    genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     customProps: () => ({}),
     autoLogging: {
       // Middleware sees a prefix-stripped `url`; `originalUrl` is the path the client asked for.
@@ -51,7 +46,8 @@ export function createLoggerParams(options: LoggingOptions): Params {
         const headers = context
           .switchToRpc()
           .getContext<{ getHeaders?: () => { get(name: string): string } | undefined }>();
-        return headers.getHeaders?.()?.get('x-correlation-id') || randomUUID();
+        // Anyone who can publish on a subject chooses this header: bounded like an HTTP request id.
+        return requestIdFrom(headers.getHeaders?.()?.get('x-correlation-id'));
       },
       autoLogging: false,
     },

@@ -52,6 +52,10 @@ describe('redactUrl', () => {
     [`/%68%64%68%72/${encoded(KEY)}/device.xml`, '/%68%64%68%72/[redacted]/device.xml'],
     [`/hdhr%2f${KEY}/device.xml`, '/hdhr/[redacted]/device.xml'],
     ['/api/v1/channels?limit=10', '/api/v1/channels?limit=10'],
+    // What users type is logged as its length (characters as the server decodes them), never its content.
+    ['/api/v1/epg/search?q=Tatort+M%C3%BCnster&limit=5', '/api/v1/epg/search?q=[14 characters]&limit=5'],
+    ['/api/v1/epg/search?%71=my%20own%20words', '/api/v1/epg/search?%71=[12 characters]'],
+    ['/api/v1/epg/search?q=', '/api/v1/epg/search?q=[0 characters]'],
     ['/%', '/%'],
   ])('%s', (input, expected) => expect(redactUrl(input)).toBe(expected));
 });

@@ -3,6 +3,7 @@
  * - `redactUrl` builds the request URL that request logging writes: the `/hdhr/<key>` segment and the values of
  *   query parameters whose (percent-decoded) names look like credentials are replaced. It decodes before it
  *   decides, as the server does: Fastify reads `?%74oken=` as `token` and `/hdhr/%41…` as a key starting with `A`.
+ *   Free text users type (the search `q`) is not a secret but not ours to keep either: only its length is written.
  * - `scrubSecrets` is the last line of defence, applied to every serialised line before it is written; it catches
  *   secrets inside free text and URLs elsewhere, percent-encoded parameter names included.
  * Structured redaction (pino `redact`, `REDACT_PATHS`) handles known fields.
@@ -11,6 +12,9 @@ export const REDACTED = '[redacted]';
 
 /** A parameter whose decoded name contains one of these (any case) carries a credential or a signature. */
 const SENSITIVE_NAME = /token|sig|secret|passw|key|auth|credential/i;
+
+/** Parameters (decoded names, exact) whose values are what users type: logged as their length. */
+const FREE_TEXT_NAMES = new Set(['q']);
 
 const RULES: [RegExp, (substring: string, ...groups: string[]) => string][] = [
   // Query parameters that carry credentials or signatures, with names as written or percent-encoded.
@@ -69,13 +73,20 @@ function redactQuery(query: string): string {
       const equals = pair.indexOf('=');
       if (equals === -1) return pair;
       const name = pair.slice(0, equals);
-      return isSensitiveName(name) ? `${name}=${REDACTED}` : pair;
+      if (isSensitiveName(name)) return `${name}=${REDACTED}`;
+      if (!FREE_TEXT_NAMES.has(decodeQueryPart(name))) return pair;
+      return `${name}=[${[...decodeQueryPart(pair.slice(equals + 1))].length} characters]`;
     })
     .join('&');
 }
 
 function isSensitiveName(raw: string): boolean {
-  return SENSITIVE_NAME.test(decodeLoosely(raw.replace(/\+/g, ' ')));
+  return SENSITIVE_NAME.test(decodeQueryPart(raw));
+}
+
+/** A query name or value as the server reads it (`+` is a space). */
+function decodeQueryPart(raw: string): string {
+  return decodeLoosely(raw.replace(/\+/g, ' '));
 }
 
 function isHdhrSegment(raw: string): boolean {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UrlSigner } from '../../../apps/gateway/src/auth/url-signer.js';
+import { nextRefreshOutcome } from '../../support/catalog-harness.js';
 import {
   ADMIN_TOKEN,
   bearer,
@@ -144,6 +145,11 @@ describe('errors', () => {
     expect(mine.json().requestId).toBe('trace-abc.123');
     const hostile = await get('/nope', { 'x-request-id': 'x "}{"level":60 <b>' });
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    for (const kept of ['svc:42', 'x'.repeat(64)])
+      expect((await get('/nope', { 'x-request-id': kept })).headers.get('x-request-id')).toBe(kept);
+    const tooLong = await get('/nope', { 'x-request-id': 'x'.repeat(65) });
+    expect(tooLong.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tooLong.json().requestId).toBe(tooLong.headers.get('x-request-id'));
   });
 });
 
@@ -238,6 +244,38 @@ describe('logs', () => {
         false,
       );
     }
+  });
+
+  it('hold the length of what users type (search terms, refresh reasons), never the text, nor a hostile request id', async () => {
+    const typed = 'Geheimnis Müller Zq7x';
+    const refused = `refused-id-${'x'.repeat(60)}`;
+    const mark = stack.gateway.logs.lines.length;
+    const search = await get(`/api/v1/epg/search?q=${encodeURIComponent(typed)}&limit=5`, {
+      ...bearer(ADMIN_TOKEN),
+      'x-request-id': refused,
+    });
+    expect(search.status).toBe(200);
+    // Until the catalog starts a refresh of its own for this request (not joins a running one, whose reason it
+    // logged already); each outcome awaited means the catalog has written its log lines for that refresh.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const outcome = nextRefreshOutcome(stack.catalog.nc, 60_000);
+      const refresh = await call(`${stack.gateway.url}/api/v1/catalog/refresh`, {
+        method: 'POST',
+        headers: { ...bearer(ADMIN_TOKEN), 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: typed }),
+      });
+      expect(refresh.status).toBe(202);
+      await outcome;
+      if (refresh.json().state === 'started') break;
+    }
+
+    const recent = stack.gateway.logs.since(mark);
+    // Not vacuous: both requests were logged, with lengths where the text was.
+    expect(recent.some((line) => line.includes('/api/v1/epg/search?q=[21 characters]&limit=5'))).toBe(true);
+    expect(recent.some((line) => line.includes('reason of 21 characters'))).toBe(true);
+    const written = percentDecoded(recent.join('\n'));
+    for (const word of ['Geheimnis', 'Müller', 'Zq7x', refused])
+      expect(written.includes(word), word).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
+import { requestIdFrom } from '@e2gate/observability';
 import type { Principal } from '../auth/principal.js';
 
 declare module 'fastify' {
@@ -10,15 +10,13 @@ declare module 'fastify' {
   }
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
 /**
- * Fastify's request id: a well-formed incoming `x-request-id`, else a UUID. It is also stored on the raw request,
- * where pino-http picks it up, so error bodies, the `x-request-id` response header and log lines agree.
+ * Fastify's request id: a well-formed incoming `x-request-id` (at most 64 plain characters), else a UUID. It is also
+ * stored on the raw request, where pino-http picks it up, so error bodies, the `x-request-id` response header and log
+ * lines agree.
  */
 export function requestIdFor(raw: IncomingMessage): string {
-  const incoming = raw.headers['x-request-id'];
-  const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const id = requestIdFrom(raw.headers['x-request-id']);
   (raw as IncomingMessage & { id?: string }).id = id;
   return id;
 }

@@ -7,6 +7,7 @@ import { observeHttpDurations } from '@e2gate/observability';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { installEdgeChecks } from './http/edge-checks.js';
 import { toErrorResponse } from './http/error-response.js';
+import { installGracefulShutdown } from './http/graceful-shutdown.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { requestIdFor, requestIdOf } from './http/request-context.js';
 import { RequestValidationPipe } from './http/request-validation.pipe.js';
@@ -37,6 +38,8 @@ export async function createGatewayApp(
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
     routerOptions: { maxParamLength: 200 },
+    // Requests arriving while the server closes get our error body instead (installGracefulShutdown).
+    return503OnClosing: false,
     // Errors Fastify raises before routing (a malformed URL, a bad Content-Type header) get our error body too.
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const response = toErrorResponse(error, requestIdOf(request));
@@ -63,6 +66,7 @@ export async function createGatewayApp(
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  installGracefulShutdown(fastify, config.shutdownGraceMs);
   installEdgeChecks(fastify, config.limits.maxUrlLength);
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', requestIdOf(request));

@@ -185,6 +185,7 @@ const gatewaySchema = z.object({
   E2GATE_MAX_URL_LENGTH: integer({ default: 4096, min: 256, max: 65_536 }),
   E2GATE_CATALOG_TIMEOUT: duration({ default: '5s', min: '100ms', max: '2m' }),
   E2GATE_STREAM_OPEN_TIMEOUT: duration({ default: '5s', min: '100ms', max: '1m' }),
+  E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '3s', max: '5m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
   E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),
   E2GATE_HDHR_ENABLED: boolean(true),
@@ -237,6 +238,8 @@ export interface GatewayConfig {
   };
   catalogTimeoutMs: number;
   streamOpenTimeoutMs: number;
+  /** After SIGTERM, how long open requests (slow clients included) may take before their connections are closed. */
+  shutdownGraceMs: number;
   renderCacheBytes: number;
   /**
    * Distinct base URLs (Host values, when `publicUrl` is unset) whose documents are kept per snapshot version; the
@@ -290,6 +293,7 @@ export function loadGatewayConfig(
       },
       catalogTimeoutMs: vars.E2GATE_CATALOG_TIMEOUT,
       streamOpenTimeoutMs: vars.E2GATE_STREAM_OPEN_TIMEOUT,
+      shutdownGraceMs: vars.E2GATE_SHUTDOWN_GRACE,
       renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,
       renderBaseUrls: vars.E2GATE_RENDER_BASE_URLS,
       hdhomerun: {

@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import { Injectable, Logger } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { E2gateError, ErrorCode, type StreamProfile } from '@e2gate/contracts';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
@@ -21,8 +21,11 @@ export interface OpenedStream {
  * its chunks. With no transcoder running, NATS reports no responders at once and the client gets a fast 503.
  */
 @Injectable()
-export class StreamService {
+export class StreamService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamService.name);
+  /** The end of each live relay: called at shutdown, before the HTTP server waits for its connections. */
+  private readonly live = new Set<(reason: string) => void>();
+  private closing = false;
 
   constructor(
     private readonly follower: SnapshotFollowerService,
@@ -31,6 +34,7 @@ export class StreamService {
   ) {}
 
   async open(channelId: string, profile: StreamProfile, requestId: string): Promise<OpenedStream> {
+    if (this.closing) throw new E2gateError(ErrorCode.Unavailable, 'the gateway is shutting down');
     const view = this.follower.current;
     if (!view) throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet');
     const channel = view.channel(channelId);
@@ -50,11 +54,18 @@ export class StreamService {
     return { sessionId: session.sessionId, body: await this.relay(session.sessionId) };
   }
 
+  /** Ends every live stream cleanly (the response ends, the viewer's player reconnects elsewhere). */
+  beforeApplicationShutdown(): void {
+    this.closing = true;
+    for (const end of [...this.live]) end('gateway shutting down');
+  }
+
   private async relay(sessionId: string): Promise<Readable> {
     const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     let subscription: Subscription | null = null;
     let idle: NodeJS.Timeout | null = null;
     const finish = (reason: string | null) => {
+      this.live.delete(finish);
       if (idle) clearTimeout(idle);
       subscription?.unsubscribe();
       subscription = null;
@@ -65,6 +76,7 @@ export class StreamService {
       if (idle) clearTimeout(idle);
       idle = setTimeout(() => finish('session idle'), IDLE_TIMEOUT_MS);
     };
+    this.live.add(finish);
     body.on('close', () => finish(null));
     subscription = await this.transcoder.subscribeData(sessionId, (chunk) => {
       if (chunk === null) return finish('session closed');
@@ -75,6 +87,10 @@ export class StreamService {
         finish('client too slow');
       }
     });
+    if (this.closing) {
+      finish(null); // shutdown began while subscribing
+      throw new E2gateError(ErrorCode.Unavailable, 'the gateway is shutting down');
+    }
     armIdle();
     return body;
   }

@@ -28,7 +28,7 @@ export function installGracefulShutdown(fastify: FastifyInstance, graceMs: numbe
     grace = setTimeout(() => {
       logger.warn(`requests still open after ${graceMs} ms: closing their connections`);
       fastify.server.closeAllConnections();
-    }, graceMs);
+    }, graceMs).unref(); // open connections keep the process alive, not this timer
     logger.log(`closing the HTTP server; open requests have ${graceMs} ms`);
     done();
   });

@@ -154,7 +154,10 @@ function pythonTraceback(message: string): string {
 
 export function bouquets(ctx: BoxContext, query: URLSearchParams): WebReply {
   const kind = query.get('stype') === 'radio' ? 'radio' : 'tv';
-  return json({ bouquets: ctx.index.listedBouquets(kind).map((bouquet) => [bouquet.ref, bouquet.name]) });
+  const listed = ctx.index.listedBouquets(kind).map((bouquet) => [bouquet.ref, bouquet.name]);
+  const extra = kind === 'tv' ? ctx.faults().extraBouquets : 0;
+  for (let index = 0; index < extra; index++) listed.push([extraBouquetRef(index), `Extra ${index + 1}`]);
+  return json({ bouquets: listed });
 }
 
 export function getServices(ctx: BoxContext, query: URLSearchParams): WebReply {
@@ -191,4 +194,9 @@ export function getAllServices(ctx: BoxContext, query: URLSearchParams): WebRepl
     pos = list.pos;
   }
   return json({ result: true, processingtime: processingTime(started, performance.now()), services });
+}
+
+/** Reference of the `extraBouquets` fault's bouquets (the box lists them; they hold no services). */
+function extraBouquetRef(index: number): string {
+  return `1:7:1:0:0:0:0:0:0:0:FROM BOUQUET "userbouquet.extra${index}.tv" ORDER BY bouquet`;
 }

@@ -19,6 +19,15 @@ export interface SimFaults {
   failingEpg: string[];
   /** Endpoint names (e.g. 'bouquets', 'getservices', 'epgservice') returning truncated/invalid JSON. */
   malformedJson: string[];
+  /**
+   * Endpoint names answering, instead of their JSON, one array nested `nestedJsonBytes / 2` levels deep (a hostile
+   * or broken box): a client must refuse it without building it.
+   */
+  nestedJson: string[];
+  /** Size of the nested-array body (default 4 MiB). */
+  nestedJsonBytes: number;
+  /** Empty TV bouquets listed after the real ones (a box whose bouquet list went wild); default 0. */
+  extraBouquets: number;
   /** Extra latency on EPG endpoints. */
   slowEpgMs: number;
   /** HTTP Basic required on web + stream ports (401 otherwise). */
@@ -50,6 +59,9 @@ const DEFAULTS: SimFaults = {
   failingBouquets: [],
   failingEpg: [],
   malformedJson: [],
+  nestedJson: [],
+  nestedJsonBytes: 4 * 1024 * 1024,
+  extraBouquets: 0,
   slowEpgMs: 0,
   auth: null,
   latin1: false,
@@ -64,6 +76,8 @@ const DEFAULTS: SimFaults = {
 export const DEFAULT_FAULTS: Readonly<SimFaults> = Object.freeze(DEFAULTS);
 
 const MAX_DELAY_MS = 600_000;
+const MAX_HOSTILE_BYTES = 256 * 1024 * 1024;
+const MAX_EXTRA_BOUQUETS = 1_000_000;
 
 export class FaultsError extends Error {
   readonly code = 'SIM_INVALID_FAULTS';
@@ -72,6 +86,13 @@ export class FaultsError extends Error {
 function ms(key: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_DELAY_MS) {
     throw new FaultsError(`${key} must be a number of milliseconds in [0, ${MAX_DELAY_MS}]`);
+  }
+  return value;
+}
+
+function count(key: string, value: unknown, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new FaultsError(`${key} must be an integer in [0, ${max}]`);
   }
   return value;
 }
@@ -104,6 +125,7 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
     failingBouquets: [...current.failingBouquets],
     failingEpg: [...current.failingEpg],
     malformedJson: [...current.malformedJson],
+    nestedJson: [...current.nestedJson],
   };
   for (const [key, value] of Object.entries(patch)) {
     switch (key as keyof SimFaults) {
@@ -127,9 +149,16 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
       case 'stallDropMs':
         next[key as 'hangMs'] = ms(key, value);
         break;
+      case 'nestedJsonBytes':
+        next.nestedJsonBytes = count(key, value, MAX_HOSTILE_BYTES);
+        break;
+      case 'extraBouquets':
+        next.extraBouquets = count(key, value, MAX_EXTRA_BOUQUETS);
+        break;
       case 'failingBouquets':
       case 'failingEpg':
       case 'malformedJson':
+      case 'nestedJson':
         next[key as 'failingBouquets'] = strings(key, value);
         break;
       case 'latin1':

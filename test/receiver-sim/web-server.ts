@@ -75,8 +75,11 @@ async function writeReply(
   let outcome: SimOutcome = 'ok';
   switch (reply.kind) {
     case 'json': {
-      let text = pyDumps(reply.value, { indent: 1, ensureAscii: !faults.latin1 });
-      if (faults.malformedJson.includes(route.name)) {
+      let text = faults.nestedJson.includes(route.name)
+        ? nestedArray(faults.nestedJsonBytes)
+        : pyDumps(reply.value, { indent: 1, ensureAscii: !faults.latin1 });
+      if (faults.nestedJson.includes(route.name)) outcome = 'malformed';
+      else if (faults.malformedJson.includes(route.name)) {
         text = text.slice(0, Math.max(1, Math.floor(text.length * MALFORMED_KEEP)));
         outcome = 'malformed';
       }
@@ -109,6 +112,12 @@ async function writeReply(
   res.writeHead(200, headers);
   res.end(body);
   return outcome;
+}
+
+/** `[[[…]]]`: `bytes / 2` levels of arrays, the shape that exhausts a naive parser's memory and stack. */
+function nestedArray(bytes: number): string {
+  const depth = Math.max(1, Math.floor(bytes / 2));
+  return '['.repeat(depth) + ']'.repeat(depth);
 }
 
 function toRequest(req: IncomingMessage, url: URL): WebRequest {

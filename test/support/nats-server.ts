@@ -15,6 +15,10 @@ export interface RunningNatsServer {
   url: string;
   storeDir: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: clients see the connection drop mid-operation. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port (after `kill`), with its store kept or wiped. */
+  restart(options?: { wipeStore?: boolean }): Promise<void>;
 }
 
 export function findNatsServerBinary(): string {
@@ -38,7 +42,36 @@ export async function startNatsServer(
   const binary = findNatsServerBinary();
   const workDir = mkdtempSync(join(tmpdir(), 'e2gate-nats-'));
   const storeDir = options.storeDir ?? join(workDir, 'js');
-  const port = options.port ? String(options.port) : '-1';
+  let server = await spawnServer(binary, options.port ? String(options.port) : '-1', storeDir, workDir);
+  const url = server.url;
+  return {
+    url,
+    storeDir,
+    stop: async () => {
+      await stopChild(server.child);
+      rmSync(workDir, { recursive: true, force: true });
+    },
+    kill: async () => {
+      if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => server.child.once('exit', () => resolve()));
+      server.child.kill('SIGKILL');
+      await exited;
+    },
+    restart: async ({ wipeStore = false } = {}) => {
+      await stopChild(server.child);
+      if (wipeStore) rmSync(storeDir, { recursive: true, force: true });
+      for (const name of readdirSync(workDir)) if (name.endsWith('.ports')) rmSync(join(workDir, name));
+      server = await spawnServer(binary, new URL(url).port, storeDir, workDir);
+    },
+  };
+}
+
+async function spawnServer(
+  binary: string,
+  port: string,
+  storeDir: string,
+  workDir: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     binary,
     ['-a', '127.0.0.1', '-p', port, '-js', '-sd', storeDir, '--ports_file_dir', workDir],
@@ -50,15 +83,7 @@ export async function startNatsServer(
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  const url = await waitForPortsFile(child, workDir, () => stderr);
-  return {
-    url,
-    storeDir,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(workDir, { recursive: true, force: true });
-    },
-  };
+  return { child, url: await waitForPortsFile(child, workDir, () => stderr) };
 }
 
 async function waitForPortsFile(child: ChildProcess, dir: string, stderr: () => string): Promise<string> {
@@ -80,7 +105,7 @@ async function waitForPortsFile(child: ChildProcess, dir: string, stderr: () => 
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
   const killTimer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SnapshotBounds } from '@e2gate/contracts';
 import type { ReceiverEvent } from '@e2gate/openwebif';
 import { normalizeEpg } from './epg-normalizer.js';
 
@@ -63,5 +64,20 @@ describe('normalizeEpg', () => {
       genreId: 32,
     });
     expect(events[1]).toEqual({ id: 2, start: 1060, stop: 1120, title: 'Film' });
+  });
+
+  it('cuts overlong text to the snapshot bounds and drops implausibly long events', () => {
+    const { events, stats } = normalizeEpg(
+      [
+        event(1, 1000, 600, { title: 'T'.repeat(5000), longDescription: 'D'.repeat(100_000), genreId: 999 }),
+        event(2, 2000, 30 * 86_400),
+      ],
+      { from: 900, to: 5000 },
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]!.title).toHaveLength(SnapshotBounds.maxTitleLength);
+    expect(events[0]!.description).toHaveLength(SnapshotBounds.maxDescriptionLength);
+    expect(events[0]!.genreId).toBeUndefined();
+    expect(stats.droppedZeroLength).toBe(1);
   });
 });

@@ -105,13 +105,9 @@ export class SnapshotPublisher implements OnApplicationBootstrap, OnApplicationS
     await this.reconcile();
   }
 
-  /** Another replica published: serve what NATS holds now (when it is valid). */
+  /** Another replica published: serve what NATS holds now (when it is valid and not older). */
   async adoptFromNats(): Promise<void> {
-    const loaded = await this.store.loadCurrentFromNats().catch((error: unknown) => {
-      this.rejected('nats', error);
-      return null;
-    });
-    if (loaded && !this.isOlder(loaded.meta)) await this.adopt(loaded);
+    await this.tryAdopt().catch((error: unknown) => this.rejected('nats', error));
   }
 
   /** Serves a snapshot (the index is rebuilt only when the content version changed). */
@@ -138,14 +134,16 @@ export class SnapshotPublisher implements OnApplicationBootstrap, OnApplicationS
         this.rejected('nats', error);
         return null; // a forged or broken record is replaced by ours
       });
-      if (current && this.isNewer(current, served)) {
-        await this.adoptFromNats();
-      } else {
+      const adopted = current && this.isNewer(current, served) ? await this.tryAdopt() : 'not-newer';
+      if (adopted !== 'adopted') {
+        // Ours is the newest valid snapshot (or NATS's newer one cannot be served): make NATS hold ours.
         if ((await this.store.checkObject(served)) !== 'ok') {
           this.logger.warn(`NATS lacks snapshot ${served.objectName}; publishing it again from the data dir`);
           await this.store.republish(served);
         }
-        if (!current || JSON.stringify(current) !== JSON.stringify(served)) await this.store.putMeta(served);
+        if (adopted === 'invalid' || !current || JSON.stringify(current) !== JSON.stringify(served)) {
+          await this.store.putMeta(served);
+        }
       }
       if (this.pending) this.logger.log(`NATS holds snapshot ${served.version} again`);
       this.settled();
@@ -153,6 +151,21 @@ export class SnapshotPublisher implements OnApplicationBootstrap, OnApplicationS
       if (!this.pending) this.logger.warn(`NATS does not hold the served snapshot: ${errorMessage(error)}`);
       this.failed();
     }
+  }
+
+  /** Serves the snapshot NATS names now; `invalid` when it fails validation (other errors are thrown). */
+  private async tryAdopt(): Promise<'adopted' | 'invalid' | 'not-newer'> {
+    let loaded: LoadedSnapshot | null;
+    try {
+      loaded = await this.store.loadCurrentFromNats();
+    } catch (error) {
+      if (!(error instanceof E2gateError && error.code === ErrorCode.SnapshotInvalid)) throw error;
+      this.rejected('nats', error);
+      return 'invalid';
+    }
+    if (!loaded || this.isOlder(loaded.meta)) return 'not-newer';
+    await this.adopt(loaded);
+    return 'adopted';
   }
 
   private async adopt(loaded: LoadedSnapshot): Promise<void> {

@@ -77,8 +77,11 @@ async function eventually<T>(
 
 const catalogDir = () => join(catalog.dataDir, 'catalog');
 const diskMeta = () => JSON.parse(readFileSync(join(catalogDir(), 'meta.json'), 'utf8')) as CatalogMetaRecord;
-const readyz = async () =>
-  (await call(`${gateway.url}/readyz`)).json<Record<string, Record<string, unknown>>>();
+interface Readiness {
+  status: string;
+  info: Record<string, Record<string, unknown>>;
+}
+const readyz = async () => (await call(`${gateway.url}/readyz`)).json<Readiness>();
 const playlistEntries = async () => {
   const reply = await call(`${gateway.url}/playlist.m3u`, { headers: bearer(READ_TOKEN) });
   expect(reply.status).toBe(200);
@@ -179,7 +182,7 @@ describe('a refresh that fails while NATS is down', () => {
     await gateway.follower.whenMeta((meta) => meta?.stale === true, 60_000);
     const ready = await readyz();
     expect(ready.status).toBe('degraded');
-    expect(ready.info!['snapshot']!).toMatchObject({
+    expect(ready.info['snapshot']).toMatchObject({
       status: 'degraded',
       stale: true,
       reason: expect.stringContaining('last refresh failed: RECEIVER_'),
@@ -210,7 +213,7 @@ describe('a forged or hostile snapshot in NATS', () => {
     expect(gateway.follower.current!.version).toBe(served.version);
     const ready = await readyz();
     expect(ready.status).toBe('degraded');
-    expect(String(ready.info!['snapshot']!!['reason'])).toMatch(
+    expect(String(ready.info['snapshot']!['reason'])).toMatch(
       /snapshot f0f0f0f0f0f0f0f0 rejected: snapshot rejected: head: channels\.0\.name/,
     );
     for (const path of ['/playlist.m3u', '/xmltv.xml', '/lineup.json']) {

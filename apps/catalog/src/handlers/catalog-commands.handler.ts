@@ -10,8 +10,15 @@ export class CatalogCommandsHandler {
 
   @MessagePattern(Subject.CatalogCmdRefresh)
   refresh(@Payload() command: CatalogRefreshCommand) {
-    // The reason is free text someone typed: only its length reaches the logs.
-    const reason = command.reason ? `command, reason of ${command.reason.length} characters` : 'command';
-    return this.coordinator.request(reason);
+    return this.coordinator.request(loggableReason(command.reason));
   }
+}
+
+/** The gateway's own descriptions (`api`, `api, reason of 12 characters`) hold no user text. */
+const DESCRIBED_REASON = /^[a-z]{1,20}(, reason of \d{1,6} characters)?$/;
+
+/** The reason as the logs may show it: a described one as it is, free text someone typed only by its length. */
+export function loggableReason(reason: string | undefined): string {
+  if (reason === undefined) return 'command';
+  return DESCRIBED_REASON.test(reason) ? reason : `command, reason of ${[...reason].length} characters`;
 }

@@ -245,3 +245,30 @@ describe('a forged or hostile snapshot in NATS', () => {
     await gateway.follower.whenMeta(() => gateway.follower.rejected === null, 30_000);
   });
 });
+
+describe('a refresh that could not read most guides', () => {
+  it('is served with the guides carried over and the gateway readiness says degraded with the reason', async () => {
+    const { channels } = await catalog.request(Subject.CatalogGetChannels, { limit: 1000 });
+    const dvb = channels.filter((channel) => channel.kind !== 'iptv');
+    await sim.setFaults({
+      failingEpg: dvb.slice(0, Math.ceil(dvb.length / 2)).map((channel) => channel.name),
+    });
+    const outcome = nextRefreshOutcome(catalog.nc, 60_000);
+    await catalog.request(Subject.CatalogCmdRefresh, {});
+    const result = await outcome;
+    expect(result.ok).toBe(true);
+    await gateway.follower.whenMeta(
+      (meta) => !meta?.stale && (meta?.degraded ?? []).some((reason) => reason.includes('could not be read')),
+      30_000,
+    );
+    const ready = await readyz();
+    expect(ready.status).toBe('degraded');
+    expect(String(ready.info['snapshot']!['reason'])).toMatch(/EPG of \d+ of \d+ channels could not be read/);
+    const status = (await call(`${gateway.url}/api/v1/status`, { headers: bearer(READ_TOKEN) })).json<{
+      catalog: { degraded: string[]; counts: { epgCarried: number } };
+    }>();
+    expect(status.catalog.degraded).toContainEqual(expect.stringContaining('could not be read'));
+    expect(status.catalog.counts.epgCarried).toBeGreaterThan(0);
+    await sim.resetFaults();
+  });
+});

@@ -98,10 +98,16 @@ export interface LivePipelineOptions {
    */
   languages?: Array<string>
   /**
-   * Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version.
+   * Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version (with `audio: 'aac'`).
    * @default false
    */
   keepOriginalAudio?: boolean
+  /**
+   * `'aac'`: every kept audio track becomes AAC-LC stereo; `'copy'`: every kept track is copied unchanged
+   * (MP2, AC-3, E-AC-3, AAC), a remux for players that decode broadcast audio themselves.
+   * @default 'aac'
+   */
+  audio?: 'aac' | 'copy'
   /**
    * Input bytes queued for the pipeline thread before `push` refuses more.
    * @default 4194304

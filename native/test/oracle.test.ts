@@ -176,3 +176,29 @@ it('keeps the original E-AC-3 beside the AAC, with its channels and language', a
   expect(decodeErrors(output)).toEqual([]);
   expect(transportErrors(output)).toEqual([]);
 });
+
+describe.each(['t1_720p50_ac3_mp2', 't2_1080i_eac3_ad_wrap', 't3_576i_mpeg2', 'radio_mp2', 'radio_latm'])(
+  'TS output of %s with audio copied',
+  (name) => {
+    it('keeps every audio track in its own codec, channels and language, decoding cleanly, same spans', async () => {
+      const input = fixturePath(name);
+      const { outputs, stats } = await runPipeline(fixture(name), { audio: 'copy' });
+      const output = tempFile('copy.ts', tsBytes(outputs));
+      expect(decodeErrors(output)).toEqual([]);
+      expect(transportErrors(output)).toEqual([]);
+      expect(stats.warningsTotal).toBe(0);
+      const describe = (file: string) =>
+        streams(file).map((s) => [s.codec_type, s.codec_name, s.channels, s.tags?.language]);
+      expect(describe(output)).toEqual(describe(input));
+      streams(input)
+        .filter((s) => s.codec_type === 'audio')
+        .forEach((audio, index) => {
+          const frame = INPUT_FRAME[audio.codec_name]!;
+          const source = span(packets(input, `a:${index}`));
+          const result = span(packets(output, `a:${index}`));
+          expect(Math.abs(result.end - source.end)).toBeLessThanOrEqual(frame);
+          expect(result.start).toBeGreaterThanOrEqual(source.start - frame);
+        });
+    });
+  },
+);

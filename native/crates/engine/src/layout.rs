@@ -8,7 +8,7 @@ use e2gate_core::packet::Pid;
 use e2gate_core::pes::stream_id;
 use e2gate_core::stream_type::{AudioCodec, Codec, StreamType, VideoCodec};
 
-use crate::options::PipelineOptions;
+use crate::options::{AudioOutput, PipelineOptions};
 
 /// Audio tracks transcoded per pipeline at most; a PMT listing more is hostile or exotic.
 pub const MAX_AUDIO_TRACKS: usize = 8;
@@ -83,6 +83,49 @@ fn add(
     list.len() - 1
 }
 
+/// The output stream of an audio track copied unchanged: its own stream type (AC-3/E-AC-3 with their
+/// registration descriptor, as FFmpeg writes them), language and audio type kept.
+fn copied_audio(
+    pid: Pid,
+    codec: AudioCodec,
+    source: &StreamInfo,
+    index: usize,
+) -> (MuxStream, &'static str) {
+    let audio_id = stream_id::AUDIO + index as u8;
+    let (stream_type, stream_id, format, name) = match codec {
+        AudioCodec::Mpeg if source.stream_type == StreamType::MPEG1_AUDIO => {
+            (StreamType::MPEG1_AUDIO, audio_id, None, "mp2")
+        }
+        AudioCodec::Mpeg => (StreamType::MPEG2_AUDIO, audio_id, None, "mp2"),
+        AudioCodec::Ac3 => (
+            StreamType::AC3,
+            stream_id::PRIVATE_STREAM_1,
+            Some(b"AC-3"),
+            "ac3",
+        ),
+        AudioCodec::Eac3 => (
+            StreamType::EAC3,
+            stream_id::PRIVATE_STREAM_1,
+            Some(b"EAC3"),
+            "eac3",
+        ),
+        AudioCodec::AacAdts => (StreamType::AAC_ADTS, audio_id, None, "aac"),
+        AudioCodec::AacLatm => (StreamType::AAC_LATM, audio_id, None, "aac_latm"),
+    };
+    let mut descriptors = format.map(registration).unwrap_or_default();
+    descriptors.extend(MuxStream::language_descriptors(
+        source.language,
+        source.audio_type,
+    ));
+    let mux = MuxStream {
+        pid,
+        stream_type,
+        stream_id,
+        descriptors,
+    };
+    (mux, name)
+}
+
 fn registration(format_identifier: &[u8; 4]) -> Vec<u8> {
     let mut out = vec![descriptor::tag::REGISTRATION, 4];
     out.extend_from_slice(format_identifier);
@@ -143,24 +186,34 @@ impl Layout {
             };
             let pid = Pid::new(next_pid);
             next_pid += 1;
-            let route = if codec == AudioCodec::AacAdts {
-                AudioRoute::Copy
-            } else {
-                AudioRoute::Transcode
+            let (mux, route, name) = match options.audio_output {
+                AudioOutput::Copy => {
+                    let (mux, name) = copied_audio(pid, codec, source, index);
+                    (mux, AudioRoute::Copy, name)
+                }
+                AudioOutput::Aac => {
+                    let route = if codec == AudioCodec::AacAdts {
+                        AudioRoute::Copy
+                    } else {
+                        AudioRoute::Transcode
+                    };
+                    let mux = MuxStream {
+                        pid,
+                        stream_type: StreamType::AAC_ADTS,
+                        stream_id: stream_id::AUDIO + index as u8,
+                        descriptors: MuxStream::language_descriptors(
+                            source.language,
+                            source.audio_type,
+                        ),
+                    };
+                    (mux, route, "aac")
+                }
             };
             let output = add(
-                MuxStream {
-                    pid,
-                    stream_type: StreamType::AAC_ADTS,
-                    stream_id: stream_id::AUDIO + index as u8,
-                    descriptors: MuxStream::language_descriptors(
-                        source.language,
-                        source.audio_type,
-                    ),
-                },
+                mux,
                 OutputStream {
                     pid,
-                    codec: "aac",
+                    codec: name,
                     language: source.language,
                     audio_type: source.audio_type,
                     source_pid: source.pid,
@@ -175,7 +228,7 @@ impl Layout {
                 output,
             });
         }
-        if options.keep_original_audio {
+        if options.keep_original_audio && options.audio_output == AudioOutput::Aac {
             for source in &sources {
                 let (stream_type, name, format) = match source.codec {
                     Codec::Audio(AudioCodec::Ac3) => (StreamType::AC3, "ac3", b"AC-3"),
@@ -273,6 +326,32 @@ mod tests {
             layout.audio.iter().map(|a| a.route).collect::<Vec<_>>(),
             vec![AudioRoute::Transcode; 2]
         );
+    }
+
+    #[test]
+    fn copy_keeps_every_audio_track_in_its_own_codec_and_language() {
+        let options = PipelineOptions {
+            audio_output: AudioOutput::Copy,
+            keep_original_audio: true,
+            ..PipelineOptions::default()
+        };
+        let layout = Layout::build(&orf(), &options).unwrap();
+        let codecs: Vec<&str> = layout.streams.iter().map(|s| s.codec).collect();
+        assert_eq!(codecs, vec!["h264", "ac3", "mp2"]);
+        assert_eq!(
+            layout.audio.iter().map(|a| a.route).collect::<Vec<_>>(),
+            vec![AudioRoute::Copy; 2]
+        );
+        let ac3 = &layout.mux.streams[1];
+        assert_eq!(ac3.stream_type, StreamType::AC3);
+        assert_eq!(ac3.stream_id, stream_id::PRIVATE_STREAM_1);
+        assert_eq!(
+            &ac3.descriptors[..6],
+            &[descriptor::tag::REGISTRATION, 4, b'A', b'C', b'-', b'3']
+        );
+        let mp2 = &layout.mux.streams[2];
+        assert_eq!(mp2.stream_type, StreamType::MPEG2_AUDIO);
+        assert_eq!(layout.streams[2].language.unwrap().as_str(), "mis");
     }
 
     #[test]

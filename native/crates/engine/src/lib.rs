@@ -20,7 +20,8 @@ mod timeline;
 pub use e2gate_core::probe::{ProbeReport, ProbedProgram, ProbedStream, probe};
 pub use layout::{MAX_AUDIO_TRACKS, OutputStream};
 pub use options::{
-    DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, MAX_AUDIO_BITRATE, MAX_SEGMENT_SECONDS,
-    MIN_AUDIO_BITRATE, MIN_SEGMENT_SECONDS, OptionError, OutputKind, PipelineOptions,
+    AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, MAX_AUDIO_BITRATE,
+    MAX_SEGMENT_SECONDS, MIN_AUDIO_BITRATE, MIN_SEGMENT_SECONDS, OptionError, OutputKind,
+    PipelineOptions,
 };
 pub use pipeline::{MAX_WAITING_AUDIO, Output, Pipeline, PipelineState, Stats};

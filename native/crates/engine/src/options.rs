@@ -19,6 +19,16 @@ pub enum OutputKind {
     Hls,
 }
 
+/// What happens to the audio tracks of the followed program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudioOutput {
+    /// Every kept track becomes AAC-LC stereo (AAC input is copied).
+    Aac,
+    /// Every kept track is copied unchanged (MP2, AC-3, E-AC-3, AAC): a remux for players that decode
+    /// broadcast audio themselves.
+    Copy,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineOptions {
     pub output: OutputKind,
@@ -31,8 +41,9 @@ pub struct PipelineOptions {
     /// Keep only audio tracks in these languages (`None`: all). Tracks without a language are kept only
     /// when no track matches.
     pub languages: Option<Vec<Language>>,
-    /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version.
+    /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version (with [`AudioOutput::Aac`]).
     pub keep_original_audio: bool,
+    pub audio_output: AudioOutput,
 }
 
 impl Default for PipelineOptions {
@@ -44,6 +55,7 @@ impl Default for PipelineOptions {
             audio_bitrate: DEFAULT_AUDIO_BITRATE,
             languages: None,
             keep_original_audio: false,
+            audio_output: AudioOutput::Aac,
         }
     }
 }

@@ -4,7 +4,8 @@ use napi_derive::napi;
 
 use e2gate_core::descriptor::Language;
 use e2gate_engine::{
-    DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, OptionError, OutputKind, PipelineOptions,
+    AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, OptionError, OutputKind,
+    PipelineOptions,
 };
 
 /// Default bound of input bytes queued for the pipeline thread (about 3 s of an HD service).
@@ -32,9 +33,14 @@ pub struct LivePipelineOptions {
     /// ISO 639-2 codes of the audio tracks to keep (`['deu', 'eng']`; `ger`/`deu` both match). When no
     /// track matches, every track is kept.
     pub languages: Option<Vec<String>>,
-    /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version.
+    /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version (with `audio: 'aac'`).
     /// @default false
     pub keep_original_audio: Option<bool>,
+    /// `'aac'`: every kept audio track becomes AAC-LC stereo; `'copy'`: every kept track is copied unchanged
+    /// (MP2, AC-3, E-AC-3, AAC), a remux for players that decode broadcast audio themselves.
+    /// @default 'aac'
+    #[napi(ts_type = "'aac' | 'copy'")]
+    pub audio: Option<String>,
     /// Input bytes queued for the pipeline thread before `push` refuses more.
     /// @default 4194304
     pub max_queued_input_bytes: Option<u32>,
@@ -95,6 +101,16 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
                     .collect::<Result<Vec<_>, _>>()
             })
             .transpose()?;
+        let audio_output = match options.audio.as_deref() {
+            None | Some("aac") => AudioOutput::Aac,
+            Some("copy") => AudioOutput::Copy,
+            Some(other) => {
+                return Err(invalid(
+                    "audio",
+                    format!("must be 'aac' or 'copy', got '{other}'"),
+                ));
+            }
+        };
         let engine = PipelineOptions {
             output,
             segment_duration: options.segment_duration.unwrap_or(DEFAULT_SEGMENT_SECONDS),
@@ -102,6 +118,7 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
             audio_bitrate: options.audio_bitrate.unwrap_or(DEFAULT_AUDIO_BITRATE),
             languages,
             keep_original_audio: options.keep_original_audio.unwrap_or(false),
+            audio_output,
         };
         engine.validate()?;
         let max_queued_input_bytes = options

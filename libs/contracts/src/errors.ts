@@ -27,6 +27,12 @@ export const ErrorCode = {
   SnapshotInvalid: 'SNAPSHOT_INVALID',
   /** Something the receiver sent exceeded a count bound (bouquets, services, events); the rest was kept. */
   LimitExceeded: 'LIMIT_EXCEEDED',
+  /** The receiver refused a stream (HTTP error, a text error after its 200, no data at all). */
+  ReceiverStreamRefused: 'RECEIVER_STREAM_REFUSED',
+  /** Every tuner of the receiver is in use by sessions on other transponders; retry later. */
+  TunersBusy: 'TUNERS_BUSY',
+  /** No transcoder node has room for another session; retry later. */
+  Capacity: 'CAPACITY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

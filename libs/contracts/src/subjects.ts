@@ -17,7 +17,12 @@ import {
   CatalogSearchRequest,
 } from './catalog.js';
 import type { TranscoderSessionOpenReply } from './transcoder.js';
-import { TranscoderSessionOpenRequest } from './transcoder.js';
+import {
+  TranscoderSessionCloseCommand,
+  TranscoderSessionClosedEvent,
+  TranscoderSessionOpenRequest,
+  TranscoderSessionTouchCommand,
+} from './transcoder.js';
 
 /** Every core NATS subject of the system. Code uses these names, never string literals. */
 export const Subject = {
@@ -30,6 +35,9 @@ export const Subject = {
   CatalogEvtRefreshed: 'catalog.evt.refreshed',
   CatalogEvtRefreshFailed: 'catalog.evt.refresh-failed',
   TranscoderCmdSessionOpen: 'transcoder.cmd.session.open',
+  TranscoderCmdSessionTouch: 'transcoder.cmd.session.touch',
+  TranscoderCmdSessionClose: 'transcoder.cmd.session.close',
+  TranscoderEvtSessionClosed: 'transcoder.evt.session.closed',
 } as const;
 
 export type SubjectName = (typeof Subject)[keyof typeof Subject];
@@ -45,10 +53,16 @@ export interface RequestContracts {
   'transcoder.cmd.session.open': { request: TranscoderSessionOpenRequest; reply: TranscoderSessionOpenReply };
 }
 
-/** Fire-and-forget event subjects and their payload classes. */
+/**
+ * Fire-and-forget subjects and their payload classes: events, and the broadcast commands every transcoder node hears
+ * (touch, close; the node running the session acts).
+ */
 export interface EventContracts {
   'catalog.evt.refreshed': CatalogRefreshedEvent;
   'catalog.evt.refresh-failed': CatalogRefreshFailedEvent;
+  'transcoder.cmd.session.touch': TranscoderSessionTouchCommand;
+  'transcoder.cmd.session.close': TranscoderSessionCloseCommand;
+  'transcoder.evt.session.closed': TranscoderSessionClosedEvent;
 }
 
 export type RequestSubject = keyof RequestContracts;
@@ -71,6 +85,9 @@ export const RequestClass: { [S in RequestSubject]: Constructor<RequestOf<S>> } 
 export const EventClass: { [S in EventSubject]: Constructor<EventContracts[S]> } = {
   'catalog.evt.refreshed': CatalogRefreshedEvent,
   'catalog.evt.refresh-failed': CatalogRefreshFailedEvent,
+  'transcoder.cmd.session.touch': TranscoderSessionTouchCommand,
+  'transcoder.cmd.session.close': TranscoderSessionCloseCommand,
+  'transcoder.evt.session.closed': TranscoderSessionClosedEvent,
 };
 
 /** Queue groups: one member of a group answers each request. */

@@ -1,23 +1,26 @@
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CHANNEL_ID_PATTERN } from './snapshot-schema.js';
 
 /**
- * The transcoder's live-session contract as far as the gateway needs it today (the transcoder service comes in a
- * later issue). `transcoder.cmd.session.open` is answered by one member of the `transcoder` queue group; with no
- * transcoder running the request fails fast with `UNAVAILABLE` (no responders).
+ * The transcoder's live sessions. `transcoder.cmd.session.open` is answered by one member of the `transcoder`
+ * queue group (with no transcoder running the request fails fast with `UNAVAILABLE`: no responders); a node may hand
+ * it to another node with room over `transcoder.node.<nodeId>.session.open`. Touch and close are broadcast: every
+ * node hears them and the one running the session acts. Session state lives in the `sessions` KV.
  */
 
-const CHANNEL_ID = /^[a-z0-9][a-z0-9-]{0,80}$/;
+const SESSION_ID = /^[a-z0-9][a-z0-9-]{0,120}$/;
+const NODE_ID = /^[A-Za-z0-9._-]{1,120}$/;
 
 /** How the session's media is delivered: plain MPEG-TS over `stream.data.<sessionId>`, or HLS segments. */
 export const StreamDelivery = ['ts', 'hls'] as const;
 export type StreamDelivery = (typeof StreamDelivery)[number];
 
-/** `copy`: the receiver's TS untouched; `aac`: audio made AAC for players without MP2/AC-3 decoders. */
+/** `copy`: the receiver's TS remuxed for one service, audio untouched; `aac`: audio made AAC-LC stereo. */
 export const StreamProfile = ['copy', 'aac'] as const;
 export type StreamProfile = (typeof StreamProfile)[number];
 
 export class TranscoderSessionOpenRequest {
-  @Matches(CHANNEL_ID)
+  @Matches(CHANNEL_ID_PATTERN)
   channelId!: string;
 
   @IsIn(StreamDelivery)
@@ -38,12 +41,121 @@ export interface TranscoderSessionOpenReply {
   sessionId: string;
   /** Node that runs the session. */
   node: string;
+  /** True when the session was already running (this viewer joins it). */
+  joined: boolean;
+}
+
+/** A gateway replica's viewer count of one session: sent on every join and leave and every few seconds. */
+export class TranscoderSessionTouchCommand {
+  @Matches(SESSION_ID)
+  sessionId!: string;
+
+  @IsString()
+  @MaxLength(200)
+  gateway!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(100_000)
+  viewers!: number;
+}
+
+/** Stops a session (admin), whoever watches it. */
+export class TranscoderSessionCloseCommand {
+  @Matches(SESSION_ID)
+  sessionId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  reason?: string;
+}
+
+export class TranscoderSessionClosedEvent {
+  @Matches(SESSION_ID)
+  sessionId!: string;
+
+  @Matches(CHANNEL_ID_PATTERN)
+  channelId!: string;
+
+  @IsIn(StreamProfile)
+  profile!: StreamProfile;
+
+  @Matches(NODE_ID)
+  node!: string;
+
+  /** `idle`, `closed` (admin), `upstream` (the receiver failed), `shutdown`, `failed`. */
+  @IsString()
+  @MaxLength(40)
+  reason!: string;
+
+  /** Error code when the session ended on an error. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  code?: string;
+}
+
+/** The record of a live session in the `sessions` KV (key `s.<channelId>.<profile>`), refreshed by its node. */
+export interface SessionRecord {
+  sessionId: string;
+  channelId: string;
+  channelName: string;
+  profile: StreamProfile;
+  node: string;
+  bootId: string;
+  state: 'starting' | 'live' | 'reconnecting' | 'closing';
+  /** Tuner it holds (transponder key), null when it needs none (IPTV). */
+  transponder: string | null;
+  startedAt: string;
+  heartbeatAt: string;
+  viewers: number;
+  bitrateBps: number;
+  bytesIn: number;
+  bytesOut: number;
+  reconnects: number;
+  warnings: Record<string, number>;
+}
+
+/** The record of a transcoder process in the `nodes` KV (key `n.<nodeId>`). */
+export interface NodeRecord {
+  nodeId: string;
+  bootId: string;
+  version: string;
+  engine: { version: string; avcodec: string };
+  cpus: number;
+  /** Sessions this node takes at most (`E2GATE_TRANSCODER_MAX_SESSIONS`). */
+  capacity: number;
+  /** Video encoders found by the capability probe (`software` only until video transcoding exists). */
+  encoders: string[];
+  startedAt: string;
+  heartbeatAt: string;
+  sessions: number;
+  /** CPU use of the process over the last heartbeat interval, in cores. */
+  load: number;
+}
+
+/** Key of a session's record: one shared session per channel and profile, cluster-wide. */
+export function sessionKey(channelId: string, profile: StreamProfile): string {
+  return `s.${channelId}.${profile}`;
+}
+
+export function nodeKey(nodeId: string): string {
+  return `n.${nodeId}`;
 }
 
 /**
  * Core subject carrying a TS session's chunks (~64 KiB each) to every gateway replica with viewers; an empty
- * message ends the session's stream.
+ * message ends the session's stream. A chunk that starts where a new viewer can start (PAT, PMT, keyframe) carries
+ * the header `E2gate-Key: 1`.
  */
 export function streamDataSubject(sessionId: string): string {
   return `stream.data.${sessionId}`;
+}
+
+export const STREAM_KEY_HEADER = 'E2gate-Key';
+
+/** Subject on which one node takes opens handed over by a full node. */
+export function nodeOpenSubject(nodeId: string): string {
+  return `transcoder.node.${nodeId}.session.open`;
 }

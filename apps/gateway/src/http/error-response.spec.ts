@@ -18,6 +18,8 @@ describe('toErrorResponse', () => {
           'REFRESH_TIMEOUT',
           'SNAPSHOT_INVALID',
           'LIMIT_EXCEEDED',
+          'TUNERS_BUSY',
+          'CAPACITY',
         ].includes(code) || code.startsWith('RECEIVER_');
       expect(status >= 500, code).toBe(serverSide);
     }

@@ -1,22 +1,11 @@
 import { z } from 'zod';
-import {
-  choice,
-  csvList,
-  duration,
-  host,
-  httpUrl,
-  integer,
-  LOG_LEVELS,
-  natsUrl,
-  optionalText,
-  text,
-} from './fields.js';
+import { csvList, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 const catalogSchema = z.object({
-  NATS_URL: natsUrl(),
-  E2GATE_DATA_DIR: text('./data'),
+  ...sharedVariables,
   E2GATE_RECEIVER_URL: httpUrl(),
   E2GATE_RECEIVER_USER: optionalText(256),
   E2GATE_RECEIVER_PASSWORD: optionalText(256),
@@ -39,12 +28,9 @@ const catalogSchema = z.object({
   E2GATE_SNAPSHOT_MAX_MB: integer({ default: 512, min: 16, max: 8192 }),
   E2GATE_CATALOG_HTTP_HOST: host('0.0.0.0'),
   E2GATE_CATALOG_HTTP_PORT: integer({ default: 8091, min: 0, max: 65535 }),
-  LOG_LEVEL: choice(LOG_LEVELS, 'info'),
 });
 
-export interface CatalogConfig {
-  natsUrl: string;
-  dataDir: string;
+export interface CatalogConfig extends SharedConfig {
   receiver: {
     url: string;
     user?: string;
@@ -67,7 +53,6 @@ export interface CatalogConfig {
   piconMaxAgeMs: number;
   snapshotReadLimits: SnapshotReadLimits;
   http: { host: string; port: number };
-  logLevel: (typeof LOG_LEVELS)[number];
 }
 
 export function loadCatalogConfig(
@@ -76,8 +61,7 @@ export function loadCatalogConfig(
   return loadConfig(
     catalogSchema,
     (vars) => ({
-      natsUrl: vars.NATS_URL,
-      dataDir: vars.E2GATE_DATA_DIR,
+      ...sharedConfig(vars),
       receiver: {
         url: vars.E2GATE_RECEIVER_URL,
         ...(vars.E2GATE_RECEIVER_USER === undefined ? {} : { user: vars.E2GATE_RECEIVER_USER }),
@@ -98,7 +82,6 @@ export function loadCatalogConfig(
       piconMaxAgeMs: vars.E2GATE_PICON_MAX_AGE,
       snapshotReadLimits: snapshotReadLimits(vars.E2GATE_SNAPSHOT_MAX_MB),
       http: { host: vars.E2GATE_CATALOG_HTTP_HOST, port: vars.E2GATE_CATALOG_HTTP_PORT },
-      logLevel: vars.LOG_LEVEL,
     }),
     env,
   );

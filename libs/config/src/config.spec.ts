@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadCatalogConfig, parseDuration, redactConfig } from './index.js';
+import {
+  ConfigError,
+  loadCatalogConfig,
+  loadGatewayConfig,
+  parseDuration,
+  redactConfig,
+  type SharedConfig,
+} from './index.js';
 
 const base = { E2GATE_RECEIVER_URL: 'http://192.168.1.20/' };
 
@@ -68,6 +75,32 @@ describe('loadCatalogConfig', () => {
 
   it('rejects non-http receiver URLs', () => {
     expect(() => loadCatalogConfig({ E2GATE_RECEIVER_URL: 'ftp://box' })).toThrow(/E2GATE_RECEIVER_URL/);
+  });
+});
+
+describe('shared variables', () => {
+  it('read the same way by every app', () => {
+    const env = {
+      ...base,
+      NATS_URL: 'nats://nats-1:4222',
+      E2GATE_DATA_DIR: '/var/lib/e2gate',
+      LOG_LEVEL: 'debug',
+    };
+    const expected: SharedConfig = {
+      natsUrl: 'nats://nats-1:4222',
+      dataDir: '/var/lib/e2gate',
+      logLevel: 'debug',
+    };
+    expect(loadCatalogConfig(env)).toMatchObject(expected);
+    expect(loadGatewayConfig(env)).toMatchObject(expected);
+  });
+
+  it('are validated by every app', () => {
+    for (const load of [loadCatalogConfig, loadGatewayConfig]) {
+      expect(() => load({ ...base, NATS_URL: 'http://nats' })).toThrow(
+        /NATS_URL: must be one or more nats:\/\/ URLs/,
+      );
+    }
   });
 });
 

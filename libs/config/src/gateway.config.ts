@@ -1,16 +1,7 @@
 import { z } from 'zod';
-import {
-  choice,
-  duration,
-  host,
-  httpUrl,
-  integer,
-  LOG_LEVELS,
-  natsUrl,
-  optionalText,
-  text,
-} from './fields.js';
+import { choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 /** Scopes an API token (or anonymous access, or a signed URL) can grant. `admin` implies the others. */
@@ -153,8 +144,7 @@ function trustProxy() {
 }
 
 const gatewaySchema = z.object({
-  NATS_URL: natsUrl(),
-  E2GATE_DATA_DIR: text('./data'),
+  ...sharedVariables,
   E2GATE_GATEWAY_HTTP_HOST: host('0.0.0.0'),
   E2GATE_GATEWAY_HTTP_PORT: integer({ default: 8080, min: 0, max: 65535 }),
   E2GATE_PUBLIC_URL: httpUrl().optional(),
@@ -208,12 +198,9 @@ const gatewaySchema = z.object({
   E2GATE_SSDP_ENABLED: boolean(false),
   E2GATE_SSDP_PORT: integer({ default: 1900, min: 0, max: 65535 }),
   E2GATE_METRICS_PORT: integer({ default: 0, min: 0, max: 65535 }),
-  LOG_LEVEL: choice(LOG_LEVELS, 'info'),
 });
 
-export interface GatewayConfig {
-  natsUrl: string;
-  dataDir: string;
+export interface GatewayConfig extends SharedConfig {
   http: { host: string; port: number; trustProxy: boolean | string[] };
   /** Base for absolute URLs; unset → the request's own scheme and host. */
   publicUrl?: string;
@@ -258,7 +245,6 @@ export interface GatewayConfig {
   ssdp: { enabled: boolean; port: number };
   /** 0 = `/metrics` on the main port; otherwise a separate port (and none on the main one). */
   metricsPort: number;
-  logLevel: (typeof LOG_LEVELS)[number];
 }
 
 export function loadGatewayConfig(
@@ -267,8 +253,7 @@ export function loadGatewayConfig(
   return loadConfig(
     gatewaySchema,
     (vars) => ({
-      natsUrl: vars.NATS_URL,
-      dataDir: vars.E2GATE_DATA_DIR,
+      ...sharedConfig(vars),
       http: {
         host: vars.E2GATE_GATEWAY_HTTP_HOST,
         port: vars.E2GATE_GATEWAY_HTTP_PORT,
@@ -306,7 +291,6 @@ export function loadGatewayConfig(
       },
       ssdp: { enabled: vars.E2GATE_SSDP_ENABLED, port: vars.E2GATE_SSDP_PORT },
       metricsPort: vars.E2GATE_METRICS_PORT,
-      logLevel: vars.LOG_LEVEL,
     }),
     env,
   );

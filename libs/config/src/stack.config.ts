@@ -1,12 +1,14 @@
 import { z } from 'zod';
-import { httpUrl, integer, text } from './fields.js';
+import { httpUrl, integer } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { sharedVariables } from './shared.config.js';
 
 /** What the one-command launcher (`npm start`) needs; each app still validates its own config. */
 const stackSchema = z.object({
+  // Unset has a meaning of its own here (start a nats-server), so not the apps' shared field with its default.
   NATS_URL: z.string().trim().optional(),
   E2GATE_RECEIVER_URL: httpUrl().optional(),
-  E2GATE_DATA_DIR: text('./data'),
+  E2GATE_DATA_DIR: sharedVariables.E2GATE_DATA_DIR,
   E2GATE_NATS_PORT: integer({ default: 4222, min: 0, max: 65535 }),
   E2GATE_DEMO_BOUQUETS: integer({ default: 4, min: 1, max: 100 }),
   E2GATE_DEMO_CHANNELS: integer({ default: 40, min: 1, max: 10_000 }),

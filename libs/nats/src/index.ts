@@ -3,6 +3,7 @@ export * from './nats-options.js';
 export * from './nats-connection.service.js';
 export * from './nats-client.service.js';
 export * from './nats-rpc.server.js';
+export * from './nats-rpc.start.js';
 export * from './nats.module.js';
 export * from './payload-depth.js';
 export * from './provisioning.js';

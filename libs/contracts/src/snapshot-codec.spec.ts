@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CatalogSnapshot, Channel } from './catalog-snapshot.js';
 import { ErrorCode } from './errors.js';
-import { decodeSnapshot, encodeSnapshot, snapshotDigest } from './snapshot-codec.js';
+import {
+  decodeSnapshot,
+  decodeStoredSnapshotHead,
+  encodeSnapshot,
+  snapshotDigest,
+} from './snapshot-codec.js';
 
 const channel = (id: string): Channel => ({
   id,
@@ -132,5 +137,21 @@ describe('snapshot codec', () => {
     const blob = await encodeSnapshot(hostile);
     expect(snapshotDigest(blob)).toMatch(/^[0-9a-f]{64}$/);
     expect(snapshotDigest(blob)).not.toBe(snapshotDigest(await encodeSnapshot(snapshot({}))));
+  });
+
+  it('reads only the head (channels, bouquets) when asked, still checking digest and version', async () => {
+    const blob = await encodeSnapshot(hostile);
+    const meta = { objectName: 'x', version: hostile.version, digest: snapshotDigest(blob) };
+    const { epg: _epg, ...head } = hostile;
+    expect(await decodeStoredSnapshotHead(blob, meta)).toEqual(head);
+    expect(
+      await decodeStoredSnapshotHead(gzipSync(JSON.stringify(hostile)), { ...meta, digest: undefined }),
+    ).toEqual(head);
+    await expect(decodeStoredSnapshotHead(blob, { ...meta, digest: '0'.repeat(64) })).rejects.toMatchObject({
+      code: ErrorCode.SnapshotInvalid,
+    });
+    await expect(decodeStoredSnapshotHead(blob, { ...meta, version: 'ffffffffffffffff' })).rejects.toThrow(
+      /holds version/,
+    );
   });
 });

@@ -62,6 +62,45 @@ export async function decodeStoredSnapshot(
 }
 
 /**
+ * Only the head of a stored snapshot (everything but the EPG: bouquets, channels, receiver), for services that
+ * need the channel list and not the guide. Inflates no further than the first line; the digest is still checked
+ * over the whole blob. A snapshot not in the framed layout is decoded whole.
+ */
+export async function decodeStoredSnapshotHead(
+  blob: Uint8Array,
+  meta: Pick<CatalogMetaRecord, 'objectName' | 'version' | 'digest'>,
+  limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
+): Promise<Omit<CatalogSnapshot, 'epg'>> {
+  if (meta.digest && snapshotDigest(blob) !== meta.digest) {
+    throw invalid(`${meta.objectName} fails its digest`);
+  }
+  const gunzip = createGunzip();
+  gunzip.end(blob);
+  let head: Omit<CatalogSnapshot, 'epg'> | null = null;
+  try {
+    for await (const line of splitLines(gunzip, limits.maxLineBytes)) {
+      const text = line.toString('utf8');
+      if (text.endsWith(EPG_OPENING))
+        head = validate(snapshotHeadSchema, parse(`${text.slice(0, -EPG_OPENING.length)}}`, 'head'), 'head');
+      break;
+    }
+  } catch (error) {
+    if (error instanceof E2gateError) throw error;
+    throw invalid(`unreadable: ${(error as Error).message}`);
+  } finally {
+    gunzip.destroy();
+  }
+  if (!head) {
+    const { epg: _epg, ...whole } = await decodeStoredSnapshot(blob, meta, limits);
+    return whole;
+  }
+  if (head.version !== meta.version) {
+    throw invalid(`${meta.objectName} holds version ${head.version}, its meta record says ${meta.version}`);
+  }
+  return head;
+}
+
+/**
  * The stored form of a catalog snapshot: gzipped JSON, framed so that neither writer nor reader ever holds a
  * 1,500-channel week as one string. Line 1 holds every field but `epg`, ending in `,"epg":{`; then one line per
  * channel (`"<id>":[…events…],`); then `}}`. It is plain JSON to any other reader.

@@ -13,8 +13,8 @@ import {
   type RequestSubject,
 } from '@e2gate/contracts';
 import { NatsClientService, NatsConnectionService } from '@e2gate/nats';
+import { ClockRepository } from '@e2gate/observability';
 import { startCatalogApp } from '../../apps/catalog/src/catalog.app.js';
-import { ClockRepository } from '../../apps/catalog/src/repositories/clock.repository.js';
 import { connectNats, nextMessage } from './nats-events.js';
 
 export class FrozenClock extends ClockRepository {

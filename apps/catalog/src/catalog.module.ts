@@ -1,16 +1,14 @@
-import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
 import { Bucket } from '@e2gate/contracts';
 import { NatsModule, type BucketSpec } from '@e2gate/nats';
-import { ObservabilityModule } from '@e2gate/observability';
+import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { HealthController } from './controllers/health.controller.js';
 import { CatalogCommandsHandler } from './handlers/catalog-commands.handler.js';
 import { CatalogEventsHandler } from './handlers/catalog-events.handler.js';
 import { CatalogQueriesHandler } from './handlers/catalog-queries.handler.js';
 import { CatalogMetrics, catalogMetricProviders } from './metrics/catalog.metrics.js';
 import { CatalogEventsRepository } from './repositories/catalog-events.repository.js';
-import { ClockRepository } from './repositories/clock.repository.js';
 import { PiconStoreRepository } from './repositories/picon-store.repository.js';
 import { ReceiverRepository } from './repositories/receiver.repository.js';
 import { RefreshLockRepository } from './repositories/refresh-lock.repository.js';
@@ -64,7 +62,7 @@ export class CatalogModule {
         ObservabilityModule.forRoot({ service: 'catalog', level: config.logLevel }),
         NatsModule.forRoot({
           url: config.natsUrl,
-          name: `catalog-${hostname()}-${process.pid}`,
+          name: instanceName('catalog'),
           buckets: catalogBuckets(config),
         }),
       ],

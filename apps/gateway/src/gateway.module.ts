@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { NatsModule } from '@e2gate/nats';
-import { ObservabilityModule } from '@e2gate/observability';
+import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { AuthGuard } from './auth/auth.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-storage.js';
 import { GatewayThrottlerGuard, Throttler } from './auth/gateway-throttler.guard.js';
@@ -18,7 +17,6 @@ import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metric
 import { AnnouncerRepository } from './repositories/announcer.repository.js';
 import { CatalogClientRepository } from './repositories/catalog-client.repository.js';
 import { CatalogSnapshotRepository } from './repositories/catalog-snapshot.repository.js';
-import { ClockRepository } from './repositories/clock.repository.js';
 import { MetricsPortRepository } from './repositories/metrics-port.repository.js';
 import { NetworkRepository } from './repositories/network.repository.js';
 import { PiconStoreRepository } from './repositories/picon-store.repository.js';
@@ -60,7 +58,7 @@ export class GatewayModule {
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         // No buckets: the catalog owns and provisions them; the gateway only reads.
-        NatsModule.forRoot({ url: config.natsUrl, name: `gateway-${hostname()}-${process.pid}` }),
+        NatsModule.forRoot({ url: config.natsUrl, name: instanceName('gateway') }),
         ThrottlerModule.forRoot({
           storage: new FixedWindowThrottlerStorage(),
           throttlers: [

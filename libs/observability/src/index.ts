@@ -1,3 +1,5 @@
+export * from './clock.repository.js';
+export * from './instance-name.js';
 export * from './logging.js';
 export * from './request-id.js';
 export * from './scrub.js';

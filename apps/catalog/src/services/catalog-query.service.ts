@@ -17,7 +17,7 @@ import {
   type ChannelEvent,
   type EpgEvent,
 } from '@e2gate/contracts';
-import { ClockRepository } from '../repositories/clock.repository.js';
+import { ClockRepository } from '@e2gate/observability';
 import { ReceiverRepository } from '../repositories/receiver.repository.js';
 import { CatalogStateService } from './catalog-state.service.js';
 import { RefreshCoordinator } from './refresh-coordinator.service.js';

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
 import type { Channel, PartialFailure } from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
 import { parseServiceRef, piconCandidates } from '@e2gate/openwebif';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { PiconStoreRepository, type StoredPicon } from '../repositories/picon-store.repository.js';
 import { ReceiverRepository } from '../repositories/receiver.repository.js';
 import { mapLimit } from './concurrency.js';

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { hostname } from 'node:os';
 import {
   type BeforeApplicationShutdown,
   Inject,
@@ -11,9 +10,9 @@ import {
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
 import { E2gateError, errorMessage, ErrorCode, type CatalogRefreshReply } from '@e2gate/contracts';
+import { ClockRepository, instanceName } from '@e2gate/observability';
 import { CatalogMetrics } from '../metrics/catalog.metrics.js';
 import { CatalogEventsRepository } from '../repositories/catalog-events.repository.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import {
   RefreshLeaseService,
   type HeldLease,
@@ -64,7 +63,7 @@ const MIN_LEASE_POLL_MS = 50;
 @Injectable()
 export class RefreshCoordinator implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(RefreshCoordinator.name);
-  private readonly owner = `${hostname()}:${process.pid}`;
+  private readonly owner = instanceName('catalog');
   private readonly ownRefreshIds = new Set<string>();
   /** Refreshes of other replicas whose outcome event arrived (bounded, oldest dropped). */
   private readonly foreignOutcomes = new Set<string>();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CatalogConfig } from '@e2gate/config';
-import { ClockRepository } from '../repositories/clock.repository.js';
+import { ClockRepository } from '@e2gate/observability';
 import type {
   RefreshLease,
   RefreshLockRepository,

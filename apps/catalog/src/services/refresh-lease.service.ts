@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
-import { ClockRepository } from '../repositories/clock.repository.js';
+import { ClockRepository } from '@e2gate/observability';
 import { RefreshLockRepository, type RefreshLease } from '../repositories/refresh-lock.repository.js';
 
 export type { RefreshLease } from '../repositories/refresh-lock.repository.js';

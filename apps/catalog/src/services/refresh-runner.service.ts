@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
 import { errorMessage, type CatalogMetaRecord, type CatalogSnapshot, type EpgEvent } from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
 import { CatalogEventsRepository } from '../repositories/catalog-events.repository.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { CatalogStateService } from './catalog-state.service.js';
 import { mergeEpg } from './epg-merge.js';
 import { PiconService } from './picon.service.js';

@@ -10,6 +10,7 @@ import {
   type PartialFailure,
   type ReceiverSummary,
 } from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
 import {
   parseServiceRef,
   refIdentity,
@@ -17,7 +18,6 @@ import {
   type BouquetInfo,
   type ReceiverEvent,
 } from '@e2gate/openwebif';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { ReceiverRepository } from '../repositories/receiver.repository.js';
 import { buildChannels, type BouquetListing, type ChannelSet } from './channel-builder.js';
 import { mapLimit } from './concurrency.js';

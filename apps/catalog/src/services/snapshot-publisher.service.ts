@@ -7,8 +7,8 @@ import {
   type CatalogSnapshot,
 } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
+import { ClockRepository } from '@e2gate/observability';
 import { CatalogMetrics } from '../metrics/catalog.metrics.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { SnapshotStoreRepository, type LoadedSnapshot } from '../repositories/snapshot-store.repository.js';
 import { CatalogStateService } from './catalog-state.service.js';
 import { markStale } from './snapshot-builder.js';

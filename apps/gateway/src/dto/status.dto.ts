@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 class GatewayInfoDto {
   @ApiProperty() version!: string;
-  @ApiProperty({ description: 'host-pid of this replica' }) replica!: string;
+  @ApiProperty({ description: 'This replica: gateway-<host>-<pid>' }) replica!: string;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ type: 'integer' }) uptimeSeconds!: number;
   @ApiProperty({ enum: ['connecting', 'connected', 'reconnecting', 'disconnected', 'closed'] }) nats!: string;

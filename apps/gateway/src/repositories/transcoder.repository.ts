@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
@@ -9,11 +8,12 @@ import {
   type TranscoderSessionOpenReply,
 } from '@e2gate/contracts';
 import { NatsClientService, NatsConnectionService } from '@e2gate/nats';
+import { instanceName } from '@e2gate/observability';
 
 /** Live sessions of the transcoder service: open over `transcoder.cmd.session.open`, TS chunks on `stream.data.*`. */
 @Injectable()
 export class TranscoderRepository {
-  private readonly requester = `gateway-${hostname()}-${process.pid}`;
+  private readonly requester = instanceName('gateway');
 
   constructor(
     private readonly client: NatsClientService,

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ClockRepository } from '../repositories/clock.repository.js';
+import { ClockRepository } from '@e2gate/observability';
 import type { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
 import { CatalogApiService } from './catalog-api.service.js';
 import type { SnapshotFollowerService } from './snapshot-follower.service.js';

@@ -9,6 +9,7 @@ import {
   type Channel,
   type ChannelEvent,
 } from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
 import type {
   BouquetListDto,
   BriefEventDto,
@@ -24,7 +25,6 @@ import type {
 import type { ChannelsQuery, EpgQuery, NowNextQuery, SearchQuery } from '../dto/query.dto.js';
 import { JsonBody } from '../http/json-body.js';
 import { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { NowNextCache } from './now-next-cache.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
 

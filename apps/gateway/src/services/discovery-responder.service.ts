@@ -7,9 +7,9 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
+import { ClockRepository } from '@e2gate/observability';
 import { buildDiscoverReply, isDiscoverRequestFor, parseFrame } from '../hdhomerun/discovery-protocol.js';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { UdpSocketRepository, type UdpEndpoint } from '../repositories/udp-socket.repository.js';
 import { AdvertisedUrlService } from './advertised-url.service.js';
 import { HdhomerunService } from './hdhomerun.service.js';

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadGatewayConfig } from '@e2gate/config';
+import { ClockRepository } from '@e2gate/observability';
 import { UrlSigner } from '../auth/url-signer.js';
 import type { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { hostileSnapshot } from '../rendering/snapshot.fixture.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import type { CredentialsService } from './credentials.service.js';
 import { DocumentsService } from './documents.service.js';
 import type { SnapshotFollowerService } from './snapshot-follower.service.js';

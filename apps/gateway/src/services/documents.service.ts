@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
 import { appVersion } from '../app-version.js';
 import { expiryBucket } from '../auth/url-signer.js';
 import { lineupDocument } from '../hdhomerun/hdhomerun-documents.js';
 import { renderPlaylist } from '../rendering/m3u-renderer.js';
 import { renderXmltv } from '../rendering/xmltv-renderer.js';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import { encodeDocument } from './document-encoder.js';
 import { LinkBuilder } from './link-builder.js';

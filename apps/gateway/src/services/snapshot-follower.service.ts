@@ -8,8 +8,8 @@ import {
   type CatalogMetaRecord,
   type CatalogSnapshot,
 } from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { CatalogSnapshotRepository } from '../repositories/catalog-snapshot.repository.js';
 import { SnapshotView } from './snapshot-view.js';
 

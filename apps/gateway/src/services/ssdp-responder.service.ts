@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
+import { ClockRepository } from '@e2gate/observability';
 import { appVersion } from '../app-version.js';
 import { deviceUdn } from '../hdhomerun/hdhomerun-documents.js';
 import {
@@ -16,7 +17,6 @@ import {
   SSDP_GROUP,
   type SsdpIdentity,
 } from '../hdhomerun/ssdp-protocol.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { UdpSocketRepository, type UdpEndpoint } from '../repositories/udp-socket.repository.js';
 import { AdvertisedUrlService } from './advertised-url.service.js';
 import { HdhomerunService } from './hdhomerun.service.js';

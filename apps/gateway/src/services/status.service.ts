@@ -1,12 +1,11 @@
-import { hostname } from 'node:os';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { Subject, type CatalogMetaReply } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
+import { ClockRepository, instanceName } from '@e2gate/observability';
 import { appVersion } from '../app-version.js';
 import type { StatusDto } from '../dto/status.dto.js';
 import { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
-import { ClockRepository } from '../repositories/clock.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import { DiscoveryResponderService } from './discovery-responder.service.js';
 import { HdhomerunService } from './hdhomerun.service.js';
@@ -26,7 +25,7 @@ export interface Freshness {
 @Injectable()
 export class StatusService {
   private readonly startedAt: number;
-  private readonly replica = `${hostname()}-${process.pid}`;
+  private readonly replica = instanceName('gateway');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,

@@ -5,9 +5,9 @@ import { Writable } from 'node:stream';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadGatewayConfig, type GatewayConfig } from '@e2gate/config';
 import { NatsConnectionService } from '@e2gate/nats';
+import { ClockRepository } from '@e2gate/observability';
 import { startGatewayApp } from '../../../../apps/gateway/src/gateway.app.js';
 import { AnnouncerRepository } from '../../../../apps/gateway/src/repositories/announcer.repository.js';
-import { ClockRepository } from '../../../../apps/gateway/src/repositories/clock.repository.js';
 import { DiscoveryResponderService } from '../../../../apps/gateway/src/services/discovery-responder.service.js';
 import { SnapshotFollowerService } from '../../../../apps/gateway/src/services/snapshot-follower.service.js';
 

@@ -137,9 +137,9 @@ describe('/playlist.m3u', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/stream\/[a-z0-9-]+\?sig=[A-Za-z0-9_-]{32}$/);
   });
 
-  it('filters by bouquet (id or name) and 404s an unknown one', async () => {
+  it('filters by bouquet (id, or name in any case) and 404s an unknown one', async () => {
     const bouquet = stack.gateway.follower.current!.snapshot.bouquets[1]!;
-    for (const key of [bouquet.id, bouquet.name]) {
+    for (const key of [bouquet.id, bouquet.name, bouquet.name.toUpperCase()]) {
       const reply = await get(stack.gateway, `/playlist.m3u?bouquet=${encodeURIComponent(key)}`);
       const filtered = parseM3U(reply.text).channels;
       expect(filtered).toHaveLength(bouquet.channelIds.length);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { hashOfChannelId } from '@e2gate/contracts';
 import { parseServiceRef, type ServiceInfo } from '@e2gate/openwebif';
 import { buildChannels } from './channel-builder.js';
-import { channelId, hashOfChannelId, slugify } from './channel-identity.js';
+import { channelId, slugify } from './channel-identity.js';
 
 function service(ref: string, name: string, extra: Partial<ServiceInfo> = {}): ServiceInfo {
   const parsed = parseServiceRef(ref)!;

@@ -5,7 +5,8 @@ const MAX_SLUG = 40;
 
 /**
  * Stable channel id: a readable slug of the name plus a short hash of the reference identity, e.g.
- * `das-erste-hd-3f9a2c01`. The hash alone identifies the channel, so an id keeps resolving after a rename.
+ * `das-erste-hd-3f9a2c01`. The hash alone identifies the channel, so an id keeps resolving after a rename
+ * (`hashOfChannelId` and `SnapshotLookup` in `@e2gate/contracts`).
  */
 export function channelId(name: string, refIdentity: string): string {
   const slug = slugify(name) || 'channel';
@@ -18,12 +19,6 @@ export function refHash(refIdentity: string): string {
 
 export function refHashLong(refIdentity: string): string {
   return createHash('sha256').update(refIdentity).digest('hex');
-}
-
-/** The hash part of a channel id, or null when the id does not have the shape. */
-export function hashOfChannelId(id: string): string | null {
-  const match = /-([0-9a-f]{8})(?:[0-9a-f]{4})*$/.exec(id);
-  return match ? (match[1] as string) : null;
 }
 
 export function slugify(text: string): string {

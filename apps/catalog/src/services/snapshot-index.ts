@@ -1,20 +1,22 @@
-import type { Bouquet, CatalogSnapshot, Channel, ChannelEvent, EpgEvent } from '@e2gate/contracts';
-import { hashOfChannelId } from './channel-identity.js';
+import {
+  SnapshotLookup,
+  type CatalogSnapshot,
+  type Channel,
+  type ChannelEvent,
+  type EpgEvent,
+} from '@e2gate/contracts';
 import { accentInsensitiveMatcher } from './text-match.js';
 
-/** Lookup structures over one snapshot, built once when the snapshot becomes current. */
-export class SnapshotIndex {
-  private readonly channelsById = new Map<string, Channel>();
-  private readonly channelsByHash = new Map<string, Channel>();
+/**
+ * The shared channel and bouquet lookups plus what the catalog's queries need (EPG ranges, now/next, search) over
+ * one snapshot, built once when the snapshot becomes current.
+ */
+export class SnapshotIndex extends SnapshotLookup {
   /** Every event of every channel, ordered by start, for search (references, not copies). */
   private readonly timeline: { channelId: string; event: EpgEvent }[];
 
   constructor(readonly snapshot: CatalogSnapshot) {
-    for (const channel of snapshot.channels) {
-      this.channelsById.set(channel.id, channel);
-      const hash = hashOfChannelId(channel.id);
-      if (hash) this.channelsByHash.set(hash, channel);
-    }
+    super(snapshot);
     this.timeline = Object.entries(snapshot.epg)
       .flatMap(([channelId, events]) => events.map((event) => ({ channelId, event })))
       .sort((a, b) => a.event.start - b.event.start || a.channelId.localeCompare(b.channelId));
@@ -22,19 +24,6 @@ export class SnapshotIndex {
 
   get version(): string {
     return this.snapshot.version;
-  }
-
-  /** A channel by id; an id whose slug changed after a rename still resolves by its hash. */
-  channel(id: string): Channel | undefined {
-    const exact = this.channelsById.get(id);
-    if (exact) return exact;
-    const hash = hashOfChannelId(id);
-    return hash ? this.channelsByHash.get(hash) : undefined;
-  }
-
-  bouquet(idOrName: string): Bouquet | undefined {
-    const wanted = idOrName.toLowerCase();
-    return this.snapshot.bouquets.find((b) => b.id === idOrName || b.name.toLowerCase() === wanted);
   }
 
   events(channel: Channel): EpgEvent[] {

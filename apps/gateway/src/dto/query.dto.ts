@@ -15,7 +15,7 @@ const trimmed = () =>
 
 export class PlaylistQuery {
   @ApiPropertyOptional({
-    description: 'Only this bouquet (id or exact name); its name becomes the group',
+    description: 'Only this bouquet (id, or name in any case); its name becomes the group',
     maxLength: 200,
   })
   @IsOptional()

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { appVersion } from './app-version.js';
+import { appVersion } from '@e2gate/observability';
 import { SecurityScheme } from './http/openapi-decorators.js';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';

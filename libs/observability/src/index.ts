@@ -12,3 +12,4 @@ export {
   InjectMetric,
 } from '@willsoto/nestjs-prometheus';
 export * from './http-metrics.js';
+export * from './app-version.js';

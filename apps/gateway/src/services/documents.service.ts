@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
-import { appVersion } from '../app-version.js';
+import { appVersion } from '@e2gate/observability';
 import { expiryBucket } from '../auth/url-signer.js';
 import { lineupDocument } from '../hdhomerun/hdhomerun-documents.js';
 import { renderPlaylist } from '../rendering/m3u-renderer.js';

@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { ClockRepository } from '@e2gate/observability';
-import { appVersion } from '../app-version.js';
+import { appVersion } from '@e2gate/observability';
 import { deviceUdn } from '../hdhomerun/hdhomerun-documents.js';
 import {
   notifyMessage,

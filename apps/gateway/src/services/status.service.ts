@@ -3,7 +3,7 @@ import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { Subject, type CatalogMetaReply } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
 import { ClockRepository, instanceName } from '@e2gate/observability';
-import { appVersion } from '../app-version.js';
+import { appVersion } from '@e2gate/observability';
 import type { StatusDto } from '../dto/status.dto.js';
 import { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
 import { CredentialsService } from './credentials.service.js';

@@ -75,4 +75,27 @@ describe('toErrorResponse', () => {
       body: { code: 'INTERNAL', message: 'internal error' },
     });
   });
+
+  it('tells clients refused for busy tuners or capacity when to retry', () => {
+    const busy = toErrorResponse(
+      new E2gateError(ErrorCode.TunersBusy, 'all 2 tuners busy', {
+        tuners: 2,
+        inUse: 2,
+        retryAfterSeconds: 10,
+      }),
+      'r1',
+    );
+    expect(busy).toMatchObject({
+      status: 503,
+      headers: { 'retry-after': '10' },
+      body: { code: 'TUNERS_BUSY', details: { tuners: 2, inUse: 2 } },
+    });
+    const full = toErrorResponse(
+      new E2gateError(ErrorCode.Capacity, 'full', { retryAfterSeconds: 1e9 }),
+      'r2',
+    );
+    expect(full).toMatchObject({ status: 503, headers: { 'retry-after': '3600' } });
+    expect(full.body.details).toBeUndefined();
+    expect(toErrorResponse(new E2gateError(ErrorCode.Unavailable, 'x'), 'r3').headers).toEqual({});
+  });
 });

@@ -27,7 +27,13 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
     return respond(exception.code, exception.message, requestId, exception.headers, exception.details);
   }
   if (exception instanceof E2gateError) {
-    return respond(exception.code, exception.message, requestId, {}, publicDetails(exception));
+    return respond(
+      exception.code,
+      exception.message,
+      requestId,
+      retryAfter(exception),
+      publicDetails(exception),
+    );
   }
   if (exception instanceof HttpException) return fromHttpException(exception, requestId);
   const framework = frameworkStatus(exception);
@@ -73,11 +79,34 @@ function frameworkStatus(exception: unknown): { status: number; message: string 
   return { status, message: typeof message === 'string' ? message : 'bad request' };
 }
 
-/** Validation details help clients; anything else from other services stays internal. */
+/** Refusals a client should simply retry: 503 with `Retry-After`, as HDHomeRun clients expect. */
+const RETRY_LATER: ReadonlySet<string> = new Set([ErrorCode.TunersBusy, ErrorCode.Capacity]);
+const DEFAULT_RETRY_AFTER_SECONDS = 10;
+const MAX_RETRY_AFTER_SECONDS = 3600;
+
+function retryAfter(error: E2gateError): Record<string, string> {
+  if (!RETRY_LATER.has(error.code)) return {};
+  const asked = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  const seconds =
+    typeof asked === 'number' && Number.isFinite(asked)
+      ? Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.round(asked)))
+      : DEFAULT_RETRY_AFTER_SECONDS;
+  return { 'retry-after': String(seconds) };
+}
+
+/** Validation details help clients, as do the tuner counts of TUNERS_BUSY; anything else stays internal. */
 function publicDetails(error: E2gateError): unknown {
-  return error.code === ErrorCode.ValidationFailed || error.code === ErrorCode.RangeTooLarge
-    ? error.details
-    : undefined;
+  switch (error.code) {
+    case ErrorCode.ValidationFailed:
+    case ErrorCode.RangeTooLarge:
+      return error.details;
+    case ErrorCode.TunersBusy: {
+      const { tuners, inUse } = (error.details ?? {}) as { tuners?: unknown; inUse?: unknown };
+      return typeof tuners === 'number' && typeof inUse === 'number' ? { tuners, inUse } : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 function isHttpErrorCode(code: string): code is HttpErrorCode {

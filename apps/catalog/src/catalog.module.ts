@@ -1,7 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
-import { Bucket } from '@e2gate/contracts';
-import { NatsModule, type BucketSpec } from '@e2gate/nats';
+import { catalogStorage, NatsModule } from '@e2gate/nats';
 import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { HealthController } from './controllers/health.controller.js';
 import { CatalogCommandsHandler } from './handlers/catalog-commands.handler.js';
@@ -22,32 +21,6 @@ import { RefreshRunner } from './services/refresh-runner.service.js';
 import { RefreshService } from './services/refresh.service.js';
 import { SnapshotPublisher } from './services/snapshot-publisher.service.js';
 
-const MiB = 1024 * 1024;
-
-/** JetStream buckets the catalog writes (created idempotently at start). */
-export function catalogBuckets(config: CatalogConfig): BucketSpec[] {
-  return [
-    { kind: 'object', name: Bucket.Catalog, maxBytes: 2048 * MiB, description: 'catalog snapshots' },
-    {
-      kind: 'kv',
-      name: Bucket.CatalogMeta,
-      history: 5,
-      maxBytes: 16 * MiB,
-      description: 'current catalog snapshot',
-    },
-    {
-      kind: 'kv',
-      name: Bucket.CatalogLock,
-      history: 1,
-      // Only clean-up: the lease's own expiry (renewed by its holder) decides whether it is free.
-      ttlMs: Math.max(4 * config.refreshLeaseMs, 60_000),
-      maxBytes: MiB,
-      description: 'refresh lease (cluster-wide single flight)',
-    },
-    { kind: 'object', name: Bucket.Picons, maxBytes: 512 * MiB, description: 'channel logos' },
-  ];
-}
-
 export interface CatalogModuleOverrides {
   /** A frozen or shifted clock (tests). */
   clock?: ClockRepository;
@@ -63,7 +36,7 @@ export class CatalogModule {
         NatsModule.forRoot({
           url: config.natsUrl,
           name: instanceName('catalog'),
-          buckets: catalogBuckets(config),
+          storage: catalogStorage({ refreshLeaseMs: config.refreshLeaseMs }),
         }),
       ],
       controllers: [HealthController, CatalogQueriesHandler, CatalogCommandsHandler, CatalogEventsHandler],

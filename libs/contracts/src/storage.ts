@@ -8,6 +8,12 @@ export const Bucket = {
   CatalogLock: 'catalog-lock',
   /** Object Store: `<picon-name>.png`, plus negative entries (empty objects with metadata `missing=1`). */
   Picons: 'picons',
+  /** KV with TTL: live transcoder sessions (channel, profile, node, segment list, viewers' last touch). */
+  Sessions: 'sessions',
+  /** KV with TTL (≈ 3 heartbeats): transcoder node id → capabilities, capacity, load. */
+  Nodes: 'nodes',
+  /** Object Store with TTL (the timeshift window): HLS segments `<sessionId>/<seq>.ts` of live sessions. */
+  Hls: 'hls',
 } as const;
 
 export const CatalogMetaKey = { Current: 'current' } as const;

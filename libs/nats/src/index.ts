@@ -7,6 +7,7 @@ export * from './nats-rpc.start.js';
 export * from './nats.module.js';
 export * from './payload-depth.js';
 export * from './provisioning.js';
+export * from './storage-specs.js';
 export * from './rpc-envelope.js';
 export * from './rpc-exception.filter.js';
 export * from './rpc-validation.pipe.js';

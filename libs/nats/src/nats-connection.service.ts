@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -9,7 +9,7 @@ export type NatsLinkState = 'connecting' | 'connected' | 'reconnecting' | 'disco
 
 /**
  * The one NATS connection of the process. It reconnects forever; readiness checks read `state`.
- * Everything else (RPC server, typed client, JetStream buckets) uses this connection.
+ * Everything else (RPC server, typed client, JetStream buckets and streams) uses this connection.
  */
 @Injectable()
 export class NatsConnectionService implements OnApplicationShutdown {
@@ -59,6 +59,10 @@ export class NatsConnectionService implements OnApplicationShutdown {
 
   async objm(): Promise<Objm> {
     return new Objm(await this.jetstream());
+  }
+
+  async jsm(): Promise<JetStreamManager> {
+    return (await this.jetstream()).jetstreamManager();
   }
 
   /** Round trip to the server; rejects when disconnected. */

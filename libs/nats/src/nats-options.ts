@@ -4,12 +4,32 @@ export const NATS_OPTIONS = Symbol('NATS_OPTIONS');
 export interface NatsModuleOptions {
   /** One or more comma-separated `nats://` URLs. */
   url: string;
-  /** Connection name shown by the server (`<service>-<pid>`). */
+  /** Connection name shown by the server (`<app>-<host>-<pid>`). */
   name: string;
-  /** JetStream buckets this process needs; created idempotently at start. */
-  buckets?: BucketSpec[];
+  /** JetStream buckets and streams this process writes (`storage-specs.ts`); created idempotently at start. */
+  storage?: StorageSpec[];
 }
 
 export type BucketSpec =
   | { kind: 'kv'; name: string; history?: number; ttlMs?: number; maxBytes?: number; description?: string }
   | { kind: 'object'; name: string; ttlMs?: number; maxBytes?: number; description?: string };
+
+/**
+ * When a stream drops a message: `limits` once a limit is reached (oldest first), `workqueue` once a consumer acks
+ * it (each subject has at most one consumer), `interest` once every consumer interested in it has acked it.
+ */
+export type StreamRetention = 'limits' | 'workqueue' | 'interest';
+
+/** A JetStream stream, on file storage; a limit left out is unlimited. */
+export interface StreamSpec {
+  kind: 'stream';
+  name: string;
+  subjects: string[];
+  retention: StreamRetention;
+  maxBytes?: number;
+  maxAgeMs?: number;
+  maxMsgs?: number;
+  description?: string;
+}
+
+export type StorageSpec = BucketSpec | StreamSpec;

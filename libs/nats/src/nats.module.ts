@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import { errorMessage } from '@e2gate/contracts';
 import { NatsClientService } from './nats-client.service.js';
 import { NatsConnectionService } from './nats-connection.service.js';
-import { NATS_OPTIONS, type NatsModuleOptions } from './nats-options.js';
-import { provisionBuckets } from './provisioning.js';
+import { NATS_OPTIONS, type NatsModuleOptions, type StorageSpec } from './nats-options.js';
+import { provisionStorage } from './provisioning.js';
 
 /** One NATS connection per process, the typed client, and idempotent JetStream provisioning at start. */
 @Global()
@@ -23,16 +24,27 @@ export class NatsModule implements OnModuleInit {
 
   private readonly logger = new Logger(NatsModule.name);
 
-  /** Creates the buckets at start, and again after every reconnect (a restarted server may have lost its store). */
+  /**
+   * Creates the buckets and streams at start, and again after every reconnect (a restarted server may have lost its
+   * store).
+   */
   async onModuleInit(): Promise<void> {
-    const buckets = this.options.buckets;
-    if (!buckets?.length) return;
-    await provisionBuckets(await this.nats.kvm(), await this.nats.objm(), buckets);
+    const storage = this.options.storage;
+    if (!storage?.length) return;
+    await this.provision(storage);
     this.nats.onReconnect(() => {
-      void (async () => provisionBuckets(await this.nats.kvm(), await this.nats.objm(), buckets))().catch(
-        (error: unknown) =>
-          this.logger.warn(`buckets not provisioned after the reconnect: ${(error as Error).message}`),
+      void this.provision(storage).catch((error: unknown) =>
+        this.logger.warn(`JetStream storage not provisioned after the reconnect: ${errorMessage(error)}`),
       );
     });
+  }
+
+  private async provision(storage: readonly StorageSpec[]): Promise<void> {
+    const managers = { kvm: await this.nats.kvm(), objm: await this.nats.objm(), jsm: await this.nats.jsm() };
+    for (const conflict of await provisionStorage(managers, storage)) {
+      this.logger.warn(
+        `stream ${conflict.stream} exists with other settings and is left as it is: ${conflict.differences.join('; ')}`,
+      );
+    }
   }
 }

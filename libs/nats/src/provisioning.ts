@@ -1,28 +1,93 @@
+import {
+  JetStreamApiCodes,
+  JetStreamApiError,
+  type JetStreamManager,
+  type StreamInfo,
+} from '@nats-io/jetstream';
 import type { Kvm } from '@nats-io/kv';
 import type { Objm } from '@nats-io/obj';
-import type { BucketSpec } from './nats-options.js';
+import type { BucketSpec, StorageSpec, StreamSpec } from './nats-options.js';
+import { streamConfig, streamDifferences } from './stream-config.js';
 
 const NANOS_PER_MS = 1_000_000;
+/** JetStream API error: a stream of that name exists with another configuration. */
+const STREAM_NAME_IN_USE = 10058;
+
+export interface JetStreamManagers {
+  kvm: Kvm;
+  objm: Objm;
+  jsm: JetStreamManager;
+}
+
+/** An existing stream whose settings differ from its spec; it is left as it is. */
+export interface StreamConflict {
+  stream: string;
+  /** `setting: existing → wanted` */
+  differences: string[];
+}
 
 /**
- * Creates the buckets a service needs, or opens them when they exist (create is idempotent for an
- * identical configuration). Runs at every start.
+ * Creates the buckets and streams a service writes, or leaves them when they exist. Runs at every start and after
+ * every reconnect. Buckets: create is idempotent for an identical configuration. Streams: created when missing; an
+ * existing one is never changed (its messages may be work someone still has to do), and one whose settings differ
+ * from its spec is returned, for the caller to report.
  */
-export async function provisionBuckets(kvm: Kvm, objm: Objm, specs: readonly BucketSpec[]): Promise<void> {
+export async function provisionStorage(
+  managers: JetStreamManagers,
+  specs: readonly StorageSpec[],
+): Promise<StreamConflict[]> {
+  const conflicts: StreamConflict[] = [];
   for (const spec of specs) {
-    if (spec.kind === 'kv') {
-      await kvm.create(spec.name, {
-        history: spec.history ?? 1,
-        ...(spec.ttlMs === undefined ? {} : { ttl: spec.ttlMs }),
-        ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
-        ...(spec.description === undefined ? {} : { description: spec.description }),
-      });
+    if (spec.kind === 'stream') {
+      const conflict = await provisionStream(managers.jsm, spec);
+      if (conflict) conflicts.push(conflict);
     } else {
-      await objm.create(spec.name, {
-        ...(spec.ttlMs === undefined ? {} : { ttl: spec.ttlMs * NANOS_PER_MS }),
-        ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
-        ...(spec.description === undefined ? {} : { description: spec.description }),
-      });
+      await provisionBucket(managers, spec);
     }
+  }
+  return conflicts;
+}
+
+async function provisionBucket({ kvm, objm }: JetStreamManagers, spec: BucketSpec): Promise<void> {
+  if (spec.kind === 'kv') {
+    await kvm.create(spec.name, {
+      history: spec.history ?? 1,
+      ...(spec.ttlMs === undefined ? {} : { ttl: spec.ttlMs }),
+      ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
+      ...(spec.description === undefined ? {} : { description: spec.description }),
+    });
+  } else {
+    await objm.create(spec.name, {
+      ...(spec.ttlMs === undefined ? {} : { ttl: spec.ttlMs * NANOS_PER_MS }),
+      ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
+      ...(spec.description === undefined ? {} : { description: spec.description }),
+    });
+  }
+}
+
+async function provisionStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamConflict | null> {
+  const existing = (await streamInfo(jsm, spec.name)) ?? (await addStream(jsm, spec));
+  if (!existing) return null;
+  const differences = streamDifferences(spec, existing.config);
+  return differences.length === 0 ? null : { stream: spec.name, differences };
+}
+
+/** Null when the stream was created as specified; the existing stream when another process created it first. */
+async function addStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamInfo | null> {
+  try {
+    await jsm.streams.add(streamConfig(spec));
+    return null;
+  } catch (error) {
+    if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;
+    return streamInfo(jsm, spec.name);
+  }
+}
+
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (error) {
+    if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) return null;
+    throw error;
   }
 }

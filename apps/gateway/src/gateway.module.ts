@@ -8,6 +8,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-storage.js';
 import { GatewayThrottlerGuard, Throttler } from './auth/gateway-throttler.guard.js';
 import { CatalogApiController } from './controllers/catalog-api.controller.js';
+import { SessionsController } from './controllers/sessions.controller.js';
 import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { PiconsController } from './controllers/picons.controller.js';
@@ -35,6 +36,7 @@ import { PiconsService } from './services/picons.service.js';
 import { SnapshotFollowerService } from './services/snapshot-follower.service.js';
 import { SsdpResponderService } from './services/ssdp-responder.service.js';
 import { StatusService } from './services/status.service.js';
+import { SessionsService } from './services/sessions.service.js';
 import { StreamService } from './services/stream.service.js';
 
 export interface GatewayModuleOptions {
@@ -77,6 +79,7 @@ export class GatewayModule {
         CatalogApiController,
         PiconsController,
         StreamController,
+        SessionsController,
         HdhomerunController,
         HdhomerunKeyedController,
       ],
@@ -103,6 +106,7 @@ export class GatewayModule {
         StatusService,
         PiconsService,
         StreamService,
+        SessionsService,
         HdhomerunService,
         HdhomerunHttpService,
         AdvertisedUrlService,

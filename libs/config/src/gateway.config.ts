@@ -174,7 +174,11 @@ const gatewaySchema = z.object({
   E2GATE_MAX_BODY_BYTES: integer({ default: 16_384, min: 1024, max: 1_048_576 }),
   E2GATE_MAX_URL_LENGTH: integer({ default: 4096, min: 256, max: 65_536 }),
   E2GATE_CATALOG_TIMEOUT: duration({ default: '5s', min: '100ms', max: '2m' }),
-  E2GATE_STREAM_OPEN_TIMEOUT: duration({ default: '5s', min: '100ms', max: '1m' }),
+  // A new session answers once its first bytes are out (the receiver's zap included): up to 8 s on a slow box.
+  E2GATE_STREAM_OPEN_TIMEOUT: duration({ default: '10s', min: '100ms', max: '1m' }),
+  E2GATE_MAX_STREAM_SESSIONS: integer({ default: 50, min: 1, max: 10_000 }),
+  E2GATE_MAX_VIEWERS_PER_SESSION: integer({ default: 100, min: 1, max: 10_000 }),
+  E2GATE_VIEWER_BUFFER_MB: integer({ default: 8, min: 1, max: 256 }),
   E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '3s', max: '5m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
   E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),
@@ -225,6 +229,8 @@ export interface GatewayConfig extends SharedConfig {
   };
   catalogTimeoutMs: number;
   streamOpenTimeoutMs: number;
+  /** Live TS relays of this replica: sessions it relays, viewers per session, bytes queued per viewer. */
+  streams: { maxSessions: number; maxViewersPerSession: number; viewerBufferBytes: number };
   /** After SIGTERM, how long open requests (slow clients included) may take before their connections are closed. */
   shutdownGraceMs: number;
   renderCacheBytes: number;
@@ -278,6 +284,11 @@ export function loadGatewayConfig(
       },
       catalogTimeoutMs: vars.E2GATE_CATALOG_TIMEOUT,
       streamOpenTimeoutMs: vars.E2GATE_STREAM_OPEN_TIMEOUT,
+      streams: {
+        maxSessions: vars.E2GATE_MAX_STREAM_SESSIONS,
+        maxViewersPerSession: vars.E2GATE_MAX_VIEWERS_PER_SESSION,
+        viewerBufferBytes: vars.E2GATE_VIEWER_BUFFER_MB * 1024 * 1024,
+      },
       shutdownGraceMs: vars.E2GATE_SHUTDOWN_GRACE,
       renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,
       renderBaseUrls: vars.E2GATE_RENDER_BASE_URLS,

@@ -4,6 +4,7 @@ import {
   InjectMetric,
   makeCounterProvider,
   makeGaugeProvider,
+  makeHistogramProvider,
   makeHttpDurationHistogramProvider,
 } from '@e2gate/observability';
 
@@ -20,6 +21,10 @@ export const GatewayMetric = {
   renderCacheEvictions: 'e2gate_gateway_render_cache_evictions_total',
   discoveryReplies: 'e2gate_gateway_hdhomerun_discovery_replies_total',
   streamOpens: 'e2gate_gateway_stream_opens_total',
+  streamViewers: 'e2gate_gateway_stream_viewers',
+  slowViewers: 'e2gate_gateway_stream_slow_viewer_cutoffs_total',
+  firstByte: 'e2gate_gateway_stream_time_to_first_byte_seconds',
+  streamBytes: 'e2gate_gateway_stream_bytes_total',
   renders: 'e2gate_gateway_renders_total',
 } as const;
 
@@ -79,6 +84,22 @@ export const gatewayMetricProviders = [
     help: 'Stream session requests by outcome (ok or error code)',
     labelNames: ['outcome'],
   }),
+  makeGaugeProvider({
+    name: GatewayMetric.streamViewers,
+    help: 'Viewers of live TS streams on this replica by profile',
+    labelNames: ['profile'],
+  }),
+  makeCounterProvider({
+    name: GatewayMetric.slowViewers,
+    help: 'Viewers cut off for reading too slowly (E2GATE_VIEWER_BUFFER_MB queued)',
+  }),
+  makeHistogramProvider({
+    name: GatewayMetric.firstByte,
+    help: 'From a stream request to its first bytes (PAT, PMT, keyframe) by profile and whether the session was new',
+    labelNames: ['profile', 'session'],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 8],
+  }),
+  makeCounterProvider({ name: GatewayMetric.streamBytes, help: 'Bytes of live TS written to viewers' }),
 ];
 
 /** Values the gauges read at scrape time. */
@@ -107,6 +128,10 @@ export class GatewayMetrics {
     @InjectMetric(GatewayMetric.renderCacheEvictions) private readonly renderCacheEvictions: Counter<string>,
     @InjectMetric(GatewayMetric.discoveryReplies) private readonly discoveryReplies: Counter<string>,
     @InjectMetric(GatewayMetric.streamOpens) private readonly streamOpens: Counter<string>,
+    @InjectMetric(GatewayMetric.streamViewers) private readonly streamViewers: Gauge<string>,
+    @InjectMetric(GatewayMetric.slowViewers) private readonly slowViewers: Counter<string>,
+    @InjectMetric(GatewayMetric.firstByte) private readonly firstByte: Histogram<string>,
+    @InjectMetric(GatewayMetric.streamBytes) private readonly streamBytes: Counter<string>,
     @InjectMetric(GatewayMetric.renders) private readonly renders: Counter<string>,
   ) {}
 
@@ -152,6 +177,22 @@ export class GatewayMetrics {
 
   renderCacheEvicted(reason: 'bytes' | 'base-url', documents: number): void {
     this.renderCacheEvictions.inc({ reason }, documents);
+  }
+
+  streamViewersNow(profile: string, count: number): void {
+    this.streamViewers.set({ profile }, count);
+  }
+
+  slowViewerCutOff(): void {
+    this.slowViewers.inc();
+  }
+
+  streamFirstByte(profile: string, session: 'new' | 'joined', seconds: number): void {
+    this.firstByte.observe({ profile, session }, seconds);
+  }
+
+  streamBytesOut(count: number): void {
+    this.streamBytes.inc(count);
   }
 
   streamOpen(outcome: string): void {

@@ -2,18 +2,25 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import {
+  Bucket,
+  STREAM_KEY_HEADER,
   Subject,
   streamDataSubject,
+  type NodeRecord,
+  type SessionRecord,
   type StreamProfile,
   type TranscoderSessionOpenReply,
 } from '@e2gate/contracts';
 import { NatsClientService, NatsConnectionService } from '@e2gate/nats';
 import { instanceName } from '@e2gate/observability';
 
-/** Live sessions of the transcoder service: open over `transcoder.cmd.session.open`, TS chunks on `stream.data.*`. */
+/**
+ * Live sessions of the transcoder service: open over `transcoder.cmd.session.open`, TS chunks on `stream.data.*`,
+ * viewer counts and stops as broadcast commands, session and node records read from their KV buckets.
+ */
 @Injectable()
 export class TranscoderRepository {
-  private readonly requester = instanceName('gateway');
+  readonly requester = instanceName('gateway');
 
   constructor(
     private readonly client: NatsClientService,
@@ -33,13 +40,60 @@ export class TranscoderRepository {
     );
   }
 
-  /** Subscribes to a session's TS chunks; an empty message marks the end of the session. */
-  async subscribeData(sessionId: string, onChunk: (chunk: Uint8Array | null) => void): Promise<Subscription> {
+  /**
+   * Subscribes to a session's TS chunks; `key` marks a chunk a viewer can start with; null marks the end of the
+   * session (an empty message).
+   */
+  async subscribeData(
+    sessionId: string,
+    onChunk: (chunk: Uint8Array | null, key: boolean) => void,
+  ): Promise<Subscription> {
     const nc = await this.nats.connection();
     const subscription = nc.subscribe(streamDataSubject(sessionId), {
-      callback: (error, msg) => onChunk(error || msg.data.length === 0 ? null : msg.data),
+      callback: (error, msg) => {
+        if (error || msg.data.length === 0) return onChunk(null, false);
+        onChunk(msg.data, msg.headers?.get(STREAM_KEY_HEADER) === '1');
+      },
     });
     await nc.flush(); // the server knows the subscription before the client is told the stream started
     return subscription;
+  }
+
+  /** This replica's viewer count of a session (the transcoder closes sessions nobody watches). */
+  async touch(sessionId: string, viewers: number): Promise<void> {
+    await this.client.publish(Subject.TranscoderCmdSessionTouch, {
+      sessionId,
+      gateway: this.requester,
+      viewers,
+    });
+  }
+
+  async close(sessionId: string, reason: string): Promise<void> {
+    await this.client.publish(Subject.TranscoderCmdSessionClose, { sessionId, reason });
+  }
+
+  /** Every live session (bucket absent: no transcoder ever ran, so none). */
+  sessions(): Promise<SessionRecord[]> {
+    return this.records<SessionRecord>(Bucket.Sessions);
+  }
+
+  nodes(): Promise<NodeRecord[]> {
+    return this.records<NodeRecord>(Bucket.Nodes);
+  }
+
+  private async records<T>(bucket: string): Promise<T[]> {
+    const kvm = await this.nats.kvm();
+    const kv = await kvm.open(bucket);
+    try {
+      await kv.status();
+    } catch {
+      return [];
+    }
+    const out: T[] = [];
+    for await (const key of await kv.keys()) {
+      const entry = await kv.get(key);
+      if (entry && entry.operation === 'PUT' && entry.length > 0) out.push(entry.json<T>());
+    }
+    return out;
   }
 }

@@ -10,6 +10,8 @@ export const Bucket = {
   Picons: 'picons',
   /** KV with TTL: live transcoder sessions (channel, profile, node, segment list, viewers' last touch). */
   Sessions: 'sessions',
+  /** KV: `allocation` → which transponders hold a tuner and the sessions using each (compare-and-set only). */
+  Tuners: 'tuners',
   /** KV with TTL (≈ 3 heartbeats): transcoder node id → capabilities, capacity, load. */
   Nodes: 'nodes',
   /** Object Store with TTL (the timeshift window): HLS segments `<sessionId>/<seq>.ts` of live sessions. */

@@ -159,3 +159,11 @@ export const STREAM_KEY_HEADER = 'E2gate-Key';
 export function nodeOpenSubject(nodeId: string): string {
   return `transcoder.node.${nodeId}.session.open`;
 }
+
+/**
+ * Subject a node answers while it lives. A session record of a node that no longer answers (killed: NATS drops its
+ * subscriptions at once) is taken over instead of joined, long before the record's TTL would lapse.
+ */
+export function nodePingSubject(nodeId: string): string {
+  return `transcoder.node.${nodeId}.ping`;
+}

@@ -47,6 +47,8 @@ export class NatsRpcServer extends Server implements CustomTransportStrategy {
           }),
         );
       }
+      // The server knows every subscription before the app reports itself started (no "no responders" race).
+      await nc.flush();
       callback();
     } catch (error) {
       callback(error);

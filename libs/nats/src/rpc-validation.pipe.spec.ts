@@ -51,7 +51,11 @@ const events: { [S in EventSubject]: EventContracts[S] } = {
     durationMs: 40,
     stale: true,
   },
-  'transcoder.cmd.session.touch': { sessionId: 'das-erste-hd-3f9a2c01-aac-1a2b', gateway: 'gw-1', viewers: 3 },
+  'transcoder.cmd.session.touch': {
+    sessionId: 'das-erste-hd-3f9a2c01-aac-1a2b',
+    gateway: 'gw-1',
+    viewers: 3,
+  },
   'transcoder.cmd.session.close': { sessionId: 'das-erste-hd-3f9a2c01-aac-1a2b', reason: 'admin' },
   'transcoder.evt.session.closed': {
     sessionId: 'das-erste-hd-3f9a2c01-aac-1a2b',

@@ -12,17 +12,18 @@ describe('catalogStorage', () => {
 });
 
 describe('transcoderStorage', () => {
-  it('lets session records, node records (after three missed heartbeats) and segments lapse', () => {
-    const specs = transcoderStorage({
-      sessionTtlMs: 30_000,
-      heartbeatMs: 2_000,
-      hlsTtlMs: 3_600_000,
-      hlsMaxBytes: 1024 ** 3,
-    });
-    expect(specs).toEqual([
-      expect.objectContaining({ kind: 'kv', name: Bucket.Sessions, ttlMs: 30_000 }),
+  it('lets session and node records lapse after three missed heartbeats; segments only when HLS is on', () => {
+    expect(transcoderStorage({ heartbeatMs: 2_000 })).toEqual([
+      expect.objectContaining({ kind: 'kv', name: Bucket.Sessions, ttlMs: 6_000 }),
+      expect.objectContaining({ kind: 'kv', name: Bucket.Tuners }),
       expect.objectContaining({ kind: 'kv', name: Bucket.Nodes, ttlMs: 6_000 }),
-      expect.objectContaining({ kind: 'object', name: Bucket.Hls, ttlMs: 3_600_000, maxBytes: 1024 ** 3 }),
     ]);
+    const withHls = transcoderStorage({ heartbeatMs: 2_000, hls: { ttlMs: 3_600_000, maxBytes: 1024 ** 3 } });
+    expect(withHls.at(-1)).toEqual(
+      expect.objectContaining({ kind: 'object', name: Bucket.Hls, ttlMs: 3_600_000, maxBytes: 1024 ** 3 }),
+    );
+    expect(
+      transcoderStorage({ heartbeatMs: 2_000 }).find((spec) => spec.name === Bucket.Tuners),
+    ).not.toHaveProperty('ttlMs');
   });
 });

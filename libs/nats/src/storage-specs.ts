@@ -33,40 +33,48 @@ export function catalogStorage(options: { refreshLeaseMs: number }): StorageSpec
 }
 
 export interface TranscoderStorageOptions {
-  /** How long a session record outlives its last write. */
-  sessionTtlMs: number;
-  /** How often a node rewrites its record; the record lapses after three missed beats. */
+  /** How often a node rewrites its own and its sessions' records; both lapse after three missed beats. */
   heartbeatMs: number;
-  /** How long a segment is kept: the timeshift window. */
-  hlsTtlMs: number;
-  hlsMaxBytes: number;
+  /** HLS segments (browser HLS): kept for the timeshift window, bounded in bytes. Absent: not provisioned. */
+  hls?: { ttlMs: number; maxBytes: number };
 }
 
-/** What the transcoder writes: live session state, node records, HLS segments. */
+/** What the transcoder writes: live session state, the tuner allocation, node records, HLS segments. */
 export function transcoderStorage(options: TranscoderStorageOptions): StorageSpec[] {
-  return [
+  const ttlMs = HEARTBEATS_PER_TTL * options.heartbeatMs;
+  const specs: StorageSpec[] = [
     {
       kind: 'kv',
       name: Bucket.Sessions,
       history: 1,
-      ttlMs: options.sessionTtlMs,
+      ttlMs,
       maxBytes: 64 * MiB,
       description: 'live transcoder sessions',
     },
     {
       kind: 'kv',
+      name: Bucket.Tuners,
+      history: 1,
+      maxBytes: MiB,
+      description: 'tuner allocation (transponder → sessions), changed by compare-and-set',
+    },
+    {
+      kind: 'kv',
       name: Bucket.Nodes,
       history: 1,
-      ttlMs: HEARTBEATS_PER_TTL * options.heartbeatMs,
+      ttlMs,
       maxBytes: 16 * MiB,
       description: 'transcoder nodes (capabilities, capacity, load)',
     },
-    {
+  ];
+  if (options.hls) {
+    specs.push({
       kind: 'object',
       name: Bucket.Hls,
-      ttlMs: options.hlsTtlMs,
-      maxBytes: options.hlsMaxBytes,
+      ttlMs: options.hls.ttlMs,
+      maxBytes: options.hls.maxBytes,
       description: 'HLS segments of live sessions',
-    },
-  ];
+    });
+  }
+  return specs;
 }

@@ -88,12 +88,7 @@ describe('provisionStorage', () => {
 
   it('provisions the transcoder buckets with their TTLs beside a stream, and they work', async () => {
     const specs = [
-      ...transcoderStorage({
-        sessionTtlMs: 30_000,
-        heartbeatMs: 2_000,
-        hlsTtlMs: 600_000,
-        hlsMaxBytes: 256 * 1024 ** 2,
-      }),
+      ...transcoderStorage({ heartbeatMs: 10_000, hls: { ttlMs: 600_000, maxBytes: 256 * 1024 ** 2 } }),
       jobs('JOBS_E'),
     ];
     expect(await provisionStorage(managers, specs)).toEqual([]);
@@ -103,7 +98,7 @@ describe('provisionStorage', () => {
     await sessions.put('das-erste-hd-3f9a2c01.aac', JSON.stringify({ node: 'n1' }));
     expect((await sessions.get('das-erste-hd-3f9a2c01.aac'))?.json()).toEqual({ node: 'n1' });
     expect((await sessions.status()).ttl).toBe(30_000);
-    expect((await (await managers.kvm.open(Bucket.Nodes)).status()).ttl).toBe(6_000);
+    expect((await (await managers.kvm.open(Bucket.Nodes)).status()).ttl).toBe(30_000);
 
     const hls = await managers.objm.open(Bucket.Hls);
     await hls.putBlob({ name: 's1/1.ts' }, new Uint8Array([0x47, 1, 2, 3]));

@@ -21,6 +21,7 @@ interface AppSpec {
 const APPS: AppSpec[] = [
   { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true },
   { name: 'gateway', entry: 'dist/apps/gateway/src/main.js', receiver: false },
+  { name: 'transcoder', entry: 'dist/apps/transcoder/src/main.js', receiver: true },
 ];
 const MAX_RESTARTS = 5;
 const root = resolve(import.meta.dirname, '..', '..');

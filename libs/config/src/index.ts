@@ -8,3 +8,4 @@ export * from './shared.config.js';
 export * from './catalog.config.js';
 export * from './stack.config.js';
 export * from './gateway.config.js';
+export * from './transcoder.config.js';

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import {
+  LivePipeline,
+  version,
+  type LivePipelineOptions,
+  type PipelineOutput,
+  type PipelineStats,
+} from '@e2gate/native';
+
+export type { LivePipelineOptions, PipelineOutput, PipelineStats };
+
+/** One running engine pipeline, as the sessions use it. */
+export interface EnginePipeline {
+  push(chunk: Buffer): boolean;
+  stats(): PipelineStats;
+  close(): Promise<PipelineStats>;
+  destroy(): void;
+}
+
+/** The native media engine: the only place the transcoder loads the addon (DESIGN §5, STYLE rule 1). */
+@Injectable()
+export class EngineRepository {
+  versions(): { engine: string; avcodec: string } {
+    const { engine, avcodec } = version();
+    return { engine, avcodec };
+  }
+
+  createPipeline(
+    options: LivePipelineOptions,
+    onOutput: (output: PipelineOutput) => void | Promise<unknown>,
+  ): EnginePipeline {
+    return new LivePipeline(options, onOutput);
+  }
+}

@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
+import { OpenWebifClient, type StreamTarget } from '@e2gate/openwebif';
+
+/** The transcoder's door to the receiver's web API: where a service streams (`/web/stream.m3u`). */
+@Injectable()
+export class ReceiverRepository {
+  private readonly client: OpenWebifClient;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: TranscoderConfig) {
+    this.client = new OpenWebifClient({
+      baseUrl: config.receiver.url,
+      ...(config.receiver.user === undefined ? {} : { user: config.receiver.user }),
+      ...(config.receiver.password === undefined ? {} : { password: config.receiver.password }),
+      timeoutMs: config.receiver.timeoutMs,
+      retries: config.receiver.retries,
+      maxRps: config.receiver.maxRps,
+      concurrency: 4,
+      epgConcurrency: 1,
+    });
+  }
+
+  /** The stream URL and program of a service, resolved by the box (ports 8001, 17999, … are its choice). */
+  streamTarget(ref: string, name: string, signal: AbortSignal): Promise<StreamTarget> {
+    return this.client.streamTarget(ref, name, { signal });
+  }
+
+  /** Basic credentials for the stream port when the URL carries none (the box's streaming auth). */
+  get credentials(): { user: string; password: string } | null {
+    const { user, password } = this.config.receiver;
+    return user === undefined ? null : { user, password: password ?? '' };
+  }
+}

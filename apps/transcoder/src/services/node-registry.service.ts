@@ -1,0 +1,90 @@
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
+import { errorMessage, type NodeRecord } from '@e2gate/contracts';
+import { ClockRepository, instanceName } from '@e2gate/observability';
+import { appVersion } from '@e2gate/observability';
+import { EngineRepository } from '../repositories/engine.repository.js';
+import { NodeStoreRepository } from '../repositories/node-store.repository.js';
+
+/**
+ * This process in the `nodes` KV: who it is (id, boot id, versions, cores, capacity, encoders) and, every heartbeat,
+ * how busy it is. Its record lapses three heartbeats after the process dies (bucket TTL).
+ */
+@Injectable()
+export class NodeRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(NodeRegistryService.name);
+  readonly nodeId = instanceName('transcoder');
+  readonly bootId = randomUUID();
+  private readonly startedAt: string;
+  private timer: NodeJS.Timeout | null = null;
+  private lastCpu = process.cpuUsage();
+  private lastBeat: number;
+  private sessionCount: () => number = () => 0;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
+    private readonly store: NodeStoreRepository,
+    private readonly engine: EngineRepository,
+    private readonly clock: ClockRepository,
+  ) {
+    this.startedAt = new Date(clock.nowMs()).toISOString();
+    this.lastBeat = clock.monotonicMs();
+  }
+
+  /** Where the heartbeat reads the number of sessions this node runs. */
+  countSessionsWith(count: () => number): void {
+    this.sessionCount = count;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.config.heartbeatMs);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.store.remove(this.nodeId).catch(() => undefined);
+  }
+
+  /** Live nodes (this one included) with their last heartbeat. */
+  list(): Promise<NodeRecord[]> {
+    return this.store.list();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.store.put(this.record());
+    } catch (error) {
+      this.logger.warn(`heartbeat not stored: ${errorMessage(error)}`);
+    }
+  }
+
+  private record(): NodeRecord {
+    const now = this.clock.monotonicMs();
+    const cpu = process.cpuUsage(this.lastCpu);
+    const load = (cpu.user + cpu.system) / 1000 / Math.max(1, now - this.lastBeat);
+    this.lastCpu = process.cpuUsage();
+    this.lastBeat = now;
+    return {
+      nodeId: this.nodeId,
+      bootId: this.bootId,
+      version: appVersion(),
+      engine: { version: this.engine.versions().engine, avcodec: this.engine.versions().avcodec },
+      cpus: availableParallelism(),
+      capacity: this.config.maxSessions,
+      encoders: ['software'],
+      startedAt: this.startedAt,
+      heartbeatAt: new Date(this.clock.nowMs()).toISOString(),
+      sessions: this.sessionCount(),
+      load: Math.round(load * 100) / 100,
+    };
+  }
+}

@@ -1,0 +1,377 @@
+import { randomBytes } from 'node:crypto';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
+import {
+  E2gateError,
+  errorMessage,
+  ErrorCode,
+  sessionKey,
+  type Channel,
+  type SessionRecord,
+  type StreamProfile,
+  type TranscoderSessionOpenReply,
+  type TranscoderSessionOpenRequest,
+} from '@e2gate/contracts';
+import { ClockRepository } from '@e2gate/observability';
+import { TranscoderMetrics } from '../metrics/transcoder.metrics.js';
+import { CatalogChannelsRepository } from '../repositories/catalog-channels.repository.js';
+import { EngineRepository } from '../repositories/engine.repository.js';
+import { NodeInboxRepository } from '../repositories/node-inbox.repository.js';
+import { ReceiverRepository } from '../repositories/receiver.repository.js';
+import { SessionEventsRepository } from '../repositories/session-events.repository.js';
+import { SessionStoreRepository } from '../repositories/session-store.repository.js';
+import { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
+import { UpstreamRepository } from '../repositories/upstream.repository.js';
+import { LiveSession, type SessionEnd } from './live-session.js';
+import { NodeRegistryService } from './node-registry.service.js';
+import { TunerAdmissionService } from './tuner-admission.service.js';
+import { transponderOf } from './transponder.js';
+import { ViewerTally } from './viewer-tally.js';
+
+/** When the receiver reports no tuner count and none is configured. */
+const FALLBACK_TUNERS = 2;
+/** An open waits this long for the first bytes of a new session before it answers anyway (a slow zap). */
+const FIRST_BYTES_WAIT_MS = 8_000;
+/** What `Retry-After` says when no node has room. */
+const CAPACITY_RETRY_SECONDS = 15;
+
+interface Running {
+  key: string;
+  record: SessionRecord;
+  session: LiveSession;
+  viewers: ViewerTally;
+  firstBytes: Promise<void>;
+  bytesAtLastBeat: number;
+}
+
+/**
+ * Live sessions of this node and the cluster-wide rules around them: one shared session per channel and profile
+ * (created by compare-and-set in the `sessions` KV, so simultaneous opens start one receiver stream), tuner
+ * admission, the node's capacity (a full node hands the open to a node with room), viewer touches, idle close, and
+ * the heartbeat that keeps each session's record alive.
+ */
+@Injectable()
+export class SessionManagerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SessionManagerService.name);
+  private readonly running = new Map<string, Running>();
+  private heartbeat: NodeJS.Timeout | null = null;
+  private shuttingDown = false;
+  /** Hands an open to another node (set by the node inbox, which owns that transport). */
+  private handOff:
+    ((node: string, request: TranscoderSessionOpenRequest) => Promise<TranscoderSessionOpenReply>) | null =
+    null;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
+    private readonly catalog: CatalogChannelsRepository,
+    private readonly store: SessionStoreRepository,
+    private readonly admission: TunerAdmissionService,
+    private readonly nodes: NodeRegistryService,
+    private readonly inbox: NodeInboxRepository,
+    private readonly receiver: ReceiverRepository,
+    private readonly upstream: UpstreamRepository,
+    private readonly engine: EngineRepository,
+    private readonly publisher: StreamPublisherRepository,
+    private readonly events: SessionEventsRepository,
+    private readonly metrics: TranscoderMetrics,
+    private readonly clock: ClockRepository,
+  ) {
+    nodes.countSessionsWith(() => this.running.size);
+  }
+
+  useHandOff(
+    handOff: (node: string, request: TranscoderSessionOpenRequest) => Promise<TranscoderSessionOpenReply>,
+  ): void {
+    this.handOff = handOff;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.publisher.ready();
+    await this.inbox.serve(this.nodes.nodeId, (request) => this.open(request, true));
+    this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await Promise.all([...this.running.values()].map((run) => this.end(run, { reason: 'shutdown' })));
+  }
+
+  get sessionCount(): number {
+    return this.running.size;
+  }
+
+  /** Joins the running session of the channel and profile, or starts one (here, or on a node with room). */
+  async open(request: TranscoderSessionOpenRequest, handedOver = false): Promise<TranscoderSessionOpenReply> {
+    if (this.shuttingDown) throw new E2gateError(ErrorCode.Unavailable, 'this transcoder is shutting down');
+    const profile: StreamProfile = request.profile ?? 'copy';
+    const started = this.clock.monotonicMs();
+    const channel = await this.channel(request.channelId);
+    const key = sessionKey(channel.id, profile);
+    const existing = await this.store.getVersioned(key);
+    if (existing) {
+      if (await this.isRunning(key, existing.value)) return this.joined(existing.value);
+      await this.takeOver(key, existing.revision, existing.value);
+    }
+    if (this.running.size >= this.config.maxSessions) {
+      if (handedOver) throw this.capacityError();
+      return this.openElsewhere(request);
+    }
+    const record = this.newRecord(channel, profile);
+    if (!(await this.store.create(key, record))) {
+      const winner = await this.store.get(key);
+      if (winner) return this.joined(winner);
+      throw new E2gateError(ErrorCode.Unavailable, 'the session ended while it was being joined; try again');
+    }
+    try {
+      if (record.transponder)
+        await this.admission.acquire(record.transponder, record.sessionId, await this.tuners());
+    } catch (error) {
+      await this.store.remove(key).catch(() => undefined);
+      this.metrics.admissionRefused(error instanceof E2gateError ? error.code : ErrorCode.Internal);
+      throw error;
+    }
+    const run = this.start(key, record, channel);
+    await this.awaitFirstBytes(run);
+    this.metrics.timeToFirstByte(profile, (this.clock.monotonicMs() - started) / 1000);
+    this.logger.log(
+      `session ${record.sessionId} (${channel.name}, ${profile}) live for ${request.requester ?? '?'}`,
+    );
+    return { sessionId: record.sessionId, node: this.nodes.nodeId, joined: false };
+  }
+
+  /** A gateway's viewer count for a session this node runs (others ignore it). */
+  touch(sessionId: string, gateway: string, viewers: number): void {
+    const run = this.find(sessionId);
+    run?.viewers.report(gateway, viewers, this.clock.monotonicMs());
+  }
+
+  /** Stops a session this node runs (an admin's DELETE); others ignore it. */
+  async close(sessionId: string): Promise<void> {
+    const run = this.find(sessionId);
+    if (run) await this.end(run, { reason: 'closed' });
+  }
+
+  private find(sessionId: string): Running | undefined {
+    for (const run of this.running.values()) if (run.record.sessionId === sessionId) return run;
+    return undefined;
+  }
+
+  private async channel(channelId: string): Promise<Pick<Channel, 'id' | 'name' | 'ref' | 'sid' | 'kind'>> {
+    const catalog = await this.catalog.current();
+    if (!catalog) {
+      throw new E2gateError(ErrorCode.NoSnapshot, 'the catalog has not published a channel list yet');
+    }
+    const channel = catalog.lookup.channel(channelId);
+    if (!channel) throw new E2gateError(ErrorCode.NotFound, `no channel ${JSON.stringify(channelId)}`);
+    return channel;
+  }
+
+  private async tuners(): Promise<number> {
+    if (this.config.tuners > 0) return this.config.tuners;
+    const reported = (await this.catalog.current())?.head.receiver.tuners ?? 0;
+    return reported > 0 ? reported : FALLBACK_TUNERS;
+  }
+
+  /** Whether the node of a session record still runs it (a killed node no longer answers its ping). */
+  private async isRunning(key: string, record: SessionRecord): Promise<boolean> {
+    if (record.node === this.nodes.nodeId)
+      return this.running.get(key)?.record.sessionId === record.sessionId;
+    return this.inbox.alive(record.node);
+  }
+
+  /** Removes the record of a session whose node died, and frees its tuner, so this open starts it anew. */
+  private async takeOver(key: string, revision: number, record: SessionRecord): Promise<void> {
+    if (!(await this.store.removeIfUnchanged(key, revision))) return; // someone else took it over first
+    this.logger.warn(`session ${record.sessionId} of ${record.node} is gone with its node; starting it anew`);
+    this.metrics.sessionEnded(record.profile, 'node-lost');
+    await this.admission.prune().catch(() => undefined);
+  }
+
+  private joined(record: SessionRecord): TranscoderSessionOpenReply {
+    return { sessionId: record.sessionId, node: record.node, joined: true };
+  }
+
+  private async openElsewhere(request: TranscoderSessionOpenRequest): Promise<TranscoderSessionOpenReply> {
+    const others = (await this.nodes.list()).filter(
+      (node) => node.nodeId !== this.nodes.nodeId && node.sessions < node.capacity,
+    );
+    others.sort((a, b) => a.sessions / a.capacity - b.sessions / b.capacity);
+    const target = others[0];
+    if (!target) {
+      this.metrics.admissionRefused(ErrorCode.Capacity);
+      throw this.capacityError();
+    }
+    this.logger.log(`full (${this.running.size} sessions): handing ${request.channelId} to ${target.nodeId}`);
+    return this.inbox.handOff(target.nodeId, request);
+  }
+
+  private capacityError(): E2gateError {
+    return new E2gateError(
+      ErrorCode.Capacity,
+      'no transcoder has room for another session; try again later',
+      {
+        retryAfterSeconds: CAPACITY_RETRY_SECONDS,
+      },
+    );
+  }
+
+  private newRecord(channel: Pick<Channel, 'id' | 'name' | 'ref'>, profile: StreamProfile): SessionRecord {
+    const now = new Date(this.clock.nowMs()).toISOString();
+    return {
+      sessionId: `${channel.id}-${profile}-${randomBytes(4).toString('hex')}`,
+      channelId: channel.id,
+      channelName: channel.name,
+      profile,
+      node: this.nodes.nodeId,
+      bootId: this.nodes.bootId,
+      state: 'starting',
+      transponder: transponderOf(channel.ref),
+      startedAt: now,
+      heartbeatAt: now,
+      viewers: 0,
+      bitrateBps: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      reconnects: 0,
+      warnings: {},
+    };
+  }
+
+  private start(
+    key: string,
+    record: SessionRecord,
+    channel: Pick<Channel, 'id' | 'name' | 'ref' | 'sid'>,
+  ): Running {
+    let live!: () => void;
+    let failed!: (error: E2gateError) => void;
+    const firstBytes = new Promise<void>((resolve, reject) => {
+      live = resolve;
+      failed = reject;
+    });
+    firstBytes.catch(() => undefined);
+    const session = new LiveSession(
+      {
+        sessionId: record.sessionId,
+        channel,
+        profile: record.profile,
+        upstreamRetryMs: this.config.upstreamRetryMs,
+        upstreamStallMs: this.config.upstreamStallMs,
+      },
+      {
+        receiver: this.receiver,
+        upstream: this.upstream,
+        engine: this.engine,
+        publisher: this.publisher,
+        monotonicMs: () => this.clock.monotonicMs(),
+        random: Math.random,
+      },
+      {
+        onLive: () => live(),
+        onReconnect: () => this.metrics.upstreamReconnect(record.profile),
+        onEnded: (end) => {
+          failed(end.error ?? new E2gateError(ErrorCode.Unavailable, `session ended (${end.reason})`));
+          void this.forget(run, end);
+        },
+      },
+    );
+    const run: Running = {
+      key,
+      record,
+      session,
+      viewers: new ViewerTally(this.config.sessionIdleMs, this.clock.monotonicMs()),
+      firstBytes,
+      bytesAtLastBeat: 0,
+    };
+    this.running.set(key, run);
+    this.metrics.sessionsChanged(this.running.values());
+    session.start();
+    return run;
+  }
+
+  /** Waits for the first bytes of a new session; a failure before them is the open's error. */
+  private async awaitFirstBytes(run: Running): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const slow = new Promise<void>((resolve) => (timer = setTimeout(resolve, FIRST_BYTES_WAIT_MS)));
+    try {
+      await Promise.race([run.firstBytes, slow]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async end(run: Running, end: SessionEnd): Promise<void> {
+    run.session.stop(end);
+    await this.forget(run, end);
+  }
+
+  /** After a session ended, however: free its tuner, drop its record, say so. Runs once per session. */
+  private async forget(run: Running, end: SessionEnd): Promise<void> {
+    if (this.running.get(run.key) !== run) return;
+    this.running.delete(run.key);
+    this.metrics.countTraffic(run.session);
+    this.metrics.sessionsChanged(this.running.values());
+    this.metrics.sessionEnded(run.record.profile, end.reason);
+    const { sessionId, channelId, profile } = run.record;
+    const detail = end.error ? `: ${end.error.code} ${end.error.message}` : '';
+    this.logger.log(`session ${sessionId} ended (${end.reason})${detail}`);
+    await Promise.all([
+      this.store
+        .remove(run.key)
+        .catch((error: unknown) => this.logger.warn(`record not removed: ${errorMessage(error)}`)),
+      run.record.transponder
+        ? this.admission
+            .release(sessionId)
+            .catch((error: unknown) => this.logger.warn(`tuner not released: ${errorMessage(error)}`))
+        : Promise.resolve(),
+    ]);
+    await this.events
+      .closed({
+        sessionId,
+        channelId,
+        profile,
+        node: this.nodes.nodeId,
+        reason: end.reason,
+        ...(end.error ? { code: end.error.code } : {}),
+      })
+      .catch(() => undefined);
+  }
+
+  /** Every heartbeat: refresh each record (viewers, bytes, state), close sessions idle for `E2GATE_SESSION_IDLE`. */
+  private async beat(): Promise<void> {
+    const now = this.clock.monotonicMs();
+    for (const run of [...this.running.values()]) {
+      if (run.viewers.idleFor(now) >= this.config.sessionIdleMs) {
+        await this.end(run, { reason: 'idle' });
+        continue;
+      }
+      const { session } = run;
+      const bytesSince = session.bytesIn - run.bytesAtLastBeat;
+      run.bytesAtLastBeat = session.bytesIn;
+      run.record = {
+        ...run.record,
+        state: session.state,
+        heartbeatAt: new Date(this.clock.nowMs()).toISOString(),
+        viewers: run.viewers.total(now),
+        bitrateBps: Math.round((bytesSince * 8 * 1000) / this.config.heartbeatMs),
+        bytesIn: session.bytesIn,
+        bytesOut: session.bytesOut,
+        reconnects: session.reconnects,
+        warnings: session.warnings,
+      };
+      await this.store
+        .put(run.key, run.record)
+        .catch((error: unknown) => this.logger.warn(`session record not refreshed: ${errorMessage(error)}`));
+    }
+    this.metrics.sessionsChanged(this.running.values());
+    const tuners = await this.tuners().catch(() => 0);
+    const inUse = await this.admission.inUse().catch(() => 0);
+    this.metrics.tunersInUse(inUse, tuners);
+  }
+}

@@ -1,0 +1,60 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
+import { NatsModule, transcoderStorage } from '@e2gate/nats';
+import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
+import { HealthController } from './controllers/health.controller.js';
+import { SessionCommandsHandler } from './handlers/session-commands.handler.js';
+import { TranscoderMetrics, transcoderMetricProviders } from './metrics/transcoder.metrics.js';
+import { CatalogChannelsRepository } from './repositories/catalog-channels.repository.js';
+import { EngineRepository } from './repositories/engine.repository.js';
+import { NodeInboxRepository } from './repositories/node-inbox.repository.js';
+import { NodeStoreRepository } from './repositories/node-store.repository.js';
+import { ReceiverRepository } from './repositories/receiver.repository.js';
+import { SessionEventsRepository } from './repositories/session-events.repository.js';
+import { SessionStoreRepository } from './repositories/session-store.repository.js';
+import { StreamPublisherRepository } from './repositories/stream-publisher.repository.js';
+import { UpstreamRepository } from './repositories/upstream.repository.js';
+import { NodeRegistryService } from './services/node-registry.service.js';
+import { SessionManagerService } from './services/session-manager.service.js';
+import { TunerAdmissionService } from './services/tuner-admission.service.js';
+
+export interface TranscoderModuleOverrides {
+  /** A frozen or shifted clock (tests). */
+  clock?: ClockRepository;
+}
+
+@Module({})
+export class TranscoderModule {
+  static forRoot(config: TranscoderConfig, overrides: TranscoderModuleOverrides = {}): DynamicModule {
+    return {
+      module: TranscoderModule,
+      imports: [
+        ObservabilityModule.forRoot({ service: 'transcoder', level: config.logLevel }),
+        NatsModule.forRoot({
+          url: config.natsUrl,
+          name: instanceName('transcoder'),
+          storage: transcoderStorage({ heartbeatMs: config.heartbeatMs }),
+        }),
+      ],
+      controllers: [HealthController, SessionCommandsHandler],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        ...transcoderMetricProviders,
+        TranscoderMetrics,
+        overrides.clock ? { provide: ClockRepository, useValue: overrides.clock } : ClockRepository,
+        EngineRepository,
+        ReceiverRepository,
+        UpstreamRepository,
+        CatalogChannelsRepository,
+        SessionStoreRepository,
+        NodeStoreRepository,
+        NodeInboxRepository,
+        StreamPublisherRepository,
+        SessionEventsRepository,
+        TunerAdmissionService,
+        NodeRegistryService,
+        SessionManagerService,
+      ],
+    };
+  }
+}

@@ -1,0 +1,95 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import { duration, host, httpUrl, integer, optionalText } from './fields.js';
+import { loadConfig, processEnv } from './load.js';
+import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
+import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
+
+/**
+ * CPU one `aac` session costs, in cores: 0.033 CPU-s per content second measured by `npm run bench:remux` for an HD
+ * service with two audio tracks made AAC, rounded up for the upstream reader and NATS publishing around it.
+ */
+const CORES_PER_SESSION = 0.05;
+/** Share of the cores live sessions may take by default; the rest is for the process itself, NATS, the OS. */
+const CORE_SHARE = 0.75;
+
+const transcoderSchema = z.object({
+  ...sharedVariables,
+  E2GATE_RECEIVER_URL: httpUrl(),
+  E2GATE_RECEIVER_USER: optionalText(256),
+  E2GATE_RECEIVER_PASSWORD: optionalText(256),
+  E2GATE_RECEIVER_TIMEOUT: duration({ default: '15s', min: '100ms', max: '5m' }),
+  E2GATE_RECEIVER_RETRIES: integer({ default: 3, min: 0, max: 10 }),
+  E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
+  // 0: the receiver's own tuner count, from the catalog's device info.
+  E2GATE_TUNERS: integer({ default: 0, min: 0, max: 64 }),
+  E2GATE_SESSION_IDLE: duration({ default: '10s', min: '1s', max: '10m' }),
+  E2GATE_UPSTREAM_RETRY: duration({ default: '30s', min: '0s', max: '10m' }),
+  E2GATE_UPSTREAM_STALL: duration({ default: '10s', min: '1s', max: '2m' }),
+  // 0: derived from the node's cores and the measured CPU cost of a session.
+  E2GATE_TRANSCODER_MAX_SESSIONS: integer({ default: 0, min: 0, max: 10_000 }),
+  E2GATE_NODE_HEARTBEAT: duration({ default: '2s', min: '500ms', max: '1m' }),
+  E2GATE_SNAPSHOT_MAX_MB: integer({ default: 512, min: 16, max: 8192 }),
+  E2GATE_TRANSCODER_HTTP_HOST: host('0.0.0.0'),
+  E2GATE_TRANSCODER_HTTP_PORT: integer({ default: 8092, min: 0, max: 65535 }),
+});
+
+export interface TranscoderConfig extends SharedConfig {
+  receiver: {
+    url: string;
+    user?: string;
+    password?: string;
+    timeoutMs: number;
+    retries: number;
+    maxRps: number;
+  };
+  /** Tuner count override; 0 = the receiver's own, from the catalog's device info. */
+  tuners: number;
+  /** A session nobody watches for this long is closed and its receiver stream released. */
+  sessionIdleMs: number;
+  /** How long a dropped upstream is reconnected before the session ends. */
+  upstreamRetryMs: number;
+  /** An upstream that sends nothing for this long counts as dropped (the box itself drops readers after 10 s). */
+  upstreamStallMs: number;
+  maxSessions: number;
+  /** Node and session heartbeats; their records lapse after three missed beats. */
+  heartbeatMs: number;
+  snapshotReadLimits: SnapshotReadLimits;
+  http: { host: string; port: number };
+}
+
+/** Sessions a node takes by default: the measured cost of one `aac` session against three quarters of its cores. */
+export function defaultMaxSessions(cores: number): number {
+  return Math.max(1, Math.floor((cores * CORE_SHARE) / CORES_PER_SESSION));
+}
+
+export function loadTranscoderConfig(
+  env: Record<string, string | undefined> = processEnv(),
+): Readonly<TranscoderConfig> {
+  return loadConfig(
+    transcoderSchema,
+    (vars) => ({
+      ...sharedConfig(vars),
+      receiver: {
+        url: vars.E2GATE_RECEIVER_URL,
+        ...(vars.E2GATE_RECEIVER_USER === undefined ? {} : { user: vars.E2GATE_RECEIVER_USER }),
+        ...(vars.E2GATE_RECEIVER_PASSWORD === undefined ? {} : { password: vars.E2GATE_RECEIVER_PASSWORD }),
+        timeoutMs: vars.E2GATE_RECEIVER_TIMEOUT,
+        retries: vars.E2GATE_RECEIVER_RETRIES,
+        maxRps: vars.E2GATE_RECEIVER_MAX_RPS,
+      },
+      tuners: vars.E2GATE_TUNERS,
+      sessionIdleMs: vars.E2GATE_SESSION_IDLE,
+      upstreamRetryMs: vars.E2GATE_UPSTREAM_RETRY,
+      upstreamStallMs: vars.E2GATE_UPSTREAM_STALL,
+      maxSessions: vars.E2GATE_TRANSCODER_MAX_SESSIONS || defaultMaxSessions(availableParallelism()),
+      heartbeatMs: vars.E2GATE_NODE_HEARTBEAT,
+      snapshotReadLimits: snapshotReadLimits(vars.E2GATE_SNAPSHOT_MAX_MB),
+      http: { host: vars.E2GATE_TRANSCODER_HTTP_HOST, port: vars.E2GATE_TRANSCODER_HTTP_PORT },
+    }),
+    env,
+  );
+}
+
+/** Variable names with their defaults, for docs/configuration.md (kept honest by a unit test). */
+export const TRANSCODER_VARIABLES = Object.keys(transcoderSchema.shape);

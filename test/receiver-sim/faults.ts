@@ -49,6 +49,15 @@ export interface SimFaults {
   zapMs: number;
   /** Extension: a stream reader that stalls this long is dropped, like the box's TCP user timeout (default 10000). */
   stallDropMs: number;
+  /** Extension: live streams are cut (connection reset) this many ms after they start; 0 = never. */
+  streamDropAfterMs: number;
+  /** Extension: live streams stop sending (the connection stays open) this many ms after they start; 0 = never. */
+  streamStallAfterMs: number;
+  /**
+   * Extension: live stream requests are refused: 400 = the box's 200 followed by the text `HTTP/1.0 400 Bad Request`
+   * (a failed tune), any other status (404, 503) = that HTTP answer; 0 = streams are served.
+   */
+  streamRefuse: number;
 }
 
 const DEFAULTS: SimFaults = {
@@ -71,6 +80,9 @@ const DEFAULTS: SimFaults = {
   epgBouquetMsPerService: 2,
   zapMs: 0,
   stallDropMs: 10_000,
+  streamDropAfterMs: 0,
+  streamStallAfterMs: 0,
+  streamRefuse: 0,
 };
 
 export const DEFAULT_FAULTS: Readonly<SimFaults> = Object.freeze(DEFAULTS);
@@ -147,7 +159,15 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
       case 'epgBouquetMsPerService':
       case 'zapMs':
       case 'stallDropMs':
+      case 'streamDropAfterMs':
+      case 'streamStallAfterMs':
         next[key as 'hangMs'] = ms(key, value);
+        break;
+      case 'streamRefuse':
+        if (value !== 0 && !(Number.isInteger(value) && (value as number) >= 400 && (value as number) <= 599)) {
+          throw new FaultsError('streamRefuse must be 0 or an HTTP status 400–599');
+        }
+        next.streamRefuse = value as number;
         break;
       case 'nestedJsonBytes':
         next.nestedJsonBytes = count(key, value, MAX_HOSTILE_BYTES);

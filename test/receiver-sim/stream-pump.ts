@@ -23,9 +23,13 @@ export interface PumpOptions {
   stallDropMs: number;
   signal: AbortSignal;
   onBytes(count: number): void;
+  /** Fault: reset the connection this long after the start (0 = never). */
+  dropAfterMs?: number;
+  /** Fault: send nothing more this long after the start, keeping the connection open (0 = never). */
+  stallAfterMs?: number;
 }
 
-export type PumpEnd = 'duration' | 'closed' | 'stalled' | 'aborted';
+export type PumpEnd = 'duration' | 'closed' | 'stalled' | 'aborted' | 'dropped';
 
 async function waitWritable(socket: Socket, stallDropMs: number, signal: AbortSignal): Promise<boolean> {
   const stall = new AbortController();
@@ -45,6 +49,15 @@ export async function pump(socket: Socket, source: LiveTsSource, options: PumpOp
   const limit = options.durationSec ?? Number.POSITIVE_INFINITY;
   try {
     while (!socket.destroyed && !options.signal.aborted) {
+      const running = performance.now() - started;
+      if (options.dropAfterMs && running >= options.dropAfterMs) {
+        socket.resetAndDestroy();
+        return 'dropped';
+      }
+      if (options.stallAfterMs && running >= options.stallAfterMs) {
+        await once(socket, 'close', { signal: options.signal });
+        return 'closed';
+      }
       const elapsed =
         options.speed > 0 ? ((performance.now() - started) / 1000) * options.speed : Number.POSITIVE_INFINITY;
       if (source.nextDue() >= limit) {

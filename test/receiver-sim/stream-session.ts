@@ -60,7 +60,18 @@ export async function serveLiveStream(
   query: URLSearchParams,
 ): Promise<void> {
   const endpoint = via;
+  const refuse = deps.ctx.faults().streamRefuse;
+  if (refuse > 0 && refuse !== 400) {
+    deps.stats.record(endpoint, 'refused');
+    socket.end(`HTTP/1.0 ${refuse} Refused\r\nConnection: Close\r\nContent-Type: text/html\r\n\r\n<html>${refuse}</html>`);
+    return;
+  }
   socket.write(OK_HEAD);
+  if (refuse === 400) {
+    deps.stats.record(endpoint, 'refused');
+    socket.end(BAD_REQUEST_BODY);
+    return;
+  }
   const lease = deps.ctx.tuners.acquire(channel.transponder, channel.name);
   if (!lease) {
     deps.stats.record(endpoint, 'tuner-busy');
@@ -88,14 +99,17 @@ export async function serveLiveStream(
       seed: hash32(deps.ctx.dataset.seed, 'scramble', channel.sid, streamId),
     });
     deps.stats.record(endpoint, 'ok');
+    const faults = deps.ctx.faults();
     const end = await pump(socket, source, {
       speed: deps.speed,
       durationSec: durationParam(query),
-      stallDropMs: deps.ctx.faults().stallDropMs,
+      stallDropMs: faults.stallDropMs,
       signal: deps.signal,
       onBytes: (count) => deps.stats.streamBytes(count),
+      dropAfterMs: faults.streamDropAfterMs,
+      stallAfterMs: faults.streamStallAfterMs,
     });
-    if (end === 'stalled') deps.stats.record(endpoint, 'dropped');
+    if (end === 'stalled' || end === 'dropped') deps.stats.record(endpoint, 'dropped');
   } catch (error) {
     if ((error as Error).name !== 'AbortError') {
       deps.log(`stream of ${channel.name} failed: ${(error as Error).message}`);

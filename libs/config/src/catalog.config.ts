@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { csvList, duration, host, httpUrl, integer, optionalText } from './fields.js';
+import { boolean, csvList, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
@@ -10,6 +10,7 @@ const catalogSchema = z.object({
   E2GATE_RECEIVER_USER: optionalText(256),
   E2GATE_RECEIVER_PASSWORD: optionalText(256),
   E2GATE_BOUQUETS: csvList(),
+  E2GATE_RADIO: boolean(false),
   E2GATE_EPG_DAYS: integer({ default: 7, min: 1, max: 14 }),
   E2GATE_REFRESH_INTERVAL: duration({ default: '4h', min: '1s', max: '7d' }),
   E2GATE_REFRESH_TIMEOUT: duration({ default: '30m', min: '1s', max: '6h' }),
@@ -42,6 +43,8 @@ export interface CatalogConfig extends SharedConfig {
     retries: number;
   };
   bouquets: string[];
+  /** Radio bouquets too (after the TV ones); their services become channels like any other. */
+  radio: boolean;
   epgDays: number;
   refreshIntervalMs: number;
   refreshTimeoutMs: number;
@@ -73,6 +76,7 @@ export function loadCatalogConfig(
         retries: vars.E2GATE_RECEIVER_RETRIES,
       },
       bouquets: vars.E2GATE_BOUQUETS,
+      radio: vars.E2GATE_RADIO,
       epgDays: vars.E2GATE_EPG_DAYS,
       refreshIntervalMs: vars.E2GATE_REFRESH_INTERVAL,
       refreshTimeoutMs: vars.E2GATE_REFRESH_TIMEOUT,

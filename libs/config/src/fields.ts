@@ -116,4 +116,18 @@ export function text(fallback: string, maxLength = 4096) {
     .transform((value) => value ?? fallback);
 }
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any case). */
+export function boolean(fallback: boolean) {
+  return z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((value) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(value), {
+      message: 'must be true or false',
+    })
+    .transform((value) => ['true', '1', 'yes', 'on'].includes(value))
+    .optional()
+    .transform((value) => value ?? fallback);
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
+import { boolean, choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
@@ -79,19 +79,6 @@ function anonymousScopes() {
       }
       return [...new Set(scopes)] as ('read' | 'stream')[];
     });
-}
-
-function boolean(fallback: boolean) {
-  return z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((value) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(value), {
-      message: 'must be true or false',
-    })
-    .transform((value) => ['true', '1', 'yes', 'on'].includes(value))
-    .optional()
-    .transform((value) => value ?? fallback);
 }
 
 /** `off` (or `0`) disables expiry; otherwise a duration. */

@@ -45,6 +45,10 @@ export class ReceiverRepository {
     return this.client.bouquets('tv', { signal });
   }
 
+  radioBouquets(signal: AbortSignal): Promise<BouquetInfo[]> {
+    return this.client.bouquets('radio', { signal });
+  }
+
   services(bouquetRef: string, signal: AbortSignal): Promise<ServiceListing> {
     return this.client.services(bouquetRef, { signal });
   }

@@ -80,7 +80,8 @@ export class RefreshService {
     const partialFailures: PartialFailure[] = [];
     const receiver = await this.receiverSummary(signal);
     signal.throwIfAborted();
-    const listed = boundBouquets(await this.receiver.tvBouquets(signal), partialFailures);
+    const radio = this.config.radio ? await this.receiver.radioBouquets(signal) : [];
+    const listed = boundBouquets([...(await this.receiver.tvBouquets(signal)), ...radio], partialFailures);
     const selected = this.selectBouquets(listed, partialFailures);
     const listings = await this.readBouquets(selected, partialFailures, signal);
     if (listings.length === 0) {

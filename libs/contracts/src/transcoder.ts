@@ -45,6 +45,9 @@ export interface TranscoderSessionOpenReply {
   joined: boolean;
 }
 
+/** How often a gateway repeats its viewer counts; a transcoder forgets a count not repeated within three of these. */
+export const VIEWER_TOUCH_INTERVAL_MS = 2_000;
+
 /** A gateway replica's viewer count of one session: sent on every join and leave and every few seconds. */
 export class TranscoderSessionTouchCommand {
   @Matches(SESSION_ID)

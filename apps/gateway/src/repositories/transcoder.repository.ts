@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
@@ -20,7 +21,8 @@ import { instanceName } from '@e2gate/observability';
  */
 @Injectable()
 export class TranscoderRepository {
-  readonly requester = instanceName('gateway');
+  /** This replica as the transcoders see it (viewer counts are kept per replica; two may share a process in tests). */
+  readonly requester = `${instanceName('gateway')}-${randomBytes(3).toString('hex')}`;
 
   constructor(
     private readonly client: NatsClientService,

@@ -2,7 +2,13 @@ import type { Readable } from 'node:stream';
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Subscription } from '@nats-io/transport-node';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
-import { E2gateError, errorMessage, ErrorCode, type StreamProfile } from '@e2gate/contracts';
+import {
+  E2gateError,
+  errorMessage,
+  ErrorCode,
+  VIEWER_TOUCH_INTERVAL_MS,
+  type StreamProfile,
+} from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { TranscoderRepository } from '../repositories/transcoder.repository.js';
@@ -11,8 +17,6 @@ import { SnapshotFollowerService } from './snapshot-follower.service.js';
 
 /** A session that sends nothing for this long is considered gone. */
 const IDLE_TIMEOUT_MS = 20_000;
-/** Viewer counts are repeated this often (the transcoder forgets a replica that stops reporting). */
-const TOUCH_INTERVAL_MS = 2_000;
 /** The current GOP kept for joining viewers: 2 s of a 20 Mb/s service fits. */
 const MAX_GOP_BYTES = 8 * 1024 * 1024;
 const CAPACITY_RETRY_SECONDS = 15;
@@ -123,7 +127,7 @@ export class StreamService implements BeforeApplicationShutdown {
       throw new E2gateError(ErrorCode.Unavailable, 'the gateway is shutting down');
     }
     this.armIdle(sessionId, relay);
-    relay.touch = setInterval(() => this.touch(sessionId, relay.hub.size), TOUCH_INTERVAL_MS);
+    relay.touch = setInterval(() => this.touch(sessionId, relay.hub.size), VIEWER_TOUCH_INTERVAL_MS);
     return relay;
   }
 

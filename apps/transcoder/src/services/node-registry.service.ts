@@ -21,8 +21,9 @@ import { NodeStoreRepository } from '../repositories/node-store.repository.js';
 @Injectable()
 export class NodeRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NodeRegistryService.name);
-  readonly nodeId = instanceName('transcoder');
   readonly bootId = randomUUID();
+  /** Unique per process even where two nodes share one (tests): the instance name plus the start of the boot id. */
+  readonly nodeId = `${instanceName('transcoder')}-${this.bootId.slice(0, 6)}`;
   private readonly startedAt: string;
   private timer: NodeJS.Timeout | null = null;
   private lastCpu = process.cpuUsage();

@@ -17,6 +17,7 @@ import {
   type StreamProfile,
   type TranscoderSessionOpenReply,
   type TranscoderSessionOpenRequest,
+  VIEWER_TOUCH_INTERVAL_MS,
 } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { TranscoderMetrics } from '../metrics/transcoder.metrics.js';
@@ -30,6 +31,7 @@ import { StreamPublisherRepository } from '../repositories/stream-publisher.repo
 import { UpstreamRepository } from '../repositories/upstream.repository.js';
 import { LiveSession, type SessionEnd } from './live-session.js';
 import { NodeRegistryService } from './node-registry.service.js';
+import { placeSession } from './placement.js';
 import { TunerAdmissionService } from './tuner-admission.service.js';
 import { transponderOf } from './transponder.js';
 import { ViewerTally } from './viewer-tally.js';
@@ -60,6 +62,8 @@ interface Running {
 export class SessionManagerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SessionManagerService.name);
   private readonly running = new Map<string, Running>();
+  /** Sessions this node created and is still admitting (record written, not yet running): key → session id. */
+  private readonly admitting = new Map<string, string>();
   private heartbeat: NodeJS.Timeout | null = null;
   private shuttingDown = false;
   /** Hands an open to another node (set by the node inbox, which owns that transport). */
@@ -119,9 +123,19 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       if (await this.isRunning(key, existing.value)) return this.joined(existing.value);
       await this.takeOver(key, existing.revision, existing.value);
     }
+    if (!handedOver) {
+      const elsewhere = await this.placeElsewhere();
+      if (elsewhere) {
+        const reply = await this.inbox.handOff(elsewhere, request).catch((error: unknown) => {
+          // The other node went away since its last heartbeat: run it here if there is room.
+          if (error instanceof E2gateError && error.code === ErrorCode.Unavailable) return null;
+          throw error;
+        });
+        if (reply) return reply;
+      }
+    }
     if (this.running.size >= this.config.maxSessions) {
-      if (handedOver) throw this.capacityError();
-      return this.openElsewhere(request);
+      throw this.capacityError();
     }
     const record = this.newRecord(channel, profile);
     if (!(await this.store.create(key, record))) {
@@ -129,13 +143,17 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       if (winner) return this.joined(winner);
       throw new E2gateError(ErrorCode.Unavailable, 'the session ended while it was being joined; try again');
     }
+    this.admitting.set(key, record.sessionId);
     try {
-      if (record.transponder)
+      if (record.transponder) {
         await this.admission.acquire(record.transponder, record.sessionId, await this.tuners());
+      }
     } catch (error) {
       await this.store.remove(key).catch(() => undefined);
       this.metrics.admissionRefused(error instanceof E2gateError ? error.code : ErrorCode.Internal);
       throw error;
+    } finally {
+      this.admitting.delete(key);
     }
     const run = this.start(key, record, channel);
     await this.awaitFirstBytes(run);
@@ -181,8 +199,10 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
 
   /** Whether the node of a session record still runs it (a killed node no longer answers its ping). */
   private async isRunning(key: string, record: SessionRecord): Promise<boolean> {
-    if (record.node === this.nodes.nodeId)
-      return this.running.get(key)?.record.sessionId === record.sessionId;
+    if (record.node === this.nodes.nodeId) {
+      const local = this.running.get(key)?.record.sessionId ?? this.admitting.get(key);
+      return local === record.sessionId;
+    }
     return this.inbox.alive(record.node);
   }
 
@@ -198,18 +218,20 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     return { sessionId: record.sessionId, node: record.node, joined: true };
   }
 
-  private async openElsewhere(request: TranscoderSessionOpenRequest): Promise<TranscoderSessionOpenReply> {
-    const others = (await this.nodes.list()).filter(
-      (node) => node.nodeId !== this.nodes.nodeId && node.sessions < node.capacity,
-    );
-    others.sort((a, b) => a.sessions / a.capacity - b.sessions / b.capacity);
-    const target = others[0];
-    if (!target) {
+  /** Another node to run a new session on (less busy, or this one is full); null: here. */
+  private async placeElsewhere(): Promise<string | null> {
+    const self = {
+      nodeId: this.nodes.nodeId,
+      sessions: this.running.size,
+      capacity: this.config.maxSessions,
+    };
+    const others = await this.nodes.list().catch(() => []);
+    const target = placeSession(self, others);
+    if (target === null) {
       this.metrics.admissionRefused(ErrorCode.Capacity);
       throw this.capacityError();
     }
-    this.logger.log(`full (${this.running.size} sessions): handing ${request.channelId} to ${target.nodeId}`);
-    return this.inbox.handOff(target.nodeId, request);
+    return target === self.nodeId ? null : target;
   }
 
   private capacityError(): E2gateError {
@@ -285,7 +307,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       key,
       record,
       session,
-      viewers: new ViewerTally(this.config.sessionIdleMs, this.clock.monotonicMs()),
+      viewers: new ViewerTally(3 * VIEWER_TOUCH_INTERVAL_MS, this.clock.monotonicMs()),
       firstBytes,
       bytesAtLastBeat: 0,
     };

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { placeSession } from './placement.js';
+
+const node = (nodeId: string, sessions: number, capacity = 10) => ({ nodeId, sessions, capacity });
+
+describe('placeSession', () => {
+  it('keeps a session here on a tie and sends it to a less busy node otherwise', () => {
+    expect(placeSession(node('a', 1), [node('b', 1)])).toBe('a');
+    expect(placeSession(node('a', 2), [node('b', 1)])).toBe('b');
+    expect(placeSession(node('a', 5, 10), [node('b', 2, 2), node('c', 4, 20)])).toBe('c');
+  });
+
+  it('hands a full node sessions to one with room, and says so when every node is full', () => {
+    expect(placeSession(node('a', 10), [node('b', 9)])).toBe('b');
+    expect(placeSession(node('a', 10), [node('b', 10)])).toBeNull();
+    expect(placeSession(node('a', 0), [])).toBe('a');
+  });
+
+  it('ignores its own record among the others', () => {
+    expect(placeSession(node('a', 3), [node('a', 0), node('b', 3)])).toBe('a');
+  });
+});

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueGroup, streamDataSubject, Subject } from '@e2gate/contracts';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { QueueGroup, STREAM_KEY_HEADER, streamDataSubject, Subject } from '@e2gate/contracts';
 import { connectNats } from '../../support/nats-events.js';
 import {
   bearer,
@@ -14,9 +15,9 @@ import { call } from './support/http.js';
 import { startStack, type Stack } from './support/stack.js';
 
 /**
- * `/stream/<channel>` before the transcoder service exists: auth, then `transcoder.cmd.session.open` over NATS.
- * Without a transcoder the answer is an immediate 503 UNAVAILABLE. A stand-in transcoder (a NATS responder in this
- * test: the real service comes in a later issue) shows the relay of `stream.data.<session>` chunks.
+ * `/stream/<channel>` at the gateway alone: auth, then `transcoder.cmd.session.open` over NATS. Without a transcoder
+ * the answer is an immediate 503 UNAVAILABLE. A stand-in transcoder (a NATS responder) shows the relay of
+ * `stream.data.<session>` chunks; test/e2e/live runs the real transcoder.
  */
 let stack: Stack;
 let nc: NatsConnection;
@@ -64,7 +65,9 @@ describe('/stream/<channel> with a stand-in transcoder', () => {
       queue: QueueGroup.Transcoder,
       callback: (_error, msg) => {
         requests.push(msg.json());
-        msg.respond(JSON.stringify({ ok: true, data: { sessionId: 'session-1', node: 'test-node' } }));
+        msg.respond(
+          JSON.stringify({ ok: true, data: { sessionId: 'session-1', node: 'test-node', joined: false } }),
+        );
       },
     });
     await nc.flush();
@@ -86,8 +89,12 @@ describe('/stream/<channel> with a stand-in transcoder', () => {
                   body: Buffer.concat(parts),
                 }),
               );
-              // Headers arrived: the gateway is subscribed; now the "transcoder" sends the stream and ends it.
-              for (const chunk of chunks) nc.publish(streamDataSubject('session-1'), chunk);
+              // Headers arrived: the gateway is subscribed; now the "transcoder" sends the stream and ends it. The
+              // first chunk is marked as a start point (PAT, PMT, keyframe): a viewer starts there.
+              const key = natsHeaders();
+              key.set(STREAM_KEY_HEADER, '1');
+              nc.publish(streamDataSubject('session-1'), chunks[0]!, { headers: key });
+              nc.publish(streamDataSubject('session-1'), chunks[1]!);
               nc.publish(streamDataSubject('session-1'), new Uint8Array());
             },
           );

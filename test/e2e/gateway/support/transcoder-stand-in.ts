@@ -1,27 +1,34 @@
 import { request } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { QueueGroup, streamDataSubject, Subject } from '@e2gate/contracts';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { QueueGroup, STREAM_KEY_HEADER, streamDataSubject, Subject } from '@e2gate/contracts';
 
 /**
- * A stand-in for the transcoder service (which comes in a later issue): answers `transcoder.cmd.session.open` with
- * `sessionId`, so the gateway subscribes to `stream.data.<sessionId>`; the test then publishes the chunks.
+ * A stand-in for the transcoder service, for gateway tests that need a session without a receiver stream: answers
+ * `transcoder.cmd.session.open` with `sessionId`, so the gateway subscribes to `stream.data.<sessionId>`; the test
+ * then publishes the chunks.
  */
 export async function standInTranscoder(
   nc: NatsConnection,
   sessionId: string,
-): Promise<{ requests: unknown[]; send(chunk: Uint8Array): void; end(): void; stop(): void }> {
+): Promise<{ requests: unknown[]; send(chunk: Uint8Array, key?: boolean): void; end(): void; stop(): void }> {
   const requests: unknown[] = [];
   const responder = nc.subscribe(Subject.TranscoderCmdSessionOpen, {
     queue: QueueGroup.Transcoder,
     callback: (_error, msg) => {
       requests.push(msg.json());
-      msg.respond(JSON.stringify({ ok: true, data: { sessionId, node: 'test-node' } }));
+      msg.respond(JSON.stringify({ ok: true, data: { sessionId, node: 'test-node', joined: false } }));
     },
   });
   await nc.flush();
   return {
     requests,
-    send: (chunk) => nc.publish(streamDataSubject(sessionId), chunk),
+    // A viewer starts at a chunk marked as a start point (the real transcoder marks PAT + PMT + keyframe).
+    send: (chunk, key = true) => {
+      const headers = natsHeaders();
+      if (key) headers.set(STREAM_KEY_HEADER, '1');
+      nc.publish(streamDataSubject(sessionId), chunk, key ? { headers } : {});
+    },
     end: () => nc.publish(streamDataSubject(sessionId), new Uint8Array()),
     stop: () => responder.unsubscribe(),
   };

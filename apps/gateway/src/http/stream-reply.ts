@@ -26,5 +26,9 @@ export function relayStream(
   });
   reply.raw.flushHeaders();
   reply.raw.on('close', () => opened.body.destroy());
+  // A viewer cut off (too slow) or a relay torn down: its connection goes too; a session that ended has ended the body.
+  opened.body.on('close', () => {
+    if (!opened.body.readableEnded) reply.raw.destroy();
+  });
   opened.body.pipe(reply.raw);
 }

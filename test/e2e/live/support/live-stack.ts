@@ -93,7 +93,8 @@ export function watch(url: string, headers: Record<string, string>, keep = true)
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
-    const req = request(url, { headers }, (res) => {
+    // A connection of its own: Node's global agent times idle sockets out after 5 s, a paused reader's included.
+    const req = request(url, { headers, agent: false }, (res) => {
       let endedResolve!: () => void;
       const ended = new Promise<void>((done) => (endedResolve = done));
       res.on('data', (chunk: Buffer) => {
@@ -103,6 +104,8 @@ export function watch(url: string, headers: Record<string, string>, keep = true)
       res.on('end', endedResolve);
       res.on('close', endedResolve);
       res.on('error', endedResolve);
+      // A paused response reports nothing: the socket does, when the server closes it.
+      res.socket.once('close', endedResolve);
       resolve({
         status: res.statusCode ?? 0,
         headers: res.headers,
@@ -130,4 +133,21 @@ export async function until(
     await new Promise((done) => setTimeout(done, 100));
   }
   throw new Error(`${what}: not within ${timeoutMs} ms`);
+}
+
+/**
+ * A client that sends its request and then reads nothing at all (a raw socket, paused): what a player that froze
+ * looks like to the server. It cannot see the server close the connection (it reads nothing, not even the end).
+ */
+export async function stallingClient(url: string): Promise<{ close(): void }> {
+  const { connect } = await import('node:net');
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(target.port), target.hostname, () => {
+      socket.write(`GET ${target.pathname}${target.search} HTTP/1.1\r\nHost: ${target.host}\r\n\r\n`);
+      socket.pause();
+      resolve({ close: () => socket.destroy() });
+    });
+    socket.once('error', reject);
+  });
 }

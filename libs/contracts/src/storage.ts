@@ -10,6 +10,8 @@ export const Bucket = {
   Picons: 'picons',
   /** KV with TTL: live transcoder sessions (channel, profile, node, segment list, viewers' last touch). */
   Sessions: 'sessions',
+  /** KV: `requests` → the receiver's shared request budget (a token bucket, compare-and-set only). */
+  ReceiverBudget: 'receiver-budget',
   /** KV: `allocation` → which transponders hold a tuner and the sessions using each (compare-and-set only). */
   Tuners: 'tuners',
   /** KV with TTL (≈ 3 heartbeats): transcoder node id → capabilities, capacity, load. */
@@ -19,6 +21,7 @@ export const Bucket = {
 } as const;
 
 export const CatalogMetaKey = { Current: 'current' } as const;
+export const ReceiverBudgetKey = { Requests: 'requests' } as const;
 export const CatalogLockKey = { Refresh: 'refresh' } as const;
 
 /** A snapshot's object (and data-dir file) name: its content version and the start of its bytes' digest. */

@@ -11,3 +11,5 @@ export * from './storage-specs.js';
 export * from './rpc-envelope.js';
 export * from './rpc-exception.filter.js';
 export * from './rpc-validation.pipe.js';
+export * from './shared-token-bucket.js';
+export * from './receiver-budget.js';

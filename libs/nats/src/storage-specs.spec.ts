@@ -14,6 +14,7 @@ describe('catalogStorage', () => {
 describe('transcoderStorage', () => {
   it('lets session and node records lapse after three missed heartbeats; segments only when HLS is on', () => {
     expect(transcoderStorage({ heartbeatMs: 2_000 })).toEqual([
+      expect.objectContaining({ kind: 'kv', name: Bucket.ReceiverBudget }),
       expect.objectContaining({ kind: 'kv', name: Bucket.Sessions, ttlMs: 6_000 }),
       expect.objectContaining({ kind: 'kv', name: Bucket.Tuners }),
       expect.objectContaining({ kind: 'kv', name: Bucket.Nodes, ttlMs: 6_000 }),

@@ -8,9 +8,19 @@ const MiB = 1024 * 1024;
 /** Node and session records are rewritten every heartbeat; one that misses three has lapsed. */
 const HEARTBEATS_PER_TTL = 3;
 
-/** What the catalog writes: snapshots, their meta record, the refresh lease, picons. */
+/** The receiver's request budget, shared by every process that talks to the box (catalog, transcoders). */
+const receiverBudget: StorageSpec = {
+  kind: 'kv',
+  name: Bucket.ReceiverBudget,
+  history: 1,
+  maxBytes: MiB,
+  description: "the receiver's request budget shared by catalog and transcoders",
+};
+
+/** What the catalog writes: snapshots, their meta record, the refresh lease, picons, the receiver budget. */
 export function catalogStorage(options: { refreshLeaseMs: number }): StorageSpec[] {
   return [
+    receiverBudget,
     { kind: 'object', name: Bucket.Catalog, maxBytes: 2048 * MiB, description: 'catalog snapshots' },
     {
       kind: 'kv',
@@ -43,6 +53,7 @@ export interface TranscoderStorageOptions {
 export function transcoderStorage(options: TranscoderStorageOptions): StorageSpec[] {
   const ttlMs = HEARTBEATS_PER_TTL * options.heartbeatMs;
   const specs: StorageSpec[] = [
+    receiverBudget,
     {
       kind: 'kv',
       name: Bucket.Sessions,

@@ -5,3 +5,4 @@ export * from './service-ref.js';
 export * from './picon-names.js';
 export * from './stream-m3u.js';
 export * from './text.js';
+export type { SharedRequestBudget } from './receiver-policy.js';

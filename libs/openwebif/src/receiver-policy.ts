@@ -21,6 +21,14 @@ import type { BreakerState, ReceiverObserver } from './models.js';
 import { RateLimiter } from './rate-limiter.js';
 import { ReceiverError } from './receiver-error.js';
 
+/**
+ * The box's request budget shared with the other processes that talk to it (catalog, transcoders): a request
+ * takes one of its tokens after this process's own rate limit let it through. NATS-backed in the apps.
+ */
+export interface SharedRequestBudget {
+  take(signal: AbortSignal): Promise<void>;
+}
+
 export interface ReceiverPolicyOptions {
   /** Per attempt. */
   timeoutMs: number;
@@ -34,6 +42,8 @@ export interface ReceiverPolicyOptions {
   backoffInitialMs: number;
   backoffMaxMs: number;
   maxQueue: number;
+  /** The receiver's budget across processes; without it, only this process's rate limit applies. */
+  sharedBudget?: SharedRequestBudget;
 }
 
 export const DEFAULT_POLICY: Omit<
@@ -68,8 +78,10 @@ export class ReceiverPolicy {
   private readonly heavy: BulkheadPolicy;
   private readonly limiter: RateLimiter;
   private readonly timeout: TimeoutPolicy;
+  private readonly sharedBudget: SharedRequestBudget | undefined;
 
   constructor(options: ReceiverPolicyOptions, observer: ReceiverObserver = {}) {
+    this.sharedBudget = options.sharedBudget;
     this.breaker = circuitBreaker(handleWhen(isTransient), {
       halfOpenAfter: options.breakerHalfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.breakerThreshold),
@@ -118,6 +130,7 @@ export class ReceiverPolicy {
             const limited = () =>
               this.general.execute(async ({ signal: slotSignal }) => {
                 await this.limiter.take(endpoint);
+                await this.sharedBudget?.take(slotSignal);
                 return this.timeout.execute(({ signal }) => cancellable(signal), slotSignal);
               }, retrySignal);
             return heavy ? this.heavy.execute(limited, retrySignal) : limited();

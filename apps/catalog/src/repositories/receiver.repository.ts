@@ -8,6 +8,7 @@ import {
   type ReceiverInfo,
   type ServiceListing,
 } from '@e2gate/openwebif';
+import { NatsConnectionService, receiverRequestBudget } from '@e2gate/nats';
 import { CatalogMetrics } from '../metrics/catalog.metrics.js';
 
 /** The catalog's only door to the receiver: one policy-wrapped client shared by every refresh step. */
@@ -15,7 +16,11 @@ import { CatalogMetrics } from '../metrics/catalog.metrics.js';
 export class ReceiverRepository {
   private readonly client: OpenWebifClient;
 
-  constructor(@Inject(APP_CONFIG) config: CatalogConfig, metrics: CatalogMetrics) {
+  constructor(
+    @Inject(APP_CONFIG) config: CatalogConfig,
+    metrics: CatalogMetrics,
+    nats: NatsConnectionService,
+  ) {
     this.client = new OpenWebifClient({
       baseUrl: config.receiver.url,
       ...(config.receiver.user === undefined ? {} : { user: config.receiver.user }),
@@ -25,6 +30,8 @@ export class ReceiverRepository {
       maxRps: config.receiver.maxRps,
       concurrency: config.receiver.concurrency,
       epgConcurrency: config.receiver.epgConcurrency,
+      // One budget for the box, shared with the transcoders (and other catalog replicas).
+      sharedBudget: receiverRequestBudget(nats, config.receiver.maxRps),
       observer: {
         onAttempt: ({ endpoint, outcome, durationMs }) =>
           metrics.receiverAttempt(endpoint, outcome, durationMs),

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
+import { NatsConnectionService, receiverRequestBudget } from '@e2gate/nats';
 import { OpenWebifClient, type StreamTarget } from '@e2gate/openwebif';
 
 /** The transcoder's door to the receiver's web API: where a service streams (`/web/stream.m3u`). */
@@ -7,7 +8,10 @@ import { OpenWebifClient, type StreamTarget } from '@e2gate/openwebif';
 export class ReceiverRepository {
   private readonly client: OpenWebifClient;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: TranscoderConfig) {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
+    nats: NatsConnectionService,
+  ) {
     this.client = new OpenWebifClient({
       baseUrl: config.receiver.url,
       ...(config.receiver.user === undefined ? {} : { user: config.receiver.user }),
@@ -17,6 +21,8 @@ export class ReceiverRepository {
       maxRps: config.receiver.maxRps,
       concurrency: 4,
       epgConcurrency: 1,
+      // One budget for the box, shared with the catalog and the other transcoders.
+      sharedBudget: receiverRequestBudget(nats, config.receiver.maxRps),
     });
   }
 
@@ -25,9 +31,12 @@ export class ReceiverRepository {
     return this.client.streamTarget(ref, name, { signal });
   }
 
-  /** Basic credentials for the stream port when the URL carries none (the box's streaming auth). */
+  /** Basic credentials for the stream port when the stream URL carries none (the box's streaming auth). */
   get credentials(): { user: string; password: string } | null {
-    const { user, password } = this.config.receiver;
-    return user === undefined ? null : { user, password: password ?? '' };
+    const { user, password, url } = this.config.receiver;
+    if (user !== undefined) return { user, password: password ?? '' };
+    const inUrl = new URL(url);
+    if (!inUrl.username) return null;
+    return { user: decodeURIComponent(inUrl.username), password: decodeURIComponent(inUrl.password) };
   }
 }

@@ -164,7 +164,10 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
         next[key as 'hangMs'] = ms(key, value);
         break;
       case 'streamRefuse':
-        if (value !== 0 && !(Number.isInteger(value) && (value as number) >= 400 && (value as number) <= 599)) {
+        if (
+          value !== 0 &&
+          !(Number.isInteger(value) && (value as number) >= 400 && (value as number) <= 599)
+        ) {
           throw new FaultsError('streamRefuse must be 0 or an HTTP status 400–599');
         }
         next.streamRefuse = value as number;

@@ -63,7 +63,9 @@ export async function serveLiveStream(
   const refuse = deps.ctx.faults().streamRefuse;
   if (refuse > 0 && refuse !== 400) {
     deps.stats.record(endpoint, 'refused');
-    socket.end(`HTTP/1.0 ${refuse} Refused\r\nConnection: Close\r\nContent-Type: text/html\r\n\r\n<html>${refuse}</html>`);
+    socket.end(
+      `HTTP/1.0 ${refuse} Refused\r\nConnection: Close\r\nContent-Type: text/html\r\n\r\n<html>${refuse}</html>`,
+    );
     return;
   }
   socket.write(OK_HEAD);

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { boolean, csvList, duration, host, httpUrl, integer, optionalText } from './fields.js';
+import { boolean, csvList, duration, host, integer } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { receiverConnection, receiverVariables, type ReceiverConnection } from './receiver.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 const catalogSchema = z.object({
   ...sharedVariables,
-  E2GATE_RECEIVER_URL: httpUrl(),
-  E2GATE_RECEIVER_USER: optionalText(256),
-  E2GATE_RECEIVER_PASSWORD: optionalText(256),
+  ...receiverVariables,
   E2GATE_BOUQUETS: csvList(),
   E2GATE_RADIO: boolean(false),
   E2GATE_EPG_DAYS: integer({ default: 7, min: 1, max: 14 }),
@@ -17,12 +16,9 @@ const catalogSchema = z.object({
   E2GATE_REFRESH_LEASE: duration({ default: '30s', min: '1s', max: '10m' }),
   // While the first full EPG loads, the guide read so far is published this often.
   E2GATE_EPG_PUBLISH_INTERVAL: duration({ default: '30s', min: '1s', max: '10m' }),
-  E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
   E2GATE_RECEIVER_CONCURRENCY: integer({ default: 4, min: 1, max: 64 }),
   // One EPG request at a time per box (reference/openwebif.md §7): EPG lookups are what wedges slow receivers.
   E2GATE_RECEIVER_EPG_CONCURRENCY: integer({ default: 1, min: 1, max: 64 }),
-  E2GATE_RECEIVER_TIMEOUT: duration({ default: '15s', min: '100ms', max: '5m' }),
-  E2GATE_RECEIVER_RETRIES: integer({ default: 3, min: 0, max: 10 }),
   E2GATE_PICON_CONCURRENCY: integer({ default: 4, min: 1, max: 32 }),
   E2GATE_PICON_MAX_AGE: duration({ default: '24h', min: '1m', max: '30d' }),
   // 5.6× a 1,500-channel week (92 MiB, docs/benchmarks.md), and still stops a forged snapshot or a gzip bomb.
@@ -32,11 +28,7 @@ const catalogSchema = z.object({
 });
 
 export interface CatalogConfig extends SharedConfig {
-  receiver: {
-    url: string;
-    user?: string;
-    password?: string;
-    maxRps: number;
+  receiver: ReceiverConnection & {
     concurrency: number;
     epgConcurrency: number;
     timeoutMs: number;
@@ -66,14 +58,9 @@ export function loadCatalogConfig(
     (vars) => ({
       ...sharedConfig(vars),
       receiver: {
-        url: vars.E2GATE_RECEIVER_URL,
-        ...(vars.E2GATE_RECEIVER_USER === undefined ? {} : { user: vars.E2GATE_RECEIVER_USER }),
-        ...(vars.E2GATE_RECEIVER_PASSWORD === undefined ? {} : { password: vars.E2GATE_RECEIVER_PASSWORD }),
-        maxRps: vars.E2GATE_RECEIVER_MAX_RPS,
+        ...receiverConnection(vars),
         concurrency: vars.E2GATE_RECEIVER_CONCURRENCY,
         epgConcurrency: Math.min(vars.E2GATE_RECEIVER_EPG_CONCURRENCY, vars.E2GATE_RECEIVER_CONCURRENCY),
-        timeoutMs: vars.E2GATE_RECEIVER_TIMEOUT,
-        retries: vars.E2GATE_RECEIVER_RETRIES,
       },
       bouquets: vars.E2GATE_BOUQUETS,
       radio: vars.E2GATE_RADIO,

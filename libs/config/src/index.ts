@@ -9,3 +9,4 @@ export * from './catalog.config.js';
 export * from './stack.config.js';
 export * from './gateway.config.js';
 export * from './transcoder.config.js';
+export * from './receiver.config.js';

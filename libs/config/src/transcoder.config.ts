@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { duration, host, httpUrl, integer, optionalText } from './fields.js';
+import { duration, host, integer } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { receiverConnection, receiverVariables, type ReceiverConnection } from './receiver.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
@@ -15,12 +16,7 @@ const CORE_SHARE = 0.75;
 
 const transcoderSchema = z.object({
   ...sharedVariables,
-  E2GATE_RECEIVER_URL: httpUrl(),
-  E2GATE_RECEIVER_USER: optionalText(256),
-  E2GATE_RECEIVER_PASSWORD: optionalText(256),
-  E2GATE_RECEIVER_TIMEOUT: duration({ default: '15s', min: '100ms', max: '5m' }),
-  E2GATE_RECEIVER_RETRIES: integer({ default: 3, min: 0, max: 10 }),
-  E2GATE_RECEIVER_MAX_RPS: integer({ default: 10, min: 1, max: 1000 }),
+  ...receiverVariables,
   // 0: the receiver's own tuner count, from the catalog's device info.
   E2GATE_TUNERS: integer({ default: 0, min: 0, max: 64 }),
   E2GATE_SESSION_IDLE: duration({ default: '10s', min: '1s', max: '10m' }),
@@ -35,14 +31,7 @@ const transcoderSchema = z.object({
 });
 
 export interface TranscoderConfig extends SharedConfig {
-  receiver: {
-    url: string;
-    user?: string;
-    password?: string;
-    timeoutMs: number;
-    retries: number;
-    maxRps: number;
-  };
+  receiver: ReceiverConnection;
   /** Tuner count override; 0 = the receiver's own, from the catalog's device info. */
   tuners: number;
   /** A session nobody watches for this long is closed and its receiver stream released. */
@@ -70,14 +59,7 @@ export function loadTranscoderConfig(
     transcoderSchema,
     (vars) => ({
       ...sharedConfig(vars),
-      receiver: {
-        url: vars.E2GATE_RECEIVER_URL,
-        ...(vars.E2GATE_RECEIVER_USER === undefined ? {} : { user: vars.E2GATE_RECEIVER_USER }),
-        ...(vars.E2GATE_RECEIVER_PASSWORD === undefined ? {} : { password: vars.E2GATE_RECEIVER_PASSWORD }),
-        timeoutMs: vars.E2GATE_RECEIVER_TIMEOUT,
-        retries: vars.E2GATE_RECEIVER_RETRIES,
-        maxRps: vars.E2GATE_RECEIVER_MAX_RPS,
-      },
+      receiver: receiverConnection(vars),
       tuners: vars.E2GATE_TUNERS,
       sessionIdleMs: vars.E2GATE_SESSION_IDLE,
       upstreamRetryMs: vars.E2GATE_UPSTREAM_RETRY,

@@ -8,12 +8,11 @@ import { TRANSCODER_VARIABLES } from './transcoder.config.js';
 const reference = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
 
 describe('docs/configuration.md', () => {
-  it.each([...new Set([...CATALOG_VARIABLES, ...GATEWAY_VARIABLES, ...STACK_VARIABLES, ...TRANSCODER_VARIABLES])])(
-    'documents %s with its default',
-    (variable) => {
-      const row = reference.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
-      expect(row, `${variable} has no row in docs/configuration.md`).toBeDefined();
-      expect(row!.split('|')[2]!.trim(), `${variable} has no default column`).not.toBe('');
-    },
-  );
+  it.each([
+    ...new Set([...CATALOG_VARIABLES, ...GATEWAY_VARIABLES, ...STACK_VARIABLES, ...TRANSCODER_VARIABLES]),
+  ])('documents %s with its default', (variable) => {
+    const row = reference.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
+    expect(row, `${variable} has no row in docs/configuration.md`).toBeDefined();
+    expect(row!.split('|')[2]!.trim(), `${variable} has no default column`).not.toBe('');
+  });
 });

@@ -7,11 +7,11 @@ import { sharedConfig, sharedVariables, type SharedConfig } from './shared.confi
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 /**
- * CPU one `aac` session costs, in cores: 0.033 CPU-s per content second measured by `npm run bench:remux` for an HD
- * service with two audio tracks made AAC, rounded up for the upstream reader and NATS publishing around it.
+ * CPU one `aac` session costs in cores on one box, the whole stack included (engine, transcoder, gateway, NATS):
+ * 0.0735 measured by `npm run bench:live` (docs/benchmarks.md), rounded up. Past about 30 sessions on two cores
+ * the stack stops keeping real time at once, so the default stays well below that.
  */
-const CORES_PER_SESSION = 0.05;
-/** Share of the cores live sessions may take by default; the rest is for the process itself, NATS, the OS. */
+const CORES_PER_SESSION = 0.075;
 const CORE_SHARE = 0.75;
 
 const transcoderSchema = z.object({

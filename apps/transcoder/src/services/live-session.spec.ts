@@ -15,7 +15,12 @@ function harness(
 ) {
   let now = 0;
   const upstreams: UpstreamHandlers[] = [];
-  const pipelines: { options: unknown; onOutput: (output: PipelineOutput) => void; pushed: Buffer[] }[] = [];
+  const pipelines: {
+    options: unknown;
+    onOutput: (output: PipelineOutput) => void;
+    pushed: Buffer[];
+    accept: boolean;
+  }[] = [];
   const published: { bytes: number; key: boolean }[] = [];
   const ended: SessionEnd[] = [];
   const events = { live: 0, reconnects: 0 };
@@ -29,10 +34,10 @@ function harness(
     } as unknown as UpstreamRepository,
     engine: {
       createPipeline: vi.fn((options: unknown, onOutput: (output: PipelineOutput) => void) => {
-        const pipeline = { options, onOutput, pushed: [] as Buffer[] };
+        const pipeline = { options, onOutput, pushed: [] as Buffer[], accept: true };
         pipelines.push(pipeline);
         return {
-          push: (chunk: Buffer) => pipeline.pushed.push(chunk) > 0,
+          push: (chunk: Buffer) => pipeline.accept && pipeline.pushed.push(chunk) > 0,
           stats: () => ({ warnings: {} }),
           close: vi.fn(),
           destroy: vi.fn(),
@@ -107,9 +112,38 @@ describe('LiveSession', () => {
     expect(upstreams[0]!.onData(Buffer.alloc(188, 0x47))).toBe(true);
     expect(pipelines[0]!.pushed).toHaveLength(1);
     pipelines[0]!.onOutput({ kind: 'ts', data: gopStart() });
-    expect(published).toEqual([{ bytes: 3 * 188, key: true }]);
     expect(events.live).toBe(1);
     expect(session.state).toBe('live');
+    // Held until the first viewer's gateway has subscribed (it reports its viewer), so the first GOP is not lost.
+    expect(published).toEqual([]);
+    session.release();
+    expect(published).toEqual([{ bytes: 3 * 188, key: true }]);
+    pipelines[0]!.onOutput({ kind: 'ts', data: Buffer.alloc(188, 0x47) });
+    expect(published.at(-1)).toEqual({ bytes: 188, key: false });
+  });
+
+  it('sends the held first GOP after two seconds when no gateway reports a viewer', async () => {
+    const { session, pipelines, published } = harness();
+    session.start();
+    await flush();
+    pipelines[0]!.onOutput({ kind: 'ts', data: gopStart() });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(published).toEqual([{ bytes: 3 * 188, key: true }]);
+  });
+
+  it('keeps a chunk the full engine refused and pushes it again on drain, before reading on', async () => {
+    const { session, pipelines, upstreams } = harness();
+    session.start();
+    await flush();
+    const pipeline = pipelines[0]!;
+    pipeline.accept = false;
+    expect(upstreams[0]!.onData(Buffer.from('first'))).toBe(false);
+    expect(pipeline.pushed).toEqual([]);
+    pipeline.accept = true;
+    pipeline.onOutput({ kind: 'drain' });
+    expect(pipeline.pushed.map(String)).toEqual(['first']);
+    expect(upstreams[0]!.onData(Buffer.from('second'))).toBe(true);
+    expect(pipeline.pushed.map(String)).toEqual(['first', 'second']);
   });
 
   it('ends with RECEIVER_STREAM_REFUSED when the box refuses, and sends the end marker', async () => {

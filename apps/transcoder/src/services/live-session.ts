@@ -9,7 +9,12 @@ import type {
   UpstreamRepository,
 } from '../repositories/upstream.repository.js';
 import { reconnectDelay } from './reconnect-policy.js';
-import { chunksForViewers } from './ts-chunks.js';
+import { chunksForViewers, type ViewerChunk } from './ts-chunks.js';
+
+/** The first GOP waits at most this long for the first viewer's gateway to subscribe. */
+const FIRST_GOP_HOLD_MS = 2_000;
+/** At most this much output is held back (one GOP of a 30 Mb/s service is far less). */
+const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
 export interface LiveSessionDeps {
   receiver: ReceiverRepository;
@@ -62,6 +67,13 @@ export class LiveSession {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private outage: { since: number; attempts: number } | null = null;
   private live = false;
+  /** Engine input refused by a full queue, pushed again on 'drain'. */
+  private readonly refused: Buffer[] = [];
+  /** Output held back until the first viewer's gateway has subscribed (see `release`). */
+  private held = true;
+  private heldChunks: ViewerChunk[] = [];
+  private heldBytes = 0;
+  private releaseTimer: NodeJS.Timeout | null = null;
   readonly startedAt: number;
   bytesIn = 0;
   bytesOut = 0;
@@ -97,6 +109,7 @@ export class LiveSession {
     this.current = 'closing';
     this.abort.abort();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     this.connection?.close();
     this.connection = null;
     const pipeline = this.pipeline;
@@ -143,16 +156,28 @@ export class LiveSession {
   }
 
   private onUpstreamData(chunk: Buffer): boolean {
-    const pipeline = this.pipeline;
-    if (!pipeline) return false;
+    if (!this.pipeline) return false;
     this.bytesIn += chunk.length;
     if (this.outage) {
       this.logger.log(`upstream back after ${this.outage.attempts} attempt(s)`);
       this.outage = null;
       this.current = this.live ? 'live' : 'starting';
     }
+    // A chunk the engine refuses is kept and pushed again on its 'drain' (never dropped); reading pauses meanwhile.
+    this.refused.push(chunk);
+    return this.pushRefused();
+  }
+
+  /** Pushes kept chunks in order; true when the engine took them all. */
+  private pushRefused(): boolean {
+    const pipeline = this.pipeline;
+    if (!pipeline) return false;
     try {
-      return pipeline.push(chunk);
+      while (this.refused.length > 0) {
+        if (!pipeline.push(this.refused[0] as Buffer)) return false;
+        this.refused.shift();
+      }
+      return true;
     } catch (error) {
       this.stop({ reason: 'failed', error: new E2gateError(ErrorCode.Internal, errorMessage(error)) });
       return false;
@@ -165,7 +190,7 @@ export class LiveSession {
         if (output.data) this.publish(output.data);
         return;
       case 'drain':
-        this.connection?.resume();
+        if (this.pushRefused()) this.connection?.resume();
         return;
       case 'error':
         this.stop({
@@ -180,14 +205,46 @@ export class LiveSession {
 
   private publish(data: Buffer): void {
     for (const chunk of chunksForViewers(data)) {
-      this.deps.publisher.publish(this.options.sessionId, chunk.bytes, chunk.key);
-      this.bytesOut += chunk.bytes.length;
+      if (this.held) this.hold(chunk);
+      else this.send(chunk);
     }
     if (!this.live) {
       this.live = true;
       this.current = 'live';
       this.events.onLive();
+      // The first viewer's gateway subscribes only once the open is answered: the first GOP waits for it.
+      this.releaseTimer = setTimeout(() => this.release(), FIRST_GOP_HOLD_MS);
     }
+  }
+
+  /**
+   * Sends what was held back for the first viewer: called when its gateway reports it (it has subscribed by then),
+   * or after `FIRST_GOP_HOLD_MS` at the latest.
+   */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    for (const chunk of this.heldChunks.splice(0)) this.send(chunk);
+  }
+
+  private hold(chunk: ViewerChunk): void {
+    if (chunk.key) {
+      this.heldChunks = [];
+      this.heldBytes = 0;
+    }
+    if (this.heldBytes + chunk.bytes.length > MAX_HELD_BYTES) {
+      this.release();
+      this.send(chunk);
+      return;
+    }
+    this.heldChunks.push(chunk);
+    this.heldBytes += chunk.bytes.length;
+  }
+
+  private send(chunk: ViewerChunk): void {
+    this.deps.publisher.publish(this.options.sessionId, chunk.bytes, chunk.key);
+    this.bytesOut += chunk.bytes.length;
   }
 
   private onUpstreamEnd(end: UpstreamEnd): void {

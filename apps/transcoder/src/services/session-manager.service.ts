@@ -167,7 +167,10 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   /** A gateway's viewer count for a session this node runs (others ignore it). */
   touch(sessionId: string, gateway: string, viewers: number): void {
     const run = this.find(sessionId);
-    run?.viewers.report(gateway, viewers, this.clock.monotonicMs());
+    if (!run) return;
+    run.viewers.report(gateway, viewers, this.clock.monotonicMs());
+    // A gateway reports a viewer after it subscribed to the session's chunks: the held first GOP can go.
+    if (viewers > 0) run.session.release();
   }
 
   /** Stops a session this node runs (an admin's DELETE); others ignore it. */
@@ -368,32 +371,35 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   /** Every heartbeat: refresh each record (viewers, bytes, state), close sessions idle for `E2GATE_SESSION_IDLE`. */
   private async beat(): Promise<void> {
     const now = this.clock.monotonicMs();
-    for (const run of [...this.running.values()]) {
-      if (run.viewers.idleFor(now) >= this.config.sessionIdleMs) {
-        await this.end(run, { reason: 'idle' });
-        continue;
-      }
-      const { session } = run;
-      const bytesSince = session.bytesIn - run.bytesAtLastBeat;
-      run.bytesAtLastBeat = session.bytesIn;
-      run.record = {
-        ...run.record,
-        state: session.state,
-        heartbeatAt: new Date(this.clock.nowMs()).toISOString(),
-        viewers: run.viewers.total(now),
-        bitrateBps: Math.round((bytesSince * 8 * 1000) / this.config.heartbeatMs),
-        bytesIn: session.bytesIn,
-        bytesOut: session.bytesOut,
-        reconnects: session.reconnects,
-        warnings: session.warnings,
-      };
-      await this.store
-        .put(run.key, run.record)
-        .catch((error: unknown) => this.logger.warn(`session record not refreshed: ${errorMessage(error)}`));
-    }
+    // Idle sessions close and records are written side by side: one slow write never delays the others.
+    await Promise.all([...this.running.values()].map((run) => this.beatOne(run, now)));
     this.metrics.sessionsChanged(this.running.values());
     const tuners = await this.tuners().catch(() => 0);
     const inUse = await this.admission.inUse().catch(() => 0);
     this.metrics.tunersInUse(inUse, tuners);
+  }
+
+  private async beatOne(run: Running, now: number): Promise<void> {
+    if (run.viewers.idleFor(now) >= this.config.sessionIdleMs) {
+      await this.end(run, { reason: 'idle' });
+      return;
+    }
+    const { session } = run;
+    const bytesSince = session.bytesIn - run.bytesAtLastBeat;
+    run.bytesAtLastBeat = session.bytesIn;
+    run.record = {
+      ...run.record,
+      state: session.state,
+      heartbeatAt: new Date(this.clock.nowMs()).toISOString(),
+      viewers: run.viewers.total(now),
+      bitrateBps: Math.round((bytesSince * 8 * 1000) / this.config.heartbeatMs),
+      bytesIn: session.bytesIn,
+      bytesOut: session.bytesOut,
+      reconnects: session.reconnects,
+      warnings: session.warnings,
+    };
+    await this.store
+      .put(run.key, run.record)
+      .catch((error: unknown) => this.logger.warn(`session record not refreshed: ${errorMessage(error)}`));
   }
 }

@@ -18,13 +18,15 @@ import { startStack, type Stack } from './support/stack.js';
  */
 type Scope = 'read' | 'stream' | 'admin';
 interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   scope: Scope | 'public';
   /** `?token=` accepted (routes players open by URL). */
   player: boolean;
   /** Signed URLs accepted. */
   signable: boolean;
+  /** What an authorised request answers when not 2xx (a DELETE of a session that does not exist: 404). */
+  authorisedStatus?: number;
 }
 
 const signer = new UrlSigner(Buffer.from(SIGNING_KEY, 'utf8'));
@@ -64,12 +66,14 @@ beforeAll(async () => {
     scope: Route['scope'],
     player = false,
     signable = false,
+    authorisedStatus?: number,
   ) => ({
     method,
     path,
     scope,
     player,
     signable,
+    authorisedStatus,
   });
   routes = [
     route('GET', '/healthz', 'public'),
@@ -91,6 +95,10 @@ beforeAll(async () => {
     route('GET', '/api/v1/epg/now-next', 'read'),
     route('GET', '/api/v1/status', 'read'),
     route('POST', '/api/v1/catalog/refresh', 'admin'),
+    route('GET', '/api/v1/sessions', 'admin'),
+    // No transcoder runs here: getting past auth means the 404 of a session that does not exist.
+    route('DELETE', '/api/v1/sessions/no-such-session', 'admin', false, false, 404),
+    route('GET', '/api/v1/nodes', 'admin'),
     ...HDHR_ROUTES.map(([method, path]) => route(method, path, 'read', true, true)),
   ];
 }, 180_000);
@@ -121,6 +129,11 @@ function expectAuthorised(route: Route, reply: Awaited<ReturnType<typeof call>>)
     expect(reply.json().code).toBe('UNAVAILABLE');
     return;
   }
+  if (route.authorisedStatus !== undefined) {
+    expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 200)}`).toBe(route.authorisedStatus);
+    expect(reply.json().code).toBe('NOT_FOUND');
+    return;
+  }
   expect([200, 202], `${route.method} ${route.path}: ${reply.status} ${reply.text.slice(0, 200)}`).toContain(
     reply.status,
   );
@@ -148,7 +161,7 @@ describe('auth matrix', () => {
   it('covers every route of the OpenAPI document', async () => {
     const doc = (await call(`${stack.gateway.url}/openapi.json`)).json<{ paths: Record<string, object> }>();
     const tested = new Set([
-      ...routes.map((route) => pathOnly(route.path).replace(/\/(stream|picons|channels)\/.+$/, '/$1/x')),
+      ...routes.map((route) => pathOnly(route.path).replace(/\/(stream|picons|channels|sessions)\/.+$/, '/$1/x')),
       ...HDHR_ROUTES.map(([, path]) => `/hdhr/{key}${pathOnly(path)}`),
     ]);
     const normalised = Object.keys(doc.paths).map((path) => path.replace(/\{[^}]+\}$/, 'x'));

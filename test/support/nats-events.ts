@@ -29,6 +29,7 @@ export function nextMessage<T>(
   });
 }
 
+/** A test's own connection: it outlives any NATS restart a test makes (the client's default gives up after ~20 s). */
 export async function connectNats(url: string): Promise<NatsConnection> {
-  return connect({ servers: url, name: 'e2gate-test' });
+  return connect({ servers: url, name: 'e2gate-test', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }

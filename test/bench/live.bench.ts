@@ -21,6 +21,8 @@
  *
  * BENCH_OPENS (20), BENCH_WINDOW_S (20), BENCH_FFMPEG_VIEWERS (20), BENCH_RAMP_MAX (100) override the defaults;
  * BENCH_LOGS=<dir> keeps the logs of catalog, gateway and transcoder (level info) there.
+ * BENCH_QUICK=1 measures only e2gate's two CPU figures (1 channel × 100 viewers, 20 channels × 1), for working on
+ * the stack's own cost; BENCH_PROFILE=<dir> writes V8 CPU profiles of gateway and transcoder there (`--cpu-prof`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -41,6 +43,8 @@ const OPENS = Number(process.env['BENCH_OPENS'] ?? 20);
 const WINDOW_MS = Number(process.env['BENCH_WINDOW_S'] ?? 20) * 1000;
 const FFMPEG_FANOUT = Number(process.env['BENCH_FFMPEG_VIEWERS'] ?? 20);
 const RAMP_MAX = Number(process.env['BENCH_RAMP_MAX'] ?? 100);
+const QUICK = process.env['BENCH_QUICK'] === '1';
+const PROFILE_DIR = process.env['BENCH_PROFILE'];
 const FANOUT_VIEWERS = 100;
 const CHANNEL_SESSIONS = 20;
 const WARM_MS = 5_000;
@@ -91,7 +95,8 @@ interface Channel extends SimChannelInfo {
 /** Starts an app of dist/; with BENCH_LOGS=<dir> its log (level info) goes to <dir>/<name>.log, else only warnings. */
 function child(name: string, env: Record<string, string>): ChildProcess {
   const logs = process.env['BENCH_LOGS'];
-  return spawn(process.execPath, [join(root, `dist/apps/${name}/src/main.js`)], {
+  const profile = PROFILE_DIR && name !== 'catalog' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  return spawn(process.execPath, [...profile, join(root, `dist/apps/${name}/src/main.js`)], {
     env: { ...process.env, LOG_LEVEL: logs ? 'info' : 'warn', ...env },
     stdio: ['ignore', logs ? openSync(join(logs, `${name}.log`), 'w') : 'ignore', 'inherit'],
   });
@@ -739,6 +744,84 @@ async function main(): Promise<void> {
     await captureFfmpeg(receiverUrl(warmUp));
     await waitNoReceiverStreams(sim);
 
+    const problems: string[] = [];
+    const cpuRows: { label: string; window: Window; stackCores: number; per: number }[] = [];
+    const cpuPhase = async (
+      label: string,
+      opened: Stream[],
+      groups: Record<string, number[]>,
+      units: number,
+      threadsOf?: number,
+    ) => {
+      streams.push(...opened);
+      const settled = await settle(opened, WARM_MS);
+      const window = await measure(
+        { ...groups, ...idleCatalog, ...harnessPids },
+        opened,
+        WINDOW_MS,
+        threadsOf,
+      );
+      const measured = Object.keys(groups);
+      const stackCores = sum(measured.map((name) => window.cores[name]!));
+      cpuRows.push({ label, window, stackCores, per: stackCores / units });
+      console.log(
+        `   ${label}, settled after ${(settled / 1000).toFixed(0)} s: ${(stackCores * 100).toFixed(1)}% of a core in all (${describeCores(window)}; ` +
+          `machine busy ${window.machineBusyCores.toFixed(2)} of ${cpus().length} cores)\n     ${describeViewers(window)}` +
+          (threadsOf ? `\n     ${describeThreads(window)}` : ''),
+      );
+      for (const stream of opened) stream.close();
+      streams.length = 0;
+      await waitNoReceiverStreams(sim);
+    };
+    /** Opens viewers at once; a failed open is reported (see "problems") and retried once. */
+    const openViewers = async (label: string, urls: string[]): Promise<Stream[]> => {
+      const outcomes = await Promise.allSettled(urls.map((url) => httpStream(url)));
+      const opened: Stream[] = [];
+      for (const [index, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') {
+          opened.push(outcome.value);
+          continue;
+        }
+        problems.push(`${label}: open ${index + 1} failed (${(outcome.reason as Error).message}); retried`);
+        opened.push(await httpStream(urls[index]!));
+      }
+      return opened;
+    };
+    const fanoutPhase = async () => {
+      const first = await httpStream(streamUrl(fanout));
+      const rest = await openViewers(
+        'e2gate fan-out',
+        Array.from({ length: FANOUT_VIEWERS - 1 }, () => streamUrl(fanout)),
+      );
+      await cpuPhase(
+        `e2gate, 1 channel × ${FANOUT_VIEWERS} viewers`,
+        [first, ...rest],
+        stackPids,
+        FANOUT_VIEWERS,
+        transcoder!.pid,
+      );
+    };
+    const channelsPhase = async () => {
+      const sessions = await openViewers(
+        `e2gate ${CHANNEL_SESSIONS} channels`,
+        channelSessions.map(streamUrl),
+      );
+      await cpuPhase(
+        `e2gate, ${CHANNEL_SESSIONS} channels × 1 viewer`,
+        sessions,
+        stackPids,
+        CHANNEL_SESSIONS,
+        transcoder!.pid,
+      );
+    };
+    if (QUICK) {
+      console.log(`\nquick: e2gate's CPU only, over ${WINDOW_MS / 1000} s windows`);
+      await fanoutPhase();
+      await channelsPhase();
+      for (const problem of problems) console.log(`   problem: ${problem}`);
+      return;
+    }
+
     // ---- 1. Time to first byte / first decodable keyframe -------------------------------------------------------
     console.log(
       `\n1. opening ${opens.length} HD channels nobody watches (one transponder each), one at a time: ` +
@@ -781,7 +864,6 @@ async function main(): Promise<void> {
     await import('node:fs/promises').then((fs) => fs.mkdir(analysis));
     const ttff = { e2gate: [] as number[], ffmpeg: [] as number[] };
     const ttfb = { e2gate: [] as number[], ffmpeg: [] as number[] };
-    const problems: string[] = [];
     let verified = 0;
     for (const [index, pair] of captures.entries()) {
       for (const who of ['e2gate', 'ffmpeg'] as const) {
@@ -809,64 +891,11 @@ async function main(): Promise<void> {
     await waitNoReceiverStreams(sim);
 
     // ---- 2. CPU ----------------------------------------------------------------------------------------------------
-    const cpuRows: { label: string; window: Window; stackCores: number; per: number }[] = [];
-    const cpuPhase = async (
-      label: string,
-      opened: Stream[],
-      groups: Record<string, number[]>,
-      units: number,
-      threadsOf?: number,
-    ) => {
-      streams.push(...opened);
-      const settled = await settle(opened, WARM_MS);
-      const window = await measure(
-        { ...groups, ...idleCatalog, ...harnessPids },
-        opened,
-        WINDOW_MS,
-        threadsOf,
-      );
-      const measured = Object.keys(groups);
-      const stackCores = sum(measured.map((name) => window.cores[name]!));
-      cpuRows.push({ label, window, stackCores, per: stackCores / units });
-      console.log(
-        `   ${label}, settled after ${(settled / 1000).toFixed(0)} s: ${(stackCores * 100).toFixed(1)}% of a core in all (${describeCores(window)}; ` +
-          `machine busy ${window.machineBusyCores.toFixed(2)} of ${cpus().length} cores)\n     ${describeViewers(window)}` +
-          (threadsOf ? `\n     ${describeThreads(window)}` : ''),
-      );
-      for (const stream of opened) stream.close();
-      streams.length = 0;
-      await waitNoReceiverStreams(sim);
-    };
     console.log(
       `\n2. CPU (user + system) over ${WINDOW_MS / 1000} s, once every client is in step with live ` +
         `(at least ${WARM_MS / 1000} s after the start, no stream above 1.05× real time over 2 s)`,
     );
-    /** Opens viewers at once; a failed open is reported (see "problems") and retried once. */
-    const openViewers = async (label: string, urls: string[]): Promise<Stream[]> => {
-      const outcomes = await Promise.allSettled(urls.map((url) => httpStream(url)));
-      const opened: Stream[] = [];
-      for (const [index, outcome] of outcomes.entries()) {
-        if (outcome.status === 'fulfilled') {
-          opened.push(outcome.value);
-          continue;
-        }
-        problems.push(`${label}: open ${index + 1} failed (${(outcome.reason as Error).message}); retried`);
-        opened.push(await httpStream(urls[index]!));
-      }
-      return opened;
-    };
-    const first = await httpStream(streamUrl(fanout));
-    const rest = await openViewers(
-      'e2gate fan-out',
-      Array.from({ length: FANOUT_VIEWERS - 1 }, () => streamUrl(fanout)),
-    );
-    await cpuPhase(
-      `e2gate, 1 channel × ${FANOUT_VIEWERS} viewers`,
-      [first, ...rest],
-      stackPids,
-      FANOUT_VIEWERS,
-      transcoder.pid,
-    );
+    await fanoutPhase();
     const fanoutFfmpeg = Array.from({ length: FFMPEG_FANOUT }, () => ffmpegStream(receiverUrl(fanout)));
     await cpuPhase(
       `ffmpeg per viewer, 1 channel × ${FFMPEG_FANOUT} viewers`,
@@ -874,14 +903,7 @@ async function main(): Promise<void> {
       { ffmpeg: fanoutFfmpeg.map((s) => s.pid!) },
       FFMPEG_FANOUT,
     );
-    const sessions = await openViewers(`e2gate ${CHANNEL_SESSIONS} channels`, channelSessions.map(streamUrl));
-    await cpuPhase(
-      `e2gate, ${CHANNEL_SESSIONS} channels × 1 viewer`,
-      sessions,
-      stackPids,
-      CHANNEL_SESSIONS,
-      transcoder.pid,
-    );
+    await channelsPhase();
     const channelFfmpeg = channelSessions.map((c) => ffmpegStream(receiverUrl(c)));
     await cpuPhase(
       `ffmpeg per viewer, ${CHANNEL_SESSIONS} channels × 1 viewer`,

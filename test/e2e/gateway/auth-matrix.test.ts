@@ -130,7 +130,9 @@ function expectAuthorised(route: Route, reply: Awaited<ReturnType<typeof call>>)
     return;
   }
   if (route.authorisedStatus !== undefined) {
-    expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 200)}`).toBe(route.authorisedStatus);
+    expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 200)}`).toBe(
+      route.authorisedStatus,
+    );
     expect(reply.json().code).toBe('NOT_FOUND');
     return;
   }
@@ -161,7 +163,9 @@ describe('auth matrix', () => {
   it('covers every route of the OpenAPI document', async () => {
     const doc = (await call(`${stack.gateway.url}/openapi.json`)).json<{ paths: Record<string, object> }>();
     const tested = new Set([
-      ...routes.map((route) => pathOnly(route.path).replace(/\/(stream|picons|channels|sessions)\/.+$/, '/$1/x')),
+      ...routes.map((route) =>
+        pathOnly(route.path).replace(/\/(stream|picons|channels|sessions)\/.+$/, '/$1/x'),
+      ),
       ...HDHR_ROUTES.map(([, path]) => `/hdhr/{key}${pathOnly(path)}`),
     ]);
     const normalised = Object.keys(doc.paths).map((path) => path.replace(/\{[^}]+\}$/, 'x'));

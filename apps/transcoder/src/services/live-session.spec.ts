@@ -110,7 +110,11 @@ describe('LiveSession', () => {
     await flush();
     expect(pipelines[0]!.options).toEqual({ output: 'ts', serviceId: 28106, audio: 'copy' });
     expect(upstreams[0]!.onData(Buffer.alloc(188, 0x47))).toBe(true);
-    expect(pipelines[0]!.pushed).toHaveLength(1);
+    expect(upstreams[0]!.onData(Buffer.alloc(188, 0x47))).toBe(true);
+    // Small reads are gathered into one engine input, pushed after at most 50 ms.
+    expect(pipelines[0]!.pushed).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(50);
+    expect(pipelines[0]!.pushed.map((chunk) => chunk.length)).toEqual([2 * 188]);
     pipelines[0]!.onOutput({ kind: 'ts', data: gopStart() });
     expect(events.live).toBe(1);
     expect(session.state).toBe('live');
@@ -137,13 +141,29 @@ describe('LiveSession', () => {
     await flush();
     const pipeline = pipelines[0]!;
     pipeline.accept = false;
-    expect(upstreams[0]!.onData(Buffer.from('first'))).toBe(false);
+    expect(upstreams[0]!.onData(Buffer.from('first'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(50);
     expect(pipeline.pushed).toEqual([]);
+    // The refused input is kept: reading pauses at the next read until the engine drains.
+    expect(upstreams[0]!.onData(Buffer.from('second'))).toBe(false);
     pipeline.accept = true;
     pipeline.onOutput({ kind: 'drain' });
     expect(pipeline.pushed.map(String)).toEqual(['first']);
-    expect(upstreams[0]!.onData(Buffer.from('second'))).toBe(true);
+    await vi.advanceTimersByTimeAsync(50);
     expect(pipeline.pushed.map(String)).toEqual(['first', 'second']);
+  });
+
+  it('pushes a full batch at once, and what a dropped connection sent before the engine sees the break', async () => {
+    const { session, pipelines, upstreams } = harness();
+    session.start();
+    await flush();
+    const pipeline = pipelines[0]!;
+    expect(upstreams[0]!.onData(Buffer.alloc(40_000, 0x47))).toBe(true);
+    expect(upstreams[0]!.onData(Buffer.alloc(40_000, 0x47))).toBe(true);
+    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([80_000]);
+    upstreams[0]!.onData(Buffer.alloc(188, 0x47));
+    upstreams[0]!.onEnd({ kind: 'dropped', message: 'reset' });
+    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([80_000, 188]);
   });
 
   it('ends with RECEIVER_STREAM_REFUSED when the box refuses, and sends the end marker', async () => {

@@ -9,12 +9,15 @@ import type {
   UpstreamRepository,
 } from '../repositories/upstream.repository.js';
 import { reconnectDelay } from './reconnect-policy.js';
-import { chunksForViewers, type ViewerChunk } from './ts-chunks.js';
+import { chunksForViewers, MAX_CHUNK_BYTES, type ViewerChunk } from './ts-chunks.js';
+import { UpstreamBatch } from './upstream-batch.js';
 
 /** The first GOP waits at most this long for the first viewer's gateway to subscribe. */
 const FIRST_GOP_HOLD_MS = 2_000;
 /** At most this much output is held back (one GOP of a 30 Mb/s service is far less). */
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
+/** Receiver reads wait at most this long to be gathered into one engine input (see UpstreamBatch). */
+const INPUT_BATCH_MS = 50;
 
 export interface LiveSessionDeps {
   receiver: ReceiverRepository;
@@ -67,6 +70,9 @@ export class LiveSession {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private outage: { since: number; attempts: number } | null = null;
   private live = false;
+  /** Receiver reads gathered into one engine input: about one output chunk's worth. */
+  private readonly batch = new UpstreamBatch(MAX_CHUNK_BYTES);
+  private batchTimer: NodeJS.Timeout | null = null;
   /** Engine input refused by a full queue, pushed again on 'drain'. */
   private readonly refused: Buffer[] = [];
   /** Output held back until the first viewer's gateway has subscribed (see `release`). */
@@ -110,6 +116,7 @@ export class LiveSession {
     this.abort.abort();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    if (this.batchTimer) clearTimeout(this.batchTimer);
     this.connection?.close();
     this.connection = null;
     const pipeline = this.pipeline;
@@ -163,8 +170,26 @@ export class LiveSession {
       this.outage = null;
       this.current = this.live ? 'live' : 'starting';
     }
-    // A chunk the engine refuses is kept and pushed again on its 'drain' (never dropped); reading pauses meanwhile.
-    this.refused.push(chunk);
+    const full = this.batch.add(chunk);
+    if (full) return this.pushInput(full);
+    this.batchTimer ??= setTimeout(() => {
+      this.batchTimer = null;
+      this.flushBatch();
+    }, INPUT_BATCH_MS);
+    return this.refused.length === 0;
+  }
+
+  /** Pushes what the batch gathered (its timer ran out, or the upstream ended). */
+  private flushBatch(): void {
+    const gathered = this.batch.take();
+    if (gathered) this.pushInput(gathered);
+  }
+
+  /** An input the engine refuses is kept and pushed again on its 'drain' (never dropped); reading pauses meanwhile. */
+  private pushInput(input: Buffer): boolean {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    this.refused.push(input);
     return this.pushRefused();
   }
 
@@ -250,6 +275,7 @@ export class LiveSession {
   private onUpstreamEnd(end: UpstreamEnd): void {
     this.connection = null;
     if (this.ended) return;
+    this.flushBatch(); // what this connection sent goes in before the engine sees the break
     if (end.kind === 'refused' || end.kind === 'silent') {
       const code = end.kind === 'silent' ? ErrorCode.ReceiverTimeout : ErrorCode.ReceiverStreamRefused;
       this.stop({ reason: 'upstream', error: new E2gateError(code, end.message) });

@@ -16,12 +16,25 @@ interface AppSpec {
   entry: string;
   /** Talks to the receiver: only such apps see the receiver's URL and credentials. */
   receiver: boolean;
+  /** Node flags of the app (docs/operations.md § Node flags). */
+  nodeFlags: string[];
 }
 
+/**
+ * Apps that move live TS: a larger young generation lets V8 collect the ~64 KiB chunk buffers in cheap scavenges
+ * (npm run bench:live: about 10 % less CPU at 20 sessions and at 100 viewers).
+ */
+const STREAMING_FLAGS = ['--max-semi-space-size=64'];
+
 const APPS: AppSpec[] = [
-  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true },
-  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js', receiver: false },
-  { name: 'transcoder', entry: 'dist/apps/transcoder/src/main.js', receiver: true },
+  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true, nodeFlags: [] },
+  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js', receiver: false, nodeFlags: STREAMING_FLAGS },
+  {
+    name: 'transcoder',
+    entry: 'dist/apps/transcoder/src/main.js',
+    receiver: true,
+    nodeFlags: STREAMING_FLAGS,
+  },
 ];
 const MAX_RESTARTS = 5;
 const root = resolve(import.meta.dirname, '..', '..');
@@ -71,11 +84,15 @@ async function startReceiver(config: StackConfig): Promise<string> {
 }
 
 function startApp(app: AppSpec, env: NodeJS.ProcessEnv, restarts = 0): void {
-  const child = spawn(process.execPath, ['--enable-source-maps', resolve(root, app.entry)], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--enable-source-maps', ...app.nodeFlags, resolve(root, app.entry)],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.set(app.name, child);
   const prefix = `\u001b[1;33m[${app.name}]\u001b[0m `;
   const relay = (stream: NodeJS.ReadableStream, out: NodeJS.WriteStream) => {

@@ -7,7 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import { ConfigError, loadStackConfig, withoutReceiverVariables, type StackConfig } from '@e2gate/config';
+import {
+  ConfigError,
+  loadStackConfig,
+  STREAMING_NODE_FLAGS,
+  withoutReceiverVariables,
+  type StackConfig,
+} from '@e2gate/config';
 import { startNatsServer, type RunningNatsServer } from '../test/support/nats-server.js';
 import { startReceiverSim, type ReceiverSim } from '../test/receiver-sim/index.js';
 
@@ -17,23 +23,22 @@ interface AppSpec {
   /** Talks to the receiver: only such apps see the receiver's URL and credentials. */
   receiver: boolean;
   /** Node flags of the app (docs/operations.md § Node flags). */
-  nodeFlags: string[];
+  nodeFlags: readonly string[];
 }
-
-/**
- * Apps that move live TS: a larger young generation lets V8 collect the ~64 KiB chunk buffers in cheap scavenges
- * (npm run bench:live: about 10 % less CPU at 20 sessions and at 100 viewers).
- */
-const STREAMING_FLAGS = ['--max-semi-space-size=64'];
 
 const APPS: AppSpec[] = [
   { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true, nodeFlags: [] },
-  { name: 'gateway', entry: 'dist/apps/gateway/src/main.js', receiver: false, nodeFlags: STREAMING_FLAGS },
+  {
+    name: 'gateway',
+    entry: 'dist/apps/gateway/src/main.js',
+    receiver: false,
+    nodeFlags: STREAMING_NODE_FLAGS,
+  },
   {
     name: 'transcoder',
     entry: 'dist/apps/transcoder/src/main.js',
     receiver: true,
-    nodeFlags: STREAMING_FLAGS,
+    nodeFlags: STREAMING_NODE_FLAGS,
   },
 ];
 const MAX_RESTARTS = 5;

@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
-import { defaultMaxSessions } from '@e2gate/config';
+import { defaultMaxSessions, STREAMING_NODE_FLAGS } from '@e2gate/config';
 import { startNatsServer } from '../support/nats-server.js';
 
 const run = promisify(execFile);
@@ -96,8 +96,7 @@ interface Channel extends SimChannelInfo {
 function child(name: string, env: Record<string, string>): ChildProcess {
   const logs = process.env['BENCH_LOGS'];
   const profile = PROFILE_DIR && name !== 'catalog' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  // As `npm start` and docker-compose run them (docs/operations.md § Node flags).
-  const flags = name === 'catalog' ? [] : ['--max-semi-space-size=64'];
+  const flags = name === 'catalog' ? [] : STREAMING_NODE_FLAGS; // as `npm start` runs them
   return spawn(process.execPath, [...flags, ...profile, join(root, `dist/apps/${name}/src/main.js`)], {
     env: { ...process.env, LOG_LEVEL: logs ? 'info' : 'warn', ...env },
     stdio: ['ignore', logs ? openSync(join(logs, `${name}.log`), 'w') : 'ignore', 'inherit'],

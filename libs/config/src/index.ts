@@ -10,3 +10,4 @@ export * from './stack.config.js';
 export * from './gateway.config.js';
 export * from './transcoder.config.js';
 export * from './receiver.config.js';
+export * from './node-flags.js';

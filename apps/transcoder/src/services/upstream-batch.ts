@@ -10,10 +10,6 @@ export class UpstreamBatch {
 
   constructor(readonly maxBytes: number) {}
 
-  get isEmpty(): boolean {
-    return this.bytes === 0;
-  }
-
   /** Adds a read; returns the batch when it reached `maxBytes` (the caller pushes it), else null. */
   add(chunk: Buffer): Buffer | null {
     if (chunk.length === 0) return null;

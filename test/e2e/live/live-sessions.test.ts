@@ -210,7 +210,10 @@ describe('hostile requests', () => {
       viewer.close();
     };
     for (let wave = 0; wave < 10; wave++) await Promise.all(Array.from({ length: 100 }, open));
-    const unexpected = [...statuses.keys()].filter((status) => ![200, 429, 503].includes(status as number));
+    // 429 throttled, 503 full (CAPACITY), 504 TIMEOUT: an open that waited E2GATE_STREAM_OPEN_TIMEOUT for a
+    // transcoder busy with the burst (seen on a loaded CI machine: 2 of ~540 admitted opens). Anything else fails.
+    const coded = [200, 429, 503, 504];
+    const unexpected = [...statuses.keys()].filter((status) => !coded.includes(status as number));
     expect(unexpected, JSON.stringify(Object.fromEntries(statuses))).toEqual([]);
     expect(statuses.get(429) ?? 0).toBeGreaterThan(0);
     await noReceiverStreams();

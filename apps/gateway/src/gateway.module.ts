@@ -11,6 +11,7 @@ import { CatalogApiController } from './controllers/catalog-api.controller.js';
 import { SessionsController } from './controllers/sessions.controller.js';
 import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
 import { HealthController } from './controllers/health.controller.js';
+import { HlsController } from './controllers/hls.controller.js';
 import { PiconsController } from './controllers/picons.controller.js';
 import { PlaylistController } from './controllers/playlist.controller.js';
 import { StreamController } from './controllers/stream.controller.js';
@@ -18,6 +19,7 @@ import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metric
 import { AnnouncerRepository } from './repositories/announcer.repository.js';
 import { CatalogClientRepository } from './repositories/catalog-client.repository.js';
 import { CatalogSnapshotRepository } from './repositories/catalog-snapshot.repository.js';
+import { HlsStoreRepository } from './repositories/hls-store.repository.js';
 import { MetricsPortRepository } from './repositories/metrics-port.repository.js';
 import { NetworkRepository } from './repositories/network.repository.js';
 import { PiconStoreRepository } from './repositories/picon-store.repository.js';
@@ -38,6 +40,7 @@ import { SsdpResponderService } from './services/ssdp-responder.service.js';
 import { StatusService } from './services/status.service.js';
 import { SessionsService } from './services/sessions.service.js';
 import { StreamService } from './services/stream.service.js';
+import { HlsService } from './services/hls.service.js';
 
 export interface GatewayModuleOptions {
   /** Replaces the wall clock (tests). */
@@ -79,6 +82,7 @@ export class GatewayModule {
         CatalogApiController,
         PiconsController,
         StreamController,
+        HlsController,
         SessionsController,
         HdhomerunController,
         HdhomerunKeyedController,
@@ -96,6 +100,7 @@ export class GatewayModule {
         CatalogClientRepository,
         PiconStoreRepository,
         TranscoderRepository,
+        HlsStoreRepository,
         UdpSocketRepository,
         NetworkRepository,
         MetricsPortRepository,
@@ -106,6 +111,7 @@ export class GatewayModule {
         StatusService,
         PiconsService,
         StreamService,
+        HlsService,
         SessionsService,
         HdhomerunService,
         HdhomerunHttpService,

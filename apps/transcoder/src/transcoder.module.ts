@@ -7,6 +7,7 @@ import { SessionCommandsHandler } from './handlers/session-commands.handler.js';
 import { TranscoderMetrics, transcoderMetricProviders } from './metrics/transcoder.metrics.js';
 import { CatalogChannelsRepository } from './repositories/catalog-channels.repository.js';
 import { EngineRepository } from './repositories/engine.repository.js';
+import { HlsStoreRepository } from './repositories/hls-store.repository.js';
 import { NodeInboxRepository } from './repositories/node-inbox.repository.js';
 import { NodeStoreRepository } from './repositories/node-store.repository.js';
 import { ReceiverRepository } from './repositories/receiver.repository.js';
@@ -33,7 +34,11 @@ export class TranscoderModule {
         NatsModule.forRoot({
           url: config.natsUrl,
           name: instanceName('transcoder'),
-          storage: transcoderStorage({ heartbeatMs: config.heartbeatMs }),
+          storage: transcoderStorage({
+            heartbeatMs: config.heartbeatMs,
+            // Segments outlive the window a little: a player that just read the playlist can still fetch them.
+            hls: { ttlMs: config.hls.timeshiftMs + 60_000, maxBytes: config.hls.storeMaxBytes },
+          }),
         }),
       ],
       controllers: [HealthController, SessionCommandsHandler],
@@ -50,6 +55,7 @@ export class TranscoderModule {
         NodeStoreRepository,
         NodeInboxRepository,
         StreamPublisherRepository,
+        HlsStoreRepository,
         SessionEventsRepository,
         TunerAdmissionService,
         NodeRegistryService,

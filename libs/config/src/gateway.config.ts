@@ -166,6 +166,10 @@ const gatewaySchema = z.object({
   E2GATE_MAX_STREAM_SESSIONS: integer({ default: 50, min: 1, max: 10_000 }),
   E2GATE_MAX_VIEWERS_PER_SESSION: integer({ default: 100, min: 1, max: 10_000 }),
   E2GATE_VIEWER_BUFFER_MB: integer({ default: 8, min: 1, max: 256 }),
+  // The first HLS segment of a new session: the zap, one GOP, the segment target.
+  E2GATE_HLS_START_TIMEOUT: duration({ default: '15s', min: '1s', max: '1m' }),
+  E2GATE_HLS_CACHE_MB: integer({ default: 128, min: 8, max: 16_384 }),
+  E2GATE_HLS_LINK_TTL: duration({ default: '12h', min: '1m', max: '7d' }),
   E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '3s', max: '5m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
   E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),
@@ -218,6 +222,8 @@ export interface GatewayConfig extends SharedConfig {
   streamOpenTimeoutMs: number;
   /** Live TS relays of this replica: sessions it relays, viewers per session, bytes queued per viewer. */
   streams: { maxSessions: number; maxViewersPerSession: number; viewerBufferBytes: number };
+  /** Browser HLS: how long a new session's first segment is awaited, the segment cache, playlist links' lifetime. */
+  hls: { startTimeoutMs: number; cacheBytes: number; linkTtlMs: number };
   /** After SIGTERM, how long open requests (slow clients included) may take before their connections are closed. */
   shutdownGraceMs: number;
   renderCacheBytes: number;
@@ -275,6 +281,11 @@ export function loadGatewayConfig(
         maxSessions: vars.E2GATE_MAX_STREAM_SESSIONS,
         maxViewersPerSession: vars.E2GATE_MAX_VIEWERS_PER_SESSION,
         viewerBufferBytes: vars.E2GATE_VIEWER_BUFFER_MB * 1024 * 1024,
+      },
+      hls: {
+        startTimeoutMs: vars.E2GATE_HLS_START_TIMEOUT,
+        cacheBytes: vars.E2GATE_HLS_CACHE_MB * 1024 * 1024,
+        linkTtlMs: vars.E2GATE_HLS_LINK_TTL,
       },
       shutdownGraceMs: vars.E2GATE_SHUTDOWN_GRACE,
       renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,

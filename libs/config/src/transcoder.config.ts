@@ -26,6 +26,11 @@ const transcoderSchema = z.object({
   E2GATE_TRANSCODER_MAX_SESSIONS: integer({ default: 0, min: 0, max: 10_000 }),
   E2GATE_NODE_HEARTBEAT: duration({ default: '2s', min: '500ms', max: '1m' }),
   E2GATE_SNAPSHOT_MAX_MB: integer({ default: 512, min: 16, max: 8192 }),
+  E2GATE_HLS_SEGMENT: duration({ default: '2s', min: '1s', max: '10s' }),
+  E2GATE_TIMESHIFT: duration({ default: '30m', min: '1m', max: '12h' }),
+  // 0: three segment targets plus 30 s (what a player polling the playlist needs to count as watching).
+  E2GATE_HLS_SESSION_IDLE: duration({ default: '0s', min: '0s', max: '30m' }),
+  E2GATE_HLS_STORE_MAX_BYTES: integer({ default: 2 * 1024 ** 3, min: 64 * 1024 ** 2, max: 1024 ** 4 }),
   E2GATE_TRANSCODER_HTTP_HOST: host('0.0.0.0'),
   E2GATE_TRANSCODER_HTTP_PORT: integer({ default: 8092, min: 0, max: 65535 }),
 });
@@ -45,6 +50,18 @@ export interface TranscoderConfig extends SharedConfig {
   heartbeatMs: number;
   snapshotReadLimits: SnapshotReadLimits;
   http: { host: string; port: number };
+  hls: HlsConfig;
+}
+
+export interface HlsConfig {
+  /** The segment duration the engine aims at (segments end at the first keyframe after it). */
+  segmentMs: number;
+  /** Segments kept for seeking back (the playlist window; the `hls` bucket's TTL). */
+  timeshiftMs: number;
+  /** An HLS session whose playlists nobody polls for this long closes. */
+  idleMs: number;
+  /** The `hls` bucket's size; the oldest segments go first. */
+  storeMaxBytes: number;
 }
 
 /** Sessions a node takes by default: the measured cost of one `aac` session against three quarters of its cores. */
@@ -68,6 +85,12 @@ export function loadTranscoderConfig(
       heartbeatMs: vars.E2GATE_NODE_HEARTBEAT,
       snapshotReadLimits: snapshotReadLimits(vars.E2GATE_SNAPSHOT_MAX_MB),
       http: { host: vars.E2GATE_TRANSCODER_HTTP_HOST, port: vars.E2GATE_TRANSCODER_HTTP_PORT },
+      hls: {
+        segmentMs: vars.E2GATE_HLS_SEGMENT,
+        timeshiftMs: vars.E2GATE_TIMESHIFT,
+        idleMs: vars.E2GATE_HLS_SESSION_IDLE || 3 * vars.E2GATE_HLS_SEGMENT + 30_000,
+        storeMaxBytes: vars.E2GATE_HLS_STORE_MAX_BYTES,
+      },
     }),
     env,
   );

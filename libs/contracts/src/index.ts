@@ -7,6 +7,7 @@ export * from './catalog.js';
 export * from './subjects.js';
 export * from './storage.js';
 export * from './transcoder.js';
+export * from './hls.js';
 export * from './http-errors.js';
 export * from './snapshot-codec.js';
 export * from './snapshot-schema.js';

@@ -16,6 +16,7 @@ import {
   CatalogRefreshFailedEvent,
   CatalogSearchRequest,
 } from './catalog.js';
+import { TranscoderSessionSegmentEvent } from './hls.js';
 import type { TranscoderSessionOpenReply } from './transcoder.js';
 import {
   TranscoderSessionCloseCommand,
@@ -38,6 +39,7 @@ export const Subject = {
   TranscoderCmdSessionTouch: 'transcoder.cmd.session.touch',
   TranscoderCmdSessionClose: 'transcoder.cmd.session.close',
   TranscoderEvtSessionClosed: 'transcoder.evt.session.closed',
+  TranscoderEvtSessionSegment: 'transcoder.evt.session.segment',
 } as const;
 
 export type SubjectName = (typeof Subject)[keyof typeof Subject];
@@ -63,6 +65,7 @@ export interface EventContracts {
   'transcoder.cmd.session.touch': TranscoderSessionTouchCommand;
   'transcoder.cmd.session.close': TranscoderSessionCloseCommand;
   'transcoder.evt.session.closed': TranscoderSessionClosedEvent;
+  'transcoder.evt.session.segment': TranscoderSessionSegmentEvent;
 }
 
 export type RequestSubject = keyof RequestContracts;
@@ -88,6 +91,7 @@ export const EventClass: { [S in EventSubject]: Constructor<EventContracts[S]> }
   'transcoder.cmd.session.touch': TranscoderSessionTouchCommand,
   'transcoder.cmd.session.close': TranscoderSessionCloseCommand,
   'transcoder.evt.session.closed': TranscoderSessionClosedEvent,
+  'transcoder.evt.session.segment': TranscoderSessionSegmentEvent,
 };
 
 /** Queue groups: one member of a group answers each request. */

@@ -99,11 +99,12 @@ export class TranscoderSessionClosedEvent {
   code?: string;
 }
 
-/** The record of a live session in the `sessions` KV (key `s.<channelId>.<profile>`), refreshed by its node. */
+/** The record of a live session in the `sessions` KV (key: `sessionKey`), refreshed by its node. */
 export interface SessionRecord {
   sessionId: string;
   channelId: string;
   channelName: string;
+  delivery: StreamDelivery;
   profile: StreamProfile;
   node: string;
   bootId: string;
@@ -138,9 +139,12 @@ export interface NodeRecord {
   load: number;
 }
 
-/** Key of a session's record: one shared session per channel and profile, cluster-wide. */
-export function sessionKey(channelId: string, profile: StreamProfile): string {
-  return `s.${channelId}.${profile}`;
+/**
+ * Key of a session's record: one shared session per channel, delivery and profile, cluster-wide. TS sessions keep
+ * the key `s.<channelId>.<profile>`; an HLS session (always AAC audio) is `s.<channelId>.hls`.
+ */
+export function sessionKey(channelId: string, profile: StreamProfile, delivery: StreamDelivery = 'ts'): string {
+  return delivery === 'hls' ? `s.${channelId}.hls` : `s.${channelId}.${profile}`;
 }
 
 export function nodeKey(nodeId: string): string {

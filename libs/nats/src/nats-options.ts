@@ -12,7 +12,18 @@ export interface NatsModuleOptions {
 
 export type BucketSpec =
   | { kind: 'kv'; name: string; history?: number; ttlMs?: number; maxBytes?: number; description?: string }
-  | { kind: 'object'; name: string; ttlMs?: number; maxBytes?: number; description?: string };
+  | {
+      kind: 'object';
+      name: string;
+      ttlMs?: number;
+      maxBytes?: number;
+      description?: string;
+      /**
+       * At `maxBytes`, drop the oldest chunks instead of refusing new objects (an Object Store refuses by default):
+       * for caches whose oldest entries are the least valuable, such as a timeshift window of segments.
+       */
+      dropOldest?: boolean;
+    };
 
 /**
  * When a stream drops a message: `limits` once a limit is reached (oldest first), `workqueue` once a consumer acks

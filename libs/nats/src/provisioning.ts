@@ -1,4 +1,5 @@
 import {
+  DiscardPolicy,
   JetStreamApiCodes,
   JetStreamApiError,
   type JetStreamManager,
@@ -48,7 +49,7 @@ export async function provisionStorage(
   return conflicts;
 }
 
-async function provisionBucket({ kvm, objm }: JetStreamManagers, spec: BucketSpec): Promise<void> {
+async function provisionBucket({ kvm, objm, jsm }: JetStreamManagers, spec: BucketSpec): Promise<void> {
   if (spec.kind === 'kv') {
     await kvm.create(spec.name, {
       history: spec.history ?? 1,
@@ -62,7 +63,15 @@ async function provisionBucket({ kvm, objm }: JetStreamManagers, spec: BucketSpe
       ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
       ...(spec.description === undefined ? {} : { description: spec.description }),
     });
+    if (spec.dropOldest) await dropOldestAtLimit(jsm, `OBJ_${spec.name}`);
   }
+}
+
+/** Makes a bucket's stream discard its oldest messages at its byte limit (idempotent). */
+async function dropOldestAtLimit(jsm: JetStreamManager, stream: string): Promise<void> {
+  const info = await jsm.streams.info(stream);
+  if (info.config.discard === DiscardPolicy.Old) return;
+  await jsm.streams.update(stream, { ...info.config, discard: DiscardPolicy.Old });
 }
 
 async function provisionStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamConflict | null> {

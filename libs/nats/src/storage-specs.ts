@@ -84,7 +84,8 @@ export function transcoderStorage(options: TranscoderStorageOptions): StorageSpe
       name: Bucket.Hls,
       ttlMs: options.hls.ttlMs,
       maxBytes: options.hls.maxBytes,
-      description: 'HLS segments of live sessions',
+      dropOldest: true,
+      description: 'HLS segments of live sessions (the timeshift window)',
     });
   }
   return specs;

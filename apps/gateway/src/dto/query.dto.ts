@@ -274,3 +274,42 @@ export class DeviceKeyParam {
   @Matches(/^[A-Za-z0-9_-]{32}$/)
   key!: string;
 }
+
+/** A playlist link's capability (`s/<sessionId>/<viewer>/<exp>/<sig>/`), written by the gateway into playlists. */
+export class HlsLinkParams {
+  @ApiProperty({ pattern: CHANNEL_ID_PATTERN })
+  @Matches(new RegExp(CHANNEL_ID_PATTERN))
+  channelId!: string;
+
+  @ApiProperty({ pattern: '^[a-z0-9][a-z0-9-]{0,120}$' })
+  @Matches(/^[a-z0-9][a-z0-9-]{0,120}$/)
+  sessionId!: string;
+
+  @ApiProperty({ pattern: '^[0-9a-f]{12}$' })
+  @Matches(/^[0-9a-f]{12}$/)
+  viewer!: string;
+
+  @ApiProperty({ pattern: '^[0-9]{1,12}$' })
+  @Matches(/^[0-9]{1,12}$/)
+  exp!: string;
+
+  @ApiProperty({ pattern: '^[A-Za-z0-9_-]{32}$' })
+  @Matches(/^[A-Za-z0-9_-]{32}$/)
+  sig!: string;
+}
+
+export class HlsPlaylistParams extends HlsLinkParams {
+  @ApiProperty({ pattern: '^(v|a[0-9]{1,2})\\.m3u8$', example: 'v.m3u8' })
+  @Matches(/^(v|a[0-9]{1,2})\.m3u8$/)
+  playlist!: string;
+}
+
+export class HlsSegmentParams extends HlsLinkParams {
+  @ApiProperty({ pattern: '^(v|a[0-9]{1,2})$', example: 'a0' })
+  @Matches(/^(v|a[0-9]{1,2})$/)
+  rendition!: string;
+
+  @ApiProperty({ pattern: '^[0-9]{1,12}\\.ts$', example: '42.ts' })
+  @Matches(/^[0-9]{1,12}\.ts$/)
+  segment!: string;
+}

@@ -15,6 +15,9 @@ import {
 import { NatsClientService, NatsConnectionService } from '@e2gate/nats';
 import { instanceName } from '@e2gate/observability';
 
+/** Session records in the `sessions` KV (HLS segment indexes share the bucket under `h.`). */
+const SESSION_KEYS = 's.>';
+
 /**
  * Live sessions of the transcoder service: open over `transcoder.cmd.session.open`, TS chunks on `stream.data.*`,
  * viewer counts and stops as broadcast commands, session and node records read from their KV buckets.
@@ -38,6 +41,15 @@ export class TranscoderRepository {
     return this.client.request(
       Subject.TranscoderCmdSessionOpen,
       { channelId, delivery: 'ts', profile, requester: this.requester },
+      { timeoutMs: this.config.streamOpenTimeoutMs, correlationId: requestId },
+    );
+  }
+
+  /** Opens or joins the channel's HLS session (audio always AAC). */
+  openHlsSession(channelId: string, requestId: string): Promise<TranscoderSessionOpenReply> {
+    return this.client.request(
+      Subject.TranscoderCmdSessionOpen,
+      { channelId, delivery: 'hls', profile: 'aac', requester: this.requester },
       { timeoutMs: this.config.streamOpenTimeoutMs, correlationId: requestId },
     );
   }
@@ -76,14 +88,14 @@ export class TranscoderRepository {
 
   /** Every live session (bucket absent: no transcoder ever ran, so none). */
   sessions(): Promise<SessionRecord[]> {
-    return this.records<SessionRecord>(Bucket.Sessions);
+    return this.records<SessionRecord>(Bucket.Sessions, SESSION_KEYS);
   }
 
   nodes(): Promise<NodeRecord[]> {
-    return this.records<NodeRecord>(Bucket.Nodes);
+    return this.records<NodeRecord>(Bucket.Nodes, '>');
   }
 
-  private async records<T>(bucket: string): Promise<T[]> {
+  private async records<T>(bucket: string, keys: string): Promise<T[]> {
     const kvm = await this.nats.kvm();
     const kv = await kvm.open(bucket);
     try {
@@ -92,7 +104,7 @@ export class TranscoderRepository {
       return [];
     }
     const out: T[] = [];
-    for await (const key of await kv.keys()) {
+    for await (const key of await kv.keys(keys)) {
       const entry = await kv.get(key);
       if (entry && entry.operation === 'PUT' && entry.length > 0) out.push(entry.json<T>());
     }

@@ -4,6 +4,7 @@ import type { EngineRepository, PipelineOutput } from '../repositories/engine.re
 import type { ReceiverRepository } from '../repositories/receiver.repository.js';
 import type { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
 import type { UpstreamHandlers, UpstreamRepository } from '../repositories/upstream.repository.js';
+import { TsOutput } from './ts-output.js';
 import { LiveSession, type SessionEnd } from './live-session.js';
 
 /** A live session over fakes of every repository: the test plays the receiver, the engine and the clock. */
@@ -44,13 +45,13 @@ function harness(
         };
       }),
     } as unknown as EngineRepository,
-    publisher: {
-      publish: (_id: string, bytes: Uint8Array, key: boolean) => published.push({ bytes: bytes.length, key }),
-      end: vi.fn(),
-    } as unknown as StreamPublisherRepository,
     monotonicMs: () => now,
     random: () => 0.5,
   };
+  const publisher = {
+    publish: (_id: string, bytes: Uint8Array, key: boolean) => published.push({ bytes: bytes.length, key }),
+    end: vi.fn(),
+  } as unknown as StreamPublisherRepository;
   const session = new LiveSession(
     {
       sessionId: 's-1',
@@ -58,6 +59,7 @@ function harness(
       profile: 'copy',
       upstreamRetryMs: 5_000,
       upstreamStallMs: 1_000,
+      output: (outputEvents) => new TsOutput('s-1', publisher, outputEvents),
     },
     deps,
     {
@@ -69,6 +71,7 @@ function harness(
   return {
     session,
     deps,
+    publisher,
     upstreams,
     pipelines,
     published,
@@ -167,14 +170,14 @@ describe('LiveSession', () => {
   });
 
   it('ends with RECEIVER_STREAM_REFUSED when the box refuses, and sends the end marker', async () => {
-    const { session, upstreams, ended, deps } = harness();
+    const { session, upstreams, ended, deps, publisher } = harness();
     session.start();
     await flush();
     upstreams[0]!.onEnd({ kind: 'refused', status: 404, message: 'the receiver answered HTTP 404' });
     expect(ended).toEqual([
       { reason: 'upstream', error: expect.objectContaining({ code: ErrorCode.ReceiverStreamRefused }) },
     ]);
-    expect(deps.publisher.end).toHaveBeenCalledWith('s-1');
+    expect(publisher.end).toHaveBeenCalledWith('s-1');
     expect(deps.upstream.open).toHaveBeenCalledOnce();
   });
 

@@ -2,20 +2,16 @@ import { Logger } from '@nestjs/common';
 import { E2gateError, errorMessage, ErrorCode, type Channel, type StreamProfile } from '@e2gate/contracts';
 import type { EnginePipeline, EngineRepository, PipelineOutput } from '../repositories/engine.repository.js';
 import type { ReceiverRepository } from '../repositories/receiver.repository.js';
-import type { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
 import type {
   UpstreamConnection,
   UpstreamEnd,
   UpstreamRepository,
 } from '../repositories/upstream.repository.js';
 import { reconnectDelay } from './reconnect-policy.js';
-import { chunksForViewers, MAX_CHUNK_BYTES, type ViewerChunk } from './ts-chunks.js';
+import type { SessionOutput, SessionOutputEvents } from './session-output.js';
+import { MAX_CHUNK_BYTES } from './ts-chunks.js';
 import { UpstreamBatch } from './upstream-batch.js';
 
-/** The first GOP waits at most this long for the first viewer's gateway to subscribe. */
-const FIRST_GOP_HOLD_MS = 2_000;
-/** At most this much output is held back (one GOP of a 30 Mb/s service is far less). */
-const MAX_HELD_BYTES = 8 * 1024 * 1024;
 /** Receiver reads wait at most this long to be gathered into one engine input (see UpstreamBatch). */
 const INPUT_BATCH_MS = 50;
 
@@ -23,7 +19,6 @@ export interface LiveSessionDeps {
   receiver: ReceiverRepository;
   upstream: UpstreamRepository;
   engine: EngineRepository;
-  publisher: StreamPublisherRepository;
   monotonicMs(): number;
   random(): number;
 }
@@ -34,6 +29,8 @@ export interface LiveSessionOptions {
   profile: StreamProfile;
   upstreamRetryMs: number;
   upstreamStallMs: number;
+  /** Where the engine's output goes (TS chunks or HLS segments); built with the session's output events. */
+  output(events: SessionOutputEvents): SessionOutput;
 }
 
 export type LiveSessionState = 'starting' | 'live' | 'reconnecting' | 'closing';
@@ -54,8 +51,8 @@ export interface LiveSessionEvents {
 }
 
 /**
- * One live session: the receiver's stream for one service → the engine (TS out, audio AAC or copied) → chunks on
- * `stream.data.<sessionId>`. A dropped upstream is reconnected with jittered backoff for `E2GATE_UPSTREAM_RETRY`
+ * One live session: the receiver's stream for one service → the engine (audio AAC or copied) → its output (TS
+ * chunks on `stream.data.<sessionId>`, or HLS segments). A dropped upstream is reconnected with jittered backoff for `E2GATE_UPSTREAM_RETRY`
  * while viewers stay connected (the engine marks the break as a discontinuity); a box that refuses the stream or
  * sends nothing ends the session with a clear error.
  */
@@ -70,19 +67,14 @@ export class LiveSession {
   private reconnectTimer: NodeJS.Timeout | null = null;
   private outage: { since: number; attempts: number } | null = null;
   private live = false;
+  private readonly output: SessionOutput;
   /** Receiver reads gathered into one engine input: about one output chunk's worth. */
   private readonly batch = new UpstreamBatch(MAX_CHUNK_BYTES);
   private batchTimer: NodeJS.Timeout | null = null;
   /** Engine input refused by a full queue, pushed again on 'drain'. */
   private readonly refused: Buffer[] = [];
-  /** Output held back until the first viewer's gateway has subscribed (see `release`). */
-  private held = true;
-  private heldChunks: ViewerChunk[] = [];
-  private heldBytes = 0;
-  private releaseTimer: NodeJS.Timeout | null = null;
   readonly startedAt: number;
   bytesIn = 0;
-  bytesOut = 0;
   reconnects = 0;
 
   constructor(
@@ -92,6 +84,24 @@ export class LiveSession {
   ) {
     this.logger = new Logger(`LiveSession ${options.sessionId}`);
     this.startedAt = deps.monotonicMs();
+    this.output = options.output({
+      onLive: () => {
+        this.live = true;
+        if (this.current === 'starting') this.current = 'live';
+        this.events.onLive();
+      },
+      onFailed: (error) =>
+        this.stop({ reason: 'failed', error: new E2gateError(ErrorCode.Internal, errorMessage(error)) }),
+    });
+  }
+
+  get bytesOut(): number {
+    return this.output.bytesOut;
+  }
+
+  /** The first viewer is there: output held back for it goes out. */
+  release(): void {
+    this.output.release();
   }
 
   get state(): LiveSessionState {
@@ -115,14 +125,13 @@ export class LiveSession {
     this.current = 'closing';
     this.abort.abort();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
     if (this.batchTimer) clearTimeout(this.batchTimer);
     this.connection?.close();
     this.connection = null;
     const pipeline = this.pipeline;
     this.pipeline = null;
     pipeline?.destroy();
-    this.deps.publisher.end(this.options.sessionId);
+    this.output.end();
     this.events.onEnded(end);
   }
 
@@ -134,7 +143,7 @@ export class LiveSession {
       this.target = { url: target.url, program: target.program ?? channel.sid };
       this.pipeline = this.deps.engine.createPipeline(
         {
-          output: 'ts',
+          ...this.output.engineOptions,
           ...(this.target.program > 0 ? { serviceId: this.target.program } : {}),
           audio: this.options.profile === 'copy' ? 'copy' : 'aac',
         },
@@ -209,11 +218,8 @@ export class LiveSession {
     }
   }
 
-  private onOutput(output: PipelineOutput): void {
+  private onOutput(output: PipelineOutput): void | Promise<unknown> {
     switch (output.kind) {
-      case 'ts':
-        if (output.data) this.publish(output.data);
-        return;
       case 'drain':
         if (this.pushRefused()) this.connection?.resume();
         return;
@@ -223,53 +229,11 @@ export class LiveSession {
           error: new E2gateError(ErrorCode.Internal, `engine: ${output.code ?? ''} ${output.message ?? ''}`),
         });
         return;
-      default:
+      case 'end':
         return;
+      default:
+        return this.ended ? undefined : this.output.write(output);
     }
-  }
-
-  private publish(data: Buffer): void {
-    for (const chunk of chunksForViewers(data)) {
-      if (this.held) this.hold(chunk);
-      else this.send(chunk);
-    }
-    if (!this.live) {
-      this.live = true;
-      this.current = 'live';
-      this.events.onLive();
-      // The first viewer's gateway subscribes only once the open is answered: the first GOP waits for it.
-      this.releaseTimer = setTimeout(() => this.release(), FIRST_GOP_HOLD_MS);
-    }
-  }
-
-  /**
-   * Sends what was held back for the first viewer: called when its gateway reports it (it has subscribed by then),
-   * or after `FIRST_GOP_HOLD_MS` at the latest.
-   */
-  release(): void {
-    if (!this.held) return;
-    this.held = false;
-    if (this.releaseTimer) clearTimeout(this.releaseTimer);
-    for (const chunk of this.heldChunks.splice(0)) this.send(chunk);
-  }
-
-  private hold(chunk: ViewerChunk): void {
-    if (chunk.key) {
-      this.heldChunks = [];
-      this.heldBytes = 0;
-    }
-    if (this.heldBytes + chunk.bytes.length > MAX_HELD_BYTES) {
-      this.release();
-      this.send(chunk);
-      return;
-    }
-    this.heldChunks.push(chunk);
-    this.heldBytes += chunk.bytes.length;
-  }
-
-  private send(chunk: ViewerChunk): void {
-    this.deps.publisher.publish(this.options.sessionId, chunk.bytes, chunk.key);
-    this.bytesOut += chunk.bytes.length;
   }
 
   private onUpstreamEnd(end: UpstreamEnd): void {

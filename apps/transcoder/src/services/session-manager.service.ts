@@ -14,6 +14,7 @@ import {
   sessionKey,
   type Channel,
   type SessionRecord,
+  type StreamDelivery,
   type StreamProfile,
   type TranscoderSessionOpenReply,
   type TranscoderSessionOpenRequest,
@@ -23,17 +24,20 @@ import { ClockRepository } from '@e2gate/observability';
 import { TranscoderMetrics } from '../metrics/transcoder.metrics.js';
 import { CatalogChannelsRepository } from '../repositories/catalog-channels.repository.js';
 import { EngineRepository } from '../repositories/engine.repository.js';
+import { HlsStoreRepository } from '../repositories/hls-store.repository.js';
 import { NodeInboxRepository } from '../repositories/node-inbox.repository.js';
 import { ReceiverRepository } from '../repositories/receiver.repository.js';
 import { SessionEventsRepository } from '../repositories/session-events.repository.js';
 import { SessionStoreRepository } from '../repositories/session-store.repository.js';
 import { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
 import { UpstreamRepository } from '../repositories/upstream.repository.js';
+import { HlsOutput } from './hls-output.js';
 import { LiveSession, type SessionEnd } from './live-session.js';
 import { NodeRegistryService } from './node-registry.service.js';
 import { placeSession } from './placement.js';
 import { TunerAdmissionService } from './tuner-admission.service.js';
 import { transponderOf } from './transponder.js';
+import { TsOutput } from './ts-output.js';
 import { ViewerTally } from './viewer-tally.js';
 
 /** When the receiver reports no tuner count and none is configured. */
@@ -47,6 +51,8 @@ interface Running {
   key: string;
   record: SessionRecord;
   session: LiveSession;
+  /** Set for an HLS session: its index is rewritten with every heartbeat. */
+  hls: HlsOutput | null;
   viewers: ViewerTally;
   firstBytes: Promise<void>;
   bytesAtLastBeat: number;
@@ -82,6 +88,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     private readonly upstream: UpstreamRepository,
     private readonly engine: EngineRepository,
     private readonly publisher: StreamPublisherRepository,
+    private readonly hlsStore: HlsStoreRepository,
     private readonly events: SessionEventsRepository,
     private readonly metrics: TranscoderMetrics,
     private readonly clock: ClockRepository,
@@ -114,10 +121,12 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   /** Joins the running session of the channel and profile, or starts one (here, or on a node with room). */
   async open(request: TranscoderSessionOpenRequest, handedOver = false): Promise<TranscoderSessionOpenReply> {
     if (this.shuttingDown) throw new E2gateError(ErrorCode.Unavailable, 'this transcoder is shutting down');
-    const profile: StreamProfile = request.profile ?? 'copy';
+    const delivery = request.delivery;
+    // Browsers need AAC: an HLS session always makes it.
+    const profile: StreamProfile = delivery === 'hls' ? 'aac' : (request.profile ?? 'copy');
     const started = this.clock.monotonicMs();
     const channel = await this.channel(request.channelId);
-    const key = sessionKey(channel.id, profile);
+    const key = sessionKey(channel.id, profile, delivery);
     const existing = await this.store.getVersioned(key);
     if (existing) {
       if (await this.isRunning(key, existing.value)) return this.joined(existing.value);
@@ -137,7 +146,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     if (this.running.size >= this.config.maxSessions) {
       throw this.capacityError();
     }
-    const record = this.newRecord(channel, profile);
+    const record = this.newRecord(channel, delivery, profile);
     if (!(await this.store.create(key, record))) {
       const winner = await this.store.get(key);
       if (winner) return this.joined(winner);
@@ -247,12 +256,18 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     );
   }
 
-  private newRecord(channel: Pick<Channel, 'id' | 'name' | 'ref'>, profile: StreamProfile): SessionRecord {
+  private newRecord(
+    channel: Pick<Channel, 'id' | 'name' | 'ref'>,
+    delivery: StreamDelivery,
+    profile: StreamProfile,
+  ): SessionRecord {
     const now = new Date(this.clock.nowMs()).toISOString();
+    const kind = delivery === 'hls' ? 'hls' : profile;
     return {
-      sessionId: `${channel.id}-${profile}-${randomBytes(4).toString('hex')}`,
+      sessionId: `${channel.id}-${kind}-${randomBytes(4).toString('hex')}`,
       channelId: channel.id,
       channelName: channel.name,
+      delivery,
       profile,
       node: this.nodes.nodeId,
       bootId: this.nodes.bootId,
@@ -281,6 +296,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       failed = reject;
     });
     firstBytes.catch(() => undefined);
+    let hls: HlsOutput | null = null;
     const session = new LiveSession(
       {
         sessionId: record.sessionId,
@@ -288,12 +304,23 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
         profile: record.profile,
         upstreamRetryMs: this.config.upstreamRetryMs,
         upstreamStallMs: this.config.upstreamStallMs,
+        output: (events) => {
+          if (record.delivery === 'ts') return new TsOutput(record.sessionId, this.publisher, events);
+          hls = new HlsOutput(
+            record.sessionId,
+            record.channelId,
+            { windowMs: this.config.hls.timeshiftMs, segmentSeconds: this.config.hls.segmentMs / 1000 },
+            this.hlsStore,
+            events,
+            () => this.clock.nowMs(),
+          );
+          return hls;
+        },
       },
       {
         receiver: this.receiver,
         upstream: this.upstream,
         engine: this.engine,
-        publisher: this.publisher,
         monotonicMs: () => this.clock.monotonicMs(),
         random: Math.random,
       },
@@ -310,6 +337,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       key,
       record,
       session,
+      hls,
       viewers: new ViewerTally(3 * VIEWER_TOUCH_INTERVAL_MS, this.clock.monotonicMs()),
       firstBytes,
       bytesAtLastBeat: 0,
@@ -380,10 +408,14 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   private async beatOne(run: Running, now: number): Promise<void> {
-    if (run.viewers.idleFor(now) >= this.config.sessionIdleMs) {
+    const idleMs = run.record.delivery === 'hls' ? this.config.hls.idleMs : this.config.sessionIdleMs;
+    if (run.viewers.idleFor(now) >= idleMs) {
       await this.end(run, { reason: 'idle' });
       return;
     }
+    await run.hls
+      ?.refreshIndex()
+      .catch((error: unknown) => this.logger.warn(`HLS index not refreshed: ${errorMessage(error)}`));
     const { session } = run;
     const bytesSince = session.bytesIn - run.bytesAtLastBeat;
     run.bytesAtLastBeat = session.bytesIn;

@@ -56,7 +56,11 @@ export declare class LivePipeline {
   destroy(): void
 }
 
-/** An HLS media playlist (RFC 8216): sliding window, media sequence, discontinuities, program date-time. */
+/**
+ * An HLS media playlist (RFC 8216): sliding window, media sequence, discontinuities, program date-time.
+ * EXT-X-TARGETDURATION is the configured target, constant for the playlist's life;
+ * EXT-X-INDEPENDENT-SEGMENTS is written while every segment pushed so far was independent.
+ */
 export declare class MediaPlaylist {
   /** Throws `ERR_NATIVE_INVALID_OPTIONS` for an unknown kind or a target outside 0.5–60 s. */
   constructor(options?: MediaPlaylistOptions | undefined | null)
@@ -68,6 +72,11 @@ export declare class MediaPlaylist {
   render(): string
   /** EXT-X-MEDIA-SEQUENCE: the sequence number of the first listed segment. */
   get mediaSequence(): number
+  /**
+   * The longest segment pushed so far, in seconds (0 before the first); above the declared
+   * EXT-X-TARGETDURATION when a segment overran it.
+   */
+  get longestSegment(): number
 }
 
 export interface LivePipelineOptions {
@@ -109,6 +118,14 @@ export interface LivePipelineOptions {
    */
   audio?: 'aac' | 'copy'
   /**
+   * With `output: 'hls'`: every output stream becomes its own HLS rendition. Each `'segment'` output then
+   * carries `parts` (one transport stream per stream of the last `'streams'` output, in its order, each with
+   * its own PAT and a PMT listing only that stream) instead of `data`; all parts of a segment cover the same
+   * span. Ignored with `output: 'ts'`.
+   * @default false
+   */
+  hlsRenditions?: boolean
+  /**
    * Input bytes queued for the pipeline thread before `push` refuses more.
    * @default 4194304
    */
@@ -133,7 +150,9 @@ export interface MediaPlaylistOptions {
    */
   window?: number
   /**
-   * The segmenter's target duration in seconds; EXT-X-TARGETDURATION grows if a segment is longer.
+   * The segmenter's target duration in seconds. EXT-X-TARGETDURATION is this rounded up to whole seconds
+   * and stays constant for the life of the playlist (RFC 8216), even when a segment is longer (a source
+   * GOP longer than the target); `longestSegment` shows such an overrun.
    * @default 2
    */
   targetDuration?: number
@@ -164,20 +183,59 @@ export interface OutputStreamInfo {
   audioType: number
   /** PID of the input stream it comes from. */
   sourcePid: number
+  /**
+   * RFC 6381 codecs string for HLS `CODECS`, from the stream: H.264 `avc1.PPCCLL` from the SPS
+   * (`avc1.640028`), HEVC `hvc1.<profile>.<compatibility>.<tier><level>.<constraints>` (`hvc1.2.4.L120.90`),
+   * MPEG-2 video `mp4v.61` (Main; `60` Simple, `64` High, `65` 4:2:2, `6A` MPEG-1), AAC `mp4a.40.<object type>`
+   * (`mp4a.40.2` for the AAC-LC the engine encodes), AC-3 `ac-3`, E-AC-3 `ec-3`, MP2 `mp4a.6B` (`mp4a.69` for
+   * MPEG-2 lower sampling rates). The family alone (`avc1`, `hvc1`, `mp4v`, `mp4a.40`) while the stream has not
+   * shown its parameter sets or a frame; never so in a `'streams'` output for video.
+   */
+  codecs: string
+  /**
+   * Audio: output channels (2 for the AAC the engine encodes, the source's for copied audio once a frame was
+   * seen).
+   */
+  channels?: number
+  /** Video: picture width after cropping, from the SPS or sequence header. */
+  width?: number
+  /** Video: picture height after cropping (the full frame for interlaced video). */
+  height?: number
+  /**
+   * Video: frames per second when the parameter sets carry timing (H.264 VUI: time_scale / (2 ×
+   * num_units_in_tick), so 25 for 1080i25 whose VUI states 50 fields; MPEG-2: frame_rate_code). Absent for HEVC
+   * and when the stream does not say.
+   */
+  frameRate?: number
+  /**
+   * Video: coded as fields (H.264 frame_mbs_only_flag 0, HEVC interlaced source, MPEG-2 non-progressive
+   * sequence).
+   */
+  interlaced?: boolean
 }
 
 /**
  * One event from a pipeline: `kind` says which fields are set.
+ * - `'streams'`: `streams` lists the output streams of every following `'ts'`/`'segment'` output, until the
+ *   next `'streams'`; it comes before the first of them and again after a change of streams (PMT change).
  * - `'ts'`: `data` holds the next piece of the transport stream.
- * - `'segment'`: `data` holds a complete HLS segment; `sequence`, `duration`, `pts`, `startTime`,
+ * - `'segment'`: `data` holds a complete HLS segment (with `hlsRenditions`: `parts` holds one transport
+ *   stream per entry of `streams`, and `data` is unset); `sequence`, `duration`, `pts`, `startTime`,
  *   `keyframe` and `discontinuity` describe it.
  * - `'drain'`: input refused by `push` can be pushed again.
  * - `'error'`: the pipeline failed (`code`, `message`); no more outputs follow except `'end'`.
  * - `'end'`: the last event after `close()`; `stats` holds the final counters.
  */
 export interface PipelineOutput {
-  kind: 'ts' | 'segment' | 'drain' | 'error' | 'end'
+  kind: 'streams' | 'ts' | 'segment' | 'drain' | 'error' | 'end'
   data?: Buffer
+  /**
+   * With `hlsRenditions`: the segment as one transport stream per output stream; index i belongs to the
+   * i-th entry of the last `'streams'` output.
+   */
+  parts?: Array<Buffer>
+  /** The output streams (`'streams'` outputs). */
+  streams?: Array<OutputStreamInfo>
   /** Media sequence number of the segment (from 0). */
   sequence?: number
   /** Segment duration in seconds. */

@@ -32,7 +32,7 @@ describe('close', () => {
     const stats = await closing;
     expect(stats.state).toBe('closed');
     expect(stats.segments).toBeGreaterThan(0);
-    expect(outputs).toBe(stats.segments + 1);
+    expect(outputs).toBe(stats.segments + 2); // 'streams', the segments, 'end'
   });
 
   it('delivers the last segment and then a single end, before the promise resolves', async () => {

@@ -1,5 +1,7 @@
 //! Roundtrip: units through the HLS segmenter, every segment demultiplexed on its own: each starts with
 //! PAT/PMT and (with video) a keyframe at the segment's start time, and together they hold every unit.
+//! With renditions every part of a segment is demultiplexed on its own: one stream each, audio by
+//! presentation time inside the segment's span.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -7,7 +9,7 @@ use e2gate_core::demux::{DemuxEvent, Demuxer, ProgramSelector};
 use e2gate_core::mux::{MuxConfig, MuxStream};
 use e2gate_core::packet::Pid;
 use e2gate_core::pes::stream_id;
-use e2gate_core::segmenter::{OutputMode, Segmenter, Unit};
+use e2gate_core::segmenter::{OutputMode, Segment, Segmenter, Unit};
 use e2gate_core::stream_type::StreamType;
 use e2gate_core::testing::audio::mpa_frame;
 use e2gate_core::testing::h264::{AUD, PPS, Sps, access_unit, slice};
@@ -24,7 +26,22 @@ struct Step {
 #[derive(Arbitrary, Debug)]
 struct Input {
     target_tenths: u8,
+    renditions: bool,
     steps: Vec<Step>,
+}
+
+/// Demultiplexes one transport stream that must start with its tables.
+fn demux(ts: &[u8], segment: &Segment) -> Vec<DemuxEvent> {
+    let mut demuxer = Demuxer::new(ProgramSelector::First);
+    demuxer.push(ts);
+    demuxer.finish();
+    let events: Vec<DemuxEvent> = std::iter::from_fn(|| demuxer.pull()).collect();
+    assert!(
+        matches!(events.first(), Some(DemuxEvent::Program(_))),
+        "segment {} starts without tables",
+        segment.sequence
+    );
+    events
 }
 
 fuzz_target!(|input: Input| {
@@ -48,7 +65,12 @@ fuzz_target!(|input: Input| {
             },
         ],
     };
-    let mut segmenter = Segmenter::new(OutputMode::Hls { target }, config, Some(0));
+    let mode = if input.renditions {
+        OutputMode::HlsRenditions { target }
+    } else {
+        OutputMode::Hls { target }
+    };
+    let mut segmenter = Segmenter::new(mode, config, Some(0));
     let keyframe = access_unit(&[
         AUD.to_vec(),
         Sps::hd720().nal(),
@@ -87,16 +109,31 @@ fuzz_target!(|input: Input| {
     }
     segmenter.finish();
     let mut read = 0usize;
-    while let Some(segment) = segmenter.pull_segment() {
-        let mut demuxer = Demuxer::new(ProgramSelector::First);
-        demuxer.push(&segment.data);
-        demuxer.finish();
-        let events: Vec<DemuxEvent> = std::iter::from_fn(|| demuxer.pull()).collect();
-        assert!(
-            matches!(events.first(), Some(DemuxEvent::Program(_))),
-            "segment {} starts without tables",
-            segment.sequence
-        );
+    let segments: Vec<Segment> = std::iter::from_fn(|| segmenter.pull_segment()).collect();
+    for (index, segment) in segments.iter().enumerate() {
+        let events = if input.renditions {
+            assert!(segment.data.is_empty() && segment.parts.len() == 2);
+            let audio = demux(&segment.parts[1], segment);
+            let last = index + 1 == segments.len();
+            for event in &audio {
+                match event {
+                    DemuxEvent::Program(program) => assert_eq!(program.streams.len(), 1),
+                    DemuxEvent::Audio(a) => assert!(
+                        a.pts >= segment.start && (last || a.pts < segment.end()),
+                        "audio at {:?} outside segment {}",
+                        a.pts,
+                        segment.sequence
+                    ),
+                    DemuxEvent::Video(_) => panic!("video in the audio part"),
+                    DemuxEvent::Warning(_) => {}
+                }
+            }
+            let mut video = demux(&segment.parts[0], segment);
+            video.extend(audio);
+            video
+        } else {
+            demux(&segment.data, segment)
+        };
         let first_video = events.iter().find_map(|e| {
             if let DemuxEvent::Video(v) = e {
                 Some(v)

@@ -9,6 +9,8 @@ export interface ProbedStream {
   codec_name: string;
   codec_type: string;
   profile?: string;
+  level?: number;
+  r_frame_rate?: string;
   sample_rate?: string;
   channels?: number;
   width?: number;
@@ -33,19 +35,20 @@ export function tempFile(name: string, data: Buffer | string): string {
   return path;
 }
 
-export function streams(file: string): ProbedStream[] {
-  const json = execFileSync('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', file], {
+export function streams(file: string, extraArgs: string[] = []): ProbedStream[] {
+  const json = execFileSync('ffprobe', ['-v', 'error', ...extraArgs, '-show_streams', '-of', 'json', file], {
     encoding: 'utf8',
   });
   return (JSON.parse(json) as { streams: ProbedStream[] }).streams;
 }
 
-export function packets(file: string, selector: string): ProbedPacket[] {
+export function packets(file: string, selector: string, extraArgs: string[] = []): ProbedPacket[] {
   const json = execFileSync(
     'ffprobe',
     [
       '-v',
       'error',
+      ...extraArgs,
       '-select_streams',
       selector,
       '-show_entries',
@@ -106,4 +109,29 @@ export function span(list: ProbedPacket[]): { start: number; end: number } {
     .map((p) => Number(p.pts_time) + Number(p.duration_time ?? 0))
     .filter((t) => Number.isFinite(t));
   return { start: Math.min(...starts), end: Math.max(...ends) };
+}
+
+/**
+ * Fields of the first parameter set FFmpeg's `trace_headers` bitstream filter reads in the first video stream of
+ * `file` (H.264 SPS, HEVC profile_tier_level, MPEG-2 sequence extension), by the spec's field names: an oracle for
+ * the codecs string that shares no code with the engine.
+ */
+export function traceHeaders(file: string, names: string[]): Map<string, number> {
+  const result = spawnSync(
+    'ffmpeg',
+    ['-nostdin', '-loglevel', 'verbose', '-i', file, '-map', '0:v:0', '-frames:v', '1', '-c', 'copy'].concat([
+      '-bsf:v',
+      'trace_headers',
+      '-f',
+      'null',
+      '-',
+    ]),
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const fields = new Map<string, number>();
+  for (const line of result.stderr.split('\n')) {
+    const match = /\[trace_headers[^\]]*\]\s+\d+\s+(\S+)\s+[01]+\s+=\s+(\d+)/.exec(line);
+    if (match && names.includes(match[1]!) && !fields.has(match[1]!)) fields.set(match[1]!, Number(match[2]));
+  }
+  return fields;
 }

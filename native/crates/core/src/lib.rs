@@ -4,7 +4,8 @@
 //! - **No I/O, no threads, no clock, no logging.** Byte slices in, owned buffers out; wall-clock values are
 //!   passed in by the caller. Anomalies are typed [`warning::Warning`]s, never log lines or panics.
 //! - **Layout follows ISO/IEC 13818-1**: [`packet`], [`pes`], [`psi`], [`descriptor`], [`demux`]; elementary
-//!   streams in [`es`] (video) and [`audio`]; output in [`mux`], [`segmenter`], [`playlist`].
+//!   streams in [`es`] (video) and [`audio`]; output in [`mux`], [`segmenter`], [`playlist`]; RFC 6381
+//!   `codecs` strings in [`codecs`].
 //! - **Types follow the spec**: [`packet::Pid`], [`packet::ContinuityCounter`], 33-bit
 //!   [`timestamp::Timestamp`]s that are unwrapped onto a 64-bit [`timestamp::MediaTime`] line as soon as
 //!   they are read.
@@ -21,6 +22,7 @@
 
 pub mod audio;
 pub mod bits;
+pub mod codecs;
 pub mod crc32;
 pub mod demux;
 pub mod descriptor;

@@ -4,6 +4,11 @@
 //! The core has no clock: the caller passes the wall-clock time of a segment's first frame when it has one
 //! (first segment, after a discontinuity); otherwise it is derived from the previous segment plus its
 //! duration ("advance by media time").
+//!
+//! EXT-X-TARGETDURATION is the configured target rounded up to whole seconds and never changes during the
+//! playlist's life (RFC 8216 §4.3.3.1 and §6.2.1: it MUST NOT change). A segment longer than that (a source GOP
+//! longer than the target) is listed with its real EXTINF; [`MediaPlaylist::longest_segment`] reports the
+//! overrun so the caller can create its playlists with a target that covers the source.
 
 use std::collections::VecDeque;
 use std::fmt::Write;
@@ -37,6 +42,10 @@ pub struct MediaPlaylist {
     /// Segments kept; 0 keeps all.
     window: usize,
     target_duration: u64,
+    /// Longest EXTINF pushed so far, in seconds.
+    longest: f64,
+    /// Every segment pushed so far started with a keyframe.
+    all_independent: bool,
     media_sequence: u64,
     discontinuity_sequence: u64,
     entries: VecDeque<PlaylistEntry>,
@@ -44,7 +53,8 @@ pub struct MediaPlaylist {
 }
 
 impl MediaPlaylist {
-    /// `target_seconds` is the segmenter's target; EXT-X-TARGETDURATION grows if a segment is longer.
+    /// `target_seconds` is the segmenter's target; EXT-X-TARGETDURATION is that, rounded up to whole seconds,
+    /// for the life of the playlist.
     pub fn new(kind: PlaylistKind, window: usize, target_seconds: f64) -> Self {
         MediaPlaylist {
             kind,
@@ -54,6 +64,8 @@ impl MediaPlaylist {
                 0
             },
             target_duration: target_seconds.ceil().max(1.0) as u64,
+            longest: 0.0,
+            all_independent: true,
             media_sequence: 0,
             discontinuity_sequence: 0,
             entries: VecDeque::new(),
@@ -63,6 +75,17 @@ impl MediaPlaylist {
 
     pub fn media_sequence(&self) -> u64 {
         self.media_sequence
+    }
+
+    /// EXT-X-TARGETDURATION, in seconds.
+    pub fn target_duration(&self) -> u64 {
+        self.target_duration
+    }
+
+    /// The longest segment pushed so far, in seconds (0 before the first); above
+    /// [`MediaPlaylist::target_duration`] when a segment overran the target.
+    pub fn longest_segment(&self) -> f64 {
+        self.longest
     }
 
     pub fn len(&self) -> usize {
@@ -82,7 +105,8 @@ impl MediaPlaylist {
                 .program_date_time_ms
                 .map(|t| t + (previous.duration * 1000.0).round() as i64);
         }
-        self.target_duration = self.target_duration.max(entry.duration.ceil() as u64);
+        self.longest = self.longest.max(entry.duration);
+        self.all_independent &= entry.independent;
         self.entries.push_back(entry);
         while self.window > 0 && self.entries.len() > self.window {
             if let Some(removed) = self.entries.pop_front() {
@@ -115,7 +139,8 @@ impl MediaPlaylist {
             PlaylistKind::Event => out.push_str("#EXT-X-PLAYLIST-TYPE:EVENT\n"),
             PlaylistKind::Vod => out.push_str("#EXT-X-PLAYLIST-TYPE:VOD\n"),
         }
-        if !self.entries.is_empty() && self.entries.iter().all(|e| e.independent) {
+        // Every segment so far, not only those in the window: the tag does not come back once it was wrong.
+        if !self.entries.is_empty() && self.all_independent {
             out.push_str("#EXT-X-INDEPENDENT-SEGMENTS\n");
         }
         for entry in &self.entries {
@@ -191,7 +216,11 @@ mod tests {
         assert!(text.contains("#EXT-X-MEDIA-SEQUENCE:3\n"), "{text}");
         assert!(text.contains("#EXT-X-DISCONTINUITY-SEQUENCE:1\n"), "{text}");
         assert!(!text.contains("seg2.ts") && text.contains("seg3.ts") && text.contains("seg5.ts"));
-        assert!(text.contains("#EXT-X-TARGETDURATION:3\n"));
+        assert!(
+            text.contains("#EXT-X-TARGETDURATION:2\n"),
+            "the target, not the longest"
+        );
+        assert!((playlist.longest_segment() - 2.05).abs() < 1e-9);
         // seg3 starts after seg0..seg2: 2.00 + 2.01 + 2.02 s later.
         assert!(
             text.contains(
@@ -200,6 +229,40 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("ENDLIST"));
+    }
+
+    #[test]
+    fn target_duration_stays_constant_when_a_segment_overruns_it() {
+        let mut playlist = MediaPlaylist::new(PlaylistKind::Live, 6, 1.5);
+        assert_eq!(playlist.target_duration(), 2, "rounded up");
+        assert_eq!(playlist.longest_segment(), 0.0);
+        for duration in [1.9, 5.12, 2.0] {
+            playlist.push(PlaylistEntry {
+                duration,
+                ..entry(0, false)
+            });
+        }
+        let text = playlist.render();
+        assert!(text.contains("#EXT-X-TARGETDURATION:2\n"), "{text}");
+        assert!(text.contains("#EXTINF:5.120,\n"), "{text}");
+        assert_eq!(playlist.longest_segment(), 5.12);
+    }
+
+    #[test]
+    fn independent_segments_only_while_every_segment_so_far_was() {
+        let mut playlist = MediaPlaylist::new(PlaylistKind::Live, 2, 2.0);
+        playlist.push(entry(0, false));
+        assert!(playlist.render().contains("#EXT-X-INDEPENDENT-SEGMENTS\n"));
+        playlist.push(PlaylistEntry {
+            independent: false,
+            ..entry(1, false)
+        });
+        for i in 2..5 {
+            playlist.push(entry(i, false));
+        }
+        let text = playlist.render();
+        assert!(!text.contains("seg1.ts"), "the forced cut left the window");
+        assert!(!text.contains("INDEPENDENT"), "{text}");
     }
 
     #[test]

@@ -8,9 +8,11 @@ pub mod h264 {
     /// SEI payloadType of recovery_point.
     const SEI_RECOVERY_POINT: u8 = 6;
 
-    /// Field-named writer for a minimal SPS (profile High, 4:2:0, no VUI unless timing is given).
+    /// Field-named writer for a minimal SPS (4:2:0 8 bit for the High profiles, no VUI unless timing is given).
     pub struct Sps {
         pub profile_idc: u32,
+        /// constraint_set0_flag … constraint_set5_flag and reserved_zero_2bits, as one byte.
+        pub constraint_flags: u32,
         pub level_idc: u32,
         pub pic_width_in_mbs_minus1: u32,
         pub pic_height_in_map_units_minus1: u32,
@@ -25,6 +27,7 @@ pub mod h264 {
         pub fn hd720() -> Self {
             Sps {
                 profile_idc: 100,
+                constraint_flags: 0,
                 level_idc: 40,
                 pic_width_in_mbs_minus1: 79,
                 pic_height_in_map_units_minus1: 44,
@@ -37,10 +40,15 @@ pub mod h264 {
         pub fn nal(&self) -> Vec<u8> {
             let mut w = BitWriter::new();
             w.bits(8, self.profile_idc)
-                .bits(8, 0)
+                .bits(8, self.constraint_flags)
                 .bits(8, self.level_idc)
                 .ue(0);
-            w.ue(1).ue(0).ue(0).bit(false).bit(false); // chroma 4:2:0, 8 bit, no scaling matrix
+            if matches!(
+                self.profile_idc,
+                100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135
+            ) {
+                w.ue(1).ue(0).ue(0).bit(false).bit(false); // chroma 4:2:0, 8 bit, no scaling matrix
+            }
             w.ue(0).ue(0).ue(0); // log2_max_frame_num_minus4, poc type 0, log2_max_poc_lsb_minus4
             w.ue(4).bit(false);
             w.ue(self.pic_width_in_mbs_minus1)

@@ -1,5 +1,6 @@
 //! Runs the pipeline over a file without the Node binding (engine debugging and profiling).
-//! Usage: cargo run --release -p e2gate-engine --example remux_file -- IN.ts OUT.ts|OUT_DIR [hls]
+//! Usage: cargo run --release -p e2gate-engine --example remux_file -- IN.ts OUT.ts|OUT_DIR [hls|renditions]
+//! (`renditions`: HLS with one file per output stream and segment, `seg<N>_<stream>.ts`).
 
 use std::io::Write;
 
@@ -11,9 +12,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.get(1).ok_or("missing IN")?,
         args.get(2).ok_or("missing OUT")?,
     );
-    let hls = args.get(3).is_some_and(|a| a == "hls");
+    let renditions = args.get(3).is_some_and(|a| a == "renditions");
+    let hls = renditions || args.get(3).is_some_and(|a| a == "hls");
     let options = PipelineOptions {
         output: if hls { OutputKind::Hls } else { OutputKind::Ts },
+        hls_renditions: renditions,
         ..Default::default()
     };
     let mut pipeline = Pipeline::new(options)?;
@@ -29,6 +32,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut handle = |pipeline: &mut Pipeline| -> std::io::Result<()> {
         while let Some(out) = pipeline.pull() {
             match out {
+                Output::Streams(streams) => {
+                    for (index, stream) in streams.iter().enumerate() {
+                        println!("stream {index}: {} {:?}", stream.codec, stream.format);
+                    }
+                }
                 Output::Ts(bytes) => ts.as_mut().map_or(Ok(()), |f| f.write_all(&bytes))?,
                 Output::Segment(s) => {
                     println!(
@@ -39,7 +47,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         s.keyframe,
                         s.discontinuity
                     );
-                    std::fs::write(format!("{output}/seg{}.ts", s.sequence), &s.data)?;
+                    if !s.data.is_empty() {
+                        std::fs::write(format!("{output}/seg{}.ts", s.sequence), &s.data)?;
+                    }
+                    for (index, part) in s.parts.iter().enumerate() {
+                        std::fs::write(format!("{output}/seg{}_{index}.ts", s.sequence), part)?;
+                    }
                 }
             }
         }

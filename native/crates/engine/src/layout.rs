@@ -1,6 +1,8 @@
 //! Maps the followed program onto output streams: video copied, every kept audio track as AAC-LC, and
 //! optionally the original AC-3/E-AC-3 beside it. PIDs follow FFmpeg's layout (0x100 upwards).
 
+use e2gate_codec::OUTPUT_CHANNELS;
+use e2gate_core::codecs;
 use e2gate_core::demux::{ProgramInfo, StreamInfo};
 use e2gate_core::descriptor::{self, AudioType, Language};
 use e2gate_core::mux::{FIRST_ES_PID, MuxConfig, MuxStream};
@@ -46,6 +48,43 @@ pub struct OutputStream {
     pub language: Option<Language>,
     pub audio_type: AudioType,
     pub source_pid: Pid,
+    /// In a [`Layout`], what the PMT and the options say; the pipeline completes it from the stream.
+    pub format: StreamFormat,
+}
+
+/// What a player needs to know about an output stream (HLS `CODECS`, `CHANNELS`, `RESOLUTION`,
+/// `FRAME-RATE`), from the stream itself; `None` while the stream has not said it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StreamFormat {
+    /// RFC 6381 `codecs` (see [`e2gate_core::codecs`]); the codec family alone while the parameter sets or
+    /// a frame header are still unknown.
+    pub codecs: String,
+    /// Audio: output channels (2 for the AAC the engine encodes, the source's for a copied track).
+    pub channels: Option<u8>,
+    /// Video: cropped picture size.
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// Video: frames per second as (numerator, denominator).
+    pub frame_rate: Option<(u32, u32)>,
+    pub interlaced: Option<bool>,
+}
+
+impl StreamFormat {
+    fn codecs(codecs: String) -> Self {
+        StreamFormat {
+            codecs,
+            ..StreamFormat::default()
+        }
+    }
+
+    /// The AAC-LC stereo the engine encodes.
+    fn encoded_aac() -> Self {
+        StreamFormat {
+            codecs: codecs::AAC_LC.into(),
+            channels: Some(OUTPUT_CHANNELS),
+            ..StreamFormat::default()
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,6 +204,7 @@ impl Layout {
                     language: None,
                     audio_type: AudioType::UNDEFINED,
                     source_pid: v.pid,
+                    format: StreamFormat::codecs(codecs::video(codec, None)),
                 },
                 &mut mux_streams,
                 &mut streams,
@@ -209,6 +249,12 @@ impl Layout {
                     (mux, route, "aac")
                 }
             };
+            let format = match route {
+                AudioRoute::Transcode => StreamFormat::encoded_aac(),
+                AudioRoute::Copy => {
+                    StreamFormat::codecs(codecs::audio(codec, mux.stream_type, None))
+                }
+            };
             let output = add(
                 mux,
                 OutputStream {
@@ -217,6 +263,7 @@ impl Layout {
                     language: source.language,
                     audio_type: source.audio_type,
                     source_pid: source.pid,
+                    format,
                 },
                 &mut mux_streams,
                 &mut streams,
@@ -258,6 +305,7 @@ impl Layout {
                         language: source.language,
                         audio_type: source.audio_type,
                         source_pid: source.pid,
+                        format: StreamFormat::codecs(codecs::audio(codec, stream_type, None)),
                     },
                     &mut mux_streams,
                     &mut streams,
@@ -326,6 +374,20 @@ mod tests {
             layout.audio.iter().map(|a| a.route).collect::<Vec<_>>(),
             vec![AudioRoute::Transcode; 2]
         );
+        let formats: Vec<(&str, Option<u8>)> = layout
+            .streams
+            .iter()
+            .map(|s| (s.format.codecs.as_str(), s.format.channels))
+            .collect();
+        assert_eq!(
+            formats,
+            vec![
+                ("avc1", None),
+                ("mp4a.40.2", Some(2)),
+                ("mp4a.40.2", Some(2))
+            ],
+            "video and copied audio are completed from the stream"
+        );
     }
 
     #[test]
@@ -351,6 +413,16 @@ mod tests {
         );
         let mp2 = &layout.mux.streams[2];
         assert_eq!(mp2.stream_type, StreamType::MPEG2_AUDIO);
+        let codecs: Vec<&str> = layout
+            .streams
+            .iter()
+            .map(|s| s.format.codecs.as_str())
+            .collect();
+        assert_eq!(
+            codecs,
+            vec!["avc1", "ac-3", "mp4a.69"],
+            "until a frame says more"
+        );
         assert_eq!(layout.streams[2].language.unwrap().as_str(), "mis");
     }
 

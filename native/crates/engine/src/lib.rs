@@ -18,7 +18,7 @@ mod pipeline;
 mod timeline;
 
 pub use e2gate_core::probe::{ProbeReport, ProbedProgram, ProbedStream, probe};
-pub use layout::{MAX_AUDIO_TRACKS, OutputStream};
+pub use layout::{MAX_AUDIO_TRACKS, OutputStream, StreamFormat};
 pub use options::{
     AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, MAX_AUDIO_BITRATE,
     MAX_SEGMENT_SECONDS, MIN_AUDIO_BITRATE, MIN_SEGMENT_SECONDS, OptionError, OutputKind,

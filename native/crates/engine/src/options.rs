@@ -44,6 +44,9 @@ pub struct PipelineOptions {
     /// Also copy AC-3/E-AC-3 tracks unchanged beside their AAC version (with [`AudioOutput::Aac`]).
     pub keep_original_audio: bool,
     pub audio_output: AudioOutput,
+    /// With [`OutputKind::Hls`]: every segment as one transport stream per output stream (HLS renditions),
+    /// see [`e2gate_core::segmenter::Segment::parts`]. Ignored for TS output.
+    pub hls_renditions: bool,
 }
 
 impl Default for PipelineOptions {
@@ -56,6 +59,7 @@ impl Default for PipelineOptions {
             languages: None,
             keep_original_audio: false,
             audio_output: AudioOutput::Aac,
+            hls_renditions: false,
         }
     }
 }

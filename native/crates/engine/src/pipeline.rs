@@ -11,18 +11,24 @@
 //! most [`MAX_WAITING_AUDIO`] frames) and released from the keyframe's PTS on, so output starts aligned.
 //! Every unit's timestamp goes through [`Timeline`]; a break closes the segment, drains the audio encoders
 //! and restarts cleanly with a discontinuity. A PMT change rebuilds the output streams the same way.
+//!
+//! Every stream set announces itself: an [`Output::Streams`] comes before the first `Ts`/`Segment` output
+//! made with it (the first one of the pipeline, and the first one after each change of streams). Output
+//! starts at a video keyframe that follows its parameter sets, so the video's format is known by then.
 
 use std::collections::VecDeque;
 
 use e2gate_codec::TranscoderSettings;
+use e2gate_core::codecs;
 use e2gate_core::demux::{AudioUnit, DemuxEvent, Demuxer, ProgramInfo, ProgramSelector, VideoUnit};
 use e2gate_core::es;
 use e2gate_core::segmenter::{OutputMode, Segment, Segmenter, Unit};
+use e2gate_core::stream_type::VideoCodec;
 use e2gate_core::timestamp::{CLOCK_90K, MediaTime};
 use e2gate_core::warning::{WarningCounts, WarningKind};
 
 use crate::audio_track::{AudioOut, AudioTrack};
-use crate::layout::{Layout, OutputStream, VideoSpec};
+use crate::layout::{AudioRoute, Layout, OutputStream, VideoSpec};
 use crate::options::{OptionError, OutputKind, PipelineOptions};
 use crate::timeline::{Timeline, Verdict};
 
@@ -32,6 +38,9 @@ pub const MAX_WAITING_AUDIO: usize = 1024;
 /// What the pipeline produces.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
+    /// The output streams every following `Ts`/`Segment` output carries (until the next `Streams`), with
+    /// what the stream said about their format; a segment's `parts` follow this order.
+    Streams(Vec<OutputStream>),
     /// A piece of the continuous transport stream.
     Ts(Vec<u8>),
     /// A complete HLS segment.
@@ -93,6 +102,10 @@ pub struct Pipeline {
     video: Option<VideoTrack>,
     audio: Vec<AudioTrack>,
     segmenter: Option<Segmenter>,
+    /// The layout's streams, their formats completed from the stream.
+    streams: Vec<OutputStream>,
+    /// The stream set has not been announced yet (an [`Output::Streams`] is due before the next output).
+    announce: bool,
     timeline: Timeline,
     video_start: Option<MediaTime>,
     waiting_audio: VecDeque<AudioUnit>,
@@ -117,6 +130,8 @@ impl Pipeline {
             video: None,
             audio: Vec::new(),
             segmenter: None,
+            streams: Vec::new(),
+            announce: false,
             timeline: Timeline::default(),
             video_start: None,
             waiting_audio: VecDeque::new(),
@@ -160,6 +175,16 @@ impl Pipeline {
         if let Some(output) = self.outputs.pop_front() {
             return Some(output);
         }
+        let bytes = self.take_ts()?;
+        if self.announce {
+            self.outputs.push_back(Output::Ts(bytes));
+            return Some(self.announcement());
+        }
+        Some(Output::Ts(bytes))
+    }
+
+    /// The continuous TS written so far, counted as output; `None` when there is none.
+    fn take_ts(&mut self) -> Option<Vec<u8>> {
         let mut bytes = self.segmenter.as_mut()?.take_ts();
         if bytes.is_empty() {
             return None;
@@ -170,7 +195,13 @@ impl Pipeline {
             bytes.shrink_to_fit();
         }
         self.bytes_out += bytes.len() as u64;
-        Some(Output::Ts(bytes))
+        Some(bytes)
+    }
+
+    /// The [`Output::Streams`] of the current stream set; it is announced from now on.
+    fn announcement(&mut self) -> Output {
+        self.announce = false;
+        Output::Streams(self.streams.clone())
     }
 
     /// Continuous TS bytes written and not pulled yet (always 0 for HLS output).
@@ -217,11 +248,7 @@ impl Pipeline {
             video_frames: self.video_frames,
             audio_frames_in: self.audio.iter().map(AudioTrack::frames_in).sum(),
             audio_frames_out: self.audio.iter().map(AudioTrack::frames_out).sum(),
-            streams: self
-                .layout
-                .as_ref()
-                .map(|l| l.streams.clone())
-                .unwrap_or_default(),
+            streams: self.streams.clone(),
         }
     }
 
@@ -243,12 +270,12 @@ impl Pipeline {
         }
         let Some(layout) = layout else {
             self.flush_audio();
-            if let Some(segmenter) = self.segmenter.as_mut() {
-                segmenter.finish();
-            }
+            self.seal_outputs();
             self.layout = None;
             self.video = None;
             self.audio.clear();
+            self.streams.clear();
+            self.announce = false;
             return;
         };
         // Tracks that keep their source, codec and route keep their encoder: no priming gap, no overlap.
@@ -278,15 +305,18 @@ impl Pipeline {
         self.audio = previous;
         self.flush_audio();
         self.audio = tracks;
+        self.seal_outputs();
         let video_output = layout.video.map(|v| v.output);
         match self.segmenter.as_mut() {
             Some(segmenter) => segmenter.reconfigure(layout.mux.clone(), video_output),
             None => {
+                let target = MediaTime::from_secs_f64(self.options.segment_duration).ticks();
                 let mode = match self.options.output {
                     OutputKind::Ts => OutputMode::Ts,
-                    OutputKind::Hls => OutputMode::Hls {
-                        target: MediaTime::from_secs_f64(self.options.segment_duration).ticks(),
-                    },
+                    OutputKind::Hls if self.options.hls_renditions => {
+                        OutputMode::HlsRenditions { target }
+                    }
+                    OutputKind::Hls => OutputMode::Hls { target },
                 };
                 self.segmenter = Some(Segmenter::new(mode, layout.mux.clone(), video_output));
             }
@@ -313,7 +343,63 @@ impl Pipeline {
         self.timeline.reset();
         self.video_start = None;
         self.waiting_audio.clear();
+        self.streams = layout.streams.clone();
+        self.announce = true;
         self.layout = Some(layout);
+    }
+
+    /// Everything written with the current stream set becomes output before the set changes: the open
+    /// segment closes, and continuous TS is queued (announced first if it has not been).
+    fn seal_outputs(&mut self) {
+        if let Some(segmenter) = self.segmenter.as_mut() {
+            segmenter.finish();
+        }
+        self.collect_outputs();
+        if let Some(bytes) = self.take_ts() {
+            if self.announce {
+                let announcement = self.announcement();
+                self.outputs.push_back(announcement);
+            }
+            self.outputs.push_back(Output::Ts(bytes));
+        }
+    }
+
+    /// Completes the video stream's format from a keyframe's parameter sets.
+    fn learn_video(&mut self, codec: VideoCodec, output: usize, access_unit: &[u8]) {
+        let Some(format) = self.streams.get_mut(output).map(|s| &mut s.format) else {
+            return;
+        };
+        let Some(params) = es::video_params(codec, access_unit) else {
+            return;
+        };
+        format.codecs = codecs::video(codec, params.codec_profile.as_ref());
+        format.width = Some(params.width);
+        format.height = Some(params.height);
+        format.frame_rate = params.frame_rate;
+        format.interlaced = params.interlaced;
+    }
+
+    /// Completes the format of the tracks that copy `unit`'s source from its first frame header.
+    fn learn_audio(&mut self, unit: &AudioUnit) {
+        let Some(layout) = self.layout.as_ref() else {
+            return;
+        };
+        for spec in &layout.audio {
+            if spec.source != unit.pid || spec.route != AudioRoute::Copy {
+                continue;
+            }
+            let (Some(stream), Some(mux)) = (
+                self.streams.get_mut(spec.output),
+                layout.mux.streams.get(spec.output),
+            ) else {
+                continue;
+            };
+            if stream.format.channels.is_none() {
+                stream.format.channels = (unit.frame.channels > 0).then_some(unit.frame.channels);
+                stream.format.codecs =
+                    codecs::audio(unit.codec, mux.stream_type, Some(&unit.frame.data));
+            }
+        }
     }
 
     fn on_video(&mut self, unit: VideoUnit) {
@@ -352,10 +438,9 @@ impl Pipeline {
                 .map(<[u8]>::to_vec)
                 .collect();
         }
-        let data = if unit.info.keyframe
-            && !unit.info.has_parameter_sets
-            && !video.parameter_sets.is_empty()
-        {
+        let inserted =
+            unit.info.keyframe && !unit.info.has_parameter_sets && !video.parameter_sets.is_empty();
+        let data = if inserted {
             es::with_parameter_sets(unit.codec, &unit.data, &video.parameter_sets)
         } else {
             unit.data
@@ -370,6 +455,13 @@ impl Pipeline {
         let output = video.spec.output;
         let duration = video.frame_duration;
         self.video_frames += 1;
+        let unknown = self
+            .streams
+            .get(output)
+            .is_some_and(|s| s.format.width.is_none());
+        if unit.info.has_parameter_sets || (inserted && unknown) {
+            self.learn_video(unit.codec, output, &data);
+        }
         if let Some(segmenter) = self.segmenter.as_mut() {
             segmenter.write(&Unit {
                 stream: output,
@@ -390,6 +482,7 @@ impl Pipeline {
         if !self.audio.iter().any(|t| t.spec().source == unit.pid) {
             return;
         }
+        self.learn_audio(&unit);
         match self.timeline.check(unit.pid, unit.pts) {
             Verdict::Stale => return,
             Verdict::Break => self.discontinuity(),
@@ -494,7 +587,12 @@ impl Pipeline {
             return;
         };
         while let Some(segment) = segmenter.pull_segment() {
-            self.bytes_out += segment.data.len() as u64;
+            if self.announce {
+                self.announce = false;
+                self.outputs
+                    .push_back(Output::Streams(self.streams.clone()));
+            }
+            self.bytes_out += segment.size() as u64;
             self.outputs.push_back(Output::Segment(segment));
         }
     }
@@ -632,6 +730,117 @@ mod tests {
             (covered - input_audio).abs() <= MP2_FRAME + 1920,
             "{covered}"
         );
+    }
+
+    fn announced(outputs: &[Output]) -> Vec<&Vec<OutputStream>> {
+        outputs
+            .iter()
+            .filter_map(|o| {
+                if let Output::Streams(s) = o {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_stream_set_is_announced_once_before_the_first_output_with_the_video_format() {
+        let input = stream(&mut source(), 900_000, 100, 25, 0..0);
+        for options in [PipelineOptions::default(), hls(2.0)] {
+            let (outputs, stats) = run(options, &input);
+            assert!(matches!(outputs[0], Output::Streams(_)), "{:?}", outputs[0]);
+            let streams = announced(&outputs);
+            assert_eq!(streams.len(), 1);
+            let video = &streams[0][0].format;
+            assert_eq!(video.codecs, "avc1.640028");
+            assert_eq!((video.width, video.height), (Some(1280), Some(720)));
+            assert_eq!(video.frame_rate, Some((100, 2)));
+            assert_eq!(video.interlaced, Some(false));
+            let audio = &streams[0][1].format;
+            assert_eq!(
+                (audio.codecs.as_str(), audio.channels),
+                ("mp4a.40.2", Some(2))
+            );
+            assert_eq!(stats.streams, *streams[0]);
+        }
+    }
+
+    #[test]
+    fn copied_mp2_is_described_from_its_frame_header() {
+        let input = stream(&mut source(), 900_000, 50, 25, 0..0);
+        let options = PipelineOptions {
+            audio_output: crate::options::AudioOutput::Copy,
+            ..PipelineOptions::default()
+        };
+        let (outputs, _) = run(options, &input);
+        let audio = &announced(&outputs)[0][1];
+        assert_eq!(audio.codec, "mp2");
+        // MPEG-1 Layer II on a stream declared ISO/IEC 13818-3 (stream_type 0x04): the header decides.
+        assert_eq!(
+            (audio.format.codecs.as_str(), audio.format.channels),
+            ("mp4a.6B", Some(2))
+        );
+    }
+
+    #[test]
+    fn hls_renditions_give_one_part_per_stream_on_a_shared_timeline() {
+        let input = stream(&mut source(), 900_000, 250, 25, 0..0);
+        let options = PipelineOptions {
+            hls_renditions: true,
+            ..hls(2.0)
+        };
+        let (outputs, stats) = run(options, &input);
+        assert_eq!(stats.warnings.total(), 0, "{:?}", stats.warnings);
+        assert!(matches!(outputs[0], Output::Streams(_)));
+        let segments: Vec<&Segment> = outputs
+            .iter()
+            .filter_map(|o| {
+                if let Output::Segment(s) = o {
+                    Some(s)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        assert_eq!(segments.len(), 5);
+        for segment in &segments {
+            assert!(segment.data.is_empty());
+            assert_eq!(segment.parts.len(), 2);
+            let video = demux(&segment.parts[0]);
+            let audio = demux(&segment.parts[1]);
+            let Some(DemuxEvent::Program(program)) = audio.first() else {
+                panic!("program first")
+            };
+            assert_eq!(program.streams.len(), 1);
+            assert_eq!(program.streams[0].codec.name(), "aac");
+            let first_video = video
+                .iter()
+                .find_map(|e| {
+                    if let DemuxEvent::Video(v) = e {
+                        Some(v.pts)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap();
+            let first_audio = audio
+                .iter()
+                .find_map(|e| {
+                    if let DemuxEvent::Audio(a) = e {
+                        Some(a.pts)
+                    } else {
+                        None
+                    }
+                })
+                .unwrap();
+            assert_eq!(first_video, segment.start);
+            assert!(
+                (first_audio.ticks() - first_video.ticks()).abs() <= 1920,
+                "{segment:?}"
+            );
+        }
     }
 
     #[test]

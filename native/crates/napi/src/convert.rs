@@ -10,17 +10,25 @@ use e2gate_core::timestamp::CLOCK_90K;
 use e2gate_engine::{Output, OutputStream, Stats};
 
 /// One event from a pipeline: `kind` says which fields are set.
+/// - `'streams'`: `streams` lists the output streams of every following `'ts'`/`'segment'` output, until the
+///   next `'streams'`; it comes before the first of them and again after a change of streams (PMT change).
 /// - `'ts'`: `data` holds the next piece of the transport stream.
-/// - `'segment'`: `data` holds a complete HLS segment; `sequence`, `duration`, `pts`, `startTime`,
+/// - `'segment'`: `data` holds a complete HLS segment (with `hlsRenditions`: `parts` holds one transport
+///   stream per entry of `streams`, and `data` is unset); `sequence`, `duration`, `pts`, `startTime`,
 ///   `keyframe` and `discontinuity` describe it.
 /// - `'drain'`: input refused by `push` can be pushed again.
 /// - `'error'`: the pipeline failed (`code`, `message`); no more outputs follow except `'end'`.
 /// - `'end'`: the last event after `close()`; `stats` holds the final counters.
 #[napi(object)]
 pub struct PipelineOutput {
-    #[napi(ts_type = "'ts' | 'segment' | 'drain' | 'error' | 'end'")]
+    #[napi(ts_type = "'streams' | 'ts' | 'segment' | 'drain' | 'error' | 'end'")]
     pub kind: String,
     pub data: Option<Buffer>,
+    /// With `hlsRenditions`: the segment as one transport stream per output stream; index i belongs to the
+    /// i-th entry of the last `'streams'` output.
+    pub parts: Option<Vec<Buffer>>,
+    /// The output streams (`'streams'` outputs).
+    pub streams: Option<Vec<OutputStreamInfo>>,
     /// Media sequence number of the segment (from 0).
     pub sequence: Option<i64>,
     /// Segment duration in seconds.
@@ -44,6 +52,8 @@ impl PipelineOutput {
         PipelineOutput {
             kind: kind.to_string(),
             data: None,
+            parts: None,
+            streams: None,
             sequence: None,
             duration: None,
             pts: None,
@@ -77,6 +87,10 @@ impl PipelineOutput {
 
     pub fn from_output(output: Output) -> Self {
         match output {
+            Output::Streams(streams) => PipelineOutput {
+                streams: Some(streams.iter().map(OutputStreamInfo::from).collect()),
+                ..Self::empty("streams")
+            },
             Output::Ts(data) => PipelineOutput {
                 data: Some(data.into()),
                 ..Self::empty("ts")
@@ -88,7 +102,9 @@ impl PipelineOutput {
                 start_time: Some(segment.start.as_secs_f64()),
                 keyframe: Some(segment.keyframe),
                 discontinuity: Some(segment.discontinuity),
-                data: Some(segment.data.into()),
+                data: segment.parts.is_empty().then(|| segment.data.into()),
+                parts: (!segment.parts.is_empty())
+                    .then(|| segment.parts.into_iter().map(Buffer::from).collect()),
                 ..Self::empty("segment")
             },
         }
@@ -107,6 +123,27 @@ pub struct OutputStreamInfo {
     pub audio_type: u32,
     /// PID of the input stream it comes from.
     pub source_pid: u32,
+    /// RFC 6381 codecs string for HLS `CODECS`, from the stream: H.264 `avc1.PPCCLL` from the SPS
+    /// (`avc1.640028`), HEVC `hvc1.<profile>.<compatibility>.<tier><level>.<constraints>` (`hvc1.2.4.L120.90`),
+    /// MPEG-2 video `mp4v.61` (Main; `60` Simple, `64` High, `65` 4:2:2, `6A` MPEG-1), AAC `mp4a.40.<object type>`
+    /// (`mp4a.40.2` for the AAC-LC the engine encodes), AC-3 `ac-3`, E-AC-3 `ec-3`, MP2 `mp4a.6B` (`mp4a.69` for
+    /// MPEG-2 lower sampling rates). The family alone (`avc1`, `hvc1`, `mp4v`, `mp4a.40`) while the stream has not
+    /// shown its parameter sets or a frame; never so in a `'streams'` output for video.
+    pub codecs: String,
+    /// Audio: output channels (2 for the AAC the engine encodes, the source's for copied audio once a frame was
+    /// seen).
+    pub channels: Option<u32>,
+    /// Video: picture width after cropping, from the SPS or sequence header.
+    pub width: Option<u32>,
+    /// Video: picture height after cropping (the full frame for interlaced video).
+    pub height: Option<u32>,
+    /// Video: frames per second when the parameter sets carry timing (H.264 VUI: time_scale / (2 ×
+    /// num_units_in_tick), so 25 for 1080i25 whose VUI states 50 fields; MPEG-2: frame_rate_code). Absent for HEVC
+    /// and when the stream does not say.
+    pub frame_rate: Option<f64>,
+    /// Video: coded as fields (H.264 frame_mbs_only_flag 0, HEVC interlaced source, MPEG-2 non-progressive
+    /// sequence).
+    pub interlaced: Option<bool>,
 }
 
 impl From<&OutputStream> for OutputStreamInfo {
@@ -117,6 +154,15 @@ impl From<&OutputStream> for OutputStreamInfo {
             language: stream.language.map(|l| l.as_str().to_string()),
             audio_type: u32::from(stream.audio_type.0),
             source_pid: u32::from(stream.source_pid.value()),
+            codecs: stream.format.codecs.clone(),
+            channels: stream.format.channels.map(u32::from),
+            width: stream.format.width,
+            height: stream.format.height,
+            frame_rate: stream
+                .format
+                .frame_rate
+                .map(|(n, d)| f64::from(n) / f64::from(d.max(1))),
+            interlaced: stream.format.interlaced,
         }
     }
 }

@@ -41,6 +41,12 @@ pub struct LivePipelineOptions {
     /// @default 'aac'
     #[napi(ts_type = "'aac' | 'copy'")]
     pub audio: Option<String>,
+    /// With `output: 'hls'`: every output stream becomes its own HLS rendition. Each `'segment'` output then
+    /// carries `parts` (one transport stream per stream of the last `'streams'` output, in its order, each with
+    /// its own PAT and a PMT listing only that stream) instead of `data`; all parts of a segment cover the same
+    /// span. Ignored with `output: 'ts'`.
+    /// @default false
+    pub hls_renditions: Option<bool>,
     /// Input bytes queued for the pipeline thread before `push` refuses more.
     /// @default 4194304
     pub max_queued_input_bytes: Option<u32>,
@@ -119,6 +125,7 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
             languages,
             keep_original_audio: options.keep_original_audio.unwrap_or(false),
             audio_output,
+            hls_renditions: options.hls_renditions.unwrap_or(false),
         };
         engine.validate()?;
         let max_queued_input_bytes = options

@@ -16,7 +16,9 @@ pub struct MediaPlaylistOptions {
     /// Segments kept by a live playlist; 0 keeps all.
     /// @default 6
     pub window: Option<u32>,
-    /// The segmenter's target duration in seconds; EXT-X-TARGETDURATION grows if a segment is longer.
+    /// The segmenter's target duration in seconds. EXT-X-TARGETDURATION is this rounded up to whole seconds
+    /// and stays constant for the life of the playlist (RFC 8216), even when a segment is longer (a source
+    /// GOP longer than the target); `longestSegment` shows such an overrun.
     /// @default 2
     pub target_duration: Option<f64>,
 }
@@ -36,6 +38,8 @@ pub struct MediaPlaylistSegment {
 }
 
 /// An HLS media playlist (RFC 8216): sliding window, media sequence, discontinuities, program date-time.
+/// EXT-X-TARGETDURATION is the configured target, constant for the playlist's life;
+/// EXT-X-INDEPENDENT-SEGMENTS is written while every segment pushed so far was independent.
 #[napi]
 pub struct MediaPlaylist {
     inner: playlist::MediaPlaylist,
@@ -119,5 +123,12 @@ impl MediaPlaylist {
     #[napi(getter)]
     pub fn media_sequence(&self) -> i64 {
         self.inner.media_sequence() as i64
+    }
+
+    /// The longest segment pushed so far, in seconds (0 before the first); above the declared
+    /// EXT-X-TARGETDURATION when a segment overran it.
+    #[napi(getter)]
+    pub fn longest_segment(&self) -> f64 {
+        self.inner.longest_segment()
     }
 }

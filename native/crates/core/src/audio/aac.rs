@@ -57,7 +57,7 @@ pub fn parse_loas(data: &[u8]) -> HeaderResult {
     let (sample_rate, channels, samples) = data
         .get(3..)
         .and_then(stream_mux_config)
-        .unwrap_or((0, 0, 1024));
+        .map_or((0, 0, 1024), |c| (c.sample_rate, c.channels, c.samples));
     HeaderResult::Valid(FrameHeader {
         size: 3 + length,
         samples,
@@ -67,10 +67,19 @@ pub fn parse_loas(data: &[u8]) -> HeaderResult {
     })
 }
 
-/// Reads (sample rate, channels, samples per frame) from the StreamMuxConfig of an AudioMuxElement
-/// (ISO/IEC 14496-3 §1.7.3) when the frame carries one (useSameStreamMux = 0, audioMuxVersion 0). Frames
-/// that reuse the previous configuration give `None`; the framer then keeps the last known format.
-fn stream_mux_config(element: &[u8]) -> Option<(u32, u8, u32)> {
+/// What the AudioSpecificConfig inside a StreamMuxConfig says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct LatmConfig {
+    audio_object_type: u8,
+    sample_rate: u32,
+    channels: u8,
+    samples: u32,
+}
+
+/// Reads the format from the StreamMuxConfig of an AudioMuxElement (ISO/IEC 14496-3 §1.7.3) when the frame
+/// carries one (useSameStreamMux = 0, audioMuxVersion 0). Frames that reuse the previous configuration give
+/// `None`; the framer then keeps the last known format.
+fn stream_mux_config(element: &[u8]) -> Option<LatmConfig> {
     let mut r = BitReader::new(element);
     if r.read_bit()? {
         return None; // useSameStreamMux
@@ -95,7 +104,28 @@ fn stream_mux_config(element: &[u8]) -> Option<(u32, u8, u32)> {
         rate = sampling_frequency(&mut r)?;
         samples = 2048;
     }
-    Some((rate, if channels == 7 { 8 } else { channels }, samples))
+    Some(LatmConfig {
+        audio_object_type: object_type as u8,
+        sample_rate: rate,
+        channels: if channels == 7 { 8 } else { channels },
+        samples,
+    })
+}
+
+/// audioObjectType of an ADTS frame: its `profile` field plus one (ISO/IEC 14496-3 §1.A.3.2.1). HE-AAC
+/// signalled implicitly says 2 (AAC LC) here, as its ADTS header does.
+pub fn adts_audio_object_type(frame: &[u8]) -> Option<u8> {
+    (frame.len() >= ADTS_HEADER_SIZE && frame[0] == 0xFF && frame[1] & 0xF6 == 0xF0)
+        .then(|| (frame[2] >> 6) + 1)
+}
+
+/// audioObjectType of a LOAS frame whose AudioMuxElement carries a StreamMuxConfig (`None` for frames that
+/// reuse the previous one).
+pub fn latm_audio_object_type(frame: &[u8]) -> Option<u8> {
+    if frame.len() < 3 || frame[0] != 0x56 || frame[1] & 0xE0 != 0xE0 {
+        return None;
+    }
+    stream_mux_config(&frame[3..]).map(|c| c.audio_object_type)
 }
 
 fn sampling_frequency(r: &mut BitReader<'_>) -> Option<u32> {
@@ -170,5 +200,17 @@ mod tests {
             panic!()
         };
         assert_eq!((h.sample_rate, h.channels, h.samples), (48_000, 2, 1024));
+        assert_eq!(latm_audio_object_type(&frame), Some(2));
+        assert_eq!(latm_audio_object_type(&[0x56, 0xE1, 0x00, 0x80]), None);
+    }
+
+    #[test]
+    fn adts_profile_gives_the_audio_object_type() {
+        let mut frame = Vec::new();
+        write_adts_header(&mut frame, 48_000, 2, 10);
+        assert_eq!(adts_audio_object_type(&frame), Some(2));
+        frame[2] &= 0x3F; // profile 0: AAC Main
+        assert_eq!(adts_audio_object_type(&frame), Some(1));
+        assert_eq!(adts_audio_object_type(&frame[..4]), None);
     }
 }

@@ -73,6 +73,15 @@ pub fn parse(data: &[u8]) -> HeaderResult {
     })
 }
 
+/// Whether a frame is MPEG-1 audio (ID bit set, ISO/IEC 11172-3) rather than the lower sampling frequencies of
+/// ISO/IEC 13818-3 (or the unofficial MPEG-2.5); `None` when the bytes are no frame header.
+pub fn is_mpeg1(frame: &[u8]) -> Option<bool> {
+    match parse(frame) {
+        HeaderResult::Valid(_) => Some((frame[1] >> 3) & 0x03 == 3),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +104,15 @@ mod tests {
             panic!()
         };
         assert_eq!((h.samples, h.sample_rate, h.channels), (384, 44_100, 1));
+    }
+
+    #[test]
+    fn the_id_bit_tells_mpeg1_from_mpeg2_lsf() {
+        let mut header = frame(2, 9, 1, false);
+        assert_eq!(is_mpeg1(&header), Some(true));
+        header[1] &= !0x08; // ID 0: ISO/IEC 13818-3, 24 kHz
+        assert_eq!(is_mpeg1(&header), Some(false));
+        assert_eq!(is_mpeg1(&[0, 0, 0, 0]), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! pictures led by SPS/PPS or carrying a recovery-point SEI (see `hls.md` §4), and both count as keyframes.
 
 use super::nal;
-use super::{AccessUnitInfo, VideoParams};
+use super::{AccessUnitInfo, CodecProfile, VideoParams};
 use crate::bits::BitReader;
 
 /// nal_unit_type values (Table 7-1).
@@ -137,7 +137,7 @@ pub fn parse_sps(nal: &[u8]) -> Option<VideoParams> {
     let rbsp = nal::rbsp(nal.get(1..)?, SPS_PEEK);
     let mut r = BitReader::new(&rbsp);
     let profile_idc = r.read_bits(8)?;
-    let _constraint_flags = r.read_bits(8)?;
+    let constraint_flags = r.read_bits(8)?;
     let level_idc = r.read_bits(8)?;
     let _seq_parameter_set_id = r.read_ue()?;
     let mut chroma_format_idc = 1;
@@ -222,10 +222,18 @@ pub fn parse_sps(nal: &[u8]) -> Option<VideoParams> {
         profile: Some(profile_idc as u8),
         level: Some(level_idc as u8),
         frame_rate,
+        codec_profile: Some(CodecProfile::Avc {
+            profile_idc: profile_idc as u8,
+            constraint_flags: constraint_flags as u8,
+            level_idc: level_idc as u8,
+        }),
     })
 }
 
-/// Frame rate from vui_parameters() timing_info (Annex E.1.1), as (numerator, denominator).
+/// Frame rate from vui_parameters() timing_info (Annex E.1.1), as (numerator, denominator):
+/// time_scale / (2 × num_units_in_tick). A tick is a field period (E.2.1: a frame lasts two ticks, however it
+/// is coded), so this is the frame rate a player shows: 50 for 720p50 (time_scale 100, 1 unit per tick) and 25
+/// for 1080i25, whose VUI states the field rate of 50.
 fn vui_frame_rate(r: &mut BitReader<'_>) -> Option<(u32, u32)> {
     if r.read_bit()? && r.read_bits(8)? == 255 {
         r.skip_bits(32)?;
@@ -348,6 +356,30 @@ mod tests {
         assert_eq!((params.width, params.height), (1920, 1080));
         assert_eq!(params.interlaced, Some(true));
         assert_eq!(params.frame_rate, None);
+    }
+
+    #[test]
+    fn sps_keeps_the_constraint_flags_byte_for_the_codecs_string() {
+        let main = Sps {
+            profile_idc: 77,
+            constraint_flags: 0x40, // constraint_set1_flag: Main profile constraints
+            level_idc: 31,
+            ..Sps::hd720()
+        };
+        let params = parse_sps(&main.nal()).unwrap();
+        assert_eq!(
+            params.codec_profile,
+            Some(CodecProfile::Avc {
+                profile_idc: 77,
+                constraint_flags: 0x40,
+                level_idc: 31
+            })
+        );
+        assert_eq!(
+            (params.width, params.height),
+            (1280, 720),
+            "no chroma syntax below High"
+        );
     }
 
     #[test]

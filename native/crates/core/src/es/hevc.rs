@@ -2,7 +2,7 @@
 //! VPS/SPS/PPS are the parameter sets; the SPS gives profile, level and resolution.
 
 use super::nal;
-use super::{AccessUnitInfo, VideoParams};
+use super::{AccessUnitInfo, CodecProfile, VideoParams};
 use crate::bits::BitReader;
 
 /// nal_unit_type values (Table 7-1).
@@ -64,12 +64,17 @@ pub fn parse_sps(nal: &[u8]) -> Option<VideoParams> {
     let max_sub_layers_minus1 = r.read_bits(3)?;
     let _temporal_id_nesting = r.read_bit()?;
     // profile_tier_level(1, sps_max_sub_layers_minus1), §7.3.3
-    let _general_profile_space_and_tier = r.read_bits(3)?;
+    let general_profile_space = r.read_bits(2)? as u8;
+    let general_tier_flag = r.read_bit()?;
     let general_profile_idc = r.read_bits(5)?;
-    let _compatibility_flags = r.read_bits(32)?;
-    let general_progressive_source_flag = r.read_bit()?;
-    let general_interlaced_source_flag = r.read_bit()?;
-    r.skip_bits(2 + 43 + 1)?;
+    let general_profile_compatibility_flags = r.read_bits(32)?;
+    // The 48 constraint indicator bits: progressive, interlaced, non_packed, frame_only, then 44 more.
+    let mut general_constraint_indicator_flags = [0u8; 6];
+    for byte in &mut general_constraint_indicator_flags {
+        *byte = r.read_bits(8)? as u8;
+    }
+    let general_progressive_source_flag = general_constraint_indicator_flags[0] & 0x80 != 0;
+    let general_interlaced_source_flag = general_constraint_indicator_flags[0] & 0x40 != 0;
     let general_level_idc = r.read_bits(8)?;
     let mut sub_layers = Vec::new();
     for _ in 0..max_sub_layers_minus1 {
@@ -112,6 +117,14 @@ pub fn parse_sps(nal: &[u8]) -> Option<VideoParams> {
         profile: Some(general_profile_idc as u8),
         level: Some(general_level_idc as u8),
         frame_rate: None,
+        codec_profile: Some(CodecProfile::Hevc {
+            general_profile_space,
+            general_tier_flag,
+            general_profile_idc: general_profile_idc as u8,
+            general_profile_compatibility_flags,
+            general_constraint_indicator_flags,
+            general_level_idc: general_level_idc as u8,
+        }),
     })
 }
 
@@ -168,5 +181,16 @@ mod tests {
         assert_eq!(params.profile, Some(2));
         assert_eq!(params.level, Some(153));
         assert_eq!(params.interlaced, Some(false));
+        assert_eq!(
+            params.codec_profile,
+            Some(CodecProfile::Hevc {
+                general_profile_space: 0,
+                general_tier_flag: false,
+                general_profile_idc: 2,
+                general_profile_compatibility_flags: 0x2000_0000,
+                general_constraint_indicator_flags: [0x80, 0, 0, 0, 0, 0],
+                general_level_idc: 153,
+            })
+        );
     }
 }

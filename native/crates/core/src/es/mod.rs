@@ -29,6 +29,37 @@ pub struct VideoParams {
     pub level: Option<u8>,
     /// Frames per second as (numerator, denominator).
     pub frame_rate: Option<(u32, u32)>,
+    /// The profile, level and constraint fields an RFC 6381 `codecs` string is built from.
+    pub codec_profile: Option<CodecProfile>,
+}
+
+/// The parameter-set fields of an RFC 6381 `codecs` parameter, named as the specs name them; see
+/// [`crate::codecs`] for the strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodecProfile {
+    /// H.264 seq_parameter_set_data() (§7.3.2.1.1): `avc1.PPCCLL` (ISO/IEC 14496-15 §5.4.1).
+    Avc {
+        profile_idc: u8,
+        /// constraint_set0_flag … constraint_set5_flag and reserved_zero_2bits, as the byte they fill.
+        constraint_flags: u8,
+        level_idc: u8,
+    },
+    /// H.265 profile_tier_level() general fields (§7.3.3): `hvc1.…` (ISO/IEC 14496-15 Annex E.3).
+    Hevc {
+        general_profile_space: u8,
+        general_tier_flag: bool,
+        general_profile_idc: u8,
+        /// general_profile_compatibility_flag[0..32], flag 0 in the most significant bit.
+        general_profile_compatibility_flags: u32,
+        /// The 48 bits from general_progressive_source_flag on (the constraint indicator flags).
+        general_constraint_indicator_flags: [u8; 6],
+        general_level_idc: u8,
+    },
+    /// MPEG-2 video sequence_extension() profile_and_level_indication (ISO/IEC 13818-2 §6.3.5), `None` for
+    /// MPEG-1 video (no sequence extension): `mp4v.<objectTypeIndication>` (RFC 6381 §3.3).
+    Mpeg2 {
+        profile_and_level_indication: Option<u8>,
+    },
 }
 
 pub fn inspect(codec: VideoCodec, access_unit: &[u8]) -> AccessUnitInfo {

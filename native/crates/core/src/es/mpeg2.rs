@@ -3,7 +3,7 @@
 //! there can be decoded on its own.
 
 use super::nal;
-use super::{AccessUnitInfo, VideoParams};
+use super::{AccessUnitInfo, CodecProfile, VideoParams};
 use crate::bits::BitReader;
 
 /// start_code values (Table 6-1).
@@ -86,6 +86,9 @@ pub fn parse_sequence(data: &[u8]) -> Option<VideoParams> {
                     profile: None,
                     level: None,
                     frame_rate: frame_rate(frame_rate_code),
+                    codec_profile: Some(CodecProfile::Mpeg2 {
+                        profile_and_level_indication: None,
+                    }),
                 });
             }
             Some(&start_code::EXTENSION) => {
@@ -99,6 +102,9 @@ pub fn parse_sequence(data: &[u8]) -> Option<VideoParams> {
                     p.profile = Some(((profile_and_level >> 4) & 0x07) as u8);
                     p.level = Some((profile_and_level & 0x0F) as u8);
                     p.interlaced = Some(!progressive_sequence);
+                    p.codec_profile = Some(CodecProfile::Mpeg2 {
+                        profile_and_level_indication: Some(profile_and_level as u8),
+                    });
                 }
             }
             Some(&start_code::PICTURE) => break,
@@ -188,5 +194,11 @@ mod tests {
         assert_eq!(params.interlaced, Some(true));
         assert_eq!(params.profile, Some(4));
         assert_eq!(params.level, Some(8));
+        assert_eq!(
+            params.codec_profile,
+            Some(CodecProfile::Mpeg2 {
+                profile_and_level_indication: Some(0x48)
+            })
+        );
     }
 }

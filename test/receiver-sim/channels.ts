@@ -65,6 +65,7 @@ class IdAllocator {
 function fixtureFor(spec: ServiceSpec, index: number): FixtureName {
   if (spec.kind === 'radio') return 'sim_radio_mp2';
   if (!spec.hd) return 't3_576i_mpeg2';
+  if (index % 7 === 1) return 't2_1080i_eac3_ad_wrap'; // two languages, one of them audio description (3sat HD)
   return index % 7 === 5 ? 't4_720p_eac3' : 't1_720p50_ac3_mp2';
 }
 

@@ -16,7 +16,12 @@ const run = promisify(execFile);
 
 const SCRIPT = join('test', 'fixtures', 'make-fixtures.sh');
 const GENERATION_TIMEOUT_MS = 10 * 60_000;
-const SHARED_FIXTURES: readonly FixtureName[] = ['t1_720p50_ac3_mp2', 't3_576i_mpeg2', 't4_720p_eac3'];
+const SHARED_FIXTURES: readonly FixtureName[] = [
+  't1_720p50_ac3_mp2',
+  't2_1080i_eac3_ad_wrap',
+  't3_576i_mpeg2',
+  't4_720p_eac3',
+];
 
 export class FixtureUnavailableError extends Error {
   readonly code = 'SIM_FIXTURE_UNAVAILABLE';

@@ -1,7 +1,12 @@
 /** The simulated receiver's content: bouquets, their entries and the services behind them. */
 import type { PiconStep } from './refs.js';
 
-export type FixtureName = 't1_720p50_ac3_mp2' | 't3_576i_mpeg2' | 't4_720p_eac3' | 'sim_radio_mp2';
+export type FixtureName =
+  | 't1_720p50_ac3_mp2'
+  | 't2_1080i_eac3_ad_wrap'
+  | 't3_576i_mpeg2'
+  | 't4_720p_eac3'
+  | 'sim_radio_mp2';
 
 /** How a channel's picon is found (openwebif.md §6): the step of the fallback chain that hits, or none. */
 export type PiconVia = PiconStep | 'none';

@@ -47,6 +47,14 @@ const HDHR_ROUTES: [Route['method'], string][] = [
   ['GET', '/lineup.post?scan=start'],
 ];
 const DEVICE_KEY = signer.deviceKey();
+/**
+ * HLS playlist links: public to the guard, opened only by the capability in their path (written by the gateway into
+ * the playlists of `/hls/<channel>/index.m3u8`); no token opens them.
+ */
+const CAPABILITY_ROUTES = [
+  '/hls/{channelId}/s/{sessionId}/{viewer}/{exp}/{sig}/{playlist}',
+  '/hls/{channelId}/s/{sessionId}/{viewer}/{exp}/{sig}/{rendition}/{segment}',
+];
 
 let stack: Stack;
 let routes: Route[];
@@ -87,6 +95,7 @@ beforeAll(async () => {
     // Picon URLs in documents are signed: `?token=` is not accepted there.
     route('GET', `/picons/${channel.picon}.png`, 'read', false, true),
     route('GET', `/stream/${channel.id}`, 'stream', true, true),
+    route('GET', `/hls/${channel.id}/index.m3u8`, 'stream', true, true),
     route('GET', '/api/v1/bouquets', 'read'),
     route('GET', '/api/v1/channels', 'read'),
     route('GET', `/api/v1/channels/${channel.id}`, 'read'),
@@ -164,12 +173,25 @@ describe('auth matrix', () => {
     const doc = (await call(`${stack.gateway.url}/openapi.json`)).json<{ paths: Record<string, object> }>();
     const tested = new Set([
       ...routes.map((route) =>
-        pathOnly(route.path).replace(/\/(stream|picons|channels|sessions)\/.+$/, '/$1/x'),
+        pathOnly(route.path)
+          .replace(/\/(stream|picons|channels|sessions)\/.+$/, '/$1/x')
+          .replace(/^\/hls\/[^/]+\//, '/hls/{channelId}/'),
       ),
       ...HDHR_ROUTES.map(([, path]) => `/hdhr/{key}${pathOnly(path)}`),
+      ...CAPABILITY_ROUTES.map((path) => path.replace(/\/[^/]+$/, '/x')),
     ]);
     const normalised = Object.keys(doc.paths).map((path) => path.replace(/\{[^}]+\}$/, 'x'));
     expect(normalised.filter((path) => !tested.has(path))).toEqual([]);
+  });
+
+  it('HLS links: a forged capability is refused whatever token comes with it', async () => {
+    const channel = stack.gateway.follower.current!.snapshot.channels[0]!;
+    const link = `/hls/${channel.id}/s/${channel.id}-hls-0a1b2c3d/0123456789ab/4102444800/${'A'.repeat(32)}`;
+    for (const path of [`${link}/v.m3u8`, `${link}/a0/12.ts`]) {
+      for (const headers of [{}, bearer(RIGHT_SCOPE.stream), bearer(RIGHT_SCOPE.admin)]) {
+        expectRejected(await call(stack.gateway.url + path, { headers }), 401, 'SIGNATURE_INVALID');
+      }
+    }
   });
 
   for (const cell of cells) {

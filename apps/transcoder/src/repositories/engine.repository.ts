@@ -3,11 +3,12 @@ import {
   LivePipeline,
   version,
   type LivePipelineOptions,
+  type OutputStreamInfo,
   type PipelineOutput,
   type PipelineStats,
 } from '@e2gate/native';
 
-export type { LivePipelineOptions, PipelineOutput, PipelineStats };
+export type { LivePipelineOptions, OutputStreamInfo, PipelineOutput, PipelineStats };
 
 /** One running engine pipeline, as the sessions use it. */
 export interface EnginePipeline {

@@ -1,0 +1,189 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempFile } from '../../../native/test/support/ffprobe.js';
+import {
+  checkMediaPlaylist,
+  checkMultivariant,
+  parseMediaPlaylist,
+  parseMultivariant,
+  type MediaPlaylist,
+  type Multivariant,
+} from '../../support/hls-checker.js';
+import { STREAM_TOKEN } from '../gateway/support/gateway-harness.js';
+import { startLiveStack, until, type LiveStack } from './support/live-stack.js';
+
+const run = promisify(execFile);
+
+// Browser HLS through the whole stack (receiver simulator at real time → transcoder → NATS Object Store/KV →
+// gateway): the playlists a player gets, checked against reference/hls.md; segments checked with ffprobe; the
+// stream read by ffmpeg's HLS demuxer.
+
+let stack: LiveStack;
+
+beforeAll(async () => {
+  stack = await startLiveStack({
+    transcoderEnv: { E2GATE_HLS_SEGMENT: '1s', E2GATE_HLS_SESSION_IDLE: '3s', E2GATE_TIMESHIFT: '2m' },
+  });
+}, 180_000);
+afterAll(async () => {
+  await stack?.close();
+});
+
+const TWO_LANGUAGES = (c: { fixture: string; encrypted: boolean }) =>
+  c.fixture === 't2_1080i_eac3_ad_wrap' && !c.encrypted;
+const HD = (c: { fixture: string; encrypted: boolean }) => c.fixture === 't1_720p50_ac3_mp2' && !c.encrypted;
+const RADIO = (c: { fixture: string }) => c.fixture === 'sim_radio_mp2';
+
+function indexUrl(predicate: Parameters<LiveStack['service']>[0], nth = 0): string {
+  const name = stack.sim.dataset.channels.filter(
+    (c) => predicate(c) && stack.gateway.follower.current!.snapshot.channels.some((s) => s.name === c.name),
+  )[nth]!.name;
+  return `${stack.gateway.url}/hls/${stack.channelId(name)}/index.m3u8?token=${STREAM_TOKEN}`;
+}
+
+async function get(url: string): Promise<{ status: number; type: string | null; text: string }> {
+  const response = await fetch(url);
+  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+async function multivariantOf(url: string): Promise<{ url: string; multivariant: Multivariant; text: string }> {
+  const response = await get(url);
+  expect(response.status, response.text).toBe(200);
+  expect(response.type).toBe('application/vnd.apple.mpegurl');
+  return { url, multivariant: parseMultivariant(response.text), text: response.text };
+}
+
+/** Polls a media playlist until it lists `count` segments; every poll must keep the target duration. */
+async function warmed(url: string, count: number): Promise<MediaPlaylist> {
+  let playlist: MediaPlaylist | null = null;
+  const targets = new Set<number | null>();
+  await until(
+    `${count} segments in ${url}`,
+    async () => {
+      const response = await get(url);
+      expect(response.status, response.text).toBe(200);
+      playlist = parseMediaPlaylist(response.text);
+      targets.add(playlist.targetDuration);
+      return playlist.segments.length >= count;
+    },
+    40_000,
+  );
+  expect([...targets]).toHaveLength(1);
+  return playlist!;
+}
+
+async function probe(bytes: Buffer, extra: string[] = []): Promise<Record<string, unknown>> {
+  const file = tempFile('segment.ts', bytes);
+  const { stdout } = await run('ffprobe', ['-v', 'error', ...extra, '-show_streams', '-of', 'json', file]);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
+
+async function download(url: string): Promise<Buffer> {
+  const response = await fetch(url);
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('video/mp2t');
+  return Buffer.from(await response.arrayBuffer());
+}
+
+interface ProbedStream {
+  codec_name: string;
+  codec_type: string;
+  profile?: string;
+  level?: number;
+  width?: number;
+  height?: number;
+  channels?: number;
+  tags?: { language?: string };
+}
+
+describe('a channel with two languages (1080i H.264, MP2 deu + E-AC-3 eng audio description)', () => {
+  it('offers every language as an AAC rendition with measured CODECS, and playlists that keep the rules', async () => {
+    const { url, multivariant } = await multivariantOf(indexUrl(TWO_LANGUAGES));
+    expect(checkMultivariant(multivariant)).toEqual([]);
+    const aac = multivariant.media.filter((m) => m['GROUP-ID'] === 'aac');
+    expect(aac.map((m) => m['LANGUAGE'])).toEqual(['de', 'en']);
+    expect(aac[1]!['CHARACTERISTICS']).toBe('public.accessibility.describes-video');
+    expect(aac[0]!['DEFAULT']).toBe('YES');
+    const variant = multivariant.variants[0]!;
+    expect(variant.attributes['RESOLUTION']).toBe('1920x1080');
+
+    const videoUrl = new URL(variant.uri, url).href;
+    const video = await warmed(videoUrl, 6);
+    expect(checkMediaPlaylist(video, { minSegments: 6 })).toEqual([]);
+
+    const first = await download(new URL(video.segments[0]!.uri, videoUrl).href);
+    const streams = (await probe(first)).streams as ProbedStream[];
+    expect(streams.map((s) => s.codec_type)).toEqual(['video']);
+    const [videoCodecs, audioCodecs] = variant.attributes['CODECS']!.split(',');
+    // avc1.PPCCLL: High = 0x64, level 4.0 = 0x28
+    expect(streams[0]!.profile).toBe('High');
+    expect(videoCodecs).toMatch(new RegExp(`^avc1\\.64[0-9a-f]{2}${streams[0]!.level!.toString(16)}$`));
+    expect(audioCodecs).toBe('mp4a.40.2');
+    const packets = await probe(first, ['-select_streams', 'v:0', '-show_packets', '-read_intervals', '%+#1']);
+    expect((packets.packets as { flags: string }[])[0]!.flags).toContain('K');
+
+    for (const media of aac) {
+      const audioUrl = new URL(media['URI']!, url).href;
+      const audio = await warmed(audioUrl, 6);
+      expect(checkMediaPlaylist(audio, { minSegments: 6 })).toEqual([]);
+      expect(audio.targetDuration).toBe(video.targetDuration);
+      const part = await download(new URL(audio.segments.at(-1)!.uri, audioUrl).href);
+      const [track] = (await probe(part)).streams as ProbedStream[];
+      expect(track).toMatchObject({ codec_name: 'aac', channels: 2 });
+      expect(track!.tags?.language).toBe(media['LANGUAGE'] === 'de' ? 'deu' : 'eng');
+    }
+  }, 90_000);
+});
+
+describe('reading the stream', () => {
+  it('ffmpeg reads index.m3u8 of the HD channel with zero decode errors', async () => {
+    const url = indexUrl(HD);
+    const { stderr } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', url, '-t', '6', '-f', 'null', '-'], {
+      timeout: 60_000,
+    });
+    // An open-GOP start (see live-streams.test.ts): FFmpeg names a reference from before the first segment.
+    const errors = stderr.split('\n').filter((line) => line.trim() !== '' && !/mmco: unref short failure/.test(line));
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('offers radio as audio-only HLS', async () => {
+    const { url, multivariant } = await multivariantOf(indexUrl(RADIO));
+    expect(checkMultivariant(multivariant)).toEqual([]);
+    expect(multivariant.variants).toHaveLength(1);
+    expect(multivariant.variants[0]!.attributes['CODECS']).toBe('mp4a.40.2');
+    const audioUrl = new URL(multivariant.variants[0]!.uri, url).href;
+    const audio = await warmed(audioUrl, 3);
+    const part = await download(new URL(audio.segments[0]!.uri, audioUrl).href);
+    expect(((await probe(part)).streams as ProbedStream[]).map((s) => s.codec_name)).toEqual(['aac']);
+  }, 90_000);
+});
+
+describe('links and sharing', () => {
+  it('needs a credential for index.m3u8, never writes the token into a playlist, refuses a forged link', async () => {
+    const url = indexUrl(HD);
+    expect((await get(url.replace(/\?token=.*$/, ''))).status).toBe(401);
+    const { text, multivariant } = await multivariantOf(url);
+    expect(text).not.toContain(STREAM_TOKEN);
+    const videoUrl = new URL(multivariant.variants[0]!.uri, url);
+    const media = await get(videoUrl.href);
+    expect(media.text).not.toContain(STREAM_TOKEN);
+    const forged = videoUrl.href.replace(/\/([A-Za-z0-9_-]{32})\/v\.m3u8$/, (_m, sig: string) => {
+      return `/${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}/v.m3u8`;
+    });
+    expect((await get(forged)).status).toBe(401);
+    expect((await get(videoUrl.href.replace('/v.m3u8', '/x.m3u8'))).status).toBe(400);
+  }, 60_000);
+
+  it('gives 50 viewers opening a channel at once one session and one receiver stream; nobody polling closes it', async () => {
+    await until('no receiver stream open', () => stack.sim.stats().streams.active === 0, 40_000);
+    const before = stack.sim.stats().streams.started;
+    const url = indexUrl(HD, 1);
+    const answers = await Promise.all(Array.from({ length: 50 }, () => get(url)));
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const sessions = new Set(answers.map((a) => /s\/([a-z0-9-]+)\//.exec(a.text)![1]));
+    expect(sessions.size).toBe(1);
+    expect(stack.sim.stats().streams.started - before).toBe(1);
+    await until('the idle session closes its receiver stream', () => stack.sim.stats().streams.active === 0, 40_000);
+  }, 90_000);
+});

@@ -19,6 +19,11 @@ export class ChannelDto {
   @ApiPropertyOptional({ type: 'integer' }) lcn?: number;
   @ApiPropertyOptional() provider?: string;
   @ApiProperty({ example: '/stream/das-erste-hd-3f9a2c01' }) streamPath!: string;
+  @ApiProperty({
+    example: '/hls/das-erste-hd-3f9a2c01/index.m3u8',
+    description: 'Browser HLS (multivariant playlist); needs the stream scope like streamPath',
+  })
+  hlsPath!: string;
   @ApiProperty({ type: 'string', nullable: true, example: '/picons/283d-3fb-1-c00000.png' }) logoPath!:
     string | null;
 }

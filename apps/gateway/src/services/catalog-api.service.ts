@@ -198,6 +198,7 @@ export function channelDto(channel: Channel): ChannelDto {
     ...(channel.lcn === undefined ? {} : { lcn: channel.lcn }),
     ...(channel.provider === undefined ? {} : { provider: channel.provider }),
     streamPath: `/stream/${encodeURIComponent(channel.id)}`,
+    hlsPath: `/hls/${encodeURIComponent(channel.id)}/index.m3u8`,
     logoPath: channel.picon === null ? null : `/picons/${encodeURIComponent(channel.picon)}.png`,
   };
 }

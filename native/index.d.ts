@@ -38,6 +38,12 @@ export declare class LivePipeline {
    * `ERR_NATIVE_LIMIT_EXCEEDED` for a chunk over 64 MiB.
    */
   push(chunk: Buffer): boolean
+  /**
+   * Marks a break in the source before the next chunk pushed (an upstream reconnect): output restarts at
+   * the next keyframe with a discontinuity — the next HLS segment carries `discontinuity`, TS packets the
+   * discontinuity_indicator — even when the timestamps happen to continue.
+   */
+  markDiscontinuity(): void
   /** Current counters (cheap: a snapshot the pipeline thread refreshes after every chunk). */
   stats(): PipelineStats
   /**

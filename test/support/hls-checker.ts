@@ -45,7 +45,8 @@ export function parseMultivariant(text: string): Multivariant {
   for (let n = 0; n < lines.length; n++) {
     const line = lines[n] as string;
     if (line === '#EXT-X-INDEPENDENT-SEGMENTS') result.independent = true;
-    if (line.startsWith('#EXT-X-MEDIA:')) result.media.push(parseAttributes(line.slice('#EXT-X-MEDIA:'.length)));
+    if (line.startsWith('#EXT-X-MEDIA:'))
+      result.media.push(parseAttributes(line.slice('#EXT-X-MEDIA:'.length)));
     if (line.startsWith('#EXT-X-STREAM-INF:')) {
       result.variants.push({
         attributes: parseAttributes(line.slice('#EXT-X-STREAM-INF:'.length)),
@@ -77,7 +78,8 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
     else if (line === '#EXT-X-DISCONTINUITY') pending.discontinuity = true;
     else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) {
       pending.programDateTime = line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
-    } else if (line.startsWith('#EXTINF:')) pending.duration = Number.parseFloat(line.slice('#EXTINF:'.length));
+    } else if (line.startsWith('#EXTINF:'))
+      pending.duration = Number.parseFloat(line.slice('#EXTINF:'.length));
     else if (line !== '' && !line.startsWith('#')) {
       playlist.segments.push({
         uri: line,
@@ -95,7 +97,8 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
 export function checkMediaPlaylist(playlist: MediaPlaylist, options: { minSegments: number }): string[] {
   const problems: string[] = [];
   const target = playlist.targetDuration;
-  if (target === null || !Number.isInteger(target) || target <= 0) problems.push('no integer EXT-X-TARGETDURATION');
+  if (target === null || !Number.isInteger(target) || target <= 0)
+    problems.push('no integer EXT-X-TARGETDURATION');
   if (!playlist.independent) problems.push('no EXT-X-INDEPENDENT-SEGMENTS');
   if (playlist.segments.length < options.minSegments) {
     problems.push(`${playlist.segments.length} segments, fewer than ${options.minSegments}`);
@@ -124,7 +127,8 @@ export function checkMultivariant(multivariant: Multivariant): string[] {
     if (!attributes['CODECS']) problems.push(`${uri}: no CODECS`);
     if (!(Number(attributes['BANDWIDTH']) > 0)) problems.push(`${uri}: no BANDWIDTH`);
     if (!(Number(attributes['AVERAGE-BANDWIDTH']) > 0)) problems.push(`${uri}: no AVERAGE-BANDWIDTH`);
-    if (/avc1|hvc1/.test(attributes['CODECS'] ?? '') && !attributes['RESOLUTION']) problems.push(`${uri}: no RESOLUTION`);
+    if (/avc1|hvc1/.test(attributes['CODECS'] ?? '') && !attributes['RESOLUTION'])
+      problems.push(`${uri}: no RESOLUTION`);
     if (attributes['AUDIO'] && !multivariant.media.some((m) => m['GROUP-ID'] === attributes['AUDIO'])) {
       problems.push(`${uri}: audio group ${attributes['AUDIO']} not defined`);
     }

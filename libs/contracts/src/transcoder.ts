@@ -143,7 +143,11 @@ export interface NodeRecord {
  * Key of a session's record: one shared session per channel, delivery and profile, cluster-wide. TS sessions keep
  * the key `s.<channelId>.<profile>`; an HLS session (always AAC audio) is `s.<channelId>.hls`.
  */
-export function sessionKey(channelId: string, profile: StreamProfile, delivery: StreamDelivery = 'ts'): string {
+export function sessionKey(
+  channelId: string,
+  profile: StreamProfile,
+  delivery: StreamDelivery = 'ts',
+): string {
   return delivery === 'hls' ? `s.${channelId}.hls` : `s.${channelId}.${profile}`;
 }
 

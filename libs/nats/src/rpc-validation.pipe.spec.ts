@@ -64,8 +64,8 @@ const events: { [S in EventSubject]: EventContracts[S] } = {
     node: 'transcoder-vm-42',
     reason: 'upstream',
     code: 'RECEIVER_STREAM_REFUSED',
-  },  'transcoder.evt.session.segment': { sessionId: 'das-erste-hd-3f9a2c01-hls-1a2b', sequence: 41 },
-
+  },
+  'transcoder.evt.session.segment': { sessionId: 'das-erste-hd-3f9a2c01-hls-1a2b', sequence: 41 },
 };
 
 const pipe = createRpcValidationPipe();

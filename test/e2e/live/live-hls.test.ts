@@ -47,7 +47,9 @@ async function get(url: string): Promise<{ status: number; type: string | null; 
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
 }
 
-async function multivariantOf(url: string): Promise<{ url: string; multivariant: Multivariant; text: string }> {
+async function multivariantOf(
+  url: string,
+): Promise<{ url: string; multivariant: Multivariant; text: string }> {
   const response = await get(url);
   expect(response.status, response.text).toBe(200);
   expect(response.type).toBe('application/vnd.apple.mpegurl');
@@ -120,7 +122,13 @@ describe('a channel with two languages (1080i H.264, MP2 deu + E-AC-3 eng audio 
     expect(streams[0]!.profile).toBe('High');
     expect(videoCodecs).toMatch(new RegExp(`^avc1\\.64[0-9a-f]{2}${streams[0]!.level!.toString(16)}$`));
     expect(audioCodecs).toBe('mp4a.40.2');
-    const packets = await probe(first, ['-select_streams', 'v:0', '-show_packets', '-read_intervals', '%+#1']);
+    const packets = await probe(first, [
+      '-select_streams',
+      'v:0',
+      '-show_packets',
+      '-read_intervals',
+      '%+#1',
+    ]);
     expect((packets.packets as { flags: string }[])[0]!.flags).toContain('K');
 
     for (const media of aac) {
@@ -139,11 +147,17 @@ describe('a channel with two languages (1080i H.264, MP2 deu + E-AC-3 eng audio 
 describe('reading the stream', () => {
   it('ffmpeg reads index.m3u8 of the HD channel with zero decode errors', async () => {
     const url = indexUrl(HD);
-    const { stderr } = await run('ffmpeg', ['-nostdin', '-v', 'error', '-i', url, '-t', '6', '-f', 'null', '-'], {
-      timeout: 60_000,
-    });
+    const { stderr } = await run(
+      'ffmpeg',
+      ['-nostdin', '-v', 'error', '-i', url, '-t', '6', '-f', 'null', '-'],
+      {
+        timeout: 60_000,
+      },
+    );
     // An open-GOP start (see live-streams.test.ts): FFmpeg names a reference from before the first segment.
-    const errors = stderr.split('\n').filter((line) => line.trim() !== '' && !/mmco: unref short failure/.test(line));
+    const errors = stderr
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/mmco: unref short failure/.test(line));
     expect(errors).toEqual([]);
   }, 90_000);
 
@@ -184,6 +198,39 @@ describe('links and sharing', () => {
     const sessions = new Set(answers.map((a) => /s\/([a-z0-9-]+)\//.exec(a.text)![1]));
     expect(sessions.size).toBe(1);
     expect(stack.sim.stats().streams.started - before).toBe(1);
-    await until('the idle session closes its receiver stream', () => stack.sim.stats().streams.active === 0, 40_000);
+    await until(
+      'the idle session closes its receiver stream',
+      () => stack.sim.stats().streams.active === 0,
+      40_000,
+    );
+  }, 90_000);
+});
+
+describe('faults', () => {
+  it('marks an upstream reconnect with EXT-X-DISCONTINUITY and keeps adding segments after it', async () => {
+    await stack.sim.setFaults({ streamDropAfterMs: 4_000 });
+    try {
+      const { url, multivariant } = await multivariantOf(indexUrl(HD, 2));
+      const videoUrl = new URL(multivariant.variants[0]!.uri, url).href;
+      await until(
+        'the receiver dropped the stream',
+        () => (stack.sim.stats().endpoints['stream']?.dropped ?? 0) > 0,
+        20_000,
+      );
+      await stack.sim.resetFaults();
+      let playlist: MediaPlaylist | null = null;
+      await until(
+        'segments after a discontinuity',
+        async () => {
+          playlist = parseMediaPlaylist((await get(videoUrl)).text);
+          const at = playlist.segments.findIndex((s) => s.discontinuity);
+          return at !== -1 && playlist.segments.length - at >= 3;
+        },
+        30_000,
+      );
+      expect(checkMediaPlaylist(playlist!, { minSegments: 3 })).toEqual([]);
+    } finally {
+      await stack.sim.resetFaults();
+    }
   }, 90_000);
 });

@@ -44,7 +44,11 @@ export class HlsController {
   @ApiOperation({ summary: 'Media playlist of one rendition (link written into the multivariant playlist)' })
   @ApiOkResponse({ content: playlistContent })
   @ApiErrors(400, 401, 404, 429)
-  async playlist(@Param() params: HlsPlaylistParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async playlist(
+    @Param() params: HlsPlaylistParams,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const rendered = await this.hls.mediaPlaylist(params, params.playlist.slice(0, -'.m3u8'.length));
     const gzip = acceptsGzip(request.headers['accept-encoding']);
     reply.header('cache-control', 'no-cache').header('vary', 'Accept-Encoding').header('etag', rendered.etag);
@@ -59,12 +63,18 @@ export class HlsController {
   @ApiOperation({ summary: 'One segment of one rendition (link written into its media playlist)' })
   @ApiOkResponse({ content: { 'video/mp2t': { schema: { type: 'string', format: 'binary' } } } })
   @ApiErrors(400, 401, 404, 429)
-  async segment(@Param() params: HlsSegmentParams, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
+  async segment(
+    @Param() params: HlsSegmentParams,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ) {
     const sequence = Number(params.segment.slice(0, -'.ts'.length));
     const etag = `"${params.sessionId}-${params.rendition}-${sequence}"`;
     reply.header('cache-control', 'private, max-age=86400, immutable').header('etag', etag);
     if (matchesIfNoneMatch(request.headers['if-none-match'], [etag])) return reply.code(304).send();
     const bytes = await this.hls.segment(params, params.rendition, sequence);
-    return reply.header('content-type', 'video/mp2t').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    return reply
+      .header('content-type', 'video/mp2t')
+      .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   }
 }

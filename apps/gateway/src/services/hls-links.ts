@@ -40,9 +40,13 @@ export class HlsLinks {
       Math.floor(nowMs / 1000),
     );
     if (check === 'expired') {
-      throw new GatewayHttpError(HttpEdgeErrorCode.SignatureExpired, 'this playlist link has expired: open the channel again');
+      throw new GatewayHttpError(
+        HttpEdgeErrorCode.SignatureExpired,
+        'this playlist link has expired: open the channel again',
+      );
     }
-    if (check !== 'valid') throw new GatewayHttpError(HttpEdgeErrorCode.SignatureInvalid, 'invalid playlist link');
+    if (check !== 'valid')
+      throw new GatewayHttpError(HttpEdgeErrorCode.SignatureInvalid, 'invalid playlist link');
   }
 }
 

@@ -15,8 +15,18 @@ function index(overrides: Partial<HlsIndex> = {}): HlsIndex {
       { id: 'a3', type: 'audio', codecs: 'ac-3', language: 'deu', channels: 6, audioType: 0, original: true },
     ],
     segments: [
-      { seq: 7, dur: 2.56, pdt: Date.UTC(2026, 11, 5, 8, 0, 0), bytes: [640_000, 48_000, 48_000, 48_000, 96_000] },
-      { seq: 8, dur: 2.0, pdt: Date.UTC(2026, 11, 5, 8, 0, 2, 560), bytes: [500_000, 48_000, 48_000, 48_000, 96_000] },
+      {
+        seq: 7,
+        dur: 2.56,
+        pdt: Date.UTC(2026, 11, 5, 8, 0, 0),
+        bytes: [640_000, 48_000, 48_000, 48_000, 96_000],
+      },
+      {
+        seq: 8,
+        dur: 2.0,
+        pdt: Date.UTC(2026, 11, 5, 8, 0, 2, 560),
+        bytes: [500_000, 48_000, 48_000, 48_000, 96_000],
+      },
       {
         seq: 9,
         dur: 1.92,
@@ -58,7 +68,11 @@ describe('renderMultivariant', () => {
   });
 
   it('offers radio as an audio-only variant', () => {
-    const radio = index({ renditions: index().renditions.filter((r) => r.type === 'audio').slice(0, 1) });
+    const radio = index({
+      renditions: index()
+        .renditions.filter((r) => r.type === 'audio')
+        .slice(0, 1),
+    });
     radio.segments = radio.segments.map((s) => ({ ...s, bytes: [48_000] }));
     const out = renderMultivariant(radio, 'b/').trim().split('\n');
     expect(out.at(-2)).toMatch(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="mp4a.40.2"$/);

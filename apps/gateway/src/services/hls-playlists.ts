@@ -10,13 +10,65 @@ const VERSION = 6;
 
 /** ISO 639-2 (as broadcast) → the RFC 5646 tag players expect; others stay as they are (valid 3-letter tags). */
 const TWO_LETTER: Record<string, string> = {
-  deu: 'de', ger: 'de', eng: 'en', fra: 'fr', fre: 'fr', ita: 'it', spa: 'es', nld: 'nl', dut: 'nl',
-  por: 'pt', pol: 'pl', ces: 'cs', cze: 'cs', slk: 'sk', slo: 'sk', hun: 'hu', tur: 'tr', rus: 'ru',
-  ukr: 'uk', ell: 'el', gre: 'el', swe: 'sv', dan: 'da', nor: 'no', fin: 'fi', hrv: 'hr', srp: 'sr',
-  slv: 'sl', ron: 'ro', rum: 'ro', bul: 'bg', ara: 'ar', heb: 'he', zho: 'zh', chi: 'zh', jpn: 'ja',
-  kor: 'ko', hin: 'hi', fas: 'fa', per: 'fa', cat: 'ca', eus: 'eu', baq: 'eu', glg: 'gl', lit: 'lt',
-  lav: 'lv', est: 'et', sqi: 'sq', alb: 'sq', mkd: 'mk', mac: 'mk', bos: 'bs', isl: 'is', ice: 'is',
-  gle: 'ga', cym: 'cy', wel: 'cy', ltz: 'lb', fry: 'fy',
+  deu: 'de',
+  ger: 'de',
+  eng: 'en',
+  fra: 'fr',
+  fre: 'fr',
+  ita: 'it',
+  spa: 'es',
+  nld: 'nl',
+  dut: 'nl',
+  por: 'pt',
+  pol: 'pl',
+  ces: 'cs',
+  cze: 'cs',
+  slk: 'sk',
+  slo: 'sk',
+  hun: 'hu',
+  tur: 'tr',
+  rus: 'ru',
+  ukr: 'uk',
+  ell: 'el',
+  gre: 'el',
+  swe: 'sv',
+  dan: 'da',
+  nor: 'no',
+  fin: 'fi',
+  hrv: 'hr',
+  srp: 'sr',
+  slv: 'sl',
+  ron: 'ro',
+  rum: 'ro',
+  bul: 'bg',
+  ara: 'ar',
+  heb: 'he',
+  zho: 'zh',
+  chi: 'zh',
+  jpn: 'ja',
+  kor: 'ko',
+  hin: 'hi',
+  fas: 'fa',
+  per: 'fa',
+  cat: 'ca',
+  eus: 'eu',
+  baq: 'eu',
+  glg: 'gl',
+  lit: 'lt',
+  lav: 'lv',
+  est: 'et',
+  sqi: 'sq',
+  alb: 'sq',
+  mkd: 'mk',
+  mac: 'mk',
+  bos: 'bs',
+  isl: 'is',
+  ice: 'is',
+  gle: 'ga',
+  cym: 'cy',
+  wel: 'cy',
+  ltz: 'lb',
+  fry: 'fy',
 };
 
 export function languageTag(iso6392: string | undefined): string | undefined {
@@ -97,7 +149,8 @@ export function renderMultivariant(index: HlsIndex, base: string): string {
   for (const group of groups) lines.push(...mediaTags(group, base));
   const videoPosition = positions.get(video.id) as number;
   for (const group of groups) {
-    const main = group.renditions.find((r) => r.rendition.audioType !== AUDIO_DESCRIPTION) ?? group.renditions[0];
+    const main =
+      group.renditions.find((r) => r.rendition.audioType !== AUDIO_DESCRIPTION) ?? group.renditions[0];
     const rate = bandwidth(index, [videoPosition, ...(main ? [main.position] : [])]);
     const attributes = [
       `BANDWIDTH=${rate.peak}`,
@@ -128,7 +181,8 @@ function mediaTags(group: AudioGroup, base: string): string[] {
   return group.renditions.map(({ rendition, position }) => {
     const tag = languageTag(rendition.language);
     const describes = rendition.audioType === AUDIO_DESCRIPTION;
-    let name = languageName(tag) + (describes ? ' (audio description)' : '') + (rendition.original ? ' (AC-3)' : '');
+    let name =
+      languageName(tag) + (describes ? ' (audio description)' : '') + (rendition.original ? ' (AC-3)' : '');
     for (let n = 2; names.has(name); n++) name = `${name.replace(/ \d+$/, '')} ${n}`;
     names.add(name);
     const attributes = [
@@ -165,7 +219,8 @@ export function renderMediaPlaylist(index: HlsIndex, renditionId: string): strin
   for (const [n, segment] of segments.entries()) {
     const discontinuity = n > 0 && (segment.disc === true || segment.seq !== expected);
     if (discontinuity) lines.push('#EXT-X-DISCONTINUITY');
-    if (n === 0 || discontinuity) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.pdt).toISOString()}`);
+    if (n === 0 || discontinuity)
+      lines.push(`#EXT-X-PROGRAM-DATE-TIME:${new Date(segment.pdt).toISOString()}`);
     lines.push(`#EXTINF:${segment.dur.toFixed(3)},`, `${renditionId}/${segment.seq}.ts`);
     expected = segment.seq + 1;
   }

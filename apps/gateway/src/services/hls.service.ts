@@ -1,5 +1,11 @@
 import { gzipSync } from 'node:zlib';
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import {
   E2gateError,
@@ -123,7 +129,8 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
     this.links.verify(link, this.clock.nowMs());
     const key = `${link.sessionId}/${rendition}/${sequence}`;
     const bytes = await this.cache.get(key, () => this.store.part(link.sessionId, rendition, sequence));
-    if (!bytes) throw new E2gateError(ErrorCode.NotFound, `segment ${sequence} of ${rendition} is not stored`);
+    if (!bytes)
+      throw new E2gateError(ErrorCode.NotFound, `segment ${sequence} of ${rendition} is not stored`);
     return bytes;
   }
 
@@ -184,11 +191,22 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
     if (!tracked) {
       if (this.tracked.size >= MAX_TRACKED_SESSIONS) this.forgetUnwatched();
       if (this.tracked.size >= MAX_TRACKED_SESSIONS) {
-        throw new E2gateError(ErrorCode.Capacity, `this gateway follows ${this.tracked.size} HLS sessions already`, {
-          retryAfterSeconds: 15,
-        });
+        throw new E2gateError(
+          ErrorCode.Capacity,
+          `this gateway follows ${this.tracked.size} HLS sessions already`,
+          {
+            retryAfterSeconds: 15,
+          },
+        );
       }
-      tracked = { index: null, fetchedAt: 0, stale: true, loading: null, viewers: new Map(), rendered: new Map() };
+      tracked = {
+        index: null,
+        fetchedAt: 0,
+        stale: true,
+        loading: null,
+        viewers: new Map(),
+        rendered: new Map(),
+      };
       this.tracked.set(sessionId, tracked);
     }
     return tracked;
@@ -205,7 +223,8 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
   private reportViewers(): void {
     const now = this.clock.monotonicMs();
     for (const [sessionId, tracked] of this.tracked) {
-      for (const [viewer, at] of tracked.viewers) if (now - at > VIEWER_ACTIVE_MS) tracked.viewers.delete(viewer);
+      for (const [viewer, at] of tracked.viewers)
+        if (now - at > VIEWER_ACTIVE_MS) tracked.viewers.delete(viewer);
       this.touch(sessionId, tracked.viewers.size);
     }
     this.forgetUnwatched();

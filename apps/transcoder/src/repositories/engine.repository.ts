@@ -13,6 +13,8 @@ export type { LivePipelineOptions, OutputStreamInfo, PipelineOutput, PipelineSta
 /** One running engine pipeline, as the sessions use it. */
 export interface EnginePipeline {
   push(chunk: Buffer): boolean;
+  /** The source broke before the next chunk (an upstream reconnect). */
+  markDiscontinuity(): void;
   stats(): PipelineStats;
   close(): Promise<PipelineStats>;
   destroy(): void;

@@ -64,7 +64,8 @@ export class SessionStoreRepository {
   async list(): Promise<SessionRecord[]> {
     const kv = await this.sessions();
     const records: SessionRecord[] = [];
-    for await (const key of await kv.keys('s.>')) { // HLS segment indexes share the bucket under `h.`
+    for await (const key of await kv.keys('s.>')) {
+      // HLS segment indexes share the bucket under `h.`
       const record = await this.get(key);
       if (record) records.push(record);
     }

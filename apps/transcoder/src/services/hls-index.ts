@@ -57,8 +57,7 @@ export class HlsIndexBuilder {
     }
     const durationMs = Math.round(segment.duration * 1000);
     // Program date-time: the receive clock at the start and after a break, media time in between.
-    const pdt =
-      this.nextPdt === null || segment.discontinuity ? receivedAtMs - durationMs : this.nextPdt;
+    const pdt = this.nextPdt === null || segment.discontinuity ? receivedAtMs - durationMs : this.nextPdt;
     this.nextPdt = pdt + durationMs;
     const entry: HlsSegmentEntry = {
       seq: segment.sequence,
@@ -88,7 +87,10 @@ export class HlsIndexBuilder {
     const newest = this.segments.at(-1);
     if (!newest) return;
     const end = newest.pdt + newest.dur * 1000;
-    while (this.segments.length > 1 && end - (this.segments[1] as HlsSegmentEntry).pdt >= this.limits.windowMs) {
+    while (
+      this.segments.length > 1 &&
+      end - (this.segments[1] as HlsSegmentEntry).pdt >= this.limits.windowMs
+    ) {
       if (this.segments.shift()?.disc) this.discontinuitySequence++;
     }
   }

@@ -39,6 +39,7 @@ function harness(
         pipelines.push(pipeline);
         return {
           push: (chunk: Buffer) => pipeline.accept && pipeline.pushed.push(chunk) > 0,
+          markDiscontinuity: () => pipeline.pushed.push(Buffer.from('BREAK')),
           stats: () => ({ warnings: {} }),
           close: vi.fn(),
           destroy: vi.fn(),
@@ -202,6 +203,7 @@ describe('LiveSession', () => {
     upstreams[1]!.onData(Buffer.alloc(188, 0x47));
     expect(session.state).toBe('live');
     expect(pipelines).toHaveLength(1); // the same engine pipeline: the break is a discontinuity, not a new stream
+    expect(pipelines[0]!.pushed.map(String)).toEqual(['BREAK']); // marked before the new connection's bytes
     expect(session.reconnects).toBe(1);
   });
 

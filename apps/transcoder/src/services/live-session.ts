@@ -14,6 +14,8 @@ import { UpstreamBatch } from './upstream-batch.js';
 
 /** Receiver reads wait at most this long to be gathered into one engine input (see UpstreamBatch). */
 const INPUT_BATCH_MS = 50;
+/** In the engine's input order: the upstream reconnected here (the output marks a discontinuity). */
+const BREAK = Symbol('upstream break');
 
 export interface LiveSessionDeps {
   receiver: ReceiverRepository;
@@ -71,8 +73,8 @@ export class LiveSession {
   /** Receiver reads gathered into one engine input: about one output chunk's worth. */
   private readonly batch = new UpstreamBatch(MAX_CHUNK_BYTES);
   private batchTimer: NodeJS.Timeout | null = null;
-  /** Engine input refused by a full queue, pushed again on 'drain'. */
-  private readonly refused: Buffer[] = [];
+  /** Engine input refused by a full queue, pushed again on 'drain'; `BREAK` marks where an upstream reconnected. */
+  private readonly refused: (Buffer | typeof BREAK)[] = [];
   readonly startedAt: number;
   bytesIn = 0;
   reconnects = 0;
@@ -177,6 +179,9 @@ export class LiveSession {
     if (this.outage) {
       this.logger.log(`upstream back after ${this.outage.attempts} attempt(s)`);
       this.outage = null;
+      // What the old connection sent went in before (onUpstreamEnd); the break goes right after it.
+      if (this.refused.length === 0) this.pipeline.markDiscontinuity();
+      else this.refused.push(BREAK);
       this.current = this.live ? 'live' : 'starting';
     }
     const full = this.batch.add(chunk);
@@ -208,7 +213,9 @@ export class LiveSession {
     if (!pipeline) return false;
     try {
       while (this.refused.length > 0) {
-        if (!pipeline.push(this.refused[0] as Buffer)) return false;
+        const next = this.refused[0] as Buffer | typeof BREAK;
+        if (next === BREAK) pipeline.markDiscontinuity();
+        else if (!pipeline.push(next)) return false;
         this.refused.shift();
       }
       return true;

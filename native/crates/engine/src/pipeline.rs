@@ -564,9 +564,24 @@ impl Pipeline {
         self.audio_out = out;
     }
 
+    /// The source broke (the caller reconnected its upstream): what follows is a new stretch of the stream
+    /// even when its timestamps happen to continue, so output restarts at the next keyframe with a
+    /// discontinuity (`#EXT-X-DISCONTINUITY`, TS discontinuity_indicator). Before any output it changes
+    /// nothing.
+    pub fn source_break(&mut self) {
+        let started = self.segmenter.as_ref().is_some_and(|segmenter| segmenter.started());
+        if started {
+            self.restart();
+        }
+    }
+
     /// A timeline break: drain the encoders into the old segment, close it, wait for a keyframe.
     fn discontinuity(&mut self) {
         self.warnings.add(WarningKind::TimestampJump, 1);
+        self.restart();
+    }
+
+    fn restart(&mut self) {
         self.flush_audio();
         if let Some(segmenter) = self.segmenter.as_mut() {
             segmenter.discontinuity();
@@ -877,6 +892,31 @@ mod tests {
                 .collect();
             assert!(videos[0].info.keyframe && videos[0].pts == segment.start);
         }
+    }
+
+    #[test]
+    fn a_marked_source_break_flags_the_next_segment_even_when_timestamps_continue() {
+        let input = stream(&mut source(), 0, 200, 25, 0..0);
+        let half = (input.len() / 2) / 188 * 188;
+        let mut pipeline = Pipeline::new(hls(2.0)).unwrap();
+        let mut outputs = Vec::new();
+        pipeline.source_break(); // before any output: nothing to break
+        pipeline.push(&input[..half]);
+        outputs.extend(std::iter::from_fn(|| pipeline.pull()));
+        pipeline.source_break();
+        pipeline.push(&input[half..]);
+        pipeline.finish();
+        outputs.extend(std::iter::from_fn(|| pipeline.pull()));
+        let flags: Vec<bool> = outputs
+            .iter()
+            .filter_map(|o| match o {
+                Output::Segment(s) => Some(s.discontinuity),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(flags.iter().filter(|&&flag| flag).count(), 1, "{flags:?}");
+        assert!(!flags[0]);
+        assert_eq!(pipeline.stats().warnings.get(WarningKind::TimestampJump), 0);
     }
 
     #[test]

@@ -118,6 +118,14 @@ impl LivePipeline {
         }
     }
 
+    /// Marks a break in the source before the next chunk pushed (an upstream reconnect): output restarts at
+    /// the next keyframe with a discontinuity — the next HLS segment carries `discontinuity`, TS packets the
+    /// discontinuity_indicator — even when the timestamps happen to continue.
+    #[napi(catch_unwind)]
+    pub fn mark_discontinuity(&self) {
+        self.shared.mark_discontinuity();
+    }
+
     /// Current counters (cheap: a snapshot the pipeline thread refreshes after every chunk).
     #[napi(catch_unwind)]
     pub fn stats(&self) -> napi::Result<PipelineStats> {

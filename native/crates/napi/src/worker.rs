@@ -40,6 +40,8 @@ pub const MAX_CHUNK_BYTES: usize = 64 * 1024 * 1024;
 
 /// Continuous TS output gathered into one output while more input is queued.
 pub const TS_BATCH_BYTES: usize = 1024 * 1024;
+/// Source breaks remembered ahead of the input (`mark_discontinuity` between pushes).
+const MAX_QUEUED_BREAKS: usize = 64;
 
 /// What the pipeline thread hands to JS.
 pub enum Event {
@@ -77,6 +79,11 @@ struct Input {
     spent: Vec<Buffer>,
     refused: bool,
     lifecycle: Lifecycle,
+    /// Chunks queued since the pipeline started, and taken by the thread: `breaks` holds the indexes of
+    /// chunks that follow a break in the source (`mark_discontinuity`), so the break lands in order.
+    queued: u64,
+    taken: u64,
+    breaks: VecDeque<u64>,
 }
 
 pub struct Snapshot {
@@ -111,6 +118,9 @@ impl Shared {
                 spent: Vec::new(),
                 refused: false,
                 lifecycle: Lifecycle::Open,
+                queued: 0,
+                taken: 0,
+                breaks: VecDeque::new(),
             }),
             input_changed: Condvar::new(),
             pending: Mutex::new(0),
@@ -157,8 +167,19 @@ impl Shared {
         }
         input.bytes += chunk.len();
         input.chunks.push_back(chunk);
+        input.queued += 1;
         self.input_changed.notify_one();
         PushOutcome::Accepted
+    }
+
+    /// The source broke (an upstream reconnect): the next chunk pushed starts after the break. Repeated marks
+    /// before that chunk count once; at most a few are kept (a source that breaks faster has no timeline).
+    pub fn mark_discontinuity(&self) {
+        let mut input = lock(&self.input);
+        let next = input.queued;
+        if input.breaks.back() != Some(&next) && input.breaks.len() < MAX_QUEUED_BREAKS {
+            input.breaks.push_back(next);
+        }
     }
 
     /// Releases the chunks the thread has finished with. Call on the JS thread.
@@ -233,7 +254,11 @@ impl Shared {
 
     /// Hands back the chunk just processed (if any) and waits for the next one; `None` at the end of input
     /// (closing and empty) or when destroyed.
-    fn next_chunk(&self, done: Option<Buffer>, alive: &dyn Fn() -> bool) -> Option<(Buffer, bool)> {
+    fn next_chunk(
+        &self,
+        done: Option<Buffer>,
+        alive: &dyn Fn() -> bool,
+    ) -> Option<(Buffer, bool, bool)> {
         let mut input = lock(&self.input);
         input.spent.extend(done);
         loop {
@@ -246,7 +271,14 @@ impl Shared {
                 if drain {
                     input.refused = false;
                 }
-                return Some((chunk, drain));
+                let index = input.taken;
+                input.taken += 1;
+                let mut after_break = false;
+                while input.breaks.front().is_some_and(|&at| at <= index) {
+                    after_break = true;
+                    input.breaks.pop_front();
+                }
+                return Some((chunk, drain, after_break));
             }
             if input.lifecycle != Lifecycle::Open {
                 return None;
@@ -309,10 +341,13 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     let mut failure: Option<String> = None;
     let mut done = None;
     let mut started = false;
-    while let Some((chunk, drain)) = shared.next_chunk(done.take(), &alive) {
+    while let Some((chunk, drain, after_break)) = shared.next_chunk(done.take(), &alive) {
         if drain && output.call(Event::Drain, ThreadsafeFunctionCallMode::NonBlocking) != Status::Ok
         {
             return shared.destroy();
+        }
+        if after_break {
+            pipeline.source_break();
         }
         if let Err(panic) = catch_unwind(AssertUnwindSafe(|| pipeline.push(&chunk))) {
             failure = Some(panic_message(panic));

@@ -569,7 +569,10 @@ impl Pipeline {
     /// discontinuity (`#EXT-X-DISCONTINUITY`, TS discontinuity_indicator). Before any output it changes
     /// nothing.
     pub fn source_break(&mut self) {
-        let started = self.segmenter.as_ref().is_some_and(|segmenter| segmenter.started());
+        let started = self
+            .segmenter
+            .as_ref()
+            .is_some_and(|segmenter| segmenter.started());
         if started {
             self.restart();
         }

@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential pkg-config clang libclang-dev
   libavcodec-dev libavformat-dev libavfilter-dev libavutil-dev libswresample-dev libswscale-dev libva-dev
   ffmpeg nats-server xmltv-util libxmltv-perl libxml2-utils hdhomerun-config wrk python3-venv
+  chromium
 )
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }

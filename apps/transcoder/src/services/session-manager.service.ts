@@ -68,8 +68,11 @@ interface Running {
 export class SessionManagerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SessionManagerService.name);
   private readonly running = new Map<string, Running>();
-  /** Sessions this node created and is still admitting (record written, not yet running): key → session id. */
-  private readonly admitting = new Map<string, string>();
+  /**
+   * Sessions this node is creating and admitting (record being written, not yet running). Registered before the
+   * record is written: a concurrent open that reads the record meanwhile must see it as running, not take it over.
+   */
+  private readonly admitting = new Set<string>();
   private heartbeat: NodeJS.Timeout | null = null;
   private shuttingDown = false;
   /** Hands an open to another node (set by the node inbox, which owns that transport). */
@@ -147,12 +150,13 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       throw this.capacityError();
     }
     const record = this.newRecord(channel, delivery, profile);
-    if (!(await this.store.create(key, record))) {
+    this.admitting.add(record.sessionId);
+    if (!(await this.store.create(key, record).catch((error: unknown) => this.notAdmitting(record, error)))) {
+      this.admitting.delete(record.sessionId);
       const winner = await this.store.get(key);
       if (winner) return this.joined(winner);
       throw new E2gateError(ErrorCode.Unavailable, 'the session ended while it was being joined; try again');
     }
-    this.admitting.set(key, record.sessionId);
     try {
       if (record.transponder) {
         await this.admission.acquire(record.transponder, record.sessionId, await this.tuners());
@@ -162,7 +166,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       this.metrics.admissionRefused(error instanceof E2gateError ? error.code : ErrorCode.Internal);
       throw error;
     } finally {
-      this.admitting.delete(key);
+      this.admitting.delete(record.sessionId);
     }
     const run = this.start(key, record, channel);
     await this.awaitFirstBytes(run);
@@ -212,8 +216,9 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   /** Whether the node of a session record still runs it (a killed node no longer answers its ping). */
   private async isRunning(key: string, record: SessionRecord): Promise<boolean> {
     if (record.node === this.nodes.nodeId) {
-      const local = this.running.get(key)?.record.sessionId ?? this.admitting.get(key);
-      return local === record.sessionId;
+      return (
+        this.running.get(key)?.record.sessionId === record.sessionId || this.admitting.has(record.sessionId)
+      );
     }
     return this.inbox.alive(record.node);
   }
@@ -224,6 +229,11 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     this.logger.warn(`session ${record.sessionId} of ${record.node} is gone with its node; starting it anew`);
     this.metrics.sessionEnded(record.profile, 'node-lost');
     await this.admission.prune().catch(() => undefined);
+  }
+
+  private notAdmitting(record: SessionRecord, error: unknown): never {
+    this.admitting.delete(record.sessionId);
+    throw error;
   }
 
   private joined(record: SessionRecord): TranscoderSessionOpenReply {

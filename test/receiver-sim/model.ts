@@ -2,11 +2,7 @@
 import type { PiconStep } from './refs.js';
 
 export type FixtureName =
-  | 't1_720p50_ac3_mp2'
-  | 't2_1080i_eac3_ad_wrap'
-  | 't3_576i_mpeg2'
-  | 't4_720p_eac3'
-  | 'sim_radio_mp2';
+  't1_720p50_ac3_mp2' | 't2_1080i_eac3_ad_wrap' | 't3_576i_mpeg2' | 't4_720p_eac3' | 'sim_radio_mp2';
 
 /** How a channel's picon is found (openwebif.md §6): the step of the fallback chain that hits, or none. */
 export type PiconVia = PiconStep | 'none';

@@ -108,6 +108,12 @@ describe('a channel with two languages (1080i H.264, MP2 deu + E-AC-3 eng audio 
     expect(aac.map((m) => m['LANGUAGE'])).toEqual(['de', 'en']);
     expect(aac[1]!['CHARACTERISTICS']).toBe('public.accessibility.describes-video');
     expect(aac[0]!['DEFAULT']).toBe('YES');
+    // The broadcast E-AC-3 (English, audio description) beside its AAC, for Safari: its own group and variant.
+    expect(multivariant.media.filter((m) => m['GROUP-ID'] === 'ec3').map((m) => m['LANGUAGE'])).toEqual([
+      'en',
+    ]);
+    expect(multivariant.variants.map((v) => v.attributes['AUDIO'])).toEqual(['aac', 'ec3']);
+    expect(multivariant.variants[1]!.attributes['CODECS']).toMatch(/^avc1\.[0-9a-f]{6},ec-3$/);
     const variant = multivariant.variants[0]!;
     expect(variant.attributes['RESOLUTION']).toBe('1920x1080');
 

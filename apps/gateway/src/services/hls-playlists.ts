@@ -182,7 +182,9 @@ function mediaTags(group: AudioGroup, base: string): string[] {
     const tag = languageTag(rendition.language);
     const describes = rendition.audioType === AUDIO_DESCRIPTION;
     let name =
-      languageName(tag) + (describes ? ' (audio description)' : '') + (rendition.original ? ' (AC-3)' : '');
+      languageName(tag) +
+      (describes ? ' (audio description)' : '') +
+      (rendition.original ? (rendition.codecs === 'ec-3' ? ' (E-AC-3)' : ' (AC-3)') : '');
     for (let n = 2; names.has(name); n++) name = `${name.replace(/ \d+$/, '')} ${n}`;
     names.add(name);
     const attributes = [

@@ -6,7 +6,9 @@ import type { LivePipelineOptions, PipelineOutput } from '../repositories/engine
  */
 export interface SessionOutput {
   /** The engine options of this delivery (output mode, segmenting). */
-  readonly engineOptions: Partial<Pick<LivePipelineOptions, 'output' | 'segmentDuration' | 'hlsRenditions'>>;
+  readonly engineOptions: Partial<
+    Pick<LivePipelineOptions, 'output' | 'segmentDuration' | 'hlsRenditions' | 'keepOriginalAudio'>
+  >;
   /** Bytes delivered so far. */
   readonly bytesOut: number;
   /**

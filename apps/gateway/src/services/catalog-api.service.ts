@@ -75,10 +75,7 @@ export class CatalogApiService {
 
   /** One channel from the snapshot this replica serves (the catalog has no single-channel query). */
   channel(id: string): ChannelDetailDto {
-    const view = this.follower.current;
-    if (!view) throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet');
-    const channel = view.channel(id);
-    if (!channel) throw new E2gateError(ErrorCode.NotFound, `no channel ${JSON.stringify(id)}`);
+    const { view, channel } = this.follower.requireChannel(id);
     return { version: view.version, channel: channelDto(channel) };
   }
 

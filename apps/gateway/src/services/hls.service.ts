@@ -90,10 +90,7 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** The multivariant playlist of a channel for a new viewer, once its session has a first segment. */
   async open(channelId: string, requestId: string): Promise<string> {
-    const view = this.follower.current;
-    if (!view) throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet');
-    const channel = view.channel(channelId);
-    if (!channel) throw new E2gateError(ErrorCode.NotFound, `no channel ${JSON.stringify(channelId)}`);
+    const { channel } = this.follower.requireChannel(channelId);
     const session = await this.transcoder.openHlsSession(channel.id, requestId).catch((error: unknown) => {
       if (error instanceof E2gateError && error.code === ErrorCode.Unavailable) {
         throw new E2gateError(ErrorCode.Unavailable, 'no transcoder is available to stream this channel');

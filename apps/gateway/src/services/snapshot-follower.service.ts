@@ -7,6 +7,7 @@ import {
   ErrorCode,
   type CatalogMetaRecord,
   type CatalogSnapshot,
+  type Channel,
 } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
@@ -64,6 +65,15 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
   /** The snapshot being served, or null before the first one arrived. */
   get current(): SnapshotView | null {
     return this.view;
+  }
+
+  /** The served snapshot and one of its channels; `NO_SNAPSHOT` before the first snapshot, `NOT_FOUND` for none. */
+  requireChannel(channelId: string): { view: SnapshotView; channel: Channel } {
+    const view = this.view;
+    if (!view) throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet');
+    const channel = view.channel(channelId);
+    if (!channel) throw new E2gateError(ErrorCode.NotFound, `no channel ${JSON.stringify(channelId)}`);
+    return { view, channel };
   }
 
   /** The meta record of the served snapshot (staleness, last error, degradation), updated as the catalog marks it. */

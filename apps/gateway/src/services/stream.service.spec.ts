@@ -20,7 +20,7 @@ function setup(streams = { maxSessions: 50, maxViewersPerSession: 100, viewerBuf
     }),
     touch: vi.fn().mockResolvedValue(undefined),
   };
-  const follower = { current: { channel: (id: string) => ({ id }) } };
+  const follower = { requireChannel: (id: string) => ({ channel: { id } }) };
   const metrics = new Proxy({}, { get: () => vi.fn() });
   const service = new StreamService(
     { streams } as GatewayConfig,

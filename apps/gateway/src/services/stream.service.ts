@@ -56,10 +56,7 @@ export class StreamService implements BeforeApplicationShutdown {
 
   async open(channelId: string, profile: StreamProfile, requestId: string): Promise<OpenedStream> {
     if (this.closing) throw new E2gateError(ErrorCode.Unavailable, 'the gateway is shutting down');
-    const view = this.follower.current;
-    if (!view) throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet');
-    const channel = view.channel(channelId);
-    if (!channel) throw new E2gateError(ErrorCode.NotFound, `no channel ${JSON.stringify(channelId)}`);
+    const { channel } = this.follower.requireChannel(channelId);
     const asked = this.clock.monotonicMs();
     let session;
     try {

@@ -132,6 +132,13 @@ export interface LivePipelineOptions {
    */
   hlsRenditions?: boolean
   /**
+   * With `output: 'hls'`: the first segment after the start and after every break ends at the first
+   * keyframe a quarter target in (one GOP of broadcast video) instead of a target in, so a live player can
+   * start sooner; later segments keep the target on average.
+   * @default false
+   */
+  fastStart?: boolean
+  /**
    * Input bytes queued for the pipeline thread before `push` refuses more.
    * @default 4194304
    */

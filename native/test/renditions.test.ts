@@ -269,3 +269,20 @@ describe("'streams' output", () => {
     });
   });
 });
+
+describe('fast start', () => {
+  it('cuts the first segment at the first keyframe a quarter target in; later segments keep the target', async () => {
+    const hls: LivePipelineOptions = { output: 'hls', segmentDuration: 2, hlsRenditions: true };
+    const plain = segments((await runPipeline(fixture('t1_720p50_ac3_mp2'), hls)).outputs);
+    const fast = segments(
+      (await runPipeline(fixture('t1_720p50_ac3_mp2'), { ...hls, fastStart: true })).outputs,
+    );
+    const seconds = (s: PipelineOutput) => s.duration!;
+    expect(fast[0]!.pts).toBe(plain[0]!.pts);
+    expect(seconds(fast[0]!)).toBeGreaterThanOrEqual(0.5);
+    expect(seconds(fast[0]!)).toBeLessThan(seconds(plain[0]!));
+    expect(fast.every((s) => s.keyframe)).toBe(true);
+    const middle = fast.slice(1, -1).map(seconds);
+    expect(middle.reduce((a, b) => a + b, 0) / middle.length).toBeCloseTo(2, 0);
+  });
+});

@@ -70,9 +70,16 @@ export class NatsClientService {
   }
 }
 
+/** Nobody subscribes to the subject: the service that answers it is not running (a 503 of its own). */
+export class NoResponderError extends E2gateError {
+  constructor(readonly subject: string) {
+    super(ErrorCode.Unavailable, `no service answers ${subject}`);
+  }
+}
+
 function translateTransportError(subject: string, error: unknown): E2gateError {
   if (error instanceof errors.RequestError && error.isNoResponders()) {
-    return new E2gateError(ErrorCode.Unavailable, `no service answers ${subject}`);
+    return new NoResponderError(subject);
   }
   if (error instanceof errors.TimeoutError || (error instanceof Error && error.name === 'TimeoutError')) {
     return new E2gateError(ErrorCode.Timeout, `${subject} did not answer in time`);

@@ -11,8 +11,11 @@ import {
   type SessionRecord,
   type StreamProfile,
   type TranscoderSessionOpenReply,
+  type TranscoderSessionOpenRequest,
+  E2gateError,
+  ErrorCode,
 } from '@e2gate/contracts';
-import { NatsClientService, NatsConnectionService } from '@e2gate/nats';
+import { NatsClientService, NatsConnectionService, NoResponderError } from '@e2gate/nats';
 import { instanceName } from '@e2gate/observability';
 
 /** Session records in the `sessions` KV (HLS segment indexes share the bucket under `h.`). */
@@ -38,20 +41,30 @@ export class TranscoderRepository {
     profile: StreamProfile,
     requestId: string,
   ): Promise<TranscoderSessionOpenReply> {
-    return this.client.request(
-      Subject.TranscoderCmdSessionOpen,
-      { channelId, delivery: 'ts', profile, requester: this.requester },
-      { timeoutMs: this.config.streamOpenTimeoutMs, correlationId: requestId },
-    );
+    return this.open({ channelId, delivery: 'ts', profile, requester: this.requester }, requestId);
   }
 
   /** Opens or joins the channel's HLS session (audio always AAC). */
   openHlsSession(channelId: string, requestId: string): Promise<TranscoderSessionOpenReply> {
-    return this.client.request(
-      Subject.TranscoderCmdSessionOpen,
-      { channelId, delivery: 'hls', profile: 'aac', requester: this.requester },
-      { timeoutMs: this.config.streamOpenTimeoutMs, correlationId: requestId },
-    );
+    return this.open({ channelId, delivery: 'hls', profile: 'aac', requester: this.requester }, requestId);
+  }
+
+  /** No transcoder answering becomes a clear 503; a transcoder's own refusal keeps its reason. */
+  private async open(
+    request: TranscoderSessionOpenRequest,
+    requestId: string,
+  ): Promise<TranscoderSessionOpenReply> {
+    try {
+      return await this.client.request(Subject.TranscoderCmdSessionOpen, request, {
+        timeoutMs: this.config.streamOpenTimeoutMs,
+        correlationId: requestId,
+      });
+    } catch (error) {
+      if (error instanceof NoResponderError) {
+        throw new E2gateError(ErrorCode.Unavailable, 'no transcoder is available to stream this channel');
+      }
+      throw error;
+    }
   }
 
   /**

@@ -91,12 +91,7 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
   /** The multivariant playlist of a channel for a new viewer, once its session has a first segment. */
   async open(channelId: string, requestId: string): Promise<string> {
     const { channel } = this.follower.requireChannel(channelId);
-    const session = await this.transcoder.openHlsSession(channel.id, requestId).catch((error: unknown) => {
-      if (error instanceof E2gateError && error.code === ErrorCode.Unavailable) {
-        throw new E2gateError(ErrorCode.Unavailable, 'no transcoder is available to stream this channel');
-      }
-      throw error;
-    });
+    const session = await this.transcoder.openHlsSession(channel.id, requestId);
     const index = await this.firstSegment(session.sessionId);
     const { base, viewer } = this.links.issue(session.sessionId, this.clock.nowMs());
     this.seen(session.sessionId, viewer);

@@ -64,9 +64,6 @@ export class StreamService implements BeforeApplicationShutdown {
     } catch (error) {
       const code = error instanceof E2gateError ? error.code : ErrorCode.Internal;
       this.metrics.streamOpen(code);
-      if (code === ErrorCode.Unavailable) {
-        throw new E2gateError(ErrorCode.Unavailable, 'no transcoder is available to stream this channel');
-      }
       throw error;
     }
     const relay = await this.relay(session.sessionId, profile);

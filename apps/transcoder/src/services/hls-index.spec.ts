@@ -12,15 +12,26 @@ function segment(sequence: number, duration: number, discontinuity = false, ids 
 
 describe('HlsIndexBuilder', () => {
   it('fixes the target duration at the first segment (target plus its GOP) and never raises it', () => {
-    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2 });
+    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2, fastStart: false });
     builder.useRenditions([video, german]);
     builder.add(segment(0, 2.56), 10_000);
     builder.add(segment(1, 4.2), 14_200);
     expect(builder.snapshot().targetDuration).toBe(3);
   });
 
+  it('with fast start, takes the GOP from the one-GOP first segment', () => {
+    const short = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2, fastStart: true });
+    short.useRenditions([video, german]);
+    short.add(segment(0, 0.64), 10_000);
+    expect(short.snapshot().targetDuration).toBe(3);
+    const long = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2, fastStart: true });
+    long.useRenditions([video, german]);
+    long.add(segment(0, 1.28), 10_000);
+    expect(long.snapshot().targetDuration).toBe(4);
+  });
+
   it('dates segments from the receive clock at the start and after a break, by media time in between', () => {
-    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2 });
+    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2, fastStart: false });
     builder.useRenditions([video, german]);
     builder.add(segment(0, 2), 10_000);
     builder.add(segment(1, 2), 12_300);
@@ -33,7 +44,7 @@ describe('HlsIndexBuilder', () => {
   });
 
   it('keeps the timeshift window and counts the discontinuities that left it', () => {
-    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 5_000, segmentSeconds: 2 });
+    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 5_000, segmentSeconds: 2, fastStart: false });
     builder.useRenditions([video, german]);
     builder.add(segment(0, 2), 2_000);
     builder.add(segment(1, 2, true), 10_000);
@@ -44,7 +55,7 @@ describe('HlsIndexBuilder', () => {
   });
 
   it('keeps rendition ids stable across a stream change: new ones append, bytes line up with them', () => {
-    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2 });
+    const builder = new HlsIndexBuilder('s', 'c', { windowMs: 60_000, segmentSeconds: 2, fastStart: false });
     expect(builder.useRenditions([video, german])).toEqual(['v', 'a0']);
     builder.add(segment(0, 2), 2_000);
     expect(builder.useRenditions([video, german, english])).toEqual(['v', 'a0', 'a1']);

@@ -15,6 +15,8 @@ export interface HlsIndexLimits {
   windowMs: number;
   /** The segment duration the engine aims at, seconds. */
   segmentSeconds: number;
+  /** The engine cuts the first segment after a start or break at one GOP (see the engine's `fastStart`). */
+  fastStart: boolean;
 }
 
 /**
@@ -52,8 +54,13 @@ export class HlsIndexBuilder {
   /** Adds a finished segment; `receivedAtMs` is the wall clock when it was complete. */
   add(segment: FinishedSegment, receivedAtMs: number): HlsSegmentEntry {
     if (this.targetDuration === 0) {
-      // The first segment spans the target plus at most one GOP: what later segments can reach too.
-      this.targetDuration = Math.ceil(Math.max(segment.duration, this.limits.segmentSeconds) + 0.25);
+      // Segments end at the first keyframe after their scheduled cut, so they reach the target plus one GOP.
+      // The first segment measures the GOP: with fast start it is one GOP (at least a quarter target) long;
+      // without, it is the target plus what the GOP added.
+      const gop = this.limits.fastStart
+        ? Math.min(segment.duration, this.limits.segmentSeconds)
+        : Math.max(segment.duration - this.limits.segmentSeconds, 0);
+      this.targetDuration = Math.ceil(this.limits.segmentSeconds + gop + 0.25);
     }
     const durationMs = Math.round(segment.duration * 1000);
     // Program date-time: the receive clock at the start and after a break, media time in between.

@@ -31,6 +31,7 @@ export class HlsOutput implements SessionOutput {
       output: 'hls' as const,
       segmentDuration: limits.segmentSeconds,
       hlsRenditions: true,
+      fastStart: limits.fastStart,
       // The broadcast AC-3/E-AC-3 beside its AAC: Safari plays it (5.1); browsers without it skip that variant.
       keepOriginalAudio: true,
     };

@@ -319,7 +319,12 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
           hls = new HlsOutput(
             record.sessionId,
             record.channelId,
-            { windowMs: this.config.hls.timeshiftMs, segmentSeconds: this.config.hls.segmentMs / 1000 },
+            {
+              windowMs: this.config.hls.timeshiftMs,
+              segmentSeconds: this.config.hls.segmentMs / 1000,
+              // A first segment of one GOP: the held index.m3u8 answers about a target duration sooner.
+              fastStart: true,
+            },
             this.hlsStore,
             events,
             () => this.clock.nowMs(),

@@ -7,7 +7,10 @@ import type { LivePipelineOptions, PipelineOutput } from '../repositories/engine
 export interface SessionOutput {
   /** The engine options of this delivery (output mode, segmenting). */
   readonly engineOptions: Partial<
-    Pick<LivePipelineOptions, 'output' | 'segmentDuration' | 'hlsRenditions' | 'keepOriginalAudio'>
+    Pick<
+      LivePipelineOptions,
+      'output' | 'segmentDuration' | 'hlsRenditions' | 'keepOriginalAudio' | 'fastStart'
+    >
   >;
   /** Bytes delivered so far. */
   readonly bytesOut: number;

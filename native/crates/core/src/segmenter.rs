@@ -262,6 +262,8 @@ pub struct Segmenter {
     counters: SegmenterCounters,
     /// Size of the last segment, to allocate the next one without regrowing it.
     last_size: usize,
+    /// The first segment after a start or a break ends at the next keyframe (see [`Segmenter::fast_start`]).
+    fast_start: bool,
 }
 
 impl Segmenter {
@@ -287,7 +289,17 @@ impl Segmenter {
             done: VecDeque::new(),
             counters: SegmenterCounters::default(),
             last_size: 0,
+            fast_start: false,
         }
+    }
+
+    /// Fast start: the first segment after a start or a break ends at the first keyframe a quarter target
+    /// in (one GOP for broadcast video; a quarter target of audio frames without video) instead of a target
+    /// in, so a live player can begin about a target duration sooner. The cut schedule stays anchored at the
+    /// first keyframe, so the following segments still average the target.
+    pub fn fast_start(mut self, on: bool) -> Self {
+        self.fast_start = on;
+        self
     }
 
     pub fn counters(&self) -> SegmenterCounters {
@@ -458,7 +470,7 @@ impl Segmenter {
     fn open_segment(&mut self, start: MediaTime, keyframe: bool, target: i64) {
         let fresh = self.open.is_none() && (self.next_sequence == 0 || self.next_discontinuity);
         self.next_cut = if fresh {
-            start.saturating_add(target)
+            start.saturating_add(if self.fast_start { target / 4 } else { target })
         } else {
             (self.next_cut.saturating_add(target)).max(start.saturating_add(target / 2))
         };
@@ -769,6 +781,54 @@ mod tests {
             segments.iter().map(|s| s.sequence).collect::<Vec<_>>(),
             (0..10).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn fast_start_makes_the_first_segment_one_gop_after_a_start_and_after_a_break() {
+        let mut segmenter =
+            Segmenter::new(OutputMode::Hls { target: TARGET }, config(true), Some(0))
+                .fast_start(true);
+        feed(&mut segmenter, 0, 500, 25); // 10 s, GOP 0.5 s
+        segmenter.discontinuity();
+        feed(&mut segmenter, 5_000_000, 500, 25);
+        segmenter.finish();
+        let segments = drain(&mut segmenter);
+        let durations: Vec<f64> = segments
+            .iter()
+            .map(|s| s.duration as f64 / 90_000.0)
+            .collect();
+        let restart = segments.iter().position(|s| s.discontinuity).unwrap();
+        assert_eq!(
+            (durations[0], durations[restart]),
+            (0.5, 0.5),
+            "{durations:?}"
+        );
+        for run in [
+            &durations[1..restart - 1],
+            &durations[restart + 1..durations.len() - 1],
+        ] {
+            assert!(run.iter().all(|d| *d == 2.0), "{durations:?}");
+        }
+        assert_eq!(durations[..restart].iter().sum::<f64>(), 10.0);
+    }
+
+    #[test]
+    fn fast_start_without_video_cuts_a_quarter_target_of_audio() {
+        let mut segmenter = Segmenter::new(OutputMode::Hls { target: TARGET }, config(false), None)
+            .fast_start(true);
+        for i in 0..500 {
+            let t = MediaTime(i * 1920);
+            segmenter.write(&Unit {
+                stream: 0,
+                pts: t,
+                dts: t,
+                duration: 1920,
+                data: &[1u8; 300],
+                keyframe: true,
+            });
+        }
+        let first = drain(&mut segmenter)[0].duration;
+        assert!((TARGET / 4..TARGET / 4 + 1920).contains(&first), "{first}");
     }
 
     #[test]

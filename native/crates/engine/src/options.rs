@@ -47,6 +47,9 @@ pub struct PipelineOptions {
     /// With [`OutputKind::Hls`]: every segment as one transport stream per output stream (HLS renditions),
     /// see [`e2gate_core::segmenter::Segment::parts`]. Ignored for TS output.
     pub hls_renditions: bool,
+    /// With [`OutputKind::Hls`]: the first segment after a start or a break is one GOP long, see
+    /// [`e2gate_core::segmenter::Segmenter::fast_start`].
+    pub fast_start: bool,
 }
 
 impl Default for PipelineOptions {
@@ -60,6 +63,7 @@ impl Default for PipelineOptions {
             keep_original_audio: false,
             audio_output: AudioOutput::Aac,
             hls_renditions: false,
+            fast_start: false,
         }
     }
 }

@@ -318,7 +318,10 @@ impl Pipeline {
                     }
                     OutputKind::Hls => OutputMode::Hls { target },
                 };
-                self.segmenter = Some(Segmenter::new(mode, layout.mux.clone(), video_output));
+                self.segmenter = Some(
+                    Segmenter::new(mode, layout.mux.clone(), video_output)
+                        .fast_start(self.options.fast_start),
+                );
             }
         }
         let kept_sets = self

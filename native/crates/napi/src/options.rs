@@ -47,6 +47,11 @@ pub struct LivePipelineOptions {
     /// span. Ignored with `output: 'ts'`.
     /// @default false
     pub hls_renditions: Option<bool>,
+    /// With `output: 'hls'`: the first segment after the start and after every break ends at the first
+    /// keyframe a quarter target in (one GOP of broadcast video) instead of a target in, so a live player can
+    /// start sooner; later segments keep the target on average.
+    /// @default false
+    pub fast_start: Option<bool>,
     /// Input bytes queued for the pipeline thread before `push` refuses more.
     /// @default 4194304
     pub max_queued_input_bytes: Option<u32>,
@@ -126,6 +131,7 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
             keep_original_audio: options.keep_original_audio.unwrap_or(false),
             audio_output,
             hls_renditions: options.hls_renditions.unwrap_or(false),
+            fast_start: options.fast_start.unwrap_or(false),
         };
         engine.validate()?;
         let max_queued_input_bytes = options

@@ -10,39 +10,39 @@
  *
  * BENCH_CHANNELS, BENCH_SECONDS, BENCH_CONNECTIONS override the defaults (1500, 8, 16).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request } from 'node:http';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { connect } from '@nats-io/transport-node';
 import { startReceiverSim } from '../receiver-sim/index.js';
 import { startNatsServer } from '../support/nats-server.js';
+import {
+  captureAnswer,
+  fetchWithHeaders,
+  startBaseline,
+  statusCounts,
+  unexpectedAnswers,
+  wrk,
+  wrkProblems,
+  type CapturedAnswer,
+} from './wrk.js';
 
 const CHANNELS = Number(process.env['BENCH_CHANNELS'] ?? 1500);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const EPG_DAYS = 7;
+const LOAD = { connections: CONNECTIONS, seconds: SECONDS };
 const TOKEN = 'bench-token-0123456789abcdef';
 const root = resolve(import.meta.dirname, '..', '..', '..');
-const run = promisify(execFile);
 
 interface Scenario {
   name: string;
   path: string;
   headers: Record<string, string>;
-}
-
-interface WrkResult {
-  requestsPerSecond: number;
-  p99Ms: number;
-  transferPerSecond: string;
-  /** wrk's "Non-2xx or 3xx responses": every status ≥ 400. */
-  non2xx: number;
-  socketErrors: { connect: number; read: number; write: number; timeout: number };
 }
 
 function child(
@@ -74,111 +74,17 @@ async function stop(process: ChildProcess | null): Promise<void> {
   await exited;
 }
 
-/** First line a child prints that matches, e.g. the listening address. */
-async function lineMatching(process: ChildProcess, pattern: RegExp): Promise<string> {
-  let buffer = '';
-  for await (const chunk of process.stdout!) {
-    buffer += String(chunk);
-    const match = pattern.exec(buffer);
-    if (match) return match[1] ?? match[0];
-  }
-  throw new Error(`process ended before printing ${pattern}`);
-}
-
-async function fetchRaw(url: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((done, fail) => {
-    request(url, { headers }, (response) => {
-      const parts: Buffer[] = [];
-      response.on('data', (part: Buffer) => parts.push(part));
-      response.on('end', () =>
-        done({
-          status: response.statusCode ?? 0,
-          headers: response.headers as Record<string, string>,
-          body: Buffer.concat(parts),
-        }),
-      );
-    })
-      .on('error', fail)
-      .end();
-  });
-}
-
-function parseWrk(output: string): WrkResult {
-  const toMs = (value: string, unit: string) =>
-    Number(value) * ({ us: 0.001, ms: 1, s: 1000, m: 60_000 }[unit] ?? NaN);
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(output);
-  const p99 = /\s99%\s+([\d.]+)(us|ms|s|m)\b/.exec(output);
-  const transfer = /Transfer\/sec:\s+(\S+)/.exec(output);
-  const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(output);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
-  if (!rps || !p99) throw new Error(`unexpected wrk output:\n${output}`);
-  return {
-    requestsPerSecond: Number(rps[1]),
-    p99Ms: toMs(p99[1]!, p99[2]!),
-    transferPerSecond: transfer?.[1] ?? '?',
-    non2xx: Number(non2xx?.[1] ?? 0),
-    socketErrors: {
-      connect: Number(socket?.[1] ?? 0),
-      read: Number(socket?.[2] ?? 0),
-      write: Number(socket?.[3] ?? 0),
-      timeout: Number(socket?.[4] ?? 0),
-    },
-  };
-}
-
-/** The gateway's own count of answers per status for one route pattern (its HTTP duration histogram). */
-async function statusCounts(gatewayUrl: string, route: string): Promise<Map<string, number>> {
-  const text = (await fetchRaw(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
-  const counts = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('e2gate_gateway_http_request_duration_seconds_count{')) continue;
-    if (!line.includes(`route="${route}"`)) continue;
-    const status = /status="(\d+)"/.exec(line)?.[1];
-    if (status) counts.set(status, (counts.get(status) ?? 0) + Number(line.split(' ').at(-1)));
-  }
-  return counts;
-}
-
-/** Statuses other than 2xx/304 the gateway gave between two `statusCounts`, as `429×12, 503×1`; '' when none. */
-function unexpectedAnswers(before: Map<string, number>, after: Map<string, number>): string {
-  return [...after]
-    .map(([status, count]) => [status, count - (before.get(status) ?? 0)] as const)
-    .filter(([status, delta]) => delta > 0 && !/^2\d\d$/.test(status) && status !== '304')
-    .map(([status, delta]) => `${status}×${delta}`)
-    .join(', ');
-}
-
 async function throttledTotal(gatewayUrl: string): Promise<number> {
-  const text = (await fetchRaw(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
+  const text = (await fetchWithHeaders(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
   return text
     .split('\n')
     .filter((line) => line.startsWith('e2gate_gateway_throttled_requests_total{'))
     .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
 }
 
-/** What went wrong in one wrk run, for the failure report; empty when nothing did. */
-function wrkProblems(who: string, scenario: string, result: WrkResult): string[] {
-  const problems: string[] = [];
-  if (result.non2xx > 0) problems.push(`${scenario}: ${who} gave ${result.non2xx} answers with status ≥ 400`);
-  const { connect, read, write, timeout } = result.socketErrors;
-  if (connect + read + write + timeout > 0) {
-    problems.push(
-      `${scenario}: ${who}: socket errors connect ${connect}, read ${read}, write ${write}, timeout ${timeout}`,
-    );
-  }
-  return problems;
-}
-
-async function wrk(url: string, headers: Record<string, string>): Promise<WrkResult> {
-  const args = ['-t2', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency', '--timeout', '30s'];
-  for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
-  const { stdout } = await run('wrk', [...args, url], { maxBuffer: 16 * 1024 * 1024 });
-  return parseWrk(stdout);
-}
-
 async function waitReady(url: string): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    const reply = await fetchRaw(`${url}/readyz`, {}).catch(() => null);
+    const reply = await fetchWithHeaders(`${url}/readyz`, {}).catch(() => null);
     if (reply?.status === 200) return;
     await sleep(500);
   }
@@ -252,25 +158,18 @@ async function main(): Promise<void> {
     const auth = { authorization: `Bearer ${TOKEN}` };
     const capture = join(work, 'captured');
     const scenarios: Scenario[] = [];
-    const manifest: unknown[] = [];
+    const manifest: CapturedAnswer[] = [];
     rmSync(capture, { recursive: true, force: true });
     await import('node:fs/promises').then((fs) => fs.mkdir(capture));
     for (const [index, path] of ['/playlist.m3u', '/xmltv.xml', '/api/v1/epg/now-next'].entries()) {
-      const plain = await fetchRaw(gatewayUrl + path, auth);
-      const zipped = await fetchRaw(gatewayUrl + path, { ...auth, 'accept-encoding': 'gzip' });
-      if (plain.status !== 200)
-        throw new Error(`${path}: ${plain.status} ${plain.body.toString().slice(0, 200)}`);
-      writeFileSync(join(capture, `${index}.body`), plain.body);
-      const hasGzip = zipped.headers['content-encoding'] === 'gzip';
-      if (hasGzip) writeFileSync(join(capture, `${index}.gz`), zipped.body);
-      manifest.push({
+      const { entry, plain, zipped, hasGzip } = await captureAnswer(
+        gatewayUrl,
         path,
-        contentType: plain.headers['content-type'],
-        etag: plain.headers['etag'] ?? null,
-        etagGzip: hasGzip ? zipped.headers['etag'] : null,
-        body: `${index}.body`,
-        gzip: hasGzip ? `${index}.gz` : null,
-      });
+        auth,
+        capture,
+        `${index}`,
+      );
+      manifest.push(entry);
       const size = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
       console.log(
         `${path}: ${size(plain.body.length)}${hasGzip ? `, gzip ${size(zipped.body.length)}` : ''}`,
@@ -288,18 +187,19 @@ async function main(): Promise<void> {
         `(peak so far ${rssMiB(gateway, 'VmHWM')} MiB)`,
     );
     writeFileSync(join(capture, 'manifest.json'), JSON.stringify(manifest));
-    baseline = child('dist/test/bench/gateway-baseline.js', [capture], {});
-    const baselineUrl = (await lineMatching(baseline, /(http:\/\/\S+)\n/)).trim();
+    const replay = await startBaseline(capture);
+    baseline = replay.process;
+    const baselineUrl = replay.url;
 
     const rows: string[][] = [];
     const problems: string[] = [];
     for (const scenario of scenarios) {
       const route = scenario.path.split('?')[0]!;
       const before = await statusCounts(gatewayUrl, route);
-      const ours = await wrk(gatewayUrl + scenario.path, scenario.headers);
+      const ours = await wrk(gatewayUrl + scenario.path, scenario.headers, LOAD);
       const unexpected = unexpectedAnswers(before, await statusCounts(gatewayUrl, route));
       if (unexpected) problems.push(`${scenario.name}: the gateway answered ${unexpected}`);
-      const bare = await wrk(baselineUrl + scenario.path, scenario.headers);
+      const bare = await wrk(baselineUrl + scenario.path, scenario.headers, LOAD);
       problems.push(
         ...wrkProblems('gateway', scenario.name, ours),
         ...wrkProblems('baseline', scenario.name, bare),

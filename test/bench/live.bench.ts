@@ -24,27 +24,35 @@
  * BENCH_QUICK=1 measures only e2gate's two CPU figures (1 channel × 100 viewers, 20 channels × 1), for working on
  * the stack's own cost; BENCH_PROFILE=<dir> writes V8 CPU profiles of gateway and transcoder there (`--cpu-prof`).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, request, type IncomingMessage } from 'node:http';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { execFile, spawn } from 'node:child_process';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { request, type IncomingMessage } from 'node:http';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { connect } from '@nats-io/transport-node';
-import { defaultMaxSessions, STREAMING_NODE_FLAGS } from '@e2gate/config';
-import { startNatsServer } from '../support/nats-server.js';
+import { defaultMaxSessions } from '@e2gate/config';
+import {
+  BENCH_TOKEN,
+  cpuSeconds,
+  fetchRaw,
+  machineJiffies,
+  percentile,
+  printTable,
+  startBenchStack,
+  sum,
+  waitFor,
+  waitNoReceiverStreams,
+  SIM_TUNERS,
+  type BenchChannel,
+} from './live-stack.js';
 
 const run = promisify(execFile);
-const root = resolve(import.meta.dirname, '..', '..', '..');
-const TOKEN = 'bench-live-token-0123456789abcdef';
 const OPENS = Number(process.env['BENCH_OPENS'] ?? 20);
 const WINDOW_MS = Number(process.env['BENCH_WINDOW_S'] ?? 20) * 1000;
 const FFMPEG_FANOUT = Number(process.env['BENCH_FFMPEG_VIEWERS'] ?? 20);
 const RAMP_MAX = Number(process.env['BENCH_RAMP_MAX'] ?? 100);
 const QUICK = process.env['BENCH_QUICK'] === '1';
-const PROFILE_DIR = process.env['BENCH_PROFILE'];
 const FANOUT_VIEWERS = 100;
 const CHANNEL_SESSIONS = 20;
 const WARM_MS = 5_000;
@@ -55,94 +63,14 @@ const REAL_TIME = 0.95;
 /** How long a time-to-first-frame capture goes on after the first byte (a GOP of the HD fixture is 0.64 s). */
 const CAPTURE_AFTER_FIRST_BYTE_MS = 1_500;
 const OPEN_TIMEOUT_MS = 15_000;
-const SIM_TUNERS = 32; // the simulator's maximum
-const SIM_OPTIONS = {
-  bouquets: 4,
-  channels: 120,
-  epgDays: 1,
-  tuners: SIM_TUNERS,
-  faults: { latencyMs: [20, 20] },
-};
 const HD_FIXTURE = 't1_720p50_ac3_mp2';
 const TS_PACKET = 188;
 const CLOCK_TICKS = 100; // getconf CLK_TCK on Linux
 
-interface SimChannelInfo {
-  ref: string;
-  name: string;
-  sid: number;
-  kind: 'tv' | 'radio';
-  counted: boolean;
-  encrypted: boolean;
-  fixture: string;
-  transponder: string;
-}
-
-interface SimInfo {
-  url: string;
-  controlUrl: string;
-  channels: SimChannelInfo[];
-}
-
-interface Channel extends SimChannelInfo {
-  /** The gateway's channel id. */
-  id: string;
-}
+type Channel = BenchChannel;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Processes
-
-/** Starts an app of dist/; with BENCH_LOGS=<dir> its log (level info) goes to <dir>/<name>.log, else only warnings. */
-function child(name: string, env: Record<string, string>): ChildProcess {
-  const logs = process.env['BENCH_LOGS'];
-  const profile = PROFILE_DIR && name !== 'catalog' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const flags = name === 'catalog' ? [] : STREAMING_NODE_FLAGS; // as `npm start` runs them
-  return spawn(process.execPath, [...flags, ...profile, join(root, `dist/apps/${name}/src/main.js`)], {
-    env: { ...process.env, LOG_LEVEL: logs ? 'info' : 'warn', ...env },
-    stdio: ['ignore', logs ? openSync(join(logs, `${name}.log`), 'w') : 'ignore', 'inherit'],
-  });
-}
-
-async function stop(process: ChildProcess | null): Promise<void> {
-  if (!process || process.exitCode !== null || process.signalCode !== null) return;
-  const exited = once(process, 'exit');
-  process.kill('SIGTERM');
-  const kill = setTimeout(() => process.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(kill);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
-/** The pid of this process's child named `comm` (nats-server, started by the test support module). */
-function childPidNamed(comm: string): number {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (name === comm && ppid === process.pid) return Number(entry);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  throw new Error(`no child process named ${comm}`);
-}
-
-/** CPU seconds (user + system, every thread) a process used so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 /**
  * CPU seconds of a process by kind of thread: `main` (the JS event loop, tid = pid), `engine` (the native
@@ -169,46 +97,6 @@ function threadSeconds(pid: number): Record<'main' | 'engine' | 'other', number>
 function rssMiB(pid: number): number {
   const kib = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return Math.round(Number(kib ?? 0) / 1024);
-}
-
-/** Busy and total jiffies of the whole machine (/proc/stat), to show how close to saturation a window ran. */
-function machineJiffies(): { busy: number; total: number } {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
-  const values = line.trim().split(/\s+/).slice(1, 9).map(Number);
-  const total = values.reduce((a, b) => a + b, 0);
-  const idle = values[3]! + values[4]!;
-  return { busy: total - idle, total };
-}
-
-async function fetchRaw(url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; body: Buffer }>((done, fail) => {
-    request(url, { headers, agent: false }, (response) => {
-      const parts: Buffer[] = [];
-      response.on('data', (part: Buffer) => parts.push(part));
-      response.on('end', () => done({ status: response.statusCode ?? 0, body: Buffer.concat(parts) }));
-      response.on('error', fail);
-    })
-      .on('error', fail)
-      .end();
-  });
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await sleep(200);
-  }
-  throw new Error(`${what}: not within ${timeoutMs} ms`);
-}
-
-const answers200 = (url: string) => async () => (await fetchRaw(url)).status === 200;
-
-async function simStreams(sim: SimInfo): Promise<number> {
-  const stats = JSON.parse((await fetchRaw(`${sim.controlUrl}/_sim/stats`)).body.toString('utf8')) as {
-    streams: { active: number };
-  };
-  return stats.streams.active;
 }
 
 /** Sum and count of a Prometheus histogram on a `/metrics` page, over the label sets matching `labels`. */
@@ -490,19 +378,6 @@ async function streamLayout(captured: Capture, dir: string, name: string): Promi
     .join(' + ');
 }
 
-/** The receiver's own stream URL for a service: the URL line of `/web/stream.m3u` (what the transcoder reads). */
-async function receiverStreamUrl(sim: SimInfo, ref: string): Promise<string> {
-  const text = (await fetchRaw(`${sim.url}/web/stream.m3u?ref=${encodeURIComponent(ref)}`)).body.toString(
-    'utf8',
-  );
-  const url = text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .find((line) => /^https?:\/\//.test(line));
-  if (!url) throw new Error(`no stream URL for ${ref}: ${text}`);
-  return url;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // 2 and 3. CPU over a window, viewers' byte rates and real-time ratios
 
@@ -564,15 +439,6 @@ async function measure(
   };
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const rank = Math.ceil((p / 100) * sorted.length) - 1;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, rank))]!;
-}
-
 const mbps = (bytesPerSecond: number) => (bytesPerSecond * 8) / 1e6;
 
 function describeViewers(window: Window): string {
@@ -620,105 +486,27 @@ function describeThreads(window: Window): string {
   );
 }
 
-async function waitNoReceiverStreams(sim: SimInfo): Promise<void> {
-  await waitFor('every receiver stream closed', async () => (await simStreams(sim)) === 0, 30_000);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const benchStarted = performance.now();
-  const work = mkdtempSync(join(tmpdir(), 'e2gate-bench-live-'));
-  const nats = await startNatsServer({ storeDir: join(work, 'nats') });
-  const natsPid = childPidNamed('nats-server');
-  const simProcess = spawn(
-    process.execPath,
-    [join(root, 'dist/test/bench/live-sim.js'), JSON.stringify(SIM_OPTIONS)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let catalog: ChildProcess | null = null;
-  let gateway: ChildProcess | null = null;
-  let transcoder: ChildProcess | null = null;
-  const streams: Stream[] = [];
-  try {
-    let line = '';
-    for await (const chunk of simProcess.stdout!) {
-      line += String(chunk);
-      if (line.includes('\n')) break;
-    }
-    const sim = JSON.parse(line) as SimInfo;
-    console.log(
-      `bench:live — receiver simulator: ${SIM_OPTIONS.channels} channels in ${SIM_OPTIONS.bouquets} bouquets, ` +
-        `${SIM_TUNERS} tuners, 20 ms per web request, streams paced at real time`,
-    );
-
-    // The stack: catalog (first complete refresh), gateway, transcoder; /healthz of each.
-    const nc = await connect({ servers: nats.url });
-    const refreshed = new Promise<void>((done, fail) => {
-      const sub = nc.subscribe('catalog.evt.*', {
-        callback: (_error, msg) => {
-          if (msg.json<{ partial?: boolean }>().partial === true) return;
-          sub.unsubscribe();
-          if (msg.subject === 'catalog.evt.refreshed') done();
-          else fail(new Error(`catalog refresh failed: ${msg.string()}`));
-        },
-      });
-    });
-    const catalogPort = await freePort();
-    catalog = child('catalog', {
-      NATS_URL: nats.url,
-      E2GATE_RECEIVER_URL: sim.url,
-      E2GATE_DATA_DIR: join(work, 'catalog-data'),
-      E2GATE_EPG_DAYS: '1',
-      E2GATE_CATALOG_HTTP_HOST: '127.0.0.1',
-      E2GATE_CATALOG_HTTP_PORT: String(catalogPort),
-      // The setup only: the first refresh at full speed. The transcoder keeps the default receiver budget.
-      E2GATE_RECEIVER_MAX_RPS: '1000',
-    });
-    const refreshStarted = performance.now();
-    await refreshed;
-    await nc.close();
-    console.log(`catalog refreshed in ${((performance.now() - refreshStarted) / 1000).toFixed(1)} s`);
-    const gatewayPort = await freePort();
-    gateway = child('gateway', {
-      NATS_URL: nats.url,
-      E2GATE_DATA_DIR: join(work, 'gateway-data'),
-      E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
-      E2GATE_GATEWAY_HTTP_PORT: String(gatewayPort),
-      E2GATE_API_TOKENS: `bench:${TOKEN}:read+stream`,
-      E2GATE_RATE_LIMIT: '1000000',
-      E2GATE_HDHR_ENABLED: 'false',
+  const stack = await startBenchStack({
+    name: 'bench:live',
+    gatewayEnv: {
       // The ramp goes past the default 50 relayed sessions.
       E2GATE_MAX_STREAM_SESSIONS: '1000',
-    });
-    const transcoderPort = await freePort();
-    transcoder = child('transcoder', {
-      NATS_URL: nats.url,
-      E2GATE_RECEIVER_URL: sim.url,
-      E2GATE_DATA_DIR: join(work, 'transcoder-data'),
-      E2GATE_TRANSCODER_HTTP_HOST: '127.0.0.1',
-      E2GATE_TRANSCODER_HTTP_PORT: String(transcoderPort),
-      E2GATE_TUNERS: '64',
+    },
+    transcoderEnv: {
       E2GATE_SESSION_IDLE: '2s',
       // The ramp looks for the CPU limit: the node's own admission limit (30 sessions on 2 cores) is lifted.
       E2GATE_TRANSCODER_MAX_SESSIONS: '1000',
-    });
-    const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-    for (const url of [`http://127.0.0.1:${catalogPort}`, gatewayUrl, `http://127.0.0.1:${transcoderPort}`]) {
-      await waitFor(`${url}/healthz`, answers200(`${url}/healthz`));
-    }
-    await waitFor('gateway /readyz', answers200(`${gatewayUrl}/readyz`));
-
-    // Channels: the catalog's ids of the simulator's services, HD ones (720p50 H.264 ~9 Mb/s, AC-3 5.1 + MP2).
-    const page = JSON.parse(
-      (
-        await fetchRaw(`${gatewayUrl}/api/v1/channels?limit=1000`, { authorization: `Bearer ${TOKEN}` })
-      ).body.toString('utf8'),
-    ) as { items: { id: string; name: string; sid: number }[] };
-    const ids = new Map(page.items.map((item) => [`${item.sid}:${item.name}`, item.id]));
-    const usable: Channel[] = sim.channels
-      .filter((c) => c.counted && c.kind === 'tv' && !c.encrypted && ids.has(`${c.sid}:${c.name}`))
-      .map((c) => ({ ...c, id: ids.get(`${c.sid}:${c.name}`)! }));
+    },
+  });
+  const { work, sim, gatewayUrl } = stack;
+  const streams: Stream[] = [];
+  try {
+    // HD channels: 720p50 H.264 ~9 Mb/s, AC-3 5.1 + MP2.
+    const usable = stack.channels;
     const hd = usable.filter((c) => c.fixture === HD_FIXTURE);
     const oneTransponderEach = [...new Map(hd.map((c) => [c.transponder, c])).values()];
     const measured = Math.max(OPENS, CHANNEL_SESSIONS);
@@ -727,14 +515,18 @@ async function main(): Promise<void> {
     const [warmUp, fanout] = oneTransponderEach as [Channel, Channel];
     const opens = oneTransponderEach.slice(2, 2 + OPENS);
     const channelSessions = oneTransponderEach.slice(2, 2 + CHANNEL_SESSIONS);
-    const streamUrl = (channel: Channel) => `${gatewayUrl}/stream/${channel.id}?profile=aac&token=${TOKEN}`;
-    const receiverUrls = new Map<string, string>();
-    for (const channel of usable) receiverUrls.set(channel.id, await receiverStreamUrl(sim, channel.ref));
-    const receiverUrl = (channel: Channel) => receiverUrls.get(channel.id)!;
+    const streamUrl = (channel: Channel) =>
+      `${gatewayUrl}/stream/${channel.id}?profile=aac&token=${BENCH_TOKEN}`;
+    const receiverUrl = (channel: Channel) => stack.receiverUrl(channel);
 
-    const stackPids = { transcoder: [transcoder.pid!], gateway: [gateway.pid!], 'nats-server': [natsPid] };
-    const harnessPids = { 'receiver sim': [simProcess.pid!], 'bench clients': [process.pid] };
-    const idleCatalog = { catalog: [catalog.pid!] };
+    const { pids } = stack;
+    const stackPids = {
+      transcoder: [pids.transcoder],
+      gateway: [pids.gateway],
+      'nats-server': [pids['nats-server']],
+    };
+    const harnessPids = { 'receiver sim': [pids['receiver sim']], 'bench clients': [process.pid] };
+    const idleCatalog = { catalog: [pids.catalog] };
 
     // Warm-up: one open each way on a channel not measured (JIT, page cache), retried until a transcoder is known.
     await waitFor(
@@ -808,7 +600,7 @@ async function main(): Promise<void> {
         [first, ...rest],
         stackPids,
         FANOUT_VIEWERS,
-        transcoder!.pid,
+        pids.transcoder,
       );
     };
     const channelsPhase = async () => {
@@ -821,7 +613,7 @@ async function main(): Promise<void> {
         sessions,
         stackPids,
         CHANNEL_SESSIONS,
-        transcoder!.pid,
+        pids.transcoder,
       );
     };
     if (QUICK) {
@@ -837,7 +629,7 @@ async function main(): Promise<void> {
       `\n1. opening ${opens.length} HD channels nobody watches (one transponder each), one at a time: ` +
         `e2gate then ffmpeg, alternating which goes first`,
     );
-    const transcoderUrl = `http://127.0.0.1:${transcoderPort}`;
+    const { transcoderUrl } = stack;
     const firstByteMetrics = () =>
       Promise.all([
         histogram(transcoderUrl, 'e2gate_transcoder_time_to_first_byte_seconds'),
@@ -978,7 +770,7 @@ async function main(): Promise<void> {
         { ...stackPids, ...harnessPids },
         viewers,
         RAMP_WINDOW_MS,
-        transcoder!.pid,
+        pids.transcoder,
       );
       const slow = window.realTime.filter((ratio) => ratio < REAL_TIME).length;
       const held = slow === 0 && window.ended.length === 0;
@@ -987,7 +779,7 @@ async function main(): Promise<void> {
       const stack = sum(Object.keys(stackPids).map((name) => window.cores[name]!));
       console.log(
         `   ${level} sessions (${hdCount} HD): ${held ? 'held' : `NOT held: ${why}`}; transcoder RSS ` +
-          `${rssMiB(transcoder!.pid!)} MiB; stack ` +
+          `${rssMiB(pids.transcoder)} MiB; stack ` +
           `${(stack * 100).toFixed(0)}% of a core (${describeCores(window)}; machine busy ` +
           `${window.machineBusyCores.toFixed(2)} of ${cpus().length} cores)\n     ${describeViewers(window)}` +
           `\n     ${describeThreads(window)}`,
@@ -1090,25 +882,8 @@ async function main(): Promise<void> {
     console.log(`\nbench:live took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
   } finally {
     for (const stream of streams) stream.close();
-    await stop(transcoder);
-    await stop(gateway);
-    await stop(catalog);
-    await stop(simProcess);
-    await nats.stop();
-    rmSync(work, { recursive: true, force: true });
+    await stack.close();
   }
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column === 0 ? cell.padEnd(widths[0]!) : cell.padStart(widths[column]!)))
-      .join('  ');
-  console.log('\n' + line(header));
-  for (const row of rows) console.log(line(row));
 }
 
 await main();

@@ -60,6 +60,8 @@ export class GatewayModule {
         ObservabilityModule.forRoot({
           service: 'gateway',
           level: config.logLevel,
+          // HLS media playlists and segments (capability links): every viewer asks about once a second.
+          quietPaths: /^\/hls\/[^/]+\/s\//,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         // No buckets: the catalog owns and provisions them; the gateway only reads.

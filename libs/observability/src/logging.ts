@@ -9,6 +9,11 @@ export interface LoggingOptions {
   level: string;
   /** Extra pino options for tests (e.g. a destination stream). */
   destination?: NodeJS.WritableStream;
+  /**
+   * Request paths answered too often to log each success (a player polls an HLS playlist every couple of
+   * seconds and fetches a segment as often): their 2xx/3xx answers are not logged, failures still are.
+   */
+  quietPaths?: RegExp;
 }
 
 /** nestjs-pino parameters shared by every app: JSON lines, request ids, redaction, quiet health probes. */
@@ -20,6 +25,15 @@ export function createLoggerParams(options: LoggingOptions): Params {
     hooks: { streamWrite: scrubSecrets },
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     customProps: () => ({}),
+    customLogLevel: (
+      req: IncomingMessage & { originalUrl?: string },
+      res: { statusCode: number },
+      error?: Error,
+    ) => {
+      if (error || res.statusCode >= 500) return 'error';
+      const quiet = res.statusCode < 400 && options.quietPaths?.test(req.originalUrl ?? req.url ?? '');
+      return quiet ? 'silent' : 'info';
+    },
     autoLogging: {
       // Middleware sees a prefix-stripped `url`; `originalUrl` is the path the client asked for.
       ignore: (req: IncomingMessage & { originalUrl?: string }) =>

@@ -232,6 +232,7 @@ describe('links and sharing', () => {
     const { text, multivariant } = await multivariantOf(url);
     expect(text).not.toContain(STREAM_TOKEN);
     const videoUrl = new URL(multivariant.variants[0]!.uri, url);
+    const mark = stack.gateway.logs.lines.length;
     const media = await get(videoUrl.href);
     expect(media.text).not.toContain(STREAM_TOKEN);
     const forged = videoUrl.href.replace(/\/([A-Za-z0-9_-]{32})\/v\.m3u8$/, (_m, sig: string) => {
@@ -239,6 +240,10 @@ describe('links and sharing', () => {
     });
     expect((await get(forged)).status).toBe(401);
     expect((await get(videoUrl.href.replace('/v.m3u8', '/x.m3u8'))).status).toBe(400);
+    // A player's polls are not logged one by one; refused links are.
+    const logged = stack.gateway.logs.since(mark).filter((line) => line.includes('/hls/'));
+    expect(logged.some((line) => line.includes('"statusCode":200'))).toBe(false);
+    expect(logged.filter((line) => line.includes('"statusCode":401'))).toHaveLength(1);
   }, 60_000);
 
   it('gives 50 viewers opening a channel at once one session and one receiver stream; nobody polling closes it', async () => {

@@ -6,15 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-
-interface Captured {
-  path: string;
-  contentType: string;
-  etag: string | null;
-  etagGzip: string | null;
-  body: string;
-  gzip: string | null;
-}
+import type { CapturedAnswer as Captured } from './wrk.js';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: gateway-baseline <captured-dir>');

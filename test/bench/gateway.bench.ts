@@ -20,9 +20,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
 import { startReceiverSim } from '../receiver-sim/index.js';
 import { startNatsServer } from '../support/nats-server.js';
+import { fetchRaw } from './live-stack.js';
 import {
   captureAnswer,
-  fetchWithHeaders,
   startBaseline,
   statusCounts,
   unexpectedAnswers,
@@ -75,7 +75,7 @@ async function stop(process: ChildProcess | null): Promise<void> {
 }
 
 async function throttledTotal(gatewayUrl: string): Promise<number> {
-  const text = (await fetchWithHeaders(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
+  const text = (await fetchRaw(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
   return text
     .split('\n')
     .filter((line) => line.startsWith('e2gate_gateway_throttled_requests_total{'))
@@ -84,7 +84,7 @@ async function throttledTotal(gatewayUrl: string): Promise<number> {
 
 async function waitReady(url: string): Promise<void> {
   for (let attempt = 0; attempt < 600; attempt++) {
-    const reply = await fetchWithHeaders(`${url}/readyz`, {}).catch(() => null);
+    const reply = await fetchRaw(`${url}/readyz`, {}).catch(() => null);
     if (reply?.status === 200) return;
     await sleep(500);
   }

@@ -6,9 +6,9 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { fetchRaw } from './live-stack.js';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -25,24 +25,6 @@ export interface WrkResult {
 export interface WrkLoad {
   connections: number;
   seconds: number;
-}
-
-export async function fetchWithHeaders(url: string, headers: Record<string, string>) {
-  return new Promise<{ status: number; headers: Record<string, string>; body: Buffer }>((done, fail) => {
-    request(url, { headers }, (response) => {
-      const parts: Buffer[] = [];
-      response.on('data', (part: Buffer) => parts.push(part));
-      response.on('end', () =>
-        done({
-          status: response.statusCode ?? 0,
-          headers: response.headers as Record<string, string>,
-          body: Buffer.concat(parts),
-        }),
-      );
-    })
-      .on('error', fail)
-      .end();
-  });
 }
 
 export function parseWrk(output: string): WrkResult {
@@ -90,7 +72,7 @@ export function wrkProblems(who: string, scenario: string, result: WrkResult): s
 
 /** The gateway's own count of answers per status for one route pattern (its HTTP duration histogram). */
 export async function statusCounts(gatewayUrl: string, route: string): Promise<Map<string, number>> {
-  const text = (await fetchWithHeaders(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
+  const text = (await fetchRaw(`${gatewayUrl}/metrics`, {})).body.toString('utf8');
   const counts = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line.startsWith('e2gate_gateway_http_request_duration_seconds_count{')) continue;
@@ -131,8 +113,8 @@ export async function captureAnswer(
   dir: string,
   name: string,
 ) {
-  const plain = await fetchWithHeaders(gatewayUrl + path, headers);
-  const zipped = await fetchWithHeaders(gatewayUrl + path, { ...headers, 'accept-encoding': 'gzip' });
+  const plain = await fetchRaw(gatewayUrl + path, headers);
+  const zipped = await fetchRaw(gatewayUrl + path, { ...headers, 'accept-encoding': 'gzip' });
   if (plain.status !== 200)
     throw new Error(`${path}: ${plain.status} ${plain.body.toString().slice(0, 200)}`);
   writeFileSync(join(dir, `${name}.body`), plain.body);

@@ -19,7 +19,8 @@
  * The gateway logs at `info` as in production.
  *
  * BENCH_OPENS (20), BENCH_OPEN_GOP_OPENS (10), BENCH_WINDOW_S (20), BENCH_HLS_SESSIONS (10), BENCH_SECONDS (8,
- * per wrk run) override the defaults; BENCH_LOGS and BENCH_PROFILE as in live-stack.ts.
+ * per wrk run) override the defaults; BENCH_PARTS (`start,path,cpu`) picks parts; BENCH_LOGS and BENCH_PROFILE as
+ * in live-stack.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -61,6 +62,7 @@ const LOAD = { connections: 16, seconds: Number(process.env['BENCH_SECONDS'] ?? 
 const HD_FIXTURE = 't1_720p50_ac3_mp2';
 const CLOSED_GOP_FIXTURES = ['t2_1080i_eac3_ad_wrap', 't4_720p_eac3'];
 const OPEN_GOP_STARTS = Number(process.env['BENCH_OPEN_GOP_OPENS'] ?? 10);
+const PARTS = new Set((process.env['BENCH_PARTS'] ?? 'start,path,cpu').split(','));
 const PLAYING_TIMEOUT_MS = 30_000;
 const WARM_MS = 8_000;
 const REAL_TIME = 0.95;
@@ -424,90 +426,99 @@ async function main(): Promise<void> {
     browser = await launchBrowser();
     const problems: string[] = [];
 
-    // Starts one at a time (no tuner limit applies): closed-GOP channels (1080i and 720p25 H.264), which
-    // Chromium decodes from any keyframe; open-GOP channels (720p50, non-IDR I frames) apart, see below.
-    const closedGop = stack.channels.filter((c) => CLOSED_GOP_FIXTURES.includes(c.fixture));
-    const [warmUp, ...starts] = closedGop as [BenchChannel, ...BenchChannel[]];
-    // A channel comes round again once the list is used up: its session has ended by then, so it starts anew.
-    const startList = Array.from({ length: OPENS }, (_, n) => starts[n % starts.length]!);
-    await startTimes(stack, browser, [warmUp], ffmpeg); // JIT, page cache, the browser's first page
+    if (PARTS.has('start')) {
+      // Starts one at a time (no tuner limit applies): closed-GOP channels (1080i and 720p25 H.264), which
+      // Chromium decodes from any keyframe; open-GOP channels (720p50, non-IDR I frames) apart, see below.
+      const closedGop = stack.channels.filter((c) => CLOSED_GOP_FIXTURES.includes(c.fixture));
+      const [warmUp, ...starts] = closedGop as [BenchChannel, ...BenchChannel[]];
+      // A channel comes round again once the list is used up: its session has ended by then, so it starts anew.
+      const startList = Array.from({ length: OPENS }, (_, n) => starts[n % starts.length]!);
+      await startTimes(stack, browser, [warmUp], ffmpeg); // JIT, page cache, the browser's first page
 
-    console.log(`\n1. time to hls.js 'playing' in Chromium, ${OPENS} starts of channels nobody watches`);
-    const printStarts = (label: string, { ours, theirs }: { ours: Starts; theirs: Starts }) => {
-      const row = (who: string, { times, failures }: Starts) => [
-        who,
-        (percentile(times, 50) / 1000).toFixed(2),
-        (percentile(times, 95) / 1000).toFixed(2),
-        (Math.max(...times) / 1000).toFixed(2),
-        `${failures.length} of ${times.length + failures.length}`,
-      ];
-      console.log(`\n   ${label}`);
-      printTable(
-        ['pipeline', 'p50 s', 'p95 s', 'max s', 'failed'],
-        [row('e2gate /hls (fast start)', ours), row('ffmpeg -f hls per viewer', theirs)],
+      console.log(`\n1. time to hls.js 'playing' in Chromium, ${OPENS} starts of channels nobody watches`);
+      const printStarts = (label: string, { ours, theirs }: { ours: Starts; theirs: Starts }) => {
+        const row = (who: string, { times, failures }: Starts) => [
+          who,
+          (percentile(times, 50) / 1000).toFixed(2),
+          (percentile(times, 95) / 1000).toFixed(2),
+          (Math.max(...times) / 1000).toFixed(2),
+          `${failures.length} of ${times.length + failures.length}`,
+        ];
+        console.log(`\n   ${label}`);
+        printTable(
+          ['pipeline', 'p50 s', 'p95 s', 'max s', 'failed'],
+          [row('e2gate /hls (fast start)', ours), row('ffmpeg -f hls per viewer', theirs)],
+        );
+        const ratio = (p: number) => percentile(ours.times, p) / percentile(theirs.times, p);
+        console.log(`ratio e2gate ÷ ffmpeg: p50 ${ratio(50).toFixed(2)}, p95 ${ratio(95).toFixed(2)}`);
+        for (const [who, { failures }] of [
+          ['e2gate', ours],
+          ['ffmpeg', theirs],
+        ] as const) {
+          if (failures.length > 0) console.log(`${who} starts that did not play: ${failures.join('; ')}`);
+        }
+      };
+      printStarts(
+        'closed GOP (1080i25 and 720p25 H.264)',
+        await startTimes(stack, browser, startList, ffmpeg),
       );
-      const ratio = (p: number) => percentile(ours.times, p) / percentile(theirs.times, p);
-      console.log(`ratio e2gate ÷ ffmpeg: p50 ${ratio(50).toFixed(2)}, p95 ${ratio(95).toFixed(2)}`);
-      for (const [who, { failures }] of [
-        ['e2gate', ours],
-        ['ffmpeg', theirs],
-      ] as const) {
-        if (failures.length > 0) console.log(`${who} starts that did not play: ${failures.join('; ')}`);
-      }
-    };
-    printStarts('closed GOP (1080i25 and 720p25 H.264)', await startTimes(stack, browser, startList, ffmpeg));
-    const openGop = oneTransponderEach.slice(0, OPEN_GOP_STARTS);
-    printStarts(
-      'open GOP (720p50 H.264, non-IDR I frames with recovery point): Chromium refuses some starts',
-      await startTimes(stack, browser, openGop, ffmpeg),
-    );
+      const openGop = oneTransponderEach.slice(0, OPEN_GOP_STARTS);
+      printStarts(
+        'open GOP (720p50 H.264, non-IDR I frames with recovery point): Chromium refuses some starts',
+        await startTimes(stack, browser, openGop, ffmpeg),
+      );
+    }
+    if (PARTS.has('path')) {
+      console.log(`\n2. gateway request path, wrk ${LOAD.connections} connections, ${LOAD.seconds} s each`);
+      const path = await requestPath(stack);
+      problems.push(...path.problems);
+      printTable(['scenario', 'gateway req/s', 'p99 ms', 'bare Fastify req/s', 'p99 ms', 'ratio'], path.rows);
+      await waitNoReceiverStreams(stack.sim);
+    }
+    if (PARTS.has('cpu')) {
+      console.log(
+        `\n3. CPU per HLS session (window ${WINDOW_MS / 1000} s after ${WARM_MS / 1000} s warm-up)`,
+      );
+      const ourWindow = await sessionsPhase(stack, rest.slice(0, SESSIONS));
+      const stackCores = sum(Object.values(ourWindow.cores));
+      const perSession = stackCores / SESSIONS;
+      const ffWindow = await ffmpegPhase(ffmpeg, rest.slice(0, SESSIONS));
+      const perFfmpeg = ffWindow.cores['ffmpeg']! / SESSIONS;
+      const sameWindow = await ffmpegPhase(ffmpeg, rest.slice(0, SESSIONS), FFMPEG_SAME_OUTPUT_ARGS);
+      const perSame = sameWindow.cores['ffmpeg']! / SESSIONS;
+      const describe = (w: CpuWindow) =>
+        `${Object.entries(w.cores)
+          .map(([k, v]) => `${k} ${pct(v)}`)
+          .join(', ')}; machine busy ${w.machineBusyCores.toFixed(2)} of ${cpus().length} cores`;
+      console.log(
+        `   e2gate, ${SESSIONS} sessions: ${pct(stackCores)} of a core (${describe(ourWindow)}); ` +
+          `media seconds per wall second ×${mean(ourWindow.realTime).toFixed(2)} (mean), newest segment ` +
+          `${Math.max(...ourWindow.lag).toFixed(1)} s behind the clock at worst, ${ourWindow.failures} failed fetches`,
+      );
+      console.log(`   ffmpeg -f hls, ${SESSIONS} processes: ${describe(ffWindow)}`);
+      console.log(`   ffmpeg, every audio track to AAC: ${describe(sameWindow)}`);
+      printTable(
+        ['per session', 'CPU % of a core', 'e2gate ÷ this'],
+        [
+          ['e2gate (transcoder + gateway + nats), 2 AAC + AC-3 copy', pct(perSession), '1.00'],
+          ['ffmpeg -c:a aac -ac 2 -f hls (1 AAC)', pct(perFfmpeg), (perSession / perFfmpeg).toFixed(2)],
+          ['ffmpeg -map 0:a -c:a aac -ac 2 -f hls (2 AAC)', pct(perSame), (perSession / perSame).toFixed(2)],
+        ],
+      );
+      if (ourWindow.failures > 0) problems.push(`${ourWindow.failures} segment or playlist fetches failed`);
 
-    console.log(`\n2. gateway request path, wrk ${LOAD.connections} connections, ${LOAD.seconds} s each`);
-    const path = await requestPath(stack);
-    problems.push(...path.problems);
-    printTable(['scenario', 'gateway req/s', 'p99 ms', 'bare Fastify req/s', 'p99 ms', 'ratio'], path.rows);
-    await waitNoReceiverStreams(stack.sim);
-
-    console.log(`\n3. CPU per HLS session (window ${WINDOW_MS / 1000} s after ${WARM_MS / 1000} s warm-up)`);
-    const ourWindow = await sessionsPhase(stack, rest.slice(0, SESSIONS));
-    const stackCores = sum(Object.values(ourWindow.cores));
-    const perSession = stackCores / SESSIONS;
-    const ffWindow = await ffmpegPhase(ffmpeg, rest.slice(0, SESSIONS));
-    const perFfmpeg = ffWindow.cores['ffmpeg']! / SESSIONS;
-    const sameWindow = await ffmpegPhase(ffmpeg, rest.slice(0, SESSIONS), FFMPEG_SAME_OUTPUT_ARGS);
-    const perSame = sameWindow.cores['ffmpeg']! / SESSIONS;
-    const describe = (w: CpuWindow) =>
-      `${Object.entries(w.cores)
-        .map(([k, v]) => `${k} ${pct(v)}`)
-        .join(', ')}; machine busy ${w.machineBusyCores.toFixed(2)} of ${cpus().length} cores`;
-    console.log(
-      `   e2gate, ${SESSIONS} sessions: ${pct(stackCores)} of a core (${describe(ourWindow)}); ` +
-        `media seconds per wall second ×${mean(ourWindow.realTime).toFixed(2)} (mean), newest segment ` +
-        `${Math.max(...ourWindow.lag).toFixed(1)} s behind the clock at worst, ${ourWindow.failures} failed fetches`,
-    );
-    console.log(`   ffmpeg -f hls, ${SESSIONS} processes: ${describe(ffWindow)}`);
-    console.log(`   ffmpeg, every audio track to AAC: ${describe(sameWindow)}`);
-    printTable(
-      ['per session', 'CPU % of a core', 'e2gate ÷ this'],
-      [
-        ['e2gate (transcoder + gateway + nats), 2 AAC + AC-3 copy', pct(perSession), '1.00'],
-        ['ffmpeg -c:a aac -ac 2 -f hls (1 AAC)', pct(perFfmpeg), (perSession / perFfmpeg).toFixed(2)],
-        ['ffmpeg -map 0:a -c:a aac -ac 2 -f hls (2 AAC)', pct(perSame), (perSession / perSame).toFixed(2)],
-      ],
-    );
-    if (ourWindow.failures > 0) problems.push(`${ourWindow.failures} segment or playlist fetches failed`);
-
-    const check = Math.min(2 * SESSIONS, rest.length);
-    const estimate = Math.floor(cpus().length / perSession);
-    const checked = await sessionsPhase(stack, rest.slice(0, check));
-    const held = mean(checked.realTime) >= REAL_TIME && Math.max(...checked.lag) <= MAX_LAG_S;
-    console.log(
-      `\nsessions per ${cpus().length} cores from the per-session figure: ${estimate}; at ${check} sessions ` +
-        `real time ${held ? 'held' : 'NOT held'}: ×${mean(checked.realTime).toFixed(2)} media seconds per wall ` +
-        `second (mean), newest segment ${Math.max(...checked.lag).toFixed(1)} s behind the clock at worst, ` +
-        `stack ${pct(sum(Object.values(checked.cores)))} of a core, machine busy ` +
-        `${checked.machineBusyCores.toFixed(2)} of ${cpus().length} cores`,
-    );
+      const check = Math.min(2 * SESSIONS, rest.length);
+      const estimate = Math.floor(cpus().length / perSession);
+      const checked = await sessionsPhase(stack, rest.slice(0, check));
+      const held = mean(checked.realTime) >= REAL_TIME && Math.max(...checked.lag) <= MAX_LAG_S;
+      console.log(
+        `\nsessions per ${cpus().length} cores from the per-session figure: ${estimate}; at ${check} sessions ` +
+          `real time ${held ? 'held' : 'NOT held'}: ×${mean(checked.realTime).toFixed(2)} media seconds per wall ` +
+          `second (mean), newest segment ${Math.max(...checked.lag).toFixed(1)} s behind the clock at worst, ` +
+          `stack ${pct(sum(Object.values(checked.cores)))} of a core, machine busy ` +
+          `${checked.machineBusyCores.toFixed(2)} of ${cpus().length} cores`,
+      );
+    }
     if (problems.length > 0) console.log(`problems:\n  ${problems.join('\n  ')}`);
     console.log(`\nbench:live (HLS) took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
     if (problems.length > 0) process.exitCode = 1;

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { redactConfig, type GatewayConfig } from '@e2gate/config';
 import { observeHttpDurations } from '@e2gate/observability';
+import { serveHlsMedia } from './controllers/hls-media.routes.js';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { installEdgeChecks } from './http/edge-checks.js';
 import { toErrorResponse } from './http/error-response.js';
@@ -12,6 +13,7 @@ import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { requestIdFor, requestIdOf } from './http/request-context.js';
 import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
+import { HlsService } from './services/hls.service.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
 
 export type GatewayAppOptions = GatewayModuleOptions;
@@ -72,6 +74,7 @@ export async function createGatewayApp(
     reply.header('x-request-id', requestIdOf(request));
   });
   observeHttpDurations(fastify, app.get(GatewayMetrics).httpDuration);
+  serveHlsMedia(fastify, app.get(HlsService));
   serveOpenApi(app, buildOpenApiDocument(app));
   app.enableShutdownHooks();
   return app;

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { appVersion } from '@e2gate/observability';
+import { withHlsMediaRoutes } from './controllers/hls-media.openapi.js';
 import { SecurityScheme } from './http/openapi-decorators.js';
 
 export const OPENAPI_JSON_PATH = '/openapi.json';
@@ -48,7 +49,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
   });
-  return withClosedBodies(withEdgeResponses(document));
+  return withClosedBodies(withEdgeResponses(withHlsMediaRoutes(document)));
 }
 
 const ERROR_CONTENT = { 'application/json': { schema: { $ref: '#/components/schemas/ErrorDto' } } };

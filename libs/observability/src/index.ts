@@ -12,4 +12,5 @@ export {
   InjectMetric,
 } from '@willsoto/nestjs-prometheus';
 export * from './http-metrics.js';
+export * from './failed-request-log.js';
 export * from './app-version.js';

@@ -10,10 +10,11 @@ export interface LoggingOptions {
   /** Extra pino options for tests (e.g. a destination stream). */
   destination?: NodeJS.WritableStream;
   /**
-   * Request paths answered too often to log each success (a player polls an HLS playlist every couple of
-   * seconds and fetches a segment as often): their 2xx/3xx answers are not logged, failures still are.
+   * GET routes (Nest path syntax) answered too often for the request-logging middleware (a player polls an HLS
+   * playlist and fetches a segment about once a second each): it skips them, and the app logs their failures
+   * itself (`logFailedRequests`).
    */
-  quietPaths?: RegExp;
+  unloggedRoutes?: string[];
 }
 
 /** nestjs-pino parameters shared by every app: JSON lines, request ids, redaction, quiet health probes. */
@@ -25,15 +26,8 @@ export function createLoggerParams(options: LoggingOptions): Params {
     hooks: { streamWrite: scrubSecrets },
     genReqId: (req: IncomingMessage) => requestIdFrom(req.headers['x-request-id']),
     customProps: () => ({}),
-    customLogLevel: (
-      req: IncomingMessage & { originalUrl?: string },
-      res: { statusCode: number },
-      error?: Error,
-    ) => {
-      if (error || res.statusCode >= 500) return 'error';
-      const quiet = res.statusCode < 400 && options.quietPaths?.test(req.originalUrl ?? req.url ?? '');
-      return quiet ? 'silent' : 'info';
-    },
+    customLogLevel: (_req: IncomingMessage, res: { statusCode: number }, error?: Error) =>
+      error || res.statusCode >= 500 ? 'error' : 'info',
     autoLogging: {
       // Middleware sees a prefix-stripped `url`; `originalUrl` is the path the client asked for.
       ignore: (req: IncomingMessage & { originalUrl?: string }) =>
@@ -55,6 +49,7 @@ export function createLoggerParams(options: LoggingOptions): Params {
     // nestjs-pino's default route pattern (`{/*splat}`) matches nothing on Fastify here, which silently
     // disabled request logging; `/{*splat}` matches every path, unmatched (404) ones included.
     forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
+    exclude: (options.unloggedRoutes ?? []).map((path) => ({ path, method: RequestMethod.GET })),
     microservice: {
       genReqId: (context) => {
         const headers = context

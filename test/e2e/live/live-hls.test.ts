@@ -12,6 +12,7 @@ import {
 } from '../../support/hls-checker.js';
 import { launchBrowser, Player } from '../../support/browser-player.js';
 import { STREAM_TOKEN } from '../gateway/support/gateway-harness.js';
+import { call, metric } from '../gateway/support/http.js';
 import { startLiveStack, until, type LiveStack } from './support/live-stack.js';
 
 const run = promisify(execFile);
@@ -246,7 +247,7 @@ describe('links and sharing', () => {
     expect(logged.filter((line) => line.includes('"statusCode":401'))).toHaveLength(1);
   }, 60_000);
 
-  it('gives 50 viewers opening a channel at once one session and one receiver stream; nobody polling closes it', async () => {
+  it('gives 50 viewers opening a channel at once one session, one receiver stream and one store read per segment; nobody polling closes it', async () => {
     await until('no receiver stream open', () => stack.sim.stats().streams.active === 0, 40_000);
     const before = stack.sim.stats().streams.started;
     const url = indexUrl(HD, 1);
@@ -258,6 +259,25 @@ describe('links and sharing', () => {
     const sessions = new Set(answers.map((a) => /s\/([a-z0-9-]+)\//.exec(a.text)![1]));
     expect(sessions.size).toBe(1);
     expect(stack.sim.stats().streams.started - before).toBe(1);
+
+    // Every viewer fetches the segments its playlist lists (its own links): one Object Store read per segment.
+    const reads = async () =>
+      metric((await call(`${stack.gateway.url}/metrics`)).text, 'e2gate_gateway_hls_segment_reads_total', {
+        outcome: 'stored',
+      }) ?? 0;
+    const readsBefore = await reads();
+    const fetched = await Promise.all(
+      answers.map(async (answer) => {
+        const videoUrl = new URL(parseMultivariant(answer.text).variants[0]!.uri, url).href;
+        const playlist = parseMediaPlaylist((await get(videoUrl)).text);
+        const uris = playlist.segments.slice(0, 2).map((segment) => new URL(segment.uri, videoUrl).href);
+        const statuses = await Promise.all(uris.map(async (uri) => (await fetch(uri)).status));
+        return { statuses, keys: uris.map((uri) => /\/(v\/\d+)\.ts$/.exec(uri)![1]!) };
+      }),
+    );
+    expect(fetched.flatMap((f) => f.statuses).every((status) => status === 200)).toBe(true);
+    const distinct = new Set(fetched.flatMap((f) => f.keys));
+    expect((await reads()) - readsBefore).toBe(distinct.size);
     await until(
       'the idle session closes its receiver stream',
       () => stack.sim.stats().streams.active === 0,

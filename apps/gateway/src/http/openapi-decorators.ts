@@ -4,7 +4,7 @@ import { ErrorDto } from '../dto/error.dto.js';
 
 export const SecurityScheme = { Bearer: 'bearer', QueryToken: 'token', Signature: 'signature' } as const;
 
-const DESCRIPTIONS: Record<number, string> = {
+export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid parameters (VALIDATION_FAILED, RANGE_TOO_LARGE, BAD_REQUEST)',
   401: 'Missing or invalid credentials (UNAUTHORIZED, SIGNATURE_INVALID, SIGNATURE_EXPIRED)',
   403: 'Credentials lack the scope (FORBIDDEN)',
@@ -24,7 +24,7 @@ export function ApiErrors(...statuses: number[]) {
       ApiResponse({
         status,
         type: ErrorDto,
-        description: DESCRIPTIONS[status] ?? 'Error',
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
         ...(status === 429
           ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } }
           : {}),

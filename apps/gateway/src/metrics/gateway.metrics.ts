@@ -26,6 +26,10 @@ export const GatewayMetric = {
   firstByte: 'e2gate_gateway_stream_time_to_first_byte_seconds',
   streamBytes: 'e2gate_gateway_stream_bytes_total',
   renders: 'e2gate_gateway_renders_total',
+  hlsSegmentReads: 'e2gate_gateway_hls_segment_reads_total',
+  hlsBytes: 'e2gate_gateway_hls_bytes_total',
+  hlsViewers: 'e2gate_gateway_hls_viewers',
+  hlsSegmentCacheBytes: 'e2gate_gateway_hls_segment_cache_bytes',
 } as const;
 
 export const gatewayMetricProviders = [
@@ -100,6 +104,20 @@ export const gatewayMetricProviders = [
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 3, 5, 8],
   }),
   makeCounterProvider({ name: GatewayMetric.streamBytes, help: 'Bytes of live TS written to viewers' }),
+  makeCounterProvider({
+    name: GatewayMetric.hlsSegmentReads,
+    help: 'HLS segment parts read from the Object Store (once per segment per replica; the cache serves the rest)',
+    labelNames: ['outcome'],
+  }),
+  makeCounterProvider({ name: GatewayMetric.hlsBytes, help: 'Bytes of HLS segments sent to viewers' }),
+  makeGaugeProvider({
+    name: GatewayMetric.hlsViewers,
+    help: 'HLS viewers who polled a playlist of this replica in the last 10 s',
+  }),
+  makeGaugeProvider({
+    name: GatewayMetric.hlsSegmentCacheBytes,
+    help: 'Bytes held by the HLS segment cache of this replica',
+  }),
 ];
 
 /** Values the gauges read at scrape time. */
@@ -108,6 +126,8 @@ export interface GaugeSources {
   catalogStale(): boolean;
   natsState(): string;
   renderCacheBytes(): number;
+  hlsViewers(): number;
+  hlsSegmentCacheBytes(): number;
 }
 
 const NATS_STATES = ['connecting', 'connected', 'reconnecting', 'disconnected', 'closed'];
@@ -133,6 +153,10 @@ export class GatewayMetrics {
     @InjectMetric(GatewayMetric.firstByte) private readonly firstByte: Histogram<string>,
     @InjectMetric(GatewayMetric.streamBytes) private readonly streamBytes: Counter<string>,
     @InjectMetric(GatewayMetric.renders) private readonly renders: Counter<string>,
+    @InjectMetric(GatewayMetric.hlsSegmentReads) private readonly hlsSegmentReads: Counter<string>,
+    @InjectMetric(GatewayMetric.hlsBytes) private readonly hlsBytes: Counter<string>,
+    @InjectMetric(GatewayMetric.hlsViewers) private readonly hlsViewers: Gauge<string>,
+    @InjectMetric(GatewayMetric.hlsSegmentCacheBytes) private readonly hlsSegmentCacheBytes: Gauge<string>,
   ) {}
 
   /** Wires the gauges to their sources; prom-client calls `collect` on every scrape. */
@@ -153,6 +177,11 @@ export class GatewayMetrics {
       },
     });
     Object.assign(renderCacheBytes, { collect: () => renderCacheBytes.set(sources.renderCacheBytes()) });
+    const { hlsViewers, hlsSegmentCacheBytes } = this;
+    Object.assign(hlsViewers, { collect: () => hlsViewers.set(sources.hlsViewers()) });
+    Object.assign(hlsSegmentCacheBytes, {
+      collect: () => hlsSegmentCacheBytes.set(sources.hlsSegmentCacheBytes()),
+    });
   }
 
   snapshotRejected(): void {
@@ -197,5 +226,13 @@ export class GatewayMetrics {
 
   streamOpen(outcome: string): void {
     this.streamOpens.inc({ outcome });
+  }
+
+  hlsSegmentRead(outcome: 'stored' | 'missing'): void {
+    this.hlsSegmentReads.inc({ outcome });
+  }
+
+  hlsBytesOut(count: number): void {
+    this.hlsBytes.inc(count);
   }
 }

@@ -3,6 +3,9 @@ import { HttpEdgeErrorCode } from '@e2gate/contracts';
 import type { UrlSigner } from '../auth/url-signer.js';
 import { GatewayHttpError } from '../http/gateway-http-error.js';
 
+/** Verified links remembered per replica (one per viewer); the memo starts over when full. */
+const MAX_VERIFIED_LINKS = 10_000;
+
 /** The capability a playlist link carries: one viewer of one session, until `exp`. */
 export interface HlsLink {
   sessionId: string;
@@ -17,6 +20,9 @@ export interface HlsLink {
  * It opens that session's playlists and segments only, never the API; the API token never appears in a URL.
  */
 export class HlsLinks {
+  /** Links already verified, by their path part, to their expiry: a player asks with the same link every second. */
+  private readonly verified = new Map<string, number>();
+
   constructor(
     private readonly signer: UrlSigner,
     private readonly ttlMs: number,
@@ -32,12 +38,16 @@ export class HlsLinks {
 
   /** Throws 401 SIGNATURE_INVALID / SIGNATURE_EXPIRED unless the link is one this gateway (or a peer) issued. */
   verify(link: HlsLink, nowMs: number): void {
+    const nowSeconds = Math.floor(nowMs / 1000);
+    const key = `${link.sessionId}/${link.viewer}/${link.exp}/${link.sig}`;
+    const exp = this.verified.get(key);
+    if (exp !== undefined && exp >= nowSeconds) return;
     const check = this.signer.verify(
       'stream',
       capabilityPath(link.sessionId, link.viewer),
       link.sig,
       link.exp,
-      Math.floor(nowMs / 1000),
+      nowSeconds,
     );
     if (check === 'expired') {
       throw new GatewayHttpError(
@@ -47,6 +57,8 @@ export class HlsLinks {
     }
     if (check !== 'valid')
       throw new GatewayHttpError(HttpEdgeErrorCode.SignatureInvalid, 'invalid playlist link');
+    if (this.verified.size >= MAX_VERIFIED_LINKS) this.verified.clear();
+    this.verified.set(key, Number(link.exp));
   }
 }
 

@@ -16,6 +16,7 @@ import {
 } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { entityTagsOf } from '../http/entity-tag.js';
+import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { HlsStoreRepository } from '../repositories/hls-store.repository.js';
 import { TranscoderRepository } from '../repositories/transcoder.repository.js';
 import { CredentialsService } from './credentials.service.js';
@@ -71,6 +72,7 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly store: HlsStoreRepository,
     private readonly credentials: CredentialsService,
     private readonly clock: ClockRepository,
+    private readonly metrics: GatewayMetrics,
   ) {
     this.cache = new SegmentCache(config.hls.cacheBytes);
   }
@@ -120,9 +122,27 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
   async segment(link: HlsLink, rendition: string, sequence: number): Promise<Uint8Array> {
     this.links.verify(link, this.clock.nowMs());
     const key = `${link.sessionId}/${rendition}/${sequence}`;
-    const bytes = await this.cache.get(key, () => this.store.part(link.sessionId, rendition, sequence));
+    const bytes = await this.cache.get(key, () => this.read(link.sessionId, rendition, sequence));
     if (!bytes)
       throw new E2gateError(ErrorCode.NotFound, `segment ${sequence} of ${rendition} is not stored`);
+    this.metrics.hlsBytesOut(bytes.length);
+    return bytes;
+  }
+
+  /** Viewers of this replica who polled a playlist lately (all sessions). */
+  viewerCount(): number {
+    let viewers = 0;
+    for (const tracked of this.tracked.values()) viewers += tracked.viewers.size;
+    return viewers;
+  }
+
+  segmentCacheBytes(): number {
+    return this.cache.size;
+  }
+
+  private async read(sessionId: string, rendition: string, sequence: number): Promise<Uint8Array | null> {
+    const bytes = await this.store.part(sessionId, rendition, sequence);
+    this.metrics.hlsSegmentRead(bytes ? 'stored' : 'missing');
     return bytes;
   }
 

@@ -2,9 +2,10 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { NatsConnectionService } from '@e2gate/nats';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { DocumentsService } from './documents.service.js';
+import { HlsService } from './hls.service.js';
 import { StatusService } from './status.service.js';
 
-/** Points the scrape-time gauges at their sources (snapshot age, staleness, NATS state, render cache). */
+/** Points the scrape-time gauges at their sources (snapshot age, staleness, NATS state, render cache, HLS). */
 @Injectable()
 export class MetricsWiringService implements OnModuleInit {
   constructor(
@@ -12,6 +13,7 @@ export class MetricsWiringService implements OnModuleInit {
     private readonly status: StatusService,
     private readonly documents: DocumentsService,
     private readonly nats: NatsConnectionService,
+    private readonly hls: HlsService,
   ) {}
 
   onModuleInit(): void {
@@ -20,6 +22,8 @@ export class MetricsWiringService implements OnModuleInit {
       catalogStale: () => this.status.freshness().stale,
       natsState: () => this.nats.state,
       renderCacheBytes: () => this.documents.cacheStats.bytes,
+      hlsViewers: () => this.hls.viewerCount(),
+      hlsSegmentCacheBytes: () => this.hls.segmentCacheBytes(),
     });
   }
 }

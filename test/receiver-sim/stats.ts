@@ -17,7 +17,14 @@ export interface SimStats {
   /** Endpoint (`/api/getservices`, `/picon`, `stream`, `relay`, …) → outcome → count. */
   endpoints: Record<string, Partial<Record<SimOutcome, number>>>;
   total: number;
-  streams: { active: number; started: number; bytesSent: number; tunersInUse: number };
+  streams: {
+    active: number;
+    started: number;
+    bytesSent: number;
+    tunersInUse: number;
+    /** Channel name → its streams now open and started since the last reset. */
+    byChannel: Record<string, { active: number; started: number }>;
+  };
 }
 
 export class StatsRecorder {
@@ -26,6 +33,7 @@ export class StatsRecorder {
   private started = 0;
   private bytesSent = 0;
   private active = 0;
+  private byChannel: Record<string, { active: number; started: number }> = {};
 
   record(endpoint: string, outcome: SimOutcome): void {
     const counts = (this.endpoints[endpoint] ??= {});
@@ -33,13 +41,18 @@ export class StatsRecorder {
     this.total++;
   }
 
-  streamStarted(): void {
+  streamStarted(channel: string): void {
     this.started++;
     this.active++;
+    const tally = (this.byChannel[channel] ??= { active: 0, started: 0 });
+    tally.started++;
+    tally.active++;
   }
 
-  streamEnded(): void {
+  streamEnded(channel: string): void {
     this.active = Math.max(0, this.active - 1);
+    const tally = this.byChannel[channel];
+    if (tally) tally.active = Math.max(0, tally.active - 1);
   }
 
   streamBytes(count: number): void {
@@ -50,7 +63,13 @@ export class StatsRecorder {
     return {
       endpoints: structuredClone(this.endpoints),
       total: this.total,
-      streams: { active: this.active, started: this.started, bytesSent: this.bytesSent, tunersInUse },
+      streams: {
+        active: this.active,
+        started: this.started,
+        bytesSent: this.bytesSent,
+        tunersInUse,
+        byChannel: structuredClone(this.byChannel),
+      },
     };
   }
 
@@ -59,5 +78,6 @@ export class StatsRecorder {
     this.total = 0;
     this.started = 0;
     this.bytesSent = 0;
+    for (const tally of Object.values(this.byChannel)) tally.started = 0;
   }
 }

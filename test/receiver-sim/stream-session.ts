@@ -86,7 +86,7 @@ export async function serveLiveStream(
     client: socket.remoteAddress ?? '',
     via,
   });
-  deps.stats.streamStarted();
+  deps.stats.streamStarted(channel.name);
   try {
     const fixture = await loadFixture(channel.fixture, deps.fixtureDir);
     const zapMs = deps.ctx.faults().zapMs;
@@ -121,7 +121,7 @@ export async function serveLiveStream(
   } finally {
     lease.release();
     deps.ctx.state.removeStream(streamId);
-    deps.stats.streamEnded();
+    deps.stats.streamEnded(channel.name);
     if (deps.signal.aborted) socket.destroy();
   }
 }

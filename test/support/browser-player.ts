@@ -30,7 +30,10 @@ const CHROMIUM_ARGS = [
 export interface HlsError {
   type: string;
   details: string;
+  /** Fatal and not recovered from. */
   fatal: boolean;
+  /** Fatal, and the page opened the source again (`PlayerOptions.recover`). */
+  recovered?: boolean;
 }
 
 export interface AudioTrack {
@@ -51,11 +54,17 @@ export interface PlayerState {
   /** Every hls.js ERROR event, plus `play()` rejections (type `play`) and `video.error` (type `media`). */
   errors: HlsError[];
   audioTrack: number;
+  /** Seconds played in all (timeline jumps from seeks and new sessions left out). */
+  watched: number;
+  /** How often the page opened the source again after a fatal error (`PlayerOptions.recover`). */
+  recoveries: number;
 }
 
 export interface PlayerOptions {
   /** hls.js options, JSON-serialisable ones only (they travel into the page as JSON). */
   hlsConfig?: Partial<HlsConfig>;
+  /** On a fatal hls.js error, open the source again a second later (as a web player does) instead of failing. */
+  recover?: boolean;
 }
 
 function isExecutable(path: string): boolean {
@@ -106,30 +115,56 @@ const PLAYER_HTML = `<!doctype html><html><body>
   const video = document.getElementById('video');
   const errors = [];
   let hls = null;
+  let source = null;
   let startedAt = null;
   let playingAfterMs = null;
+  let watched = 0;
+  let lastTime = null;
+  let recoveries = 0;
   const ranges = (r) => Array.from({ length: r.length }, (_, n) => [r.start(n), r.end(n)]);
   video.addEventListener('playing', () => {
     if (playingAfterMs === null && startedAt !== null) playingAfterMs = performance.now() - startedAt;
   });
+  // Seconds actually played, whatever the timeline does (a seek or a new session jumps it).
+  video.addEventListener('timeupdate', () => {
+    const delta = lastTime === null ? 0 : video.currentTime - lastTime;
+    if (delta > 0 && delta < 1.5) watched += delta;
+    lastTime = video.currentTime;
+  });
+  video.addEventListener('seeking', () => { lastTime = null; });
   video.addEventListener('error', () => {
     const e = video.error;
     errors.push({ type: 'media', details: e ? e.code + ' ' + e.message : 'unknown', fatal: true });
   });
+  function load() {
+    const instance = new Hls(source.config);
+    let failed = false;
+    hls = instance;
+    instance.on(Hls.Events.ERROR, (_event, d) => {
+      const recover = d.fatal && source.recover;
+      errors.push({ type: d.type, details: d.details, fatal: d.fatal && !recover, recovered: recover });
+      if (!recover || failed) return;
+      // What a web player does when its stream is gone (a transcoder died): open the channel again.
+      failed = true;
+      recoveries++;
+      setTimeout(() => { instance.destroy(); lastTime = null; load(); }, 1000);
+    });
+    instance.on(Hls.Events.MANIFEST_PARSED, () =>
+      video.play().catch((e) => errors.push({ type: 'play', details: String(e), fatal: e.name !== 'AbortError' })));
+    instance.attachMedia(video);
+    instance.loadSource(source.src);
+  }
   window.player = {
-    start(src, config) {
+    start(src, config, recover) {
       if (!Hls.isSupported()) throw new Error('hls.js: MediaSource is not supported in this browser');
-      hls = new Hls(config);
-      hls.on(Hls.Events.ERROR, (_event, d) => errors.push({ type: d.type, details: d.details, fatal: d.fatal }));
-      hls.on(Hls.Events.MANIFEST_PARSED, () =>
-        video.play().catch((e) => errors.push({ type: 'play', details: String(e), fatal: e.name !== 'AbortError' })));
-      hls.attachMedia(video);
+      source = { src, config, recover };
       startedAt = performance.now();
-      hls.loadSource(src);
+      load();
     },
     state: () => ({
       currentTime: video.currentTime, paused: video.paused, ended: video.ended, readyState: video.readyState,
       buffered: ranges(video.buffered), playingAfterMs, errors, audioTrack: hls ? hls.audioTrack : -1,
+      watched, recoveries,
     }),
     fatal: () => errors.some((e) => e.fatal),
     audioTracks: () => hls.audioTracks.map((t) => ({ id: t.id, name: t.name, lang: t.lang, groupId: t.groupId })),
@@ -167,7 +202,10 @@ export class Player {
       await page.goto(`${target.origin}${PAGE_PATH}`, { timeout: 10_000 });
       const config = { ...DEFAULT_HLS_CONFIG, ...options.hlsConfig };
       const src = target.pathname + target.search;
-      await page.evaluate(`window.player.start(${JSON.stringify(src)}, ${JSON.stringify(config)})`);
+      const recover = options.recover === true;
+      await page.evaluate(
+        `window.player.start(${JSON.stringify(src)}, ${JSON.stringify(config)}, ${recover})`,
+      );
     } catch (error) {
       await page.close();
       throw new Error(`player: could not start ${url}: ${String(error)}; page errors: ${player.pageErrors}`);
@@ -194,6 +232,12 @@ export class Player {
     const target = (await this.currentTime()) + Number(seconds);
     const what = `currentTime >= ${target.toFixed(2)} (+${seconds} s)`;
     return this.until(`window.player.state().currentTime >= ${target}`, what, timeoutMs);
+  }
+
+  /** Waits until `seconds` more have been played, across seeks and recoveries. */
+  async waitForWatched(seconds: number, timeoutMs: number): Promise<PlayerState> {
+    const target = (await this.state()).watched + Number(seconds);
+    return this.until(`window.player.state().watched >= ${target}`, `${seconds} s more played`, timeoutMs);
   }
 
   audioTracks(): Promise<AudioTrack[]> {

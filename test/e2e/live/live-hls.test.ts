@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempFile } from '../../../native/test/support/ffprobe.js';
@@ -11,7 +12,8 @@ import {
   type Multivariant,
 } from '../../support/hls-checker.js';
 import { launchBrowser, Player } from '../../support/browser-player.js';
-import { STREAM_TOKEN } from '../gateway/support/gateway-harness.js';
+import { startTranscoderProcess, type TranscoderProcess } from '../../support/transcoder-process.js';
+import { ADMIN_TOKEN, bearer, STREAM_TOKEN } from '../gateway/support/gateway-harness.js';
 import { call, metric } from '../gateway/support/http.js';
 import { startLiveStack, until, type LiveStack } from './support/live-stack.js';
 
@@ -22,13 +24,20 @@ const run = promisify(execFile);
 // stream read by ffmpeg's HLS demuxer.
 
 let stack: LiveStack;
+let keeper: SessionKeeper | undefined;
+const processes: TranscoderProcess[] = [];
+const HLS_ENV = { E2GATE_HLS_SEGMENT: '1s', E2GATE_HLS_SESSION_IDLE: '3s', E2GATE_TIMESHIFT: '2m' };
+/** How much history the timeshift test seeks back into. */
+const SEEK_BACK_S = 60;
 
 beforeAll(async () => {
-  stack = await startLiveStack({
-    transcoderEnv: { E2GATE_HLS_SEGMENT: '1s', E2GATE_HLS_SESSION_IDLE: '3s', E2GATE_TIMESHIFT: '2m' },
-  });
+  stack = await startLiveStack({ transcoderEnv: HLS_ENV });
+  // A viewer from the start, so that the two-language session has a minute of history by the timeshift test.
+  keeper = await SessionKeeper.start(indexUrl(TWO_LANGUAGES));
 }, 180_000);
 afterAll(async () => {
+  await keeper?.stop();
+  for (const process of processes) await process.stop();
   await stack?.close();
 });
 
@@ -36,12 +45,18 @@ const TWO_LANGUAGES = (c: { fixture: string; encrypted: boolean }) =>
   c.fixture === 't2_1080i_eac3_ad_wrap' && !c.encrypted;
 const HD = (c: { fixture: string; encrypted: boolean }) => c.fixture === 't1_720p50_ac3_mp2' && !c.encrypted;
 const RADIO = (c: { fixture: string }) => c.fixture === 'sim_radio_mp2';
+/** 720p25 H.264 with closed GOPs, which Chromium starts on any keyframe. */
+const CLOSED_GOP_720 = (c: { fixture: string; encrypted: boolean }) =>
+  c.fixture === 't4_720p_eac3' && !c.encrypted;
 
-function indexUrl(predicate: Parameters<LiveStack['service']>[0], nth = 0): string {
-  const name = stack.sim.dataset.channels.filter(
+function channelName(predicate: Parameters<LiveStack['service']>[0], nth = 0): string {
+  return stack.sim.dataset.channels.filter(
     (c) => predicate(c) && stack.gateway.follower.current!.snapshot.channels.some((s) => s.name === c.name),
   )[nth]!.name;
-  return `${stack.gateway.url}/hls/${stack.channelId(name)}/index.m3u8?token=${STREAM_TOKEN}`;
+}
+
+function indexUrl(predicate: Parameters<LiveStack['service']>[0], nth = 0): string {
+  return `${stack.gateway.url}/hls/${stack.channelId(channelName(predicate, nth))}/index.m3u8?token=${STREAM_TOKEN}`;
 }
 
 async function get(url: string): Promise<{ status: number; type: string | null; text: string }> {
@@ -75,6 +90,35 @@ async function warmed(url: string, count: number): Promise<MediaPlaylist> {
   );
   expect([...targets]).toHaveLength(1);
   return playlist!;
+}
+
+/** Polls a session's video playlist every 2 s as a player would, which keeps the session alive. */
+class SessionKeeper {
+  private constructor(
+    private readonly loop: Promise<void>,
+    private readonly control: { running: boolean },
+  ) {}
+
+  static async start(indexUrl: string): Promise<SessionKeeper> {
+    const { url, multivariant } = await multivariantOf(indexUrl);
+    const videoUrl = new URL(multivariant.variants[0]!.uri, url).href;
+    const control = { running: true };
+    const loop = (async () => {
+      while (control.running) {
+        await fetch(videoUrl).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        );
+        await sleep(2_000);
+      }
+    })();
+    return new SessionKeeper(loop, control);
+  }
+
+  async stop(): Promise<void> {
+    this.control.running = false;
+    await this.loop;
+  }
 }
 
 async function probe(bytes: Buffer, extra: string[] = []): Promise<Record<string, unknown>> {
@@ -161,7 +205,7 @@ describe('in a browser (hls.js in headless Chromium)', () => {
     await browser?.close();
   });
 
-  it('plays the two-language channel, lists both languages, keeps playing across an audio switch and a seek back', async () => {
+  it('plays the two-language channel, lists both languages, keeps playing across an audio switch', async () => {
     const player = await Player.open(browser, indexUrl(TWO_LANGUAGES));
     try {
       await player.waitForPlaying(20_000);
@@ -171,14 +215,6 @@ describe('in a browser (hls.js in headless Chromium)', () => {
       await player.switchAudio(1);
       const switched = await player.waitForProgress(3, 20_000);
       expect(switched.audioTrack).toBe(1);
-      // Seek back into the timeshift window: as far as the session's history allows, up to 60 s.
-      const now = switched.currentTime;
-      const oldest = await player.seekableStart();
-      const target = Math.max(oldest + 1, now - 60);
-      expect(now - target).toBeGreaterThan(8);
-      await player.seekTo(target);
-      const after = await player.waitForProgress(2, 20_000);
-      expect(after.currentTime).toBeLessThan(now - 4);
       expect(await player.fatalErrors()).toEqual([]);
     } finally {
       await player.close();
@@ -248,8 +284,11 @@ describe('links and sharing', () => {
   }, 60_000);
 
   it('gives 50 viewers opening a channel at once one session, one receiver stream and one store read per segment; nobody polling closes it', async () => {
-    await until('no receiver stream open', () => stack.sim.stats().streams.active === 0, 40_000);
-    const before = stack.sim.stats().streams.started;
+    // Its own channel's receiver streams: the timeshift keeper watches another channel meanwhile.
+    const name = channelName(HD, 1);
+    const streams = () => stack.sim.stats().streams.byChannel[name] ?? { active: 0, started: 0 };
+    await until('no receiver stream open', () => streams().active === 0, 40_000);
+    const before = streams().started;
     const url = indexUrl(HD, 1);
     const answers = await Promise.all(Array.from({ length: 50 }, () => get(url)));
     expect(
@@ -258,7 +297,7 @@ describe('links and sharing', () => {
     ).toEqual(answers.map(() => 200));
     const sessions = new Set(answers.map((a) => /s\/([a-z0-9-]+)\//.exec(a.text)![1]));
     expect(sessions.size).toBe(1);
-    expect(stack.sim.stats().streams.started - before).toBe(1);
+    expect(streams().started - before).toBe(1);
 
     // Every viewer fetches the segments its playlist lists (its own links): one Object Store read per segment.
     const reads = async () =>
@@ -278,11 +317,7 @@ describe('links and sharing', () => {
     expect(fetched.flatMap((f) => f.statuses).every((status) => status === 200)).toBe(true);
     const distinct = new Set(fetched.flatMap((f) => f.keys));
     expect((await reads()) - readsBefore).toBe(distinct.size);
-    await until(
-      'the idle session closes its receiver stream',
-      () => stack.sim.stats().streams.active === 0,
-      40_000,
-    );
+    await until('the idle session closes its receiver stream', () => streams().active === 0, 40_000);
   }, 90_000);
 });
 
@@ -313,4 +348,90 @@ describe('faults', () => {
       await stack.sim.resetFaults();
     }
   }, 90_000);
+});
+
+describe('timeshift', () => {
+  it(
+    `seeks back ${SEEK_BACK_S} s into the session's window and plays from there`,
+    async () => {
+      // The keeper has watched since the suite started: the window fills up to a minute behind the live edge
+      // (where hls.js plays, three target durations back) while the player plays.
+      const browser = await launchBrowser();
+      try {
+        const player = await Player.open(browser, indexUrl(TWO_LANGUAGES));
+        await player.waitForPlaying(20_000);
+        let now = 0;
+        await until(
+          `${SEEK_BACK_S} s of history behind the playing position`,
+          async () => {
+            now = await player.currentTime();
+            return now - (await player.seekableStart()) > SEEK_BACK_S + 2;
+          },
+          (SEEK_BACK_S + 30) * 1000,
+        );
+        const target = now - SEEK_BACK_S;
+        await player.seekTo(target);
+        const after = await player.waitForProgress(3, 30_000);
+        expect(after.currentTime).toBeGreaterThanOrEqual(target);
+        expect(after.currentTime).toBeLessThan(target + 15);
+        expect(await player.fatalErrors()).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    },
+    (SEEK_BACK_S + 80) * 1000,
+  );
+});
+
+describe('a transcoder killed mid-play', () => {
+  it('gives the player a new session on a surviving node, which it recovers to', async () => {
+    await keeper?.stop();
+    keeper = undefined;
+    for (const transcoder of stack.transcoders) await transcoder.close();
+    stack.transcoders.length = 0;
+    for (let index = 0; index < 2; index++) {
+      processes.push(
+        await startTranscoderProcess({ natsUrl: stack.nats.url, receiverUrl: stack.sim.url, env: HLS_ENV }),
+      );
+    }
+    const admin = { headers: bearer(ADMIN_TOKEN) };
+    await until(
+      'both nodes registered',
+      async () =>
+        (await call(`${stack.gateway.url}/api/v1/nodes`, admin)).json<{ nodes: unknown[] }>().nodes.length ===
+        2,
+      20_000,
+    );
+    const url = indexUrl(CLOSED_GOP_720);
+    const channelId = /\/hls\/([^/]+)\//.exec(url)![1];
+    const owners = async () =>
+      (await call(`${stack.gateway.url}/api/v1/sessions`, admin))
+        .json<{ sessions: { channelId: string; node: string }[] }>()
+        .sessions.filter((session) => session.channelId === channelId)
+        .map((session) => session.node);
+
+    const browser = await launchBrowser();
+    try {
+      const player = await Player.open(browser, url, { recover: true });
+      await player.waitForPlaying(20_000);
+      await player.waitForWatched(3, 20_000);
+      const [owner] = await owners();
+      const victim = processes.find((process) => process.child.pid === Number(owner!.split('-').at(-2)));
+      expect(victim).toBeDefined();
+      await victim!.stop('SIGKILL');
+
+      await until(
+        'the player opened the channel again',
+        async () => (await player.state()).recoveries > 0,
+        40_000,
+      );
+      const resumed = await player.waitForWatched(5, 40_000);
+      expect(resumed.errors.filter((e) => e.fatal)).toEqual([]);
+      const now = await owners();
+      expect(now).toHaveLength(1);
+      expect(now[0]).not.toBe(owner);
+    } finally {
+      await browser.close();
+    }
+  }, 150_000);
 });

@@ -286,3 +286,33 @@ describe('fast start', () => {
     expect(middle.reduce((a, b) => a + b, 0) / middle.length).toBeCloseTo(2, 0);
   });
 });
+
+describe('starting mid-stream at a non-IDR I picture (open GOP)', () => {
+  it('gives a strict decoder a first GOP it accepts: no reference marking of pictures it never had', async () => {
+    // The 720p50 fixture is x264 with open GOPs: after some of its I pictures the next P picture unmarks
+    // reference pictures from before them, which Chromium refuses (FFmpeg with -err_detect explode as well).
+    const source = fixture('t1_720p50_ac3_mp2');
+    const packetsIn = Math.floor(source.length / 188);
+    const dir = mkdtempSync(join(tmpdir(), 'e2gate-open-gop-'));
+    const failures: string[] = [];
+    for (let start = 1; start <= 8; start++) {
+      const offset = Math.floor((packetsIn * start) / 10) * 188;
+      const { outputs } = await runPipeline(source.subarray(offset), {
+        output: 'hls',
+        segmentDuration: 2,
+        hlsRenditions: true,
+        fastStart: true,
+      });
+      const video = Buffer.concat(
+        segments(outputs)
+          .slice(0, 2)
+          .map((s) => s.parts![0]!),
+      );
+      const file = join(dir, `start${start}.ts`);
+      writeFileSync(file, video);
+      const errors = decodeErrors(file, ['-err_detect', 'explode']);
+      if (errors.length > 0) failures.push(`start at packet ${offset / 188}: ${errors[0]}`);
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 //! Every elementary-stream and PSI parser entry point on arbitrary bytes: Annex B unit splitting (the lazy
 //! prefix scan against the full one), video access-unit inspection and parameter sets for
-//! H.264/HEVC/MPEG-2, audio framing for every codec, PES headers, sections, PAT/PMT, descriptors, PCR.
+//! H.264/HEVC/MPEG-2, the H.264 start repair (slice headers after real parameter sets), audio framing for every
+//! codec, PES headers, sections, PAT/PMT, descriptors, PCR.
 #![no_main]
 
 use e2gate_core::audio::AudioFramer;
@@ -11,6 +12,13 @@ use e2gate_core::psi::{Pat, Pmt, Section};
 use e2gate_core::stream_type::{AudioCodec, VideoCodec};
 use e2gate_core::timestamp::{MediaTime, Pcr};
 use libfuzzer_sys::fuzz_target;
+
+/// SPS and PPS of the 720p50 x264 fixture (High, CABAC, weighted prediction), so slice headers get parsed.
+const PARAMETER_SETS: &[u8] = &[
+    0, 0, 0, 1, 0x67, 0x64, 0x00, 0x28, 0xAC, 0xD9, 0x40, 0x50, 0x05, 0xBB, 0x01, 0x10, 0x00, 0x00,
+    0x03, 0x00, 0x10, 0x00, 0x00, 0x06, 0x40, 0xF1, 0x83, 0x19, 0x60, 0, 0, 0, 1, 0x68, 0xEF, 0xBC,
+    0xB0,
+];
 
 fuzz_target!(|data: &[u8]| {
     let mut touched = 0usize;
@@ -31,6 +39,14 @@ fuzz_target!(|data: &[u8]| {
             + sets.len()
             + patched.len()
             + params.map_or(0, |p| p.width as usize);
+    }
+    let mut repair = es::h264_start::StartRepair::default();
+    repair.start();
+    repair.access_unit(PARAMETER_SETS);
+    for piece in data.split_inclusive(|&b| b == 0xE7) {
+        if let Some(fixed) = repair.access_unit(piece) {
+            touched += fixed.len();
+        }
     }
     for codec in [
         AudioCodec::Mpeg,

@@ -125,6 +125,11 @@ impl BitWriter {
         self.ue(code)
     }
 
+    /// Bits written so far.
+    pub fn len_bits(&self) -> usize {
+        self.bit
+    }
+
     /// Pads with a stop bit and zeros to a byte boundary (rbsp_trailing_bits) and returns the bytes.
     pub fn finish_rbsp(mut self) -> Vec<u8> {
         self.bit(true);

@@ -22,6 +22,7 @@ use e2gate_codec::TranscoderSettings;
 use e2gate_core::codecs;
 use e2gate_core::demux::{AudioUnit, DemuxEvent, Demuxer, ProgramInfo, ProgramSelector, VideoUnit};
 use e2gate_core::es;
+use e2gate_core::es::h264_start::StartRepair;
 use e2gate_core::segmenter::{OutputMode, Segment, Segmenter, Unit};
 use e2gate_core::stream_type::VideoCodec;
 use e2gate_core::timestamp::{CLOCK_90K, MediaTime};
@@ -90,6 +91,8 @@ struct VideoTrack {
     /// PTS of the keyframe output (re)started at: leading pictures shown before it (open GOP) reference
     /// frames that were never output, so they are dropped.
     start_pts: Option<MediaTime>,
+    /// Removes, from the first GOP after a start, reference-marking operations on pictures never output.
+    start_repair: StartRepair,
     parameter_sets: Vec<Vec<u8>>,
     last_dts: Option<MediaTime>,
     frame_duration: i64,
@@ -339,6 +342,7 @@ impl Pipeline {
             waiting: true,
             skip_reported: false,
             start_pts: None,
+            start_repair: StartRepair::default(),
             parameter_sets: kept_sets,
             last_dts: None,
             frame_duration: 0,
@@ -447,6 +451,17 @@ impl Pipeline {
             es::with_parameter_sets(unit.codec, &unit.data, &video.parameter_sets)
         } else {
             unit.data
+        };
+        if started_now {
+            video.start_repair.start();
+        } else if unit.info.keyframe {
+            video.start_repair.keyframe();
+        }
+        let data = match unit.codec {
+            VideoCodec::H264 if video.start_repair.is_active() => {
+                video.start_repair.access_unit(&data).unwrap_or(data)
+            }
+            _ => data,
         };
         if let Some(last) = video.last_dts {
             let step = unit.dts.saturating_sub(last);

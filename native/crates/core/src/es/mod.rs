@@ -2,6 +2,7 @@
 //! Dispatch over codecs is a `match` on [`VideoCodec`], not a trait object.
 
 pub mod h264;
+pub mod h264_start;
 pub mod hevc;
 pub mod mpeg2;
 pub mod nal;

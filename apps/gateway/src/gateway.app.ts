@@ -4,11 +4,12 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { redactConfig, type GatewayConfig } from '@e2gate/config';
 import { observeHttpDurations } from '@e2gate/observability';
-import { serveHlsMedia } from './controllers/hls-media.routes.js';
+import { isHlsMediaUrl, serveHlsMedia } from './controllers/hls-media.routes.js';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { installEdgeChecks } from './http/edge-checks.js';
 import { toErrorResponse } from './http/error-response.js';
 import { installGracefulShutdown } from './http/graceful-shutdown.js';
+import { LeanRoutes } from './http/lean-routes.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
 import { requestIdFor, requestIdOf } from './http/request-context.js';
 import { RequestValidationPipe } from './http/request-validation.pipe.js';
@@ -35,7 +36,9 @@ export async function createGatewayApp(
   config: GatewayConfig,
   options: GatewayAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const lean = new LeanRoutes(config, isHlsMediaUrl);
   const adapter = new FastifyAdapter({
+    serverFactory: lean.serverFactory,
     genReqId: requestIdFor,
     bodyLimit: config.limits.maxBodyBytes,
     trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
@@ -74,7 +77,13 @@ export async function createGatewayApp(
     reply.header('x-request-id', requestIdOf(request));
   });
   observeHttpDurations(fastify, app.get(GatewayMetrics).httpDuration);
-  serveHlsMedia(fastify, app.get(HlsService));
+  lean.fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+  lean.observe(app.get(GatewayMetrics).httpDuration);
+  serveHlsMedia(lean.fastify, app.get(HlsService));
+  await lean.ready();
+  fastify.addHook('preClose', async () => lean.close());
   serveOpenApi(app, buildOpenApiDocument(app));
   app.enableShutdownHooks();
   return app;

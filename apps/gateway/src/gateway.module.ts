@@ -12,7 +12,6 @@ import { SessionsController } from './controllers/sessions.controller.js';
 import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
 import { HealthController } from './controllers/health.controller.js';
 import { HlsController } from './controllers/hls.controller.js';
-import { HLS_MEDIA_NEST_ROUTES } from './controllers/hls-media.routes.js';
 import { PiconsController } from './controllers/picons.controller.js';
 import { PlaylistController } from './controllers/playlist.controller.js';
 import { StreamController } from './controllers/stream.controller.js';
@@ -61,8 +60,6 @@ export class GatewayModule {
         ObservabilityModule.forRoot({
           service: 'gateway',
           level: config.logLevel,
-          // HLS media playlists and segments: every viewer asks about once a second; their failures are logged.
-          unloggedRoutes: HLS_MEDIA_NEST_ROUTES,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         // No buckets: the catalog owns and provisions them; the gateway only reads.

@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 
 /**
- * An `onResponse` hook for the routes the request-logging middleware skips (`LoggingOptions.unloggedRoutes`): their
- * failures are still logged, one line each in the middleware's shape (`req`, `res`, `responseTime`; the URL goes
+ * An `onResponse` hook for routes the request-logging middleware never sees (served outside Nest, answered too
+ * often to log every success): their failures are still logged, one line each in the middleware's shape (`req`, `res`, `responseTime`; the URL goes
  * through the same redacting serializer), 4xx at info and 5xx at error as the middleware does.
  */
 export function logFailedRequests(context: string): onResponseHookHandler {

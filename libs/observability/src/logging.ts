@@ -9,12 +9,6 @@ export interface LoggingOptions {
   level: string;
   /** Extra pino options for tests (e.g. a destination stream). */
   destination?: NodeJS.WritableStream;
-  /**
-   * GET routes (Nest path syntax) answered too often for the request-logging middleware (a player polls an HLS
-   * playlist and fetches a segment about once a second each): it skips them, and the app logs their failures
-   * itself (`logFailedRequests`).
-   */
-  unloggedRoutes?: string[];
 }
 
 /** nestjs-pino parameters shared by every app: JSON lines, request ids, redaction, quiet health probes. */
@@ -49,7 +43,6 @@ export function createLoggerParams(options: LoggingOptions): Params {
     // nestjs-pino's default route pattern (`{/*splat}`) matches nothing on Fastify here, which silently
     // disabled request logging; `/{*splat}` matches every path, unmatched (404) ones included.
     forRoutes: [{ path: '/{*splat}', method: RequestMethod.ALL }],
-    exclude: (options.unloggedRoutes ?? []).map((path) => ({ path, method: RequestMethod.GET })),
     microservice: {
       genReqId: (context) => {
         const headers = context

@@ -277,6 +277,16 @@ describe('links and sharing', () => {
     });
     expect((await get(forged)).status).toBe(401);
     expect((await get(videoUrl.href.replace('/v.m3u8', '/x.m3u8'))).status).toBe(400);
+    // Served apart from the Nest routes (LeanRoutes), with the same edge behaviour and error body.
+    const head = await fetch(videoUrl.href, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-request-id')).toMatch(/\S/);
+    const post = await fetch(videoUrl.href, { method: 'POST' });
+    expect(post.status).toBe(405);
+    expect(post.headers.get('allow')).toContain('GET');
+    const unknown = await fetch(videoUrl.href.replace('/v.m3u8', '/v/x/y.m3u8'));
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { code: string }).code).toBe('NOT_FOUND');
     // A player's polls are not logged one by one; refused links are.
     const logged = stack.gateway.logs.since(mark).filter((line) => line.includes('/hls/'));
     expect(logged.some((line) => line.includes('"statusCode":200'))).toBe(false);

@@ -3,7 +3,7 @@ import { E2gateError, ErrorCode } from '@e2gate/contracts';
 import { logFailedRequests } from '@e2gate/observability';
 import { CHANNEL_ID_PATTERN } from '../dto/query.dto.js';
 import { acceptsGzip, matchesIfNoneMatch } from '../http/conditional.js';
-import type { HlsService } from '../services/hls.service.js';
+import type { HlsService, RenderedPlaylist } from '../services/hls.service.js';
 
 export const HLS_PLAYLIST_TYPE = 'application/vnd.apple.mpegurl';
 const SEGMENT_TYPE = 'video/mp2t';
@@ -32,14 +32,15 @@ const MATCHERS = Object.entries(HLS_MEDIA_PARAM_PATTERNS).map(
   ([name, pattern]) => [name as ParamName, new RegExp(pattern)] as const,
 );
 
-/** Nest's spelling of the routes, for the request-logging middleware to skip them. */
-export const HLS_MEDIA_NEST_ROUTES = [HLS_PLAYLIST_ROUTE, HLS_SEGMENT_ROUTE].map((route) => route.slice(1));
+/** Requests for these routes (and nothing else the gateway serves): `/hls/<channel>/s/…`. */
+export function isHlsMediaUrl(url: string): boolean {
+  return url.startsWith('/hls/') && url.indexOf('/s/', 5) !== -1;
+}
 
 /**
- * Media playlists and segments: every viewer asks for them about once a second, so they are plain Fastify routes
- * without Nest's guard, pipe and interceptor chain (they are public: the link itself is the capability, checked by
- * the service), and the request-logging middleware skips them: only their failures are logged. Fastify's hooks
- * still apply (edge checks, request id, metrics) and errors reach the global filter.
+ * Media playlists and segments: every viewer asks for them about once a second, so they are served by the lean
+ * Fastify instance (`LeanRoutes`) without Nest's middleware, guards, pipes and request logging (they are public:
+ * the link itself is the capability, checked by the service); only their failures are logged.
  */
 export function serveHlsMedia(fastify: FastifyInstance, hls: HlsService): void {
   const onResponse = logFailedRequests('HlsMedia');
@@ -47,13 +48,23 @@ export function serveHlsMedia(fastify: FastifyInstance, hls: HlsService): void {
   fastify.get(HLS_SEGMENT_ROUTE, { onResponse }, (request, reply) => segment(hls, request, reply));
 }
 
-async function playlist(
+function playlist(
   hls: HlsService,
   request: FastifyRequest,
   reply: FastifyReply,
-): Promise<FastifyReply> {
+): FastifyReply | Promise<FastifyReply> {
   const params = validParams(request.params);
-  const rendered = await hls.mediaPlaylist(params, params.playlist.slice(0, -'.m3u8'.length));
+  const rendered = hls.mediaPlaylist(params, params.playlist.slice(0, -'.m3u8'.length));
+  return rendered instanceof Promise
+    ? rendered.then((r) => sendPlaylist(request, reply, r))
+    : sendPlaylist(request, reply, rendered);
+}
+
+function sendPlaylist(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  rendered: RenderedPlaylist,
+): FastifyReply {
   reply.header('cache-control', 'no-cache').header('vary', 'Accept-Encoding').header('etag', rendered.etag);
   if (matchesIfNoneMatch(request.headers['if-none-match'], [rendered.etag])) return reply.code(304).send();
   reply.header('content-type', HLS_PLAYLIST_TYPE);

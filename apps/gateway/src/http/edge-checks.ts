@@ -1,4 +1,4 @@
-import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify';
 import { ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
 import { GatewayHttpError } from './gateway-http-error.js';
 
@@ -23,21 +23,27 @@ export function allowedMethods(fastify: FastifyInstance, url: string): HTTPMetho
  * known path asked with a method it does not serve (405 with `Allow`, instead of the router's 404).
  */
 export function installEdgeChecks(fastify: FastifyInstance, maxUrlLength: number): void {
-  fastify.addHook('onRequest', async (request) => {
-    if (request.url.length > maxUrlLength) {
-      throw new GatewayHttpError(HttpEdgeErrorCode.UriTooLong, `URL longer than ${maxUrlLength} bytes`);
-    }
-    if (hasRepeatedHost(request.raw.rawHeaders)) {
-      throw new GatewayHttpError(ErrorCode.BadRequest, 'more than one Host header');
-    }
-    if (!request.is404) return;
-    const allowed = allowedMethods(fastify, request.url);
-    if (allowed.length > 0) {
-      throw new GatewayHttpError(
-        HttpEdgeErrorCode.MethodNotAllowed,
-        `${request.method} is not allowed here; use ${allowed.join(', ')}`,
-        { allow: allowed.join(', ') },
-      );
-    }
-  });
+  // A callback hook, not an async one: no promise per request on the hottest routes.
+  fastify.addHook('onRequest', (request, _reply, done) => done(edgeError(fastify, request, maxUrlLength)));
+}
+
+function edgeError(
+  fastify: FastifyInstance,
+  request: FastifyRequest,
+  maxUrlLength: number,
+): Error | undefined {
+  if (request.url.length > maxUrlLength) {
+    return new GatewayHttpError(HttpEdgeErrorCode.UriTooLong, `URL longer than ${maxUrlLength} bytes`);
+  }
+  if (hasRepeatedHost(request.raw.rawHeaders)) {
+    return new GatewayHttpError(ErrorCode.BadRequest, 'more than one Host header');
+  }
+  if (!request.is404) return undefined;
+  const allowed = allowedMethods(fastify, request.url);
+  if (allowed.length === 0) return undefined;
+  return new GatewayHttpError(
+    HttpEdgeErrorCode.MethodNotAllowed,
+    `${request.method} is not allowed here; use ${allowed.join(', ')}`,
+    { allow: allowed.join(', ') },
+  );
 }

@@ -15,12 +15,11 @@ export function installGracefulShutdown(fastify: FastifyInstance, graceMs: numbe
   const logger = new Logger('HttpShutdown');
   let closing = false;
   let grace: NodeJS.Timeout | undefined;
-  fastify.addHook('onRequest', async () => {
-    if (closing) {
-      throw new GatewayHttpError(ErrorCode.Unavailable, 'the gateway is shutting down', {
-        connection: 'close',
-      });
-    }
+  fastify.addHook('onRequest', (_request, _reply, done) => {
+    if (!closing) return done();
+    done(
+      new GatewayHttpError(ErrorCode.Unavailable, 'the gateway is shutting down', { connection: 'close' }),
+    );
   });
   fastify.addHook('preClose', (done) => {
     closing = true;

@@ -101,10 +101,19 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** A rendition's media playlist (the timeshift window); polling it counts the viewer as watching. */
-  async mediaPlaylist(link: HlsLink, rendition: string): Promise<RenderedPlaylist> {
+  mediaPlaylist(link: HlsLink, rendition: string): RenderedPlaylist | Promise<RenderedPlaylist> {
     this.links.verify(link, this.clock.nowMs());
-    const index = await this.index(link.sessionId);
-    if (!index) throw gone(link.sessionId);
+    // Every viewer asks about once a second and the index rarely changes in between: answered without a promise
+    // while the cached index is fresh.
+    const cached = this.cachedIndex(link.sessionId);
+    if (cached) return this.rendered(link, rendition, cached);
+    return this.index(link.sessionId).then((index) => {
+      if (!index) throw gone(link.sessionId);
+      return this.rendered(link, rendition, index);
+    });
+  }
+
+  private rendered(link: HlsLink, rendition: string, index: HlsIndex): RenderedPlaylist {
     this.seen(link.sessionId, link.viewer);
     const tracked = this.track(link.sessionId);
     const newest = index.segments.at(-1)?.seq ?? -1;
@@ -181,11 +190,9 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
 
   /** The session's index: cached, read again after a segment event or `INDEX_MAX_AGE_MS`; one read at a time. */
   private async index(sessionId: string, fresh = false): Promise<HlsIndex | null> {
+    const cached = fresh ? null : this.cachedIndex(sessionId);
+    if (cached) return cached;
     const tracked = this.track(sessionId);
-    const now = this.clock.monotonicMs();
-    if (!fresh && tracked.index && !tracked.stale && now - tracked.fetchedAt < INDEX_MAX_AGE_MS) {
-      return tracked.index;
-    }
     tracked.loading ??= this.store
       .index(sessionId)
       .then((index) => {
@@ -196,6 +203,13 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
       })
       .finally(() => (tracked.loading = null));
     return tracked.loading;
+  }
+
+  /** The session's index while it is fresh (no segment event since, read less than `INDEX_MAX_AGE_MS` ago). */
+  private cachedIndex(sessionId: string): HlsIndex | null {
+    const tracked = this.tracked.get(sessionId);
+    if (!tracked?.index || tracked.stale) return null;
+    return this.clock.monotonicMs() - tracked.fetchedAt < INDEX_MAX_AGE_MS ? tracked.index : null;
   }
 
   private track(sessionId: string): Tracked {

@@ -9,9 +9,9 @@ import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { installEdgeChecks } from './http/edge-checks.js';
 import { toErrorResponse } from './http/error-response.js';
 import { installGracefulShutdown } from './http/graceful-shutdown.js';
-import { LeanRoutes } from './http/lean-routes.js';
+import { LeanRoutes, serverOptions } from './http/lean-routes.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
-import { requestIdFor, requestIdOf } from './http/request-context.js';
+import { requestIdOf } from './http/request-context.js';
 import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
 import { HlsService } from './services/hls.service.js';
@@ -38,11 +38,8 @@ export async function createGatewayApp(
 ): Promise<NestFastifyApplication> {
   const lean = new LeanRoutes(config, isHlsMediaUrl);
   const adapter = new FastifyAdapter({
+    ...serverOptions(config),
     serverFactory: lean.serverFactory,
-    genReqId: requestIdFor,
-    bodyLimit: config.limits.maxBodyBytes,
-    trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
-    routerOptions: { maxParamLength: 200 },
     // Requests arriving while the server closes get our error body instead (installGracefulShutdown).
     return503OnClosing: false,
     // Errors Fastify raises before routing (a malformed URL, a bad Content-Type header) get our error body too.

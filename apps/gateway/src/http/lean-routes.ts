@@ -11,6 +11,16 @@ import { requestIdFor, requestIdOf } from './request-context.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
+/** The Fastify options both instances share: request ids, body limit, proxies, long capability paths. */
+export function serverOptions(config: GatewayConfig) {
+  return {
+    genReqId: requestIdFor,
+    bodyLimit: config.limits.maxBodyBytes,
+    trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
+    routerOptions: { maxParamLength: 200 },
+  };
+}
+
 /**
  * A second, bare Fastify instance on the gateway's HTTP server for the routes every viewer asks for about once a
  * second (HLS media playlists and segments). Nest's Fastify instance runs its middleware engine, its own hooks and
@@ -27,12 +37,7 @@ export class LeanRoutes {
     config: GatewayConfig,
     private readonly owns: (url: string) => boolean,
   ) {
-    this.fastify = Fastify({
-      genReqId: requestIdFor,
-      bodyLimit: config.limits.maxBodyBytes,
-      trustProxy: config.http.trustProxy === true ? true : config.http.trustProxy || false,
-      routerOptions: { maxParamLength: 200 },
-    });
+    this.fastify = Fastify(serverOptions(config));
     installGracefulShutdown(this.fastify, config.shutdownGraceMs);
     installEdgeChecks(this.fastify, config.limits.maxUrlLength);
     this.fastify.addHook('onRequest', (request, reply, done) => {

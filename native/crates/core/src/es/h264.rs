@@ -121,7 +121,7 @@ pub fn starts_with_aud(data: &[u8]) -> bool {
     nal::units(data).next().and_then(nal_unit_type) == Some(nal_type::AUD)
 }
 
-fn skip_scaling_list(reader: &mut BitReader<'_>, size: usize) -> Option<()> {
+pub(super) fn skip_scaling_list(reader: &mut BitReader<'_>, size: usize) -> Option<()> {
     let (mut last, mut next) = (8i32, 8i32);
     for _ in 0..size {
         if next != 0 {

@@ -13,7 +13,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use super::h264::nal_type;
+use super::h264::{nal_type, skip_scaling_list};
 use super::nal;
 use crate::bits::{BitReader, BitWriter};
 
@@ -75,7 +75,7 @@ pub struct StartRepair {
     references: VecDeque<u32>,
     /// frame_num of the previous picture; a decoder starts from 0.
     previous: u32,
-    /// Operations removed so far.
+    /// Slice NAL units rewritten so far.
     pub removed: u64,
 }
 
@@ -359,17 +359,6 @@ fn parse_sps_syntax(rbsp: &[u8]) -> Option<(u32, SpsSyntax)> {
         },
     };
     Some((id, sps))
-}
-
-fn skip_scaling_list(r: &mut BitReader<'_>, size: usize) -> Option<()> {
-    let (mut last, mut next) = (8i32, 8i32);
-    for _ in 0..size {
-        if next != 0 {
-            next = (last + r.read_se()? + 256) % 256;
-        }
-        last = if next == 0 { last } else { next };
-    }
-    Some(())
 }
 
 fn parse_pps_syntax(rbsp: &[u8]) -> Option<(u32, PpsSyntax)> {

@@ -51,15 +51,18 @@ async function nonEmpty(path: string): Promise<boolean> {
   }
 }
 
-/** Audio-only radio service (MP2 stereo, PCR on the audio PID), a few seconds of ffmpeg work. */
+/** Audio-only radio service in two languages (MP2 stereo, PCR on an audio PID), a few seconds of ffmpeg work. */
 async function makeRadioFixture(target: string): Promise<void> {
   const tmp = `${target}.${process.pid}.${Date.now()}.tmp`;
   await run(
     'ffmpeg',
     [
       ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-y'],
-      ...['-f', 'lavfi', '-i', 'sine=frequency=523:sample_rate=48000', '-t', '20'],
-      ...['-c:a', 'mp2', '-b:a', '192k', '-ac', '2', '-metadata:s:a:0', 'language=deu'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=523:sample_rate=48000'],
+      ...['-f', 'lavfi', '-i', 'sine=frequency=659:sample_rate=48000'],
+      ...['-map', '0:a', '-map', '1:a', '-t', '20'],
+      ...['-c:a', 'mp2', '-b:a', '192k', '-ac', '2'],
+      ...['-metadata:s:a:0', 'language=deu', '-metadata:s:a:1', 'language=eng'],
       ...[
         '-mpegts_service_type',
         'digital_radio',

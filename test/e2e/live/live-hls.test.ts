@@ -221,11 +221,15 @@ describe('in a browser (hls.js in headless Chromium)', () => {
     }
   }, 120_000);
 
-  it('plays a radio channel audio-only', async () => {
+  it('plays a radio channel audio-only in both its languages', async () => {
     const player = await Player.open(browser, indexUrl(RADIO));
     try {
       await player.waitForPlaying(20_000);
       await player.waitForProgress(3, 20_000);
+      expect((await player.audioTracks()).map((t) => t.lang)).toEqual(['de', 'en']);
+      await player.switchAudio(1);
+      const switched = await player.waitForProgress(3, 20_000);
+      expect(switched.audioTrack).toBe(1);
       expect(await player.fatalErrors()).toEqual([]);
     } finally {
       await player.close();
@@ -250,15 +254,21 @@ describe('reading the stream', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
-  it('offers radio as audio-only HLS', async () => {
+  it('offers radio as audio-only HLS, every language a rendition', async () => {
     const { url, multivariant } = await multivariantOf(indexUrl(RADIO));
     expect(checkMultivariant(multivariant)).toEqual([]);
     expect(multivariant.variants).toHaveLength(1);
     expect(multivariant.variants[0]!.attributes['CODECS']).toBe('mp4a.40.2');
-    const audioUrl = new URL(multivariant.variants[0]!.uri, url).href;
-    const audio = await warmed(audioUrl, 3);
-    const part = await download(new URL(audio.segments[0]!.uri, audioUrl).href);
-    expect(((await probe(part)).streams as ProbedStream[]).map((s) => s.codec_name)).toEqual(['aac']);
+    expect(multivariant.media.map((m) => m['LANGUAGE'])).toEqual(['de', 'en']);
+    for (const media of multivariant.media) {
+      const audioUrl = new URL(media['URI']!, url).href;
+      const audio = await warmed(audioUrl, 3);
+      const part = await download(new URL(audio.segments[0]!.uri, audioUrl).href);
+      const streams = (await probe(part)).streams as ProbedStream[];
+      expect(streams.map((s) => [s.codec_name, s.tags?.language])).toEqual([
+        ['aac', media['LANGUAGE'] === 'de' ? 'deu' : 'eng'],
+      ]);
+    }
   }, 90_000);
 });
 

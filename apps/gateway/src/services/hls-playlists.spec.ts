@@ -67,15 +67,21 @@ describe('renderMultivariant', () => {
     expect(lines.slice(0, 3)).toEqual(['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS']);
   });
 
-  it('offers radio as an audio-only variant', () => {
+  it('offers radio as an audio-only variant of its default language, the others as alternates', () => {
     const radio = index({
       renditions: index()
-        .renditions.filter((r) => r.type === 'audio')
-        .slice(0, 1),
+        .renditions.filter((r) => r.type === 'audio' && !r.original)
+        .slice(0, 2),
     });
-    radio.segments = radio.segments.map((s) => ({ ...s, bytes: [48_000] }));
+    radio.segments = radio.segments.map((s) => ({ ...s, bytes: [48_000, 40_000] }));
     const out = renderMultivariant(radio, 'b/').trim().split('\n');
-    expect(out.at(-2)).toMatch(/^#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="mp4a.40.2"$/);
+    expect(
+      out.filter((line) => line.startsWith('#EXT-X-MEDIA:')).map((line) => /URI="([^"]+)"/.exec(line)![1]),
+    ).toEqual(['b/a0.m3u8', 'b/a1.m3u8']);
+    expect(out.filter((line) => line.startsWith('#EXT-X-STREAM-INF:'))).toHaveLength(1);
+    expect(out.at(-2)).toMatch(
+      /^#EXT-X-STREAM-INF:BANDWIDTH=\d+,AVERAGE-BANDWIDTH=\d+,CODECS="mp4a.40.2",AUDIO="aac"$/,
+    );
     expect(out.at(-1)).toBe('b/a0.m3u8');
   });
 });

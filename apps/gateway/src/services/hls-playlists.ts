@@ -135,22 +135,24 @@ export function renderMultivariant(index: HlsIndex, base: string): string {
   }
   groups.sort((a, b) => (a.id === 'aac' ? -1 : b.id === 'aac' ? 1 : 0)); // AAC first: hls.js starts there
   const lines = ['#EXTM3U', `#EXT-X-VERSION:${VERSION}`, '#EXT-X-INDEPENDENT-SEGMENTS'];
+  for (const group of groups) lines.push(...mediaTags(group, base));
   if (!video) {
-    // Radio: an audio-only variant (the first AAC track); its other languages are not offered as renditions.
-    const first = groups[0]?.renditions[0];
-    if (!first) return lines.join('\n') + '\n';
-    const rate = bandwidth(index, [first.position]);
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${rate.peak},AVERAGE-BANDWIDTH=${rate.average},CODECS=${quoted(first.rendition.codecs)}`,
-      `${base}${first.rendition.id}.m3u8`,
-    );
+    // Radio: per audio group one audio-only variant whose URI is its default rendition's playlist; the group's
+    // other languages are alternates (hls.js and AVPlayer switch within the group, RFC 8216 §4.3.4.2.1).
+    for (const group of groups) {
+      const main = mainRendition(group)!;
+      const rate = bandwidth(index, [main.position]);
+      lines.push(
+        `#EXT-X-STREAM-INF:BANDWIDTH=${rate.peak},AVERAGE-BANDWIDTH=${rate.average},` +
+          `CODECS=${quoted(main.rendition.codecs)},AUDIO=${quoted(group.id)}`,
+        `${base}${main.rendition.id}.m3u8`,
+      );
+    }
     return lines.join('\n') + '\n';
   }
-  for (const group of groups) lines.push(...mediaTags(group, base));
   const videoPosition = positions.get(video.id) as number;
   for (const group of groups) {
-    const main =
-      group.renditions.find((r) => r.rendition.audioType !== AUDIO_DESCRIPTION) ?? group.renditions[0];
+    const main = mainRendition(group);
     const rate = bandwidth(index, [videoPosition, ...(main ? [main.position] : [])]);
     const attributes = [
       `BANDWIDTH=${rate.peak}`,
@@ -173,11 +175,14 @@ export function renderMultivariant(index: HlsIndex, base: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** The group's default rendition: its first that is not an audio description. */
+function mainRendition(group: AudioGroup): AudioGroup['renditions'][number] | undefined {
+  return group.renditions.find((r) => r.rendition.audioType !== AUDIO_DESCRIPTION) ?? group.renditions[0];
+}
+
 function mediaTags(group: AudioGroup, base: string): string[] {
   const names = new Set<string>();
-  const defaultPosition =
-    group.renditions.find((r) => r.rendition.audioType !== AUDIO_DESCRIPTION)?.position ??
-    group.renditions[0]?.position;
+  const defaultPosition = mainRendition(group)?.position;
   return group.renditions.map(({ rendition, position }) => {
     const tag = languageTag(rendition.language);
     const describes = rendition.audioType === AUDIO_DESCRIPTION;

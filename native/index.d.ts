@@ -138,6 +138,8 @@ export interface LivePipelineOptions {
    * @default false
    */
   fastStart?: boolean
+  /** What happens to the video: copied (the default), or decoded and encoded as H.264 (libx264). */
+  video?: LiveVideoOptions
   /**
    * Input bytes queued for the pipeline thread before `push` refuses more.
    * @default 4194304
@@ -149,6 +151,38 @@ export interface LivePipelineOptions {
    * @default 16
    */
   maxPendingOutputs?: number
+}
+
+/** Video transcoding: MPEG-2, H.264 or HEVC in, progressive H.264 out with an IDR at every segment boundary. */
+export interface LiveVideoOptions {
+  /**
+   * `'copy'`: as broadcast; `'transcode'`: always to H.264; `'auto'`: to H.264 unless the source is
+   * progressive H.264 already (decided at every start from the parameter sets).
+   */
+  mode: 'copy' | 'transcode' | 'auto'
+  /**
+   * Output height in lines (144–2160, never above the source's); the width follows the display aspect
+   * ratio with square pixels. Default: the source's height.
+   */
+  height?: number
+  /**
+   * Average bit rate in bit/s (100000–50000000). Default: by output height (1.8 Mbit/s at 576 lines,
+   * 3 at 720, 5 at 1080).
+   */
+  bitrate?: number
+  /** Peak bit rate in bit/s, at least `bitrate`. Default: 1.5 × the bit rate. */
+  maxBitrate?: number
+  /**
+   * `'auto'`: deinterlace to field rate (1080i25 → 50 fps) when the first picture is interlaced;
+   * `'on'`, `'off'`.
+   * @default 'auto'
+   */
+  deinterlace?: 'auto' | 'on' | 'off'
+  /**
+   * x264 preset: `ultrafast`, `superfast`, `veryfast`, `faster`, `fast`, `medium`.
+   * @default 'veryfast'
+   */
+  preset?: string
 }
 
 export interface MediaPlaylistOptions {

@@ -1,12 +1,16 @@
-//! Audio codecs for the e2gate engine, over Debian's FFmpeg through `ffmpeg-next`.
+//! Audio and video codecs for the e2gate engine, over Debian's FFmpeg through `ffmpeg-next`.
 //!
 //! [`AudioTranscoder`] decodes one audio track (MP2, AC-3, E-AC-3, AAC-LATM), resamples and downmixes it to
 //! 48 kHz stereo and encodes AAC-LC with FFmpeg's native encoder. It works in *sample counts*, not
 //! timestamps: the engine anchors sample 0 on its timeline and turns encoder sample positions into PTS, so
 //! timing is rebuilt from decoder output rather than copied from input PES.
 //!
+//! [`VideoTranscoder`] decodes MPEG-2, H.264 or HEVC, deinterlaces to field rate and scales (libavfilter) and
+//! encodes H.264 with libx264 for live HLS: an IDR every segment target, closed GOPs, capped bit rate.
+//!
 //! Design principles
-//! - No threads, no I/O: one transcoder per track, driven by the pipeline's thread.
+//! - No threads of our own, no I/O: one transcoder per track, driven by the pipeline's thread (libx264 runs
+//!   its own worker threads).
 //! - The `unsafe` FFmpeg calls that `ffmpeg-next` does not wrap safely (resampling into caller buffers,
 //!   library versions, log level) live in [`ffi`], each with its safety argument.
 //! - Errors are values ([`CodecError`]); the engine counts them as warnings and keeps going.
@@ -16,11 +20,13 @@
 pub mod ffi;
 mod fifo;
 mod transcoder;
+mod video;
 
 pub use transcoder::{
     AAC_FRAME_SAMPLES, AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE,
     TranscoderSettings,
 };
+pub use video::{Deinterlace, EncodedPicture, OutputFormat, VideoSettings, VideoTranscoder};
 
 use std::fmt;
 
@@ -35,6 +41,8 @@ pub enum CodecError {
     Resample(String),
     /// The encoder failed; the track must be restarted.
     Encode(String),
+    /// A filter graph (deinterlace, scale) could not be built or run.
+    Filter(String),
 }
 
 impl fmt::Display for CodecError {
@@ -44,6 +52,7 @@ impl fmt::Display for CodecError {
             CodecError::Decode(e) => write!(f, "decode failed: {e}"),
             CodecError::Resample(e) => write!(f, "resample failed: {e}"),
             CodecError::Encode(e) => write!(f, "encode failed: {e}"),
+            CodecError::Filter(e) => write!(f, "filter failed: {e}"),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Maps the followed program onto output streams: video copied, every kept audio track as AAC-LC, and
+//! Maps the followed program onto output streams: video copied or as H.264, every kept audio track as AAC-LC, and
 //! optionally the original AC-3/E-AC-3 beside it. PIDs follow FFmpeg's layout (0x100 upwards).
 
 use e2gate_codec::OUTPUT_CHANNELS;
@@ -10,7 +10,7 @@ use e2gate_core::packet::Pid;
 use e2gate_core::pes::stream_id;
 use e2gate_core::stream_type::{AudioCodec, Codec, StreamType, VideoCodec};
 
-use crate::options::{AudioOutput, PipelineOptions};
+use crate::options::{AudioOutput, PipelineOptions, VideoOutput};
 
 /// Audio tracks transcoded per pipeline at most; a PMT listing more is hostile or exotic.
 pub const MAX_AUDIO_TRACKS: usize = 8;
@@ -181,7 +181,9 @@ impl Layout {
             let Codec::Video(codec) = v.codec else {
                 return None;
             };
+            let transcoded = matches!(options.video, VideoOutput::Transcode { .. });
             let (stream_type, name) = match codec {
+                _ if transcoded => (StreamType::H264, "h264"),
                 VideoCodec::H264 => (StreamType::H264, "h264"),
                 VideoCodec::Hevc => (StreamType::HEVC, "hevc"),
                 VideoCodec::Mpeg2 if v.stream_type == StreamType::MPEG1_VIDEO => {
@@ -204,7 +206,10 @@ impl Layout {
                     language: None,
                     audio_type: AudioType::UNDEFINED,
                     source_pid: v.pid,
-                    format: StreamFormat::codecs(codecs::video(codec, None)),
+                    format: StreamFormat::codecs(codecs::video(
+                        if transcoded { VideoCodec::H264 } else { codec },
+                        None,
+                    )),
                 },
                 &mut mux_streams,
                 &mut streams,

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use e2gate_codec::VideoSettings;
 use e2gate_core::descriptor::Language;
 
 pub const DEFAULT_SEGMENT_SECONDS: f64 = 2.0;
@@ -29,6 +30,30 @@ pub enum AudioOutput {
     Copy,
 }
 
+/// When a transcoding video track transcodes (decided at every start, from the stream's parameter sets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TranscodeWhen {
+    Always,
+    /// Unless the source is progressive H.264, which every browser plays as it is.
+    NotBrowserPlayable,
+}
+
+/// What happens to the video track of the followed program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VideoOutput {
+    Copy,
+    /// Decoded and encoded as H.264 ([`e2gate_codec::VideoTranscoder`]).
+    Transcode {
+        when: TranscodeWhen,
+        settings: VideoSettings,
+    },
+}
+
+pub const MIN_VIDEO_BITRATE: u32 = 100_000;
+pub const MAX_VIDEO_BITRATE: u32 = 50_000_000;
+pub const MIN_VIDEO_HEIGHT: u32 = 144;
+pub const MAX_VIDEO_HEIGHT: u32 = 2160;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineOptions {
     pub output: OutputKind,
@@ -50,6 +75,7 @@ pub struct PipelineOptions {
     /// With [`OutputKind::Hls`]: the first segment after a start or a break is one GOP long, see
     /// [`e2gate_core::segmenter::Segmenter::fast_start`].
     pub fast_start: bool,
+    pub video: VideoOutput,
 }
 
 impl Default for PipelineOptions {
@@ -64,6 +90,7 @@ impl Default for PipelineOptions {
             audio_output: AudioOutput::Aac,
             hls_renditions: false,
             fast_start: false,
+            video: VideoOutput::Copy,
         }
     }
 }
@@ -103,6 +130,9 @@ impl PipelineOptions {
                 ),
             });
         }
+        if let VideoOutput::Transcode { settings, .. } = &self.video {
+            validate_video(settings)?;
+        }
         if self.languages.as_ref().is_some_and(Vec::is_empty) {
             return Err(OptionError {
                 field: "languages",
@@ -111,6 +141,56 @@ impl PipelineOptions {
         }
         Ok(())
     }
+}
+
+fn validate_video(settings: &VideoSettings) -> Result<(), OptionError> {
+    let in_range = |rate: Option<u32>| {
+        rate.is_none_or(|r| (MIN_VIDEO_BITRATE..=MAX_VIDEO_BITRATE).contains(&r))
+    };
+    if !in_range(settings.bitrate) || !in_range(settings.max_bitrate) {
+        return Err(OptionError {
+            field: "video.bitrate",
+            message: format!(
+                "bitrate and maxBitrate must be between {MIN_VIDEO_BITRATE} and {MAX_VIDEO_BITRATE} bit/s"
+            ),
+        });
+    }
+    if let (Some(bitrate), Some(max)) = (settings.bitrate, settings.max_bitrate)
+        && max < bitrate
+    {
+        return Err(OptionError {
+            field: "video.maxBitrate",
+            message: format!("must be at least the bitrate ({bitrate}), got {max}"),
+        });
+    }
+    if settings
+        .height
+        .is_some_and(|h| !(MIN_VIDEO_HEIGHT..=MAX_VIDEO_HEIGHT).contains(&h))
+    {
+        return Err(OptionError {
+            field: "video.height",
+            message: format!("must be between {MIN_VIDEO_HEIGHT} and {MAX_VIDEO_HEIGHT} lines"),
+        });
+    }
+    if ![
+        "ultrafast",
+        "superfast",
+        "veryfast",
+        "faster",
+        "fast",
+        "medium",
+    ]
+    .contains(&settings.preset.as_str())
+    {
+        return Err(OptionError {
+            field: "video.preset",
+            message: format!(
+                "must be one of ultrafast, superfast, veryfast, faster, fast, medium, got {}",
+                settings.preset
+            ),
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -22,16 +22,16 @@ use e2gate_codec::TranscoderSettings;
 use e2gate_core::codecs;
 use e2gate_core::demux::{AudioUnit, DemuxEvent, Demuxer, ProgramInfo, ProgramSelector, VideoUnit};
 use e2gate_core::es;
-use e2gate_core::es::h264_start::StartRepair;
 use e2gate_core::segmenter::{OutputMode, Segment, Segmenter, Unit};
 use e2gate_core::stream_type::VideoCodec;
-use e2gate_core::timestamp::{CLOCK_90K, MediaTime};
+use e2gate_core::timestamp::MediaTime;
 use e2gate_core::warning::{WarningCounts, WarningKind};
 
 use crate::audio_track::{AudioOut, AudioTrack};
-use crate::layout::{AudioRoute, Layout, OutputStream, VideoSpec};
-use crate::options::{OptionError, OutputKind, PipelineOptions};
+use crate::layout::{AudioRoute, Layout, OutputStream};
+use crate::options::{OptionError, OutputKind, PipelineOptions, VideoOutput};
 use crate::timeline::{Timeline, Verdict};
+use crate::video_track::{VideoOut, VideoTrack};
 
 /// Audio frames held while video waits for its first keyframe (~10 s of two tracks).
 pub const MAX_WAITING_AUDIO: usize = 1024;
@@ -84,20 +84,6 @@ pub struct Stats {
     pub streams: Vec<OutputStream>,
 }
 
-struct VideoTrack {
-    spec: VideoSpec,
-    waiting: bool,
-    skip_reported: bool,
-    /// PTS of the keyframe output (re)started at: leading pictures shown before it (open GOP) reference
-    /// frames that were never output, so they are dropped.
-    start_pts: Option<MediaTime>,
-    /// Removes, from the first GOP after a start, reference-marking operations on pictures never output.
-    start_repair: StartRepair,
-    parameter_sets: Vec<Vec<u8>>,
-    last_dts: Option<MediaTime>,
-    frame_duration: i64,
-}
-
 pub struct Pipeline {
     options: PipelineOptions,
     demux: Demuxer,
@@ -115,14 +101,19 @@ pub struct Pipeline {
     outputs: VecDeque<Output>,
     warnings: WarningCounts,
     audio_out: Vec<AudioOut>,
+    video_out: Vec<VideoOut>,
     bytes_out: u64,
     video_frames: u64,
     finished: bool,
 }
 
 impl Pipeline {
-    pub fn new(options: PipelineOptions) -> Result<Self, OptionError> {
+    pub fn new(mut options: PipelineOptions) -> Result<Self, OptionError> {
         options.validate()?;
+        if let VideoOutput::Transcode { settings, .. } = &mut options.video {
+            // An IDR at every segment boundary.
+            settings.gop = MediaTime::from_secs_f64(options.segment_duration).ticks();
+        }
         let selector = options
             .service_id
             .map_or(ProgramSelector::First, ProgramSelector::ServiceId);
@@ -141,6 +132,7 @@ impl Pipeline {
             outputs: VecDeque::new(),
             warnings: WarningCounts::default(),
             audio_out: Vec::new(),
+            video_out: Vec::new(),
             bytes_out: 0,
             video_frames: 0,
             finished: false,
@@ -165,6 +157,7 @@ impl Pipeline {
         self.finished = true;
         self.demux.finish();
         self.drain_demux();
+        self.flush_video();
         self.flush_audio();
         if let Some(segmenter) = self.segmenter.as_mut() {
             segmenter.finish();
@@ -220,7 +213,7 @@ impl Pipeline {
     pub fn state(&self) -> PipelineState {
         match (&self.layout, &self.video) {
             (None, _) => PipelineState::WaitingForProgram,
-            (Some(_), Some(video)) if video.waiting => PipelineState::WaitingForKeyframe,
+            (Some(_), Some(video)) if video.output_pending() => PipelineState::WaitingForKeyframe,
             _ => PipelineState::Streaming,
         }
     }
@@ -272,6 +265,7 @@ impl Pipeline {
             return; // e.g. a track outside the language filter came or went
         }
         let Some(layout) = layout else {
+            self.flush_video();
             self.flush_audio();
             self.seal_outputs();
             self.layout = None;
@@ -306,6 +300,7 @@ impl Pipeline {
             })
             .collect();
         self.audio = previous;
+        self.flush_video();
         self.flush_audio();
         self.audio = tracks;
         self.seal_outputs();
@@ -327,25 +322,13 @@ impl Pipeline {
                 );
             }
         }
-        let kept_sets = self
-            .video
-            .take()
-            .filter(|v| {
-                layout
-                    .video
-                    .is_some_and(|spec| spec.source == v.spec.source && spec.codec == v.spec.codec)
-            })
-            .map(|v| v.parameter_sets)
-            .unwrap_or_default();
-        self.video = layout.video.map(|spec| VideoTrack {
-            spec,
-            waiting: true,
-            skip_reported: false,
-            start_pts: None,
-            start_repair: StartRepair::default(),
-            parameter_sets: kept_sets,
-            last_dts: None,
-            frame_duration: 0,
+        let previous_video = self.video.take();
+        self.video = layout.video.map(|spec| {
+            let mut track = VideoTrack::new(spec, &self.options.video);
+            if let Some(previous) = previous_video {
+                track.inherit(previous);
+            }
+            track
         });
         self.timeline.reset();
         self.video_start = None;
@@ -410,7 +393,7 @@ impl Pipeline {
     }
 
     fn on_video(&mut self, unit: VideoUnit) {
-        let Some(source) = self.video.as_ref().map(|v| v.spec.source) else {
+        let Some(source) = self.video.as_ref().map(|v| v.spec().source) else {
             return;
         };
         if unit.pid != source {
@@ -424,76 +407,61 @@ impl Pipeline {
         let Some(video) = self.video.as_mut() else {
             return;
         };
-        let started_now = video.waiting && unit.info.keyframe;
-        if video.waiting && !unit.info.keyframe {
-            if !video.skip_reported {
-                video.skip_reported = true;
-                self.warnings.add(WarningKind::SkippedBeforeKeyframe, 1);
-            }
+        let mut out = std::mem::take(&mut self.video_out);
+        video.process(unit, &mut out, &mut self.warnings);
+        self.write_video(&mut out);
+        self.video_out = out;
+    }
+
+    fn write_video(&mut self, out: &mut Vec<VideoOut>) {
+        let Some(output) = self.video.as_ref().map(|v| v.spec().output) else {
+            out.clear();
             return;
+        };
+        // Copied H.264, or the transcoder's H.264 whatever the source was.
+        let codec = match self.layout.as_ref().and_then(|l| l.mux.streams.get(output)) {
+            Some(stream) if stream.stream_type == e2gate_core::stream_type::StreamType::H264 => {
+                VideoCodec::H264
+            }
+            _ => self
+                .video
+                .as_ref()
+                .map_or(VideoCodec::H264, |v| v.spec().codec),
+        };
+        for frame in out.drain(..) {
+            self.video_frames += 1;
+            let unknown = self
+                .streams
+                .get(output)
+                .is_some_and(|s| s.format.width.is_none());
+            if frame.parameter_sets && (frame.keyframe || unknown) {
+                self.learn_video(codec, output, &frame.data);
+            }
+            if let Some(segmenter) = self.segmenter.as_mut() {
+                segmenter.write(&Unit {
+                    stream: output,
+                    pts: frame.pts,
+                    dts: frame.dts,
+                    duration: frame.duration,
+                    data: &frame.data,
+                    keyframe: frame.keyframe,
+                });
+            }
+            if frame.first {
+                self.video_start = Some(frame.pts);
+                self.release_waiting_audio();
+            }
         }
-        if started_now {
-            video.start_pts = Some(unit.pts);
-        } else if video.start_pts.is_some_and(|start| unit.pts < start) {
-            self.warnings.add(WarningKind::SkippedBeforeKeyframe, 1);
+    }
+
+    fn flush_video(&mut self) {
+        let Some(video) = self.video.as_mut() else {
             return;
-        }
-        video.waiting = false;
-        if unit.info.has_parameter_sets {
-            video.parameter_sets = es::parameter_sets(unit.codec, &unit.data)
-                .into_iter()
-                .map(<[u8]>::to_vec)
-                .collect();
-        }
-        let inserted =
-            unit.info.keyframe && !unit.info.has_parameter_sets && !video.parameter_sets.is_empty();
-        let data = if inserted {
-            es::with_parameter_sets(unit.codec, &unit.data, &video.parameter_sets)
-        } else {
-            unit.data
         };
-        if started_now {
-            video.start_repair.start();
-        } else if unit.info.keyframe {
-            video.start_repair.keyframe();
-        }
-        let data = match unit.codec {
-            VideoCodec::H264 if video.start_repair.is_active() => {
-                video.start_repair.access_unit(&data).unwrap_or(data)
-            }
-            _ => data,
-        };
-        if let Some(last) = video.last_dts {
-            let step = unit.dts.saturating_sub(last);
-            if step > 0 && step < CLOCK_90K {
-                video.frame_duration = step;
-            }
-        }
-        video.last_dts = Some(unit.dts);
-        let output = video.spec.output;
-        let duration = video.frame_duration;
-        self.video_frames += 1;
-        let unknown = self
-            .streams
-            .get(output)
-            .is_some_and(|s| s.format.width.is_none());
-        if unit.info.has_parameter_sets || (inserted && unknown) {
-            self.learn_video(unit.codec, output, &data);
-        }
-        if let Some(segmenter) = self.segmenter.as_mut() {
-            segmenter.write(&Unit {
-                stream: output,
-                pts: unit.pts,
-                dts: unit.dts,
-                duration,
-                data: &data,
-                keyframe: unit.info.keyframe,
-            });
-        }
-        if started_now {
-            self.video_start = Some(unit.pts);
-            self.release_waiting_audio();
-        }
+        let mut out = std::mem::take(&mut self.video_out);
+        video.flush(&mut out, &mut self.warnings);
+        self.write_video(&mut out);
+        self.video_out = out;
     }
 
     fn on_audio(&mut self, unit: AudioUnit) {
@@ -506,7 +474,7 @@ impl Pipeline {
             Verdict::Break => self.discontinuity(),
             Verdict::Accept => {}
         }
-        if self.video.as_ref().is_some_and(|v| v.waiting) {
+        if self.video.as_ref().is_some_and(VideoTrack::output_pending) {
             if self.waiting_audio.len() >= MAX_WAITING_AUDIO {
                 self.waiting_audio.pop_front();
                 self.warnings.add(WarningKind::AudioBeforeVideo, 1);
@@ -603,15 +571,13 @@ impl Pipeline {
     }
 
     fn restart(&mut self) {
+        self.flush_video();
         self.flush_audio();
         if let Some(segmenter) = self.segmenter.as_mut() {
             segmenter.discontinuity();
         }
         if let Some(video) = self.video.as_mut() {
-            video.waiting = true;
-            video.skip_reported = false;
-            video.start_pts = None;
-            video.last_dts = None;
+            video.restart();
         }
         self.video_start = None;
         self.waiting_audio.clear();
@@ -644,6 +610,7 @@ mod tests {
     use e2gate_core::testing::audio::mpa_frame;
     use e2gate_core::testing::h264::{AUD, PPS, Sps, access_unit, slice};
     use e2gate_core::testing::mux::h264_with_mpeg_audio;
+    use e2gate_core::timestamp::CLOCK_90K;
 
     const FRAME: i64 = 3600; // 25 fps
     const MP2_FRAME: i64 = 2160; // 1152 samples at 48 kHz

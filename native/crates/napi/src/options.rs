@@ -4,8 +4,8 @@ use napi_derive::napi;
 
 use e2gate_core::descriptor::Language;
 use e2gate_engine::{
-    AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, OptionError, OutputKind,
-    PipelineOptions,
+    AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, Deinterlace, OptionError,
+    OutputKind, PipelineOptions, TranscodeWhen, VideoOutput, VideoSettings,
 };
 
 /// Default bound of input bytes queued for the pipeline thread (about 3 s of an HD service).
@@ -52,6 +52,8 @@ pub struct LivePipelineOptions {
     /// start sooner; later segments keep the target on average.
     /// @default false
     pub fast_start: Option<bool>,
+    /// What happens to the video: copied (the default), or decoded and encoded as H.264 (libx264).
+    pub video: Option<LiveVideoOptions>,
     /// Input bytes queued for the pipeline thread before `push` refuses more.
     /// @default 4194304
     pub max_queued_input_bytes: Option<u32>,
@@ -59,6 +61,72 @@ pub struct LivePipelineOptions {
     /// before the pipeline thread waits.
     /// @default 16
     pub max_pending_outputs: Option<u32>,
+}
+
+/// Video transcoding: MPEG-2, H.264 or HEVC in, progressive H.264 out with an IDR at every segment boundary.
+#[napi(object)]
+#[derive(Clone, Debug, Default)]
+pub struct LiveVideoOptions {
+    /// `'copy'`: as broadcast; `'transcode'`: always to H.264; `'auto'`: to H.264 unless the source is
+    /// progressive H.264 already (decided at every start from the parameter sets).
+    #[napi(ts_type = "'copy' | 'transcode' | 'auto'")]
+    pub mode: String,
+    /// Output height in lines (144–2160, never above the source's); the width follows the display aspect
+    /// ratio with square pixels. Default: the source's height.
+    pub height: Option<u32>,
+    /// Average bit rate in bit/s (100000–50000000). Default: by output height (1.8 Mbit/s at 576 lines,
+    /// 3 at 720, 5 at 1080).
+    pub bitrate: Option<u32>,
+    /// Peak bit rate in bit/s, at least `bitrate`. Default: 1.5 × the bit rate.
+    pub max_bitrate: Option<u32>,
+    /// `'auto'`: deinterlace to field rate (1080i25 → 50 fps) when the first picture is interlaced;
+    /// `'on'`, `'off'`.
+    /// @default 'auto'
+    #[napi(ts_type = "'auto' | 'on' | 'off'")]
+    pub deinterlace: Option<String>,
+    /// x264 preset: `ultrafast`, `superfast`, `veryfast`, `faster`, `fast`, `medium`.
+    /// @default 'veryfast'
+    pub preset: Option<String>,
+}
+
+fn video_output(options: Option<LiveVideoOptions>) -> Result<VideoOutput, OptionError> {
+    let Some(options) = options else {
+        return Ok(VideoOutput::Copy);
+    };
+    let when = match options.mode.as_str() {
+        "copy" => return Ok(VideoOutput::Copy),
+        "transcode" => TranscodeWhen::Always,
+        "auto" => TranscodeWhen::NotBrowserPlayable,
+        other => {
+            return Err(invalid(
+                "video.mode",
+                format!("must be 'copy', 'transcode' or 'auto', got '{other}'"),
+            ));
+        }
+    };
+    let deinterlace = match options.deinterlace.as_deref() {
+        None | Some("auto") => Deinterlace::Auto,
+        Some("on") => Deinterlace::On,
+        Some("off") => Deinterlace::Off,
+        Some(other) => {
+            return Err(invalid(
+                "video.deinterlace",
+                format!("must be 'auto', 'on' or 'off', got '{other}'"),
+            ));
+        }
+    };
+    let defaults = VideoSettings::default();
+    Ok(VideoOutput::Transcode {
+        when,
+        settings: VideoSettings {
+            height: options.height,
+            bitrate: options.bitrate,
+            max_bitrate: options.max_bitrate,
+            deinterlace,
+            preset: options.preset.unwrap_or(defaults.preset),
+            ..defaults
+        },
+    })
 }
 
 /// Queue bounds of the binding itself.
@@ -132,6 +200,7 @@ impl TryFrom<LivePipelineOptions> for (PipelineOptions, Limits) {
             audio_output,
             hls_renditions: options.hls_renditions.unwrap_or(false),
             fast_start: options.fast_start.unwrap_or(false),
+            video: video_output(options.video)?,
         };
         engine.validate()?;
         let max_queued_input_bytes = options

@@ -120,6 +120,7 @@ describe("video mode 'auto'", () => {
     const { outputs } = await runPipeline(fixture(name), { video: { mode: 'auto' } });
     const output = tempFile('auto-copy.ts', tsBytes(outputs));
     const sizes = (file: string) => packets(file, 'v:0').map((p) => Number(p.size));
+    expect(sizes(output).every((size) => size > 0)).toBe(true);
     expect(sizes(output)).toEqual(sizes(fixturePath(name)));
   });
 

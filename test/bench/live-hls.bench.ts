@@ -191,7 +191,7 @@ async function startTimes(
 }
 
 const indexUrl = (stack: BenchStack, channel: BenchChannel) =>
-  `${stack.gatewayUrl}/hls/${channel.id}/index.m3u8?token=${BENCH_TOKEN}`;
+  `${stack.gatewayUrl}/hls/${channel.id}/index.m3u8?profile=aac&token=${BENCH_TOKEN}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // 2. Gateway against bare Fastify

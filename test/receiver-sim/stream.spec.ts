@@ -167,7 +167,7 @@ describe('stream server (port 8001 style)', () => {
       '-show_entries',
       'stream=codec_name',
     ]);
-    expect(probe.streams.map((stream) => stream.codec_name)).toEqual(['mp2']);
+    expect(probe.streams.map((stream) => stream.codec_name)).toEqual(['mp2', 'mp2']); // two languages
 
     const movies = JSON.parse((await httpGet(apiUrl(sim.url, '/api/movielist'))).body.toString()) as {
       movies: { filename: string }[];

@@ -1,3 +1,4 @@
+import { HlsProfile } from '@e2gate/contracts';
 import { z } from 'zod';
 import { boolean, choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
@@ -170,6 +171,8 @@ const gatewaySchema = z.object({
   E2GATE_HLS_START_TIMEOUT: duration({ default: '15s', min: '1s', max: '1m' }),
   E2GATE_HLS_CACHE_MB: integer({ default: 128, min: 8, max: 16_384 }),
   E2GATE_HLS_LINK_TTL: duration({ default: '12h', min: '1m', max: '7d' }),
+  // h264: video transcoded where a browser cannot play it (MPEG-2, HEVC, interlaced), copied where it can.
+  E2GATE_HLS_PROFILE: choice(HlsProfile, 'h264'),
   E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '3s', max: '5m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
   E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),
@@ -222,8 +225,11 @@ export interface GatewayConfig extends SharedConfig {
   streamOpenTimeoutMs: number;
   /** Live TS relays of this replica: sessions it relays, viewers per session, bytes queued per viewer. */
   streams: { maxSessions: number; maxViewersPerSession: number; viewerBufferBytes: number };
-  /** Browser HLS: how long a new session's first segment is awaited, the segment cache, playlist links' lifetime. */
-  hls: { startTimeoutMs: number; cacheBytes: number; linkTtlMs: number };
+  /**
+   * Browser HLS: how long a new session's first segment is awaited, the segment cache, playlist links' lifetime, and
+   * the profile of a session opened without `?profile=`.
+   */
+  hls: { startTimeoutMs: number; cacheBytes: number; linkTtlMs: number; profile: HlsProfile };
   /** After SIGTERM, how long open requests (slow clients included) may take before their connections are closed. */
   shutdownGraceMs: number;
   renderCacheBytes: number;
@@ -286,6 +292,7 @@ export function loadGatewayConfig(
         startTimeoutMs: vars.E2GATE_HLS_START_TIMEOUT,
         cacheBytes: vars.E2GATE_HLS_CACHE_MB * 1024 * 1024,
         linkTtlMs: vars.E2GATE_HLS_LINK_TTL,
+        profile: vars.E2GATE_HLS_PROFILE,
       },
       shutdownGraceMs: vars.E2GATE_SHUTDOWN_GRACE,
       renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { duration, host, integer } from './fields.js';
+import { choice, duration, host, integer } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 import { receiverConnection, receiverVariables, type ReceiverConnection } from './receiver.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
@@ -12,7 +12,15 @@ import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.j
  * the stack stops keeping real time at once, so the default stays well below that.
  */
 const CORES_PER_SESSION = 0.075;
+/**
+ * CPU one software video transcode costs in cores: 1080i25 → 720p50 with x264 `veryfast` (plus two AAC tracks),
+ * 0.61 measured by `npm run bench:video` (docs/benchmarks.md), rounded up; an SD channel costs about a third of it.
+ */
+const CORES_PER_TRANSCODE = 0.65;
 const CORE_SHARE = 0.75;
+
+/** x264 presets offered for live transcoding (slower ones cannot keep real time in software). */
+export const TRANSCODE_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium'] as const;
 
 const transcoderSchema = z.object({
   ...sharedVariables,
@@ -31,6 +39,10 @@ const transcoderSchema = z.object({
   // 0: three segment targets plus 30 s (what a player polling the playlist needs to count as watching).
   E2GATE_HLS_SESSION_IDLE: duration({ default: '0s', min: '0s', max: '30m' }),
   E2GATE_HLS_STORE_MAX_BYTES: integer({ default: 2 * 1024 ** 3, min: 64 * 1024 ** 2, max: 1024 ** 4 }),
+  E2GATE_TRANSCODE_HEIGHT: integer({ default: 720, min: 144, max: 2160 }),
+  E2GATE_TRANSCODE_PRESET: choice(TRANSCODE_PRESETS, 'veryfast'),
+  // 0: derived from the node's cores and the measured CPU cost of a software transcode.
+  E2GATE_TRANSCODE_MAX_SESSIONS: integer({ default: 0, min: 0, max: 1_000 }),
   E2GATE_TRANSCODER_HTTP_HOST: host('0.0.0.0'),
   E2GATE_TRANSCODER_HTTP_PORT: integer({ default: 8092, min: 0, max: 65535 }),
 });
@@ -51,6 +63,17 @@ export interface TranscoderConfig extends SharedConfig {
   snapshotReadLimits: SnapshotReadLimits;
   http: { host: string; port: number };
   hls: HlsConfig;
+  transcode: TranscodeConfig;
+}
+
+/** Video transcoding (profiles `h264`, `h264-deinterlace`). */
+export interface TranscodeConfig {
+  /** Output height in lines, never above the source's (1080i → 720p50 by default). */
+  height: number;
+  /** x264 preset. */
+  preset: (typeof TRANSCODE_PRESETS)[number];
+  /** Sessions that transcode video this node runs at most (each also counts as a session). */
+  maxSessions: number;
 }
 
 export interface HlsConfig {
@@ -62,6 +85,11 @@ export interface HlsConfig {
   idleMs: number;
   /** The `hls` bucket's size; the oldest segments go first. */
   storeMaxBytes: number;
+}
+
+/** Transcoding sessions a node takes by default: the measured cost of one against three quarters of its cores. */
+export function defaultMaxTranscodes(cores: number): number {
+  return Math.max(1, Math.floor((cores * CORE_SHARE) / CORES_PER_TRANSCODE));
 }
 
 /** Sessions a node takes by default: the measured cost of one `aac` session against three quarters of its cores. */
@@ -90,6 +118,11 @@ export function loadTranscoderConfig(
         timeshiftMs: vars.E2GATE_TIMESHIFT,
         idleMs: vars.E2GATE_HLS_SESSION_IDLE || 3 * vars.E2GATE_HLS_SEGMENT + 30_000,
         storeMaxBytes: vars.E2GATE_HLS_STORE_MAX_BYTES,
+      },
+      transcode: {
+        height: vars.E2GATE_TRANSCODE_HEIGHT,
+        preset: vars.E2GATE_TRANSCODE_PRESET,
+        maxSessions: vars.E2GATE_TRANSCODE_MAX_SESSIONS || defaultMaxTranscodes(availableParallelism()),
       },
     }),
     env,

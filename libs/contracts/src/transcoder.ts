@@ -15,9 +15,27 @@ const NODE_ID = /^[A-Za-z0-9._-]{1,120}$/;
 export const StreamDelivery = ['ts', 'hls'] as const;
 export type StreamDelivery = (typeof StreamDelivery)[number];
 
-/** `copy`: the receiver's TS remuxed for one service, audio untouched; `aac`: audio made AAC-LC stereo. */
-export const StreamProfile = ['copy', 'aac'] as const;
+/**
+ * `copy`: the receiver's TS remuxed for one service, audio untouched; `aac`: audio made AAC-LC stereo, video copied;
+ * `h264`: AAC, and video transcoded to progressive H.264 when the source is not (MPEG-2, HEVC, interlaced), copied
+ * when it is; `h264-deinterlace`: AAC, video always transcoded and deinterlaced (sources whose field flags lie).
+ */
+export const StreamProfile = ['copy', 'aac', 'h264', 'h264-deinterlace'] as const;
 export type StreamProfile = (typeof StreamProfile)[number];
+
+/** The profiles an HLS session can have: browsers need AAC. */
+export const HlsProfile = ['aac', 'h264', 'h264-deinterlace'] as const;
+export type HlsProfile = (typeof HlsProfile)[number];
+
+/** A zero count for every profile (metrics: a profile with no sessions reads 0, not absent). */
+export function zeroPerProfile(): Record<StreamProfile, number> {
+  return Object.fromEntries(StreamProfile.map((profile) => [profile, 0])) as Record<StreamProfile, number>;
+}
+
+/** Profiles whose video may be transcoded (they cost an encoder, see the node's capacity). */
+export function transcodesVideo(profile: StreamProfile): boolean {
+  return profile === 'h264' || profile === 'h264-deinterlace';
+}
 
 export class TranscoderSessionOpenRequest {
   @Matches(CHANNEL_ID_PATTERN)
@@ -130,8 +148,12 @@ export interface NodeRecord {
   cpus: number;
   /** Sessions this node takes at most (`E2GATE_TRANSCODER_MAX_SESSIONS`). */
   capacity: number;
-  /** Video encoders found by the capability probe (`software` only until video transcoding exists). */
+  /** Video encoders the capability probe found working (`software`, `vaapi`, `nvenc`). */
   encoders: string[];
+  /** Video-transcoding sessions this node takes at most (`E2GATE_TRANSCODE_MAX_SESSIONS`), within `capacity`. */
+  transcodeCapacity?: number;
+  /** Video-transcoding sessions running. */
+  transcodeSessions?: number;
   startedAt: string;
   heartbeatAt: string;
   sessions: number;
@@ -141,14 +163,16 @@ export interface NodeRecord {
 
 /**
  * Key of a session's record: one shared session per channel, delivery and profile, cluster-wide. TS sessions keep
- * the key `s.<channelId>.<profile>`; an HLS session (always AAC audio) is `s.<channelId>.hls`.
+ * the key `s.<channelId>.<profile>`; an HLS session is `s.<channelId>.hls` with the `aac` profile and
+ * `s.<channelId>.hls-<profile>` with another.
  */
 export function sessionKey(
   channelId: string,
   profile: StreamProfile,
   delivery: StreamDelivery = 'ts',
 ): string {
-  return delivery === 'hls' ? `s.${channelId}.hls` : `s.${channelId}.${profile}`;
+  if (delivery === 'ts') return `s.${channelId}.${profile}`;
+  return profile === 'aac' ? `s.${channelId}.hls` : `s.${channelId}.hls-${profile}`;
 }
 
 export function nodeKey(nodeId: string): string {

@@ -26,6 +26,7 @@ export interface ProbedPacket {
   pts_time?: string;
   dts_time?: string;
   duration_time?: string;
+  size?: string;
   flags: string;
 }
 
@@ -52,7 +53,7 @@ export function packets(file: string, selector: string, extraArgs: string[] = []
       '-select_streams',
       selector,
       '-show_entries',
-      'packet=pts_time,dts_time,duration_time,flags',
+      'packet=pts_time,dts_time,duration_time,size,flags',
       '-of',
       'json',
       file,

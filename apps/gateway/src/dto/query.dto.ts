@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CatalogLimits } from '@e2gate/contracts';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CatalogLimits, HlsProfile, StreamProfile } from '@e2gate/contracts';
 import { IntegerParam } from './integer-param.js';
 
 const EPOCH_MAX = 4_102_444_800;
@@ -239,13 +239,28 @@ export class StreamQuery {
   duration?: number;
 
   @ApiPropertyOptional({
-    enum: ['copy', 'aac'],
+    enum: StreamProfile,
     default: 'copy',
-    description: 'aac: audio made AAC by the transcoder',
+    description:
+      'copy: as broadcast; aac: audio made AAC; h264: AAC, and video transcoded to progressive H.264 where the ' +
+      'source is MPEG-2, HEVC or interlaced; h264-deinterlace: AAC, video always transcoded and deinterlaced',
   })
   @IsOptional()
-  @Matches(/^(copy|aac)$/)
-  profile?: 'copy' | 'aac';
+  @IsIn(StreamProfile)
+  profile?: StreamProfile;
+}
+
+export class HlsIndexQuery {
+  @ApiPropertyOptional({
+    enum: [...HlsProfile, 'auto'],
+    description:
+      'Default E2GATE_HLS_PROFILE (h264). h264 (alias auto): video transcoded to progressive H.264 where a browser ' +
+      'cannot play it (MPEG-2, HEVC, interlaced), copied where it can; aac: video always copied; ' +
+      'h264-deinterlace: always transcoded and deinterlaced',
+  })
+  @IsOptional()
+  @IsIn([...HlsProfile, 'auto'])
+  profile?: HlsProfile | 'auto';
 }
 
 export class LineupPostQuery {

@@ -1,11 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
+import { StreamProfile } from '@e2gate/contracts';
 
 export class SessionDto {
   @ApiProperty({ example: 'das-erste-hd-3f9a2c01-aac-1a2b3c4d' }) id!: string;
   @ApiProperty({ example: 'das-erste-hd-3f9a2c01' }) channelId!: string;
   @ApiProperty({ example: 'Das Erste HD' }) channelName!: string;
-  @ApiProperty({ enum: ['copy', 'aac'] }) profile!: string;
+  @ApiProperty({ enum: StreamProfile }) profile!: string;
   @ApiProperty({ description: 'Transcoder node running it' }) node!: string;
   @ApiProperty({ enum: ['starting', 'live', 'reconnecting', 'closing'] }) state!: string;
   @ApiProperty({ type: 'integer', description: 'Viewers on every gateway replica' }) viewers!: number;

@@ -9,6 +9,7 @@ import {
   streamDataSubject,
   type NodeRecord,
   type SessionRecord,
+  type HlsProfile,
   type StreamProfile,
   type TranscoderSessionOpenReply,
   type TranscoderSessionOpenRequest,
@@ -44,9 +45,13 @@ export class TranscoderRepository {
     return this.open({ channelId, delivery: 'ts', profile, requester: this.requester }, requestId);
   }
 
-  /** Opens or joins the channel's HLS session (audio always AAC). */
-  openHlsSession(channelId: string, requestId: string): Promise<TranscoderSessionOpenReply> {
-    return this.open({ channelId, delivery: 'hls', profile: 'aac', requester: this.requester }, requestId);
+  /** Opens or joins the channel's HLS session of that profile (audio always AAC). */
+  openHlsSession(
+    channelId: string,
+    profile: HlsProfile,
+    requestId: string,
+  ): Promise<TranscoderSessionOpenReply> {
+    return this.open({ channelId, delivery: 'hls', profile, requester: this.requester }, requestId);
   }
 
   /** No transcoder answering becomes a clear 503; a transcoder's own refusal keeps its reason. */

@@ -13,6 +13,7 @@ import {
   ErrorCode,
   VIEWER_TOUCH_INTERVAL_MS,
   type HlsIndex,
+  type HlsProfile,
 } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { entityTagsOf } from '../http/entity-tag.js';
@@ -91,9 +92,13 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** The multivariant playlist of a channel for a new viewer, once its session has a first segment. */
-  async open(channelId: string, requestId: string): Promise<string> {
+  async open(channelId: string, profile: HlsProfile | undefined, requestId: string): Promise<string> {
     const { channel } = this.follower.requireChannel(channelId);
-    const session = await this.transcoder.openHlsSession(channel.id, requestId);
+    const session = await this.transcoder.openHlsSession(
+      channel.id,
+      profile ?? this.config.hls.profile,
+      requestId,
+    );
     const index = await this.firstSegment(session.sessionId);
     const { base, viewer } = this.links.issue(session.sessionId, this.clock.nowMs());
     this.seen(session.sessionId, viewer);

@@ -8,6 +8,7 @@ import {
   ErrorCode,
   VIEWER_TOUCH_INTERVAL_MS,
   type StreamProfile,
+  zeroPerProfile,
 } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
@@ -173,7 +174,7 @@ export class StreamService implements BeforeApplicationShutdown {
   }
 
   private countViewers(): void {
-    const byProfile: Record<StreamProfile, number> = { copy: 0, aac: 0 };
+    const byProfile = zeroPerProfile();
     for (const relay of this.relays.values()) byProfile[relay.profile] += relay.hub.size;
     for (const [profile, count] of Object.entries(byProfile)) this.metrics.streamViewersNow(profile, count);
   }

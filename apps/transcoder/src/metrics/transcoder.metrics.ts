@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { SessionRecord, StreamProfile } from '@e2gate/contracts';
+import { zeroPerProfile, type SessionRecord, type StreamProfile } from '@e2gate/contracts';
 import {
   InjectMetric,
   makeCounterProvider,
@@ -97,8 +97,8 @@ export class TranscoderMetrics {
   ) {}
 
   sessionsChanged(running: Iterable<SessionSample>): void {
-    const sessions: Record<StreamProfile, number> = { copy: 0, aac: 0 };
-    const viewers: Record<StreamProfile, number> = { copy: 0, aac: 0 };
+    const sessions = zeroPerProfile();
+    const viewers = zeroPerProfile();
     for (const sample of running) {
       sessions[sample.record.profile]++;
       viewers[sample.record.profile] += sample.record.viewers;

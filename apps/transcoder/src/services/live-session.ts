@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { TranscodeConfig } from '@e2gate/config';
 import { E2gateError, errorMessage, ErrorCode, type Channel, type StreamProfile } from '@e2gate/contracts';
 import type { EnginePipeline, EngineRepository, PipelineOutput } from '../repositories/engine.repository.js';
 import type { ReceiverRepository } from '../repositories/receiver.repository.js';
@@ -7,6 +8,7 @@ import type {
   UpstreamEnd,
   UpstreamRepository,
 } from '../repositories/upstream.repository.js';
+import { engineOptionsFor } from './engine-profile.js';
 import { reconnectDelay } from './reconnect-policy.js';
 import type { SessionOutput, SessionOutputEvents } from './session-output.js';
 import { MAX_CHUNK_BYTES } from './ts-chunks.js';
@@ -29,6 +31,8 @@ export interface LiveSessionOptions {
   sessionId: string;
   channel: Pick<Channel, 'id' | 'name' | 'ref' | 'sid'>;
   profile: StreamProfile;
+  /** How the `h264` profiles transcode video. */
+  transcode: Pick<TranscodeConfig, 'height' | 'preset'>;
   upstreamRetryMs: number;
   upstreamStallMs: number;
   /** Where the engine's output goes (TS chunks or HLS segments); built with the session's output events. */
@@ -147,7 +151,7 @@ export class LiveSession {
         {
           ...this.output.engineOptions,
           ...(this.target.program > 0 ? { serviceId: this.target.program } : {}),
-          audio: this.options.profile === 'copy' ? 'copy' : 'aac',
+          ...engineOptionsFor(this.options.profile, this.options.transcode),
         },
         (output) => this.onOutput(output),
       );

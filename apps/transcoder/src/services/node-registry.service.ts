@@ -14,6 +14,12 @@ import { appVersion } from '@e2gate/observability';
 import { EngineRepository } from '../repositories/engine.repository.js';
 import { NodeStoreRepository } from '../repositories/node-store.repository.js';
 
+/** Sessions a node runs, and how many of them transcode video. */
+export interface SessionCounts {
+  sessions: number;
+  transcodes: number;
+}
+
 /**
  * This process in the `nodes` KV: who it is (id, boot id, versions, cores, capacity, encoders) and, every heartbeat,
  * how busy it is. Its record lapses three heartbeats after the process dies (bucket TTL).
@@ -28,7 +34,7 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
   private timer: NodeJS.Timeout | null = null;
   private lastCpu = process.cpuUsage();
   private lastBeat: number;
-  private sessionCount: () => number = () => 0;
+  private sessionCount: () => SessionCounts = () => ({ sessions: 0, transcodes: 0 });
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
@@ -41,7 +47,7 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
   }
 
   /** Where the heartbeat reads the number of sessions this node runs. */
-  countSessionsWith(count: () => number): void {
+  countSessionsWith(count: () => SessionCounts): void {
     this.sessionCount = count;
   }
 
@@ -74,6 +80,7 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
     const load = (cpu.user + cpu.system) / 1000 / Math.max(1, now - this.lastBeat);
     this.lastCpu = process.cpuUsage();
     this.lastBeat = now;
+    const counts = this.sessionCount();
     return {
       nodeId: this.nodeId,
       bootId: this.bootId,
@@ -82,9 +89,11 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
       cpus: availableParallelism(),
       capacity: this.config.maxSessions,
       encoders: ['software'],
+      transcodeCapacity: this.config.transcode.maxSessions,
+      transcodeSessions: counts.transcodes,
       startedAt: this.startedAt,
       heartbeatAt: new Date(this.clock.nowMs()).toISOString(),
-      sessions: this.sessionCount(),
+      sessions: counts.sessions,
       load: Math.round(load * 100) / 100,
     };
   }

@@ -20,3 +20,21 @@ describe('placeSession', () => {
     expect(placeSession(node('a', 3), [node('a', 0), node('b', 3)])).toBe('a');
   });
 });
+
+describe('placeSession for a session that transcodes video', () => {
+  const load = (nodeId: string, sessions: number, transcodeSessions: number, transcodeCapacity = 2) => ({
+    nodeId,
+    sessions,
+    capacity: 20,
+    transcodeSessions,
+    transcodeCapacity,
+  });
+  const transcodes = { transcodes: true };
+
+  it('places it by encoder load, never on a node whose encoders are busy or that has none', () => {
+    expect(placeSession(load('a', 1, 1), [load('b', 8, 0)], transcodes)).toBe('b');
+    expect(placeSession(load('a', 1, 2), [load('b', 1, 2)], transcodes)).toBeNull();
+    expect(placeSession(load('a', 1, 0, 0), [node('b', 0)], transcodes)).toBeNull();
+    expect(placeSession(load('a', 1, 2), [load('b', 1, 2)])).toBe('a');
+  });
+});

@@ -12,6 +12,7 @@ import {
   errorMessage,
   ErrorCode,
   sessionKey,
+  transcodesVideo,
   type Channel,
   type SessionRecord,
   type StreamDelivery,
@@ -32,6 +33,7 @@ import { SessionStoreRepository } from '../repositories/session-store.repository
 import { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
 import { UpstreamRepository } from '../repositories/upstream.repository.js';
 import { HlsOutput } from './hls-output.js';
+import { sessionProfile } from './engine-profile.js';
 import { LiveSession, type SessionEnd } from './live-session.js';
 import { NodeRegistryService } from './node-registry.service.js';
 import { placeSession } from './placement.js';
@@ -96,7 +98,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     private readonly metrics: TranscoderMetrics,
     private readonly clock: ClockRepository,
   ) {
-    nodes.countSessionsWith(() => this.running.size);
+    nodes.countSessionsWith(() => ({ sessions: this.running.size, transcodes: this.transcodeCount }));
   }
 
   useHandOff(
@@ -125,8 +127,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   async open(request: TranscoderSessionOpenRequest, handedOver = false): Promise<TranscoderSessionOpenReply> {
     if (this.shuttingDown) throw new E2gateError(ErrorCode.Unavailable, 'this transcoder is shutting down');
     const delivery = request.delivery;
-    // Browsers need AAC: an HLS session always makes it.
-    const profile: StreamProfile = delivery === 'hls' ? 'aac' : (request.profile ?? 'copy');
+    const profile = sessionProfile(request);
     const started = this.clock.monotonicMs();
     const channel = await this.channel(request.channelId);
     const key = sessionKey(channel.id, profile, delivery);
@@ -136,7 +137,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       await this.takeOver(key, existing.revision, existing.value);
     }
     if (!handedOver) {
-      const elsewhere = await this.placeElsewhere();
+      const elsewhere = await this.placeElsewhere(profile);
       if (elsewhere) {
         const reply = await this.inbox.handOff(elsewhere, request).catch((error: unknown) => {
           // The other node went away since its last heartbeat: run it here if there is room.
@@ -146,9 +147,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
         if (reply) return reply;
       }
     }
-    if (this.running.size >= this.config.maxSessions) {
-      throw this.capacityError();
-    }
+    if (!this.hasRoom(profile)) throw this.capacityError();
     const record = this.newRecord(channel, delivery, profile);
     this.admitting.add(record.sessionId);
     if (!(await this.store.create(key, record).catch((error: unknown) => this.notAdmitting(record, error)))) {
@@ -240,15 +239,29 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     return { sessionId: record.sessionId, node: record.node, joined: true };
   }
 
+  /** Sessions of this node that transcode video (each holds an encoder). */
+  get transcodeCount(): number {
+    let count = 0;
+    for (const run of this.running.values()) if (transcodesVideo(run.record.profile)) count += 1;
+    return count;
+  }
+
+  private hasRoom(profile: StreamProfile): boolean {
+    if (this.running.size >= this.config.maxSessions) return false;
+    return !transcodesVideo(profile) || this.transcodeCount < this.config.transcode.maxSessions;
+  }
+
   /** Another node to run a new session on (less busy, or this one is full); null: here. */
-  private async placeElsewhere(): Promise<string | null> {
+  private async placeElsewhere(profile: StreamProfile): Promise<string | null> {
     const self = {
       nodeId: this.nodes.nodeId,
       sessions: this.running.size,
       capacity: this.config.maxSessions,
+      transcodeSessions: this.transcodeCount,
+      transcodeCapacity: this.config.transcode.maxSessions,
     };
     const others = await this.nodes.list().catch(() => []);
-    const target = placeSession(self, others);
+    const target = placeSession(self, others, { transcodes: transcodesVideo(profile) });
     if (target === null) {
       this.metrics.admissionRefused(ErrorCode.Capacity);
       throw this.capacityError();
@@ -312,6 +325,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
         sessionId: record.sessionId,
         channel,
         profile: record.profile,
+        transcode: this.config.transcode,
         upstreamRetryMs: this.config.upstreamRetryMs,
         upstreamStallMs: this.config.upstreamStallMs,
         output: (events) => {

@@ -41,6 +41,9 @@ pub struct VideoSettings {
     pub max_bitrate: Option<u32>,
     /// An IDR every `gop` ticks of 90 kHz (the segment target).
     pub gop: i64,
+    /// When set, the second IDR comes this many ticks after the first, and the schedule goes on from there
+    /// (the segmenter's fast start: a short first segment).
+    pub first_gop: Option<i64>,
     pub deinterlace: Deinterlace,
     /// x264 preset (`ultrafast` … `veryslow`).
     pub preset: String,
@@ -53,6 +56,7 @@ impl Default for VideoSettings {
             bitrate: None,
             max_bitrate: None,
             gop: 2 * i64::from(CLOCK),
+            first_gop: None,
             deinterlace: Deinterlace::Auto,
             preset: "veryfast".into(),
         }
@@ -379,7 +383,10 @@ impl VideoTranscoder {
                 Some(due) => pts >= due,
             };
             if idr {
-                let mut due = self.next_idr.unwrap_or(pts);
+                let mut due = match self.next_idr {
+                    None => pts + self.settings.first_gop.unwrap_or(self.settings.gop),
+                    Some(due) => due + self.settings.gop,
+                };
                 while due <= pts {
                     due += self.settings.gop;
                 }

@@ -111,8 +111,11 @@ impl Pipeline {
     pub fn new(mut options: PipelineOptions) -> Result<Self, OptionError> {
         options.validate()?;
         if let VideoOutput::Transcode { settings, .. } = &mut options.video {
-            // An IDR at every segment boundary.
-            settings.gop = MediaTime::from_secs_f64(options.segment_duration).ticks();
+            // An IDR at every segment boundary the segmenter schedules (a quarter target in with fast start).
+            let target = MediaTime::from_secs_f64(options.segment_duration).ticks();
+            settings.gop = target;
+            settings.first_gop =
+                (options.output == OutputKind::Hls && options.fast_start).then_some(target / 4);
         }
         let selector = options
             .service_id

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { engineOptionsFor, sessionProfile } from './engine-profile.js';
+
+const transcode = { height: 720, preset: 'veryfast' as const };
+
+describe('engineOptionsFor', () => {
+  it('copies video for copy and aac, transcodes it for the h264 profiles', () => {
+    expect(engineOptionsFor('copy', transcode)).toEqual({ audio: 'copy' });
+    expect(engineOptionsFor('aac', transcode)).toEqual({ audio: 'aac' });
+    expect(engineOptionsFor('h264', transcode)).toEqual({
+      audio: 'aac',
+      video: { mode: 'auto', height: 720, preset: 'veryfast' },
+    });
+    expect(engineOptionsFor('h264-deinterlace', transcode)).toEqual({
+      audio: 'aac',
+      video: { mode: 'transcode', deinterlace: 'on', height: 720, preset: 'veryfast' },
+    });
+  });
+});
+
+describe('sessionProfile', () => {
+  it('keeps a TS profile, gives HLS AAC audio and the h264 profile by default', () => {
+    expect(sessionProfile({ delivery: 'ts' })).toBe('copy');
+    expect(sessionProfile({ delivery: 'ts', profile: 'h264' })).toBe('h264');
+    expect(sessionProfile({ delivery: 'hls' })).toBe('h264');
+    expect(sessionProfile({ delivery: 'hls', profile: 'copy' })).toBe('aac');
+    expect(sessionProfile({ delivery: 'hls', profile: 'h264-deinterlace' })).toBe('h264-deinterlace');
+  });
+});

@@ -18,7 +18,7 @@ use crate::pes::{PesAssembler, PesError, PesPacket};
 use crate::psi::{Pat, Pmt, Section, SectionAssembler, SectionError};
 use crate::stream_type::{AudioCodec, Codec, StreamType, VideoCodec};
 use crate::sync::PacketSync;
-use crate::timestamp::{CLOCK_90K, MediaTime, Pcr, Unwrapper};
+use crate::timestamp::{CLOCK_90K, FrameStep, MediaTime, Pcr, Unwrapper};
 use crate::warning::{Warning, WarningKind};
 
 /// Bytes compared to tell a duplicate packet (§2.4.3.3: sent twice, identical) from a counter that wrapped
@@ -152,8 +152,7 @@ pub struct DemuxCounters {
 enum EsKind {
     Video {
         codec: VideoCodec,
-        last_dts: Option<MediaTime>,
-        last_step: i64,
+        frames: FrameStep,
     },
     Audio(Box<AudioFramer>),
 }
@@ -495,8 +494,7 @@ impl Demuxer {
             let kind = match stream.codec {
                 Codec::Video(codec) => EsKind::Video {
                     codec,
-                    last_dts: None,
-                    last_step: 0,
+                    frames: FrameStep::default(),
                 },
                 Codec::Audio(codec) => EsKind::Audio(Box::new(AudioFramer::new(codec))),
                 _ => continue,
@@ -563,33 +561,20 @@ impl Demuxer {
             let pts = pes.header.pts.map(|t| self.unwrapper.unwrap(t));
             let dts = pes.header.dts.map(|t| self.unwrapper.unwrap(t));
             match &mut self.streams[index].1.kind {
-                EsKind::Video {
-                    codec,
-                    last_dts,
-                    last_step,
-                } => {
+                EsKind::Video { codec, frames } => {
                     let codec = *codec;
                     let (pts, dts) = match (pts, dts) {
                         (Some(pts), dts) => (pts, dts.unwrap_or(pts)),
-                        (None, _) => match *last_dts {
-                            // No timestamp: continue at the last frame step (allowed by H.222 for video).
-                            Some(last) if *last_step > 0 => {
-                                let guess = last.saturating_add(*last_step);
-                                (guess, guess)
-                            }
-                            _ => {
+                        // No timestamp: continue at the last frame step (allowed by H.222 for video).
+                        (None, _) => match frames.next() {
+                            Some(guess) => (guess, guess),
+                            None => {
                                 self.warn(WarningKind::MissingTimestamp, Some(pid));
                                 continue;
                             }
                         },
                     };
-                    if let Some(last) = *last_dts {
-                        let step = dts.saturating_sub(last);
-                        if step > 0 && step < CLOCK_90K {
-                            *last_step = step;
-                        }
-                    }
-                    *last_dts = Some(dts);
+                    frames.observe(dts);
                     let info = es::inspect(codec, &pes.payload);
                     self.events.push_back(DemuxEvent::Video(VideoUnit {
                         pid,

@@ -151,6 +151,44 @@ impl Pcr {
     }
 }
 
+/// The distance between consecutive frames of a stream, learnt from their timestamps: a step backwards, or of a
+/// second or more, is a jump, not a frame, and leaves the learnt step as it was.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FrameStep {
+    last: Option<MediaTime>,
+    step: i64,
+}
+
+impl FrameStep {
+    /// Takes the next frame's timestamp.
+    pub fn observe(&mut self, t: MediaTime) {
+        if let Some(last) = self.last {
+            let step = t.saturating_sub(last);
+            if step > 0 && step < CLOCK_90K {
+                self.step = step;
+            }
+        }
+        self.last = Some(t);
+    }
+
+    /// The last step learnt, in ticks (0: none yet).
+    pub fn step(&self) -> i64 {
+        self.step
+    }
+
+    /// Where the next frame is expected: the last one plus the step, once both are known.
+    pub fn next(&self) -> Option<MediaTime> {
+        self.last
+            .filter(|_| self.step > 0)
+            .map(|last| last.saturating_add(self.step))
+    }
+
+    /// Forgets the last frame (a break); the step is kept.
+    pub fn forget_last(&mut self) {
+        self.last = None;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,5 +238,20 @@ mod tests {
             extension: 299,
         };
         assert_eq!(Pcr::parse(&pcr.write()), pcr);
+    }
+
+    #[test]
+    fn frame_step_learns_the_step_and_ignores_jumps() {
+        let mut step = FrameStep::default();
+        assert_eq!(step.next(), None);
+        step.observe(MediaTime(1000));
+        step.observe(MediaTime(4600));
+        assert_eq!(step.step(), 3600);
+        step.observe(MediaTime(4600 + 10 * CLOCK_90K));
+        step.observe(MediaTime(0));
+        assert_eq!(step.step(), 3600);
+        assert_eq!(step.next(), Some(MediaTime(3600)));
+        step.forget_last();
+        assert_eq!((step.next(), step.step()), (None, 3600));
     }
 }

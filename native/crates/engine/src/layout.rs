@@ -111,25 +111,87 @@ fn kept_audio<'a>(program: &'a ProgramInfo, options: &PipelineOptions) -> Vec<&'
     if matching.is_empty() { all } else { matching }
 }
 
-fn add(
-    mux: MuxStream,
-    out: OutputStream,
-    list: &mut Vec<MuxStream>,
-    infos: &mut Vec<OutputStream>,
-) -> usize {
-    list.push(mux);
-    infos.push(out);
-    list.len() - 1
+/// Output streams in the order they are added, each on the next PID from [`FIRST_ES_PID`].
+struct LayoutBuilder {
+    next_pid: u16,
+    mux: Vec<MuxStream>,
+    streams: Vec<OutputStream>,
 }
 
-/// The output stream of an audio track copied unchanged: its own stream type (AC-3/E-AC-3 with their
-/// registration descriptor, as FFmpeg writes them), language and audio type kept.
+/// What an output stream says about itself, apart from the PID the builder gives it.
+struct StreamSpec {
+    stream_type: StreamType,
+    stream_id: u8,
+    descriptors: Vec<u8>,
+    codec: &'static str,
+    language: Option<Language>,
+    audio_type: AudioType,
+    source_pid: Pid,
+    format: StreamFormat,
+}
+
+impl LayoutBuilder {
+    fn new() -> Self {
+        LayoutBuilder {
+            next_pid: FIRST_ES_PID,
+            mux: Vec::new(),
+            streams: Vec::new(),
+        }
+    }
+
+    /// Adds a stream on the next PID; returns its index.
+    fn add(&mut self, spec: StreamSpec) -> usize {
+        let pid = Pid::new(self.next_pid);
+        self.next_pid += 1;
+        self.mux.push(MuxStream {
+            pid,
+            stream_type: spec.stream_type,
+            stream_id: spec.stream_id,
+            descriptors: spec.descriptors,
+        });
+        self.streams.push(OutputStream {
+            pid,
+            codec: spec.codec,
+            language: spec.language,
+            audio_type: spec.audio_type,
+            source_pid: spec.source_pid,
+            format: spec.format,
+        });
+        self.mux.len() - 1
+    }
+
+    /// An audio stream of `source` with its language and audio type (descriptors after `descriptors`).
+    fn add_audio(
+        &mut self,
+        source: &StreamInfo,
+        (stream_type, stream_id, mut descriptors): (StreamType, u8, Vec<u8>),
+        codec: &'static str,
+        format: StreamFormat,
+    ) -> usize {
+        descriptors.extend(MuxStream::language_descriptors(
+            source.language,
+            source.audio_type,
+        ));
+        self.add(StreamSpec {
+            stream_type,
+            stream_id,
+            descriptors,
+            codec,
+            language: source.language,
+            audio_type: source.audio_type,
+            source_pid: source.pid,
+            format,
+        })
+    }
+}
+
+/// How an audio track copied unchanged is carried: its own stream type (AC-3/E-AC-3 with their registration
+/// descriptor, as FFmpeg writes them); the language and audio type are added by the builder.
 fn copied_audio(
-    pid: Pid,
     codec: AudioCodec,
     source: &StreamInfo,
     index: usize,
-) -> (MuxStream, &'static str) {
+) -> ((StreamType, u8, Vec<u8>), &'static str) {
     let audio_id = stream_id::AUDIO + index as u8;
     let (stream_type, stream_id, format, name) = match codec {
         AudioCodec::Mpeg if source.stream_type == StreamType::MPEG1_AUDIO => {
@@ -151,18 +213,8 @@ fn copied_audio(
         AudioCodec::AacAdts => (StreamType::AAC_ADTS, audio_id, None, "aac"),
         AudioCodec::AacLatm => (StreamType::AAC_LATM, audio_id, None, "aac_latm"),
     };
-    let mut descriptors = format.map(registration).unwrap_or_default();
-    descriptors.extend(MuxStream::language_descriptors(
-        source.language,
-        source.audio_type,
-    ));
-    let mux = MuxStream {
-        pid,
-        stream_type,
-        stream_id,
-        descriptors,
-    };
-    (mux, name)
+    let descriptors = format.map(registration).unwrap_or_default();
+    ((stream_type, stream_id, descriptors), name)
 }
 
 fn registration(format_identifier: &[u8; 4]) -> Vec<u8> {
@@ -174,52 +226,10 @@ fn registration(format_identifier: &[u8; 4]) -> Vec<u8> {
 impl Layout {
     /// `None` when the program has neither video nor audio to output.
     pub fn build(program: &ProgramInfo, options: &PipelineOptions) -> Option<Layout> {
-        let mut mux_streams = Vec::new();
-        let mut streams = Vec::new();
-        let mut next_pid = FIRST_ES_PID;
-        let video = program.video().and_then(|v| {
-            let Codec::Video(codec) = v.codec else {
-                return None;
-            };
-            let transcoded = matches!(options.video, VideoOutput::Transcode { .. });
-            let (stream_type, name) = match codec {
-                _ if transcoded => (StreamType::H264, "h264"),
-                VideoCodec::H264 => (StreamType::H264, "h264"),
-                VideoCodec::Hevc => (StreamType::HEVC, "hevc"),
-                VideoCodec::Mpeg2 if v.stream_type == StreamType::MPEG1_VIDEO => {
-                    (StreamType::MPEG1_VIDEO, "mpeg1video")
-                }
-                VideoCodec::Mpeg2 => (StreamType::MPEG2_VIDEO, "mpeg2video"),
-            };
-            let pid = Pid::new(next_pid);
-            next_pid += 1;
-            let output = add(
-                MuxStream {
-                    pid,
-                    stream_type,
-                    stream_id: stream_id::VIDEO,
-                    descriptors: Vec::new(),
-                },
-                OutputStream {
-                    pid,
-                    codec: name,
-                    language: None,
-                    audio_type: AudioType::UNDEFINED,
-                    source_pid: v.pid,
-                    format: StreamFormat::codecs(codecs::video(
-                        if transcoded { VideoCodec::H264 } else { codec },
-                        None,
-                    )),
-                },
-                &mut mux_streams,
-                &mut streams,
-            );
-            Some(VideoSpec {
-                source: v.pid,
-                codec,
-                output,
-            })
-        });
+        let mut builder = LayoutBuilder::new();
+        let video = program
+            .video()
+            .and_then(|source| add_video(&mut builder, source, options));
         let sources: Vec<&StreamInfo> = kept_audio(program, options)
             .into_iter()
             .take(MAX_AUDIO_TRACKS)
@@ -229,12 +239,10 @@ impl Layout {
             let Codec::Audio(codec) = source.codec else {
                 continue;
             };
-            let pid = Pid::new(next_pid);
-            next_pid += 1;
-            let (mux, route, name) = match options.audio_output {
+            let (carriage, route, name) = match options.audio_output {
                 AudioOutput::Copy => {
-                    let (mux, name) = copied_audio(pid, codec, source, index);
-                    (mux, AudioRoute::Copy, name)
+                    let (carriage, name) = copied_audio(codec, source, index);
+                    (carriage, AudioRoute::Copy, name)
                 }
                 AudioOutput::Aac => {
                     let route = if codec == AudioCodec::AacAdts {
@@ -242,37 +250,19 @@ impl Layout {
                     } else {
                         AudioRoute::Transcode
                     };
-                    let mux = MuxStream {
-                        pid,
-                        stream_type: StreamType::AAC_ADTS,
-                        stream_id: stream_id::AUDIO + index as u8,
-                        descriptors: MuxStream::language_descriptors(
-                            source.language,
-                            source.audio_type,
-                        ),
-                    };
-                    (mux, route, "aac")
+                    let carriage = (
+                        StreamType::AAC_ADTS,
+                        stream_id::AUDIO + index as u8,
+                        Vec::new(),
+                    );
+                    (carriage, route, "aac")
                 }
             };
             let format = match route {
                 AudioRoute::Transcode => StreamFormat::encoded_aac(),
-                AudioRoute::Copy => {
-                    StreamFormat::codecs(codecs::audio(codec, mux.stream_type, None))
-                }
+                AudioRoute::Copy => StreamFormat::codecs(codecs::audio(codec, carriage.0, None)),
             };
-            let output = add(
-                mux,
-                OutputStream {
-                    pid,
-                    codec: name,
-                    language: source.language,
-                    audio_type: source.audio_type,
-                    source_pid: source.pid,
-                    format,
-                },
-                &mut mux_streams,
-                &mut streams,
-            );
+            let output = builder.add_audio(source, carriage, name, format);
             audio.push(AudioSpec {
                 source: source.pid,
                 codec,
@@ -290,31 +280,13 @@ impl Layout {
                 let Codec::Audio(codec) = source.codec else {
                     continue;
                 };
-                let pid = Pid::new(next_pid);
-                next_pid += 1;
-                let mut descriptors = registration(format);
-                descriptors.extend(MuxStream::language_descriptors(
-                    source.language,
-                    source.audio_type,
-                ));
-                let output = add(
-                    MuxStream {
-                        pid,
-                        stream_type,
-                        stream_id: stream_id::PRIVATE_STREAM_1,
-                        descriptors,
-                    },
-                    OutputStream {
-                        pid,
-                        codec: name,
-                        language: source.language,
-                        audio_type: source.audio_type,
-                        source_pid: source.pid,
-                        format: StreamFormat::codecs(codecs::audio(codec, stream_type, None)),
-                    },
-                    &mut mux_streams,
-                    &mut streams,
+                let carriage = (
+                    stream_type,
+                    stream_id::PRIVATE_STREAM_1,
+                    registration(format),
                 );
+                let format = StreamFormat::codecs(codecs::audio(codec, stream_type, None));
+                let output = builder.add_audio(source, carriage, name, format);
                 audio.push(AudioSpec {
                     source: source.pid,
                     codec,
@@ -323,19 +295,55 @@ impl Layout {
                 });
             }
         }
-        let first = mux_streams.first()?.pid;
+        let first = builder.mux.first()?.pid;
         Some(Layout {
             mux: MuxConfig {
                 transport_stream_id: 1,
                 program_number: program.program_number,
                 pcr_pid: first,
-                streams: mux_streams,
+                streams: builder.mux,
             },
             video,
             audio,
-            streams,
+            streams: builder.streams,
         })
     }
+}
+
+/// The video stream: copied in its own codec, or H.264 when the options transcode it.
+fn add_video(
+    builder: &mut LayoutBuilder,
+    source: &StreamInfo,
+    options: &PipelineOptions,
+) -> Option<VideoSpec> {
+    let Codec::Video(codec) = source.codec else {
+        return None;
+    };
+    let transcoded = matches!(options.video, VideoOutput::Transcode { .. });
+    let (stream_type, name, output_codec) = match codec {
+        _ if transcoded => (StreamType::H264, "h264", VideoCodec::H264),
+        VideoCodec::H264 => (StreamType::H264, "h264", codec),
+        VideoCodec::Hevc => (StreamType::HEVC, "hevc", codec),
+        VideoCodec::Mpeg2 if source.stream_type == StreamType::MPEG1_VIDEO => {
+            (StreamType::MPEG1_VIDEO, "mpeg1video", codec)
+        }
+        VideoCodec::Mpeg2 => (StreamType::MPEG2_VIDEO, "mpeg2video", codec),
+    };
+    let output = builder.add(StreamSpec {
+        stream_type,
+        stream_id: stream_id::VIDEO,
+        descriptors: Vec::new(),
+        codec: name,
+        language: None,
+        audio_type: AudioType::UNDEFINED,
+        source_pid: source.pid,
+        format: StreamFormat::codecs(codecs::video(output_codec, None)),
+    });
+    Some(VideoSpec {
+        source: source.pid,
+        codec,
+        output,
+    })
 }
 
 #[cfg(test)]
@@ -462,5 +470,36 @@ mod tests {
         assert_eq!(layout.mux.pcr_pid, layout.mux.streams[0].pid);
         radio.streams.retain(|s| s.codec == Codec::Teletext);
         assert!(Layout::build(&radio, &PipelineOptions::default()).is_none());
+    }
+
+    #[test]
+    fn transcoded_video_is_an_h264_stream_whatever_the_source() {
+        let mut sd = orf();
+        sd.streams[0] = stream(1920, Codec::Video(VideoCodec::Mpeg2), None);
+        let copied = Layout::build(&sd, &PipelineOptions::default()).unwrap();
+        assert_eq!(copied.mux.streams[0].stream_type, StreamType::MPEG2_VIDEO);
+        let options = PipelineOptions {
+            video: crate::options::VideoOutput::Transcode {
+                when: crate::options::TranscodeWhen::Always,
+                settings: e2gate_codec::VideoSettings::default(),
+            },
+            ..PipelineOptions::default()
+        };
+        let layout = Layout::build(&sd, &options).unwrap();
+        assert_eq!(layout.mux.streams[0].stream_type, StreamType::H264);
+        assert_eq!(
+            (
+                layout.streams[0].codec,
+                layout.streams[0].format.codecs.as_str()
+            ),
+            ("h264", "avc1")
+        );
+        assert_eq!(
+            layout.video.unwrap().codec,
+            VideoCodec::Mpeg2,
+            "the source's codec, for the decoder"
+        );
+        let pids: Vec<u16> = layout.mux.streams.iter().map(|s| s.pid.value()).collect();
+        assert_eq!(pids, vec![0x100, 0x101, 0x102]);
     }
 }

@@ -12,7 +12,7 @@ use e2gate_core::demux::VideoUnit;
 use e2gate_core::es;
 use e2gate_core::es::h264_start::StartRepair;
 use e2gate_core::stream_type::VideoCodec;
-use e2gate_core::timestamp::{CLOCK_90K, MediaTime};
+use e2gate_core::timestamp::{CLOCK_90K, FrameStep, MediaTime};
 use e2gate_core::warning::{WarningCounts, WarningKind};
 
 use crate::layout::VideoSpec;
@@ -55,8 +55,7 @@ pub struct VideoTrack {
     start_pts: Option<MediaTime>,
     start_repair: StartRepair,
     parameter_sets: Vec<Vec<u8>>,
-    last_dts: Option<MediaTime>,
-    frame_duration: i64,
+    frames: FrameStep,
     transcoding: Option<Transcoding>,
 }
 
@@ -81,8 +80,7 @@ impl VideoTrack {
             start_pts: None,
             start_repair: StartRepair::default(),
             parameter_sets: Vec::new(),
-            last_dts: None,
-            frame_duration: 0,
+            frames: FrameStep::default(),
             transcoding,
         }
     }
@@ -201,17 +199,11 @@ impl VideoTrack {
             }
             _ => data,
         };
-        if let Some(last) = self.last_dts {
-            let step = unit.dts.saturating_sub(last);
-            if step > 0 && step < CLOCK_90K {
-                self.frame_duration = step;
-            }
-        }
-        self.last_dts = Some(unit.dts);
+        self.frames.observe(unit.dts);
         out.push(VideoOut {
             pts: unit.pts,
             dts: unit.dts,
-            duration: self.frame_duration,
+            duration: self.frames.step(),
             data,
             keyframe: unit.info.keyframe,
             parameter_sets: unit.info.has_parameter_sets || inserted,
@@ -300,7 +292,7 @@ impl VideoTrack {
         self.output_pending = true;
         self.skip_reported = false;
         self.start_pts = None;
-        self.last_dts = None;
+        self.frames.forget_last();
         if let Some(transcoding) = self.transcoding.as_mut() {
             transcoding.coder = None;
         }

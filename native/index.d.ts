@@ -85,6 +85,14 @@ export declare class MediaPlaylist {
   get longestSegment(): number
 }
 
+/** One video encoder backend as the probe found it. */
+export interface EncoderProbeResult {
+  encoder: 'software' | 'vaapi' | 'nvenc'
+  available: boolean
+  /** Why it is not available: no device, no driver, encoder session limit, encoder missing from FFmpeg. */
+  reason?: string
+}
+
 export interface LivePipelineOptions {
   /**
    * `'ts'`: one continuous transport stream in chunks; `'hls'`: HLS media segments.
@@ -183,6 +191,15 @@ export interface LiveVideoOptions {
    * @default 'veryfast'
    */
   preset?: string
+  /**
+   * `'auto'`: VAAPI, then NVENC, then software, the first that works (a hardware backend that fails
+   * mid-stream hands over to the next); a named backend that does not work here throws
+   * `ERR_NATIVE_ENCODER_UNAVAILABLE` with the reason (see `probeEncoders`).
+   * @default 'auto'
+   */
+  encoder?: 'auto' | 'software' | 'vaapi' | 'nvenc'
+  /** The VAAPI render node (default `/dev/dri/renderD128`) or the CUDA device index (default the first). */
+  device?: string
 }
 
 export interface MediaPlaylistOptions {
@@ -327,10 +344,19 @@ export interface PipelineStats {
   queuedInputBytes: number
   /** Outputs handed to the callback and not yet finished. */
   pendingOutputs: number
+  /** The video encoder in use while video is transcoded. */
+  videoEncoder?: 'software' | 'vaapi' | 'nvenc'
 }
 
 /** `probeSync` on a copy of the buffer, off the JS thread (a short task on libuv's pool). */
 export declare function probe(data: Buffer): Promise<ProbeResult>
+
+/**
+ * Opens every video encoder backend (VAAPI, NVENC, software) the way a session would, with a small synthetic
+ * picture, and reports which work and why the others do not. `device`: the VAAPI render node (default
+ * `/dev/dri/renderD128`) or CUDA device index. Takes up to a second where a GPU driver initialises.
+ */
+export declare function probeEncoders(device?: string | undefined | null): Promise<Array<EncoderProbeResult>>
 
 export interface ProbeProgram {
   /** program_number, the DVB service id. */

@@ -773,10 +773,11 @@ if (
   }
 }
 
-const { LivePipeline, MediaPlaylist, probe, probeSync, version } = nativeBinding
+const { LivePipeline, MediaPlaylist, probe, probeEncoders, probeSync, version } = nativeBinding
 export { LivePipeline }
 export { MediaPlaylist }
 export { probe }
+export { probeEncoders }
 export { probeSync }
 export { version }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { LivePipeline, type LivePipelineOptions, MediaPlaylist } from '../index.js';
+import { LivePipeline, type LivePipelineOptions, MediaPlaylist, probeEncoders } from '../index.js';
 import { fixture, fixturePath, prepareFixtures } from './support/fixtures.js';
 import { decodeErrors, formatDuration, packets, span, streams, tempFile } from './support/ffprobe.js';
 import { runPipeline, segments, tsBytes } from './support/run.js';
@@ -151,9 +151,49 @@ describe('video options', () => {
     [{ mode: 'transcode', bitrate: 2_000_000, maxBitrate: 1_000_000 }, 'video.maxBitrate'],
     [{ mode: 'transcode', deinterlace: 'maybe' }, 'video.deinterlace'],
     [{ mode: 'transcode', preset: 'placebo' }, 'video.preset'],
+    [{ mode: 'transcode', encoder: 'quicksync' }, 'video.encoder'],
+    [{ mode: 'transcode', device: '' }, 'video.device'],
   ])('refuses %o naming %s', (video, field) => {
     const [code, message] = codeOf({ video } as LivePipelineOptions);
     expect(code).toBe('ERR_NATIVE_INVALID_OPTIONS');
     expect(message).toContain(field);
+  });
+});
+
+describe('encoder backends', () => {
+  it('probes every backend: software works here, VAAPI and NVENC say why they do not', async () => {
+    const probes = await probeEncoders('/dev/dri/renderD-none');
+    expect(probes.map((p) => p.encoder)).toEqual(['vaapi', 'nvenc', 'software']);
+    expect(probes[2]).toEqual({ encoder: 'software', available: true });
+    expect(probes[0]!.available).toBe(false);
+    expect(probes[0]!.reason).toMatch(/^no VAAPI device at \/dev\/dri\/renderD-none/);
+    // This machine has no NVIDIA GPU: CUDA cannot open (on one with a GPU but no NVENC, the encoder says so).
+    expect(probes[1]!.available).toBe(false);
+    expect(probes[1]!.reason).toBeTruthy();
+  });
+
+  it.each(['vaapi', 'nvenc'])(
+    'refuses a pipeline that asks for %s where it does not work, with the reason',
+    (encoder) => {
+      let caught: { code?: string; message?: string } | undefined;
+      try {
+        void new LivePipeline(
+          { video: { mode: 'transcode', encoder, device: '/dev/dri/renderD-none' } },
+          () => {},
+        ).close();
+      } catch (error) {
+        caught = error as { code?: string; message?: string };
+      }
+      expect(caught?.code).toBe('ERR_NATIVE_ENCODER_UNAVAILABLE');
+      expect(caught?.message).toContain(`video.encoder: ${encoder} does not work here: no `);
+    },
+  );
+
+  it('transcodes in software under auto where no GPU works, and says so in its stats', async () => {
+    const { stats } = await runPipeline(fixture('t3_576i_mpeg2'), {
+      video: { mode: 'transcode', encoder: 'auto', height: 288 },
+    });
+    expect(stats.videoEncoder).toBe('software');
+    expect(stats.streams[0]).toMatchObject({ codec: 'h264', height: 288 });
   });
 });

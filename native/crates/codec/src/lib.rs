@@ -26,7 +26,10 @@ pub use transcoder::{
     AAC_FRAME_SAMPLES, AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE,
     TranscoderSettings,
 };
-pub use video::{Deinterlace, EncodedPicture, OutputFormat, VideoSettings, VideoTranscoder};
+pub use video::{
+    DEFAULT_VAAPI_DEVICE, Deinterlace, EncodedPicture, Encoder, EncoderChoice, EncoderProbe,
+    OutputFormat, VideoSettings, VideoTranscoder, default_bitrate, probe_encoder, probe_encoders,
+};
 
 use std::fmt;
 
@@ -43,6 +46,8 @@ pub enum CodecError {
     Encode(String),
     /// A filter graph (deinterlace, scale) could not be built or run.
     Filter(String),
+    /// No backend of the requested encoder choice works here (the reasons, backend by backend).
+    Unusable(String),
 }
 
 impl fmt::Display for CodecError {
@@ -53,6 +58,7 @@ impl fmt::Display for CodecError {
             CodecError::Resample(e) => write!(f, "resample failed: {e}"),
             CodecError::Encode(e) => write!(f, "encode failed: {e}"),
             CodecError::Filter(e) => write!(f, "filter failed: {e}"),
+            CodecError::Unusable(e) => write!(f, "no usable video encoder: {e}"),
         }
     }
 }

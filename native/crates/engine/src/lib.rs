@@ -19,7 +19,9 @@ mod pipeline;
 mod timeline;
 mod video_track;
 
-pub use e2gate_codec::{Deinterlace, VideoSettings};
+pub use e2gate_codec::{
+    Deinterlace, Encoder, EncoderChoice, EncoderProbe, VideoSettings, probe_encoder, probe_encoders,
+};
 pub use e2gate_core::probe::{ProbeReport, ProbedProgram, ProbedStream, probe};
 pub use layout::{MAX_AUDIO_TRACKS, OutputStream, StreamFormat};
 pub use options::{

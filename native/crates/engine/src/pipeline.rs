@@ -82,6 +82,8 @@ pub struct Stats {
     pub audio_frames_in: u64,
     pub audio_frames_out: u64,
     pub streams: Vec<OutputStream>,
+    /// The video encoder backend in use (`software`, `vaapi`, `nvenc`); `None` while video is copied.
+    pub video_encoder: Option<&'static str>,
 }
 
 pub struct Pipeline {
@@ -248,6 +250,7 @@ impl Pipeline {
             audio_frames_in: self.audio.iter().map(AudioTrack::frames_in).sum(),
             audio_frames_out: self.audio.iter().map(AudioTrack::frames_out).sum(),
             streams: self.streams.clone(),
+            video_encoder: self.video.as_ref().and_then(VideoTrack::encoder),
         }
     }
 

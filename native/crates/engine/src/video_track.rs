@@ -7,7 +7,7 @@
 //! whether it transcodes at all ([`TranscodeWhen`]); its output starts with the encoder's first picture, a
 //! few pictures after its input did.
 
-use e2gate_codec::{EncodedPicture, VideoSettings, VideoTranscoder};
+use e2gate_codec::{EncodedPicture, Encoder, VideoSettings, VideoTranscoder};
 use e2gate_core::demux::VideoUnit;
 use e2gate_core::es;
 use e2gate_core::es::h264_start::StartRepair;
@@ -100,6 +100,12 @@ impl VideoTrack {
     /// Nothing was output since the last (re)start: audio waits for the first picture.
     pub fn output_pending(&self) -> bool {
         self.output_pending
+    }
+
+    /// The video encoder backend in use (`software`, `vaapi`, `nvenc`); `None` while copying.
+    pub fn encoder(&self) -> Option<&'static str> {
+        let coder = self.transcoding.as_ref()?.coder.as_ref()?;
+        coder.encoder().map(Encoder::name)
     }
 
     /// Whether the current start transcodes.

@@ -194,6 +194,9 @@ pub struct PipelineStats {
     pub queued_input_bytes: i64,
     /// Outputs handed to the callback and not yet finished.
     pub pending_outputs: i64,
+    /// The video encoder in use while video is transcoded.
+    #[napi(ts_type = "'software' | 'vaapi' | 'nvenc'")]
+    pub video_encoder: Option<String>,
 }
 
 impl PipelineStats {
@@ -223,6 +226,7 @@ impl PipelineStats {
             streams: stats.streams.iter().map(OutputStreamInfo::from).collect(),
             queued_input_bytes: queued_input_bytes as i64,
             pending_outputs: pending_outputs as i64,
+            video_encoder: stats.video_encoder.map(str::to_string),
         }
     }
 }

@@ -15,6 +15,8 @@ pub enum Code {
     LimitExceeded,
     /// The pipeline thread could not be started.
     Thread,
+    /// A video encoder backend was asked for by name and does not work on this machine; the message says why.
+    EncoderUnavailable,
 }
 
 impl Code {
@@ -25,6 +27,7 @@ impl Code {
             Code::Failed => "ERR_NATIVE_FAILED",
             Code::LimitExceeded => "ERR_NATIVE_LIMIT_EXCEEDED",
             Code::Thread => "ERR_NATIVE_THREAD",
+            Code::EncoderUnavailable => "ERR_NATIVE_ENCODER_UNAVAILABLE",
         }
     }
 }

@@ -15,6 +15,7 @@
 #![cfg_attr(test, allow(dead_code))] // `#[napi]` items are compiled out of unit-test builds
 
 mod convert;
+mod encoders;
 mod error;
 mod memory;
 mod options;

@@ -4,8 +4,9 @@ use napi_derive::napi;
 
 use e2gate_core::descriptor::Language;
 use e2gate_engine::{
-    AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, Deinterlace, OptionError,
-    OutputKind, PipelineOptions, TranscodeWhen, VideoOutput, VideoSettings,
+    AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, Deinterlace, Encoder,
+    EncoderChoice, OptionError, OutputKind, PipelineOptions, TranscodeWhen, VideoOutput,
+    VideoSettings,
 };
 
 /// Default bound of input bytes queued for the pipeline thread (about 3 s of an HD service).
@@ -87,6 +88,14 @@ pub struct LiveVideoOptions {
     /// x264 preset: `ultrafast`, `superfast`, `veryfast`, `faster`, `fast`, `medium`.
     /// @default 'veryfast'
     pub preset: Option<String>,
+    /// `'auto'`: VAAPI, then NVENC, then software, the first that works (a hardware backend that fails
+    /// mid-stream hands over to the next); a named backend that does not work here throws
+    /// `ERR_NATIVE_ENCODER_UNAVAILABLE` with the reason (see `probeEncoders`).
+    /// @default 'auto'
+    #[napi(ts_type = "'auto' | 'software' | 'vaapi' | 'nvenc'")]
+    pub encoder: Option<String>,
+    /// The VAAPI render node (default `/dev/dri/renderD128`) or the CUDA device index (default the first).
+    pub device: Option<String>,
 }
 
 fn video_output(options: Option<LiveVideoOptions>) -> Result<VideoOutput, OptionError> {
@@ -115,6 +124,25 @@ fn video_output(options: Option<LiveVideoOptions>) -> Result<VideoOutput, Option
             ));
         }
     };
+    let encoder = match options.encoder.as_deref() {
+        None | Some("auto") => EncoderChoice::Auto,
+        Some(name) => EncoderChoice::Only(Encoder::parse(name).ok_or_else(|| {
+            invalid(
+                "video.encoder",
+                format!("must be 'auto', 'software', 'vaapi' or 'nvenc', got '{name}'"),
+            )
+        })?),
+    };
+    if options
+        .device
+        .as_ref()
+        .is_some_and(|d| d.is_empty() || d.len() > 256)
+    {
+        return Err(invalid(
+            "video.device",
+            "must be a device path or index of 1–256 characters",
+        ));
+    }
     let defaults = VideoSettings::default();
     Ok(VideoOutput::Transcode {
         when,
@@ -124,6 +152,8 @@ fn video_output(options: Option<LiveVideoOptions>) -> Result<VideoOutput, Option
             max_bitrate: options.max_bitrate,
             deinterlace,
             preset: options.preset.unwrap_or(defaults.preset),
+            encoder,
+            device: options.device,
             ..defaults
         },
     })

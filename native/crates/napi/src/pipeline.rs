@@ -6,7 +6,9 @@ use napi::bindgen_prelude::{Buffer, Function, Object, Unknown};
 use napi::{Env, JsDeferred};
 use napi_derive::napi;
 
-use e2gate_engine::Pipeline;
+use e2gate_engine::{
+    Encoder, EncoderChoice, Pipeline, PipelineOptions, VideoOutput, probe_encoder,
+};
 
 use crate::convert::{PipelineOutput, PipelineStats};
 use crate::error::{Code, throw};
@@ -55,6 +57,29 @@ pub struct LivePipeline {
     closers: Arc<Mutex<Closers>>,
 }
 
+/// A hardware encoder asked for by name must work here, or the pipeline is refused with the reason.
+fn check_encoder(env: &Env, options: &PipelineOptions) -> napi::Result<()> {
+    let VideoOutput::Transcode { settings, .. } = &options.video else {
+        return Ok(());
+    };
+    let EncoderChoice::Only(encoder) = settings.encoder else {
+        return Ok(());
+    };
+    if encoder == Encoder::Software {
+        return Ok(());
+    }
+    probe_encoder(encoder, settings.device.as_deref()).map_err(|reason| {
+        throw(
+            env,
+            Code::EncoderUnavailable,
+            format!(
+                "video.encoder: {} does not work here: {reason}",
+                encoder.name()
+            ),
+        )
+    })
+}
+
 #[napi]
 impl LivePipeline {
     /// Starts the pipeline thread. Throws `ERR_NATIVE_INVALID_OPTIONS` for a bad option (the message names
@@ -72,6 +97,7 @@ impl LivePipeline {
             .map_err(|e: e2gate_engine::OptionError| {
                 throw(&env, Code::InvalidOptions, e.to_string())
             })?;
+        check_encoder(&env, &engine_options)?;
         let pipeline = Pipeline::new(engine_options)
             .map_err(|e| throw(&env, Code::InvalidOptions, e.to_string()))?;
         let output: OutputFn = on_output

@@ -9,17 +9,24 @@
 //! frame rate (field rate after deinterlacing); bit rate capped by `max_bitrate` over a `buffer`; level
 //! chosen by x264 for the output size and rate. SPS/PPS and an access unit delimiter precede every IDR.
 
+mod backend;
+mod chain;
+mod hw;
+mod probe;
+
 use ffmpeg_next::codec::{self, Context};
-use ffmpeg_next::format::Pixel;
 use ffmpeg_next::util::frame;
 use ffmpeg_next::util::picture;
-use ffmpeg_next::{Dictionary, Packet, Rational, decoder, encoder, filter};
+use ffmpeg_next::{Packet, decoder, encoder};
 
 use e2gate_core::stream_type::VideoCodec;
 
-use crate::CodecError;
+pub use backend::{DEFAULT_VAAPI_DEVICE, Encoder, EncoderChoice};
+pub use probe::{EncoderProbe, probe_encoder, probe_encoders};
 
-const CLOCK: i32 = 90_000;
+use crate::CodecError;
+use backend::Backend;
+use chain::{CLOCK, Chain, ChainInput};
 
 /// Whether the transcoder deinterlaces (to one picture per field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +54,9 @@ pub struct VideoSettings {
     pub deinterlace: Deinterlace,
     /// x264 preset (`ultrafast` … `veryslow`).
     pub preset: String,
+    pub encoder: EncoderChoice,
+    /// The VAAPI render node or CUDA device index; `None`: the backend's default.
+    pub device: Option<String>,
 }
 
 impl Default for VideoSettings {
@@ -59,6 +69,8 @@ impl Default for VideoSettings {
             first_gop: None,
             deinterlace: Deinterlace::Auto,
             preset: "veryfast".into(),
+            encoder: EncoderChoice::Auto,
+            device: None,
         }
     }
 }
@@ -94,12 +106,6 @@ pub struct OutputFormat {
     pub deinterlaced: bool,
 }
 
-struct Chain {
-    graph: filter::Graph,
-    encoder: encoder::Video,
-    format: OutputFormat,
-}
-
 pub struct VideoTranscoder {
     decoder: decoder::Video,
     settings: VideoSettings,
@@ -111,6 +117,12 @@ pub struct VideoTranscoder {
     encoded: Packet,
     next_idr: Option<i64>,
     pictures_in: u64,
+    /// Hardware backends that failed in this transcoder (at build or mid-stream): not tried again.
+    failed: Vec<Encoder>,
+    /// Why each backend tried last was not used, for the coded error of an explicit choice.
+    reasons: Vec<String>,
+    /// The next picture must be an IDR (a new encoder after a backend failed).
+    force_idr: bool,
 }
 
 fn decoder_name(codec: VideoCodec) -> &'static str {
@@ -158,98 +170,6 @@ fn output_size(picture: &frame::Video, height: Option<u32>) -> (u32, u32) {
     )
 }
 
-fn filter_error(error: ffmpeg_next::Error) -> CodecError {
-    CodecError::Filter(error.to_string())
-}
-
-fn build_graph(
-    picture: &frame::Video,
-    rate: (u32, u32),
-    deinterlace: bool,
-    (width, height): (u32, u32),
-) -> Result<filter::Graph, CodecError> {
-    let mut graph = filter::Graph::new();
-    let sar = picture.aspect_ratio();
-    let sar = if sar.numerator() > 0 {
-        sar
-    } else {
-        Rational::new(1, 1)
-    };
-    let args = format!(
-        "video_size={}x{}:pix_fmt={}:time_base=1/{CLOCK}:pixel_aspect={}/{}:frame_rate={}/{}",
-        picture.width(),
-        picture.height(),
-        ffmpeg_next::ffi::AVPixelFormat::from(picture.format()) as i32,
-        sar.numerator(),
-        sar.denominator(),
-        rate.0,
-        rate.1,
-    );
-    let buffer = filter::find("buffer").ok_or(CodecError::Unavailable("buffer filter"))?;
-    let sink = filter::find("buffersink").ok_or(CodecError::Unavailable("buffersink filter"))?;
-    graph.add(&buffer, "in", &args).map_err(filter_error)?;
-    graph.add(&sink, "out", "").map_err(filter_error)?;
-    let mut steps = Vec::new();
-    if deinterlace {
-        steps.push("bwdif=mode=send_field:parity=auto:deint=all".to_string());
-    }
-    if (width, height) != (picture.width(), picture.height()) {
-        steps.push(format!("scale=w={width}:h={height}:flags=bicubic"));
-    }
-    steps.push("setsar=1".into());
-    steps.push("format=yuv420p".into());
-    steps.push(format!("settb=1/{CLOCK}"));
-    graph
-        .output("in", 0)
-        .and_then(|parser| parser.input("out", 0))
-        .and_then(|parser| parser.parse(&steps.join(",")))
-        .map_err(filter_error)?;
-    graph.validate().map_err(filter_error)?;
-    Ok(graph)
-}
-
-fn open_encoder(
-    settings: &VideoSettings,
-    format: &OutputFormat,
-) -> Result<encoder::Video, CodecError> {
-    let unavailable = CodecError::Unavailable("libx264 encoder");
-    let codec = encoder::find_by_name("libx264").ok_or(unavailable.clone())?;
-    let mut context = Context::new_with_codec(codec)
-        .encoder()
-        .video()
-        .map_err(|e| CodecError::Encode(e.to_string()))?;
-    let (num, den) = format.frame_rate;
-    context.set_width(format.width);
-    context.set_height(format.height);
-    context.set_format(Pixel::YUV420P);
-    context.set_time_base((1, CLOCK));
-    context.set_frame_rate(Some((num as i32, den as i32)));
-    context.set_aspect_ratio((1, 1));
-    let bitrate = settings
-        .bitrate
-        .unwrap_or_else(|| default_bitrate(format.height));
-    let max_bitrate = settings.max_bitrate.unwrap_or(bitrate / 2 * 3).max(bitrate);
-    context.set_bit_rate(bitrate as usize);
-    context.set_max_bit_rate(max_bitrate as usize);
-    // Keyframes come from the IDR schedule; this only bounds a GOP if the schedule ever stalls.
-    let frames_per_gop =
-        (settings.gop as f64 * f64::from(num) / f64::from(den) / f64::from(CLOCK)).ceil();
-    context.set_gop((2.0 * frames_per_gop).max(1.0) as u32);
-    let mut options = Dictionary::new();
-    options.set("preset", &settings.preset);
-    options.set("profile", "high");
-    options.set("bufsize", &(2 * u64::from(max_bitrate)).to_string());
-    options.set("forced-idr", "1");
-    // force-cfr: rate control and the VUI timing follow the frame rate, not the 90 kHz time base.
-    options.set(
-        "x264-params",
-        "scenecut=0:open-gop=0:aud=1:repeat-headers=1:force-cfr=1",
-    );
-    context
-        .open_as_with(codec, options)
-        .map_err(|e| CodecError::Encode(format!("libx264: {e}")))
-}
-
 impl VideoTranscoder {
     /// `source_rate`: the frame rate the stream's parameter sets state, when they do.
     pub fn new(
@@ -258,7 +178,11 @@ impl VideoTranscoder {
         settings: VideoSettings,
     ) -> Result<Self, CodecError> {
         crate::init();
-        encoder::find_by_name("libx264").ok_or(CodecError::Unavailable("libx264 encoder"))?;
+        if settings.encoder == EncoderChoice::Only(Encoder::Software)
+            || settings.encoder == EncoderChoice::Auto
+        {
+            encoder::find_by_name("libx264").ok_or(CodecError::Unavailable("libx264 encoder"))?;
+        }
         Ok(VideoTranscoder {
             decoder: open_decoder(codec)?,
             settings,
@@ -269,12 +193,20 @@ impl VideoTranscoder {
             encoded: Packet::empty(),
             next_idr: None,
             pictures_in: 0,
+            failed: Vec::new(),
+            reasons: Vec::new(),
+            force_idr: false,
         })
     }
 
     /// What the encoder produces; `None` until the first picture was decoded.
     pub fn output_format(&self) -> Option<OutputFormat> {
         self.chain.as_ref().map(|chain| chain.format)
+    }
+
+    /// The backend encoding now; `None` until the first picture was decoded.
+    pub fn encoder(&self) -> Option<Encoder> {
+        self.chain.as_ref().map(|chain| chain.backend)
     }
 
     /// Pictures decoded so far.
@@ -306,12 +238,11 @@ impl VideoTranscoder {
         let Some(chain) = self.chain.as_mut() else {
             return Ok(());
         };
-        if let Some(mut source) = chain.graph.get("in") {
-            source.source().flush().map_err(filter_error)?;
-        }
+        chain.flush_filters().map_err(CodecError::Filter)?;
         self.drain_filters(out)?;
-        let chain = self.chain.as_mut().expect("checked above");
-        let _ = chain.encoder.send_eof();
+        if let Some(chain) = self.chain.as_mut() {
+            let _ = chain.encoder.send_eof();
+        }
         self.drain_encoder(out);
         Ok(())
     }
@@ -325,14 +256,17 @@ impl VideoTranscoder {
                 self.chain = Some(self.build_chain()?);
             }
             let chain = self.chain.as_mut().expect("built above");
-            let mut source = chain.graph.get("in").expect("the graph has its source");
-            source.source().add(&self.decoded).map_err(filter_error)?;
+            if let Err(reason) = chain.push(&self.decoded) {
+                self.backend_failed(reason)?;
+                continue;
+            }
             self.drain_filters(out)?;
         }
         Ok(())
     }
 
-    fn build_chain(&self) -> Result<Chain, CodecError> {
+    /// The first backend of the choice that builds, in order; the reasons of those that did not.
+    fn build_chain(&mut self) -> Result<Chain, CodecError> {
         let picture = &self.decoded;
         let rate = self
             .source_rate
@@ -348,57 +282,81 @@ impl VideoTranscoder {
             Deinterlace::On => true,
             Deinterlace::Auto => picture.is_interlaced(),
         };
-        let size = output_size(picture, self.settings.height);
-        let frame_rate = if deinterlace {
-            (rate.0 * 2, rate.1)
-        } else {
-            rate
+        let input = ChainInput {
+            picture,
+            rate,
+            deinterlace,
+            size: output_size(picture, self.settings.height),
+            bitrate: self.settings.bitrate,
+            max_bitrate: self.settings.max_bitrate,
+            gop: self.settings.gop,
+            preset: &self.settings.preset,
         };
-        let format = OutputFormat {
-            width: size.0,
-            height: size.1,
-            frame_rate,
-            deinterlaced: deinterlace,
+        self.reasons.clear();
+        for &candidate in self.settings.encoder.candidates() {
+            if self.failed.contains(&candidate) {
+                continue;
+            }
+            let built = Backend::open(candidate, self.settings.device.as_deref())
+                .and_then(|backend| Chain::build(backend, &input));
+            match built {
+                Ok(chain) => return Ok(chain),
+                Err(reason) => {
+                    self.reasons.push(format!("{}: {reason}", candidate.name()));
+                    self.failed.push(candidate);
+                }
+            }
+        }
+        Err(CodecError::Unusable(self.reasons.join("; ")))
+    }
+
+    /// The chain's backend failed mid-stream (device lost, driver error): the next picture builds the next
+    /// backend of the choice (software after a hardware one under `auto`), starting with an IDR.
+    fn backend_failed(&mut self, reason: String) -> Result<(), CodecError> {
+        let Some(chain) = self.chain.take() else {
+            return Ok(());
         };
-        Ok(Chain {
-            graph: build_graph(picture, rate, deinterlace, size)?,
-            encoder: open_encoder(&self.settings, &format)?,
-            format,
-        })
+        self.failed.push(chain.backend);
+        self.force_idr = true;
+        if chain.backend == Encoder::Software {
+            return Err(CodecError::Encode(reason));
+        }
+        Ok(())
     }
 
     fn drain_filters(&mut self, out: &mut Vec<EncodedPicture>) -> Result<(), CodecError> {
         loop {
-            let chain = self
-                .chain
-                .as_mut()
-                .expect("filters run after the chain is built");
-            let mut sink = chain.graph.get("out").expect("the graph has its sink");
-            if sink.sink().frame(&mut self.filtered).is_err() {
+            let Some(chain) = self.chain.as_mut() else {
+                return Ok(());
+            };
+            if !chain.pull(&mut self.filtered) {
                 return Ok(());
             }
             let pts = self.filtered.pts().unwrap_or(0);
-            let idr = match self.next_idr {
+            let due = match self.next_idr {
                 None => true,
                 Some(due) => pts >= due,
             };
-            if idr {
-                let mut due = match self.next_idr {
+            if due {
+                let mut next = match self.next_idr {
                     None => pts + self.settings.first_gop.unwrap_or(self.settings.gop),
                     Some(due) => due + self.settings.gop,
                 };
-                while due <= pts {
-                    due += self.settings.gop;
+                while next <= pts {
+                    next += self.settings.gop;
                 }
-                self.next_idr = Some(due);
-                self.filtered.set_kind(picture::Type::I);
-            } else {
-                self.filtered.set_kind(picture::Type::None);
+                self.next_idr = Some(next);
             }
-            chain
-                .encoder
-                .send_frame(&self.filtered)
-                .map_err(|e| CodecError::Encode(e.to_string()))?;
+            let idr = due || std::mem::take(&mut self.force_idr);
+            self.filtered.set_kind(if idr {
+                picture::Type::I
+            } else {
+                picture::Type::None
+            });
+            if let Err(error) = chain.encoder.send_frame(&self.filtered) {
+                self.backend_failed(error.to_string())?;
+                return Ok(());
+            }
             self.drain_encoder(out);
         }
     }
@@ -407,17 +365,17 @@ impl VideoTranscoder {
         let Some(chain) = self.chain.as_mut() else {
             return;
         };
-        while chain.encoder.receive_packet(&mut self.encoded).is_ok() {
-            let Some(data) = self.encoded.data() else {
-                continue;
+        chain.receive(&mut self.encoded, |packet| {
+            let Some(data) = packet.data() else {
+                return;
             };
-            let pts = self.encoded.pts().unwrap_or(0);
+            let pts = packet.pts().unwrap_or(0);
             out.push(EncodedPicture {
                 data: data.to_vec(),
                 pts,
-                dts: self.encoded.dts().unwrap_or(pts),
-                keyframe: self.encoded.is_key(),
+                dts: packet.dts().unwrap_or(pts),
+                keyframe: packet.is_key(),
             });
-        }
+        });
     }
 }

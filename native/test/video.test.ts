@@ -172,7 +172,7 @@ describe('encoder backends', () => {
     expect(probes[1]!.reason).toBeTruthy();
   });
 
-  it.each(['vaapi', 'nvenc'])(
+  it.each(['vaapi', 'nvenc'] as const)(
     'refuses a pipeline that asks for %s where it does not work, with the reason',
     (encoder) => {
       let caught: { code?: string; message?: string } | undefined;

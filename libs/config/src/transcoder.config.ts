@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { choice, duration, host, integer } from './fields.js';
+import { choice, duration, host, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 import { receiverConnection, receiverVariables, type ReceiverConnection } from './receiver.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
@@ -41,6 +41,8 @@ const transcoderSchema = z.object({
   E2GATE_HLS_STORE_MAX_BYTES: integer({ default: 2 * 1024 ** 3, min: 64 * 1024 ** 2, max: 1024 ** 4 }),
   E2GATE_TRANSCODE_HEIGHT: integer({ default: 720, min: 144, max: 2160 }),
   E2GATE_TRANSCODE_PRESET: choice(TRANSCODE_PRESETS, 'veryfast'),
+  E2GATE_TRANSCODE_ENCODER: choice(['auto', 'software', 'vaapi', 'nvenc'] as const, 'auto'),
+  E2GATE_TRANSCODE_DEVICE: optionalText(256),
   // 0: derived from the node's cores and the measured CPU cost of a software transcode.
   E2GATE_TRANSCODE_MAX_SESSIONS: integer({ default: 0, min: 0, max: 1_000 }),
   E2GATE_TRANSCODER_HTTP_HOST: host('0.0.0.0'),
@@ -72,6 +74,10 @@ export interface TranscodeConfig {
   height: number;
   /** x264 preset. */
   preset: (typeof TRANSCODE_PRESETS)[number];
+  /** `auto`: VAAPI, then NVENC, then software, the first that works; or one backend by name. */
+  encoder: 'auto' | 'software' | 'vaapi' | 'nvenc';
+  /** VAAPI render node or CUDA device index; unset: the backend's default. */
+  device?: string;
   /** Sessions that transcode video this node runs at most (each also counts as a session). */
   maxSessions: number;
 }
@@ -122,6 +128,8 @@ export function loadTranscoderConfig(
       transcode: {
         height: vars.E2GATE_TRANSCODE_HEIGHT,
         preset: vars.E2GATE_TRANSCODE_PRESET,
+        encoder: vars.E2GATE_TRANSCODE_ENCODER,
+        ...(vars.E2GATE_TRANSCODE_DEVICE ? { device: vars.E2GATE_TRANSCODE_DEVICE } : {}),
         maxSessions: vars.E2GATE_TRANSCODE_MAX_SESSIONS || defaultMaxTranscodes(availableParallelism()),
       },
     }),

@@ -137,6 +137,16 @@ export interface SessionRecord {
   bytesOut: number;
   reconnects: number;
   warnings: Record<string, number>;
+  /** The video encoder while the session transcodes video (`software`, `vaapi`, `nvenc`). */
+  encoder?: string;
+}
+
+/** A video encoder backend as the node's capability probe found it. */
+export interface EncoderProbeRecord {
+  encoder: string;
+  available: boolean;
+  /** Why it is not available (no device, no driver, session limit). */
+  reason?: string;
 }
 
 /** The record of a transcoder process in the `nodes` KV (key `n.<nodeId>`). */
@@ -150,6 +160,8 @@ export interface NodeRecord {
   capacity: number;
   /** Video encoders the capability probe found working (`software`, `vaapi`, `nvenc`). */
   encoders: string[];
+  /** Every backend the probe tried, with the reason of those that do not work. */
+  encoderProbe?: EncoderProbeRecord[];
   /** Video-transcoding sessions this node takes at most (`E2GATE_TRANSCODE_MAX_SESSIONS`), within `capacity`. */
   transcodeCapacity?: number;
   /** Video-transcoding sessions running. */

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { StreamProfile } from '@e2gate/contracts';
 
@@ -30,6 +30,12 @@ export class SessionDto {
     description: 'Transponder whose tuner it holds (null: none)',
   })
   transponder!: string | null;
+  @ApiPropertyOptional({
+    enum: ['software', 'vaapi', 'nvenc'],
+    description: 'The video encoder while the session transcodes video',
+  })
+  encoder?: string;
+  @ApiProperty({ enum: ['ts', 'hls'], description: 'MPEG-TS stream or browser HLS' }) delivery!: string;
 }
 
 export class SessionListDto {
@@ -50,7 +56,26 @@ export class NodeDto {
   @ApiProperty({ type: 'integer', description: 'Sessions it takes at most' }) capacity!: number;
   @ApiProperty({ type: 'integer' }) sessions!: number;
   @ApiProperty({ description: 'CPU use over the last heartbeat, in cores' }) load!: number;
-  @ApiProperty({ type: [String], example: ['software'] }) encoders!: string[];
+  @ApiProperty({ type: [String], example: ['software'], description: 'Video encoders that work on it' })
+  encoders!: string[];
+  @ApiProperty({
+    type: 'array',
+    items: {
+      type: 'object',
+      properties: {
+        encoder: { type: 'string', enum: ['software', 'vaapi', 'nvenc'] },
+        available: { type: 'boolean' },
+        reason: { type: 'string' },
+      },
+      required: ['encoder', 'available'],
+    },
+    description: 'Every video encoder backend its probe tried, with why those that do not work do not',
+  })
+  encoderProbe!: { encoder: string; available: boolean; reason?: string }[];
+  @ApiProperty({ type: 'integer', description: 'Video-transcoding sessions it takes at most' })
+  transcodeCapacity!: number;
+  @ApiProperty({ type: 'integer', description: 'Video-transcoding sessions running' })
+  transcodeSessions!: number;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ format: 'date-time' }) heartbeatAt!: string;
 }

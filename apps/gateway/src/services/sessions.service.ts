@@ -41,6 +41,9 @@ export class SessionsService {
       sessions: node.sessions,
       load: node.load,
       encoders: node.encoders,
+      encoderProbe: node.encoderProbe ?? [],
+      transcodeCapacity: node.transcodeCapacity ?? 0,
+      transcodeSessions: node.transcodeSessions ?? 0,
       startedAt: node.startedAt,
       heartbeatAt: node.heartbeatAt,
     }));
@@ -64,6 +67,8 @@ export class SessionsService {
       bytesOut: record.bytesOut,
       warnings: record.warnings,
       transponder: record.transponder,
+      delivery: record.delivery,
+      ...(record.encoder ? { encoder: record.encoder } : {}),
     };
   }
 }

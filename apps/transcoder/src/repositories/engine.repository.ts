@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { EncoderProbeRecord } from '@e2gate/contracts';
 import {
   LivePipeline,
+  probeEncoders,
   version,
   type LivePipelineOptions,
   type OutputStreamInfo,
@@ -26,6 +28,13 @@ export class EngineRepository {
   versions(): { engine: string; avcodec: string } {
     const { engine, avcodec } = version();
     return { engine, avcodec };
+  }
+
+  /** Which video encoder backends work on this machine, and why the others do not. */
+  probeEncoders(device?: string): Promise<EncoderProbeRecord[]> {
+    return probeEncoders(device).then((probes) =>
+      probes.map(({ encoder, available, reason }) => ({ encoder, available, ...(reason ? { reason } : {}) })),
+    );
   }
 
   createPipeline(

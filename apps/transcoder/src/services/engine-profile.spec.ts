@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { engineOptionsFor, sessionProfile } from './engine-profile.js';
 
-const transcode = { height: 720, preset: 'veryfast' as const };
+const transcode = { height: 720, preset: 'veryfast' as const, encoder: 'auto' as const };
 
 describe('engineOptionsFor', () => {
   it('copies video for copy and aac, transcodes it for the h264 profiles', () => {
@@ -9,12 +9,23 @@ describe('engineOptionsFor', () => {
     expect(engineOptionsFor('aac', transcode)).toEqual({ audio: 'aac' });
     expect(engineOptionsFor('h264', transcode)).toEqual({
       audio: 'aac',
-      video: { mode: 'auto', height: 720, preset: 'veryfast' },
+      video: { mode: 'auto', height: 720, preset: 'veryfast', encoder: 'auto' },
     });
     expect(engineOptionsFor('h264-deinterlace', transcode)).toEqual({
       audio: 'aac',
-      video: { mode: 'transcode', deinterlace: 'on', height: 720, preset: 'veryfast' },
+      video: { mode: 'transcode', deinterlace: 'on', height: 720, preset: 'veryfast', encoder: 'auto' },
     });
+  });
+});
+
+describe('engineOptionsFor with a device', () => {
+  it('names the device only when one is configured', () => {
+    const options = engineOptionsFor('h264', {
+      ...transcode,
+      encoder: 'vaapi',
+      device: '/dev/dri/renderD129',
+    });
+    expect(options.video).toMatchObject({ encoder: 'vaapi', device: '/dev/dri/renderD129' });
   });
 });
 

@@ -5,9 +5,14 @@ import type { LivePipelineOptions } from '../repositories/engine.repository.js';
 /** What a session's profile asks of the engine: audio copied or AAC, video copied or transcoded to H.264. */
 export function engineOptionsFor(
   profile: StreamProfile,
-  transcode: Pick<TranscodeConfig, 'height' | 'preset'>,
+  transcode: Pick<TranscodeConfig, 'height' | 'preset' | 'encoder' | 'device'>,
 ): Pick<LivePipelineOptions, 'audio' | 'video'> {
-  const video = { height: transcode.height, preset: transcode.preset };
+  const video = {
+    height: transcode.height,
+    preset: transcode.preset,
+    encoder: transcode.encoder,
+    ...(transcode.device ? { device: transcode.device } : {}),
+  };
   switch (profile) {
     case 'copy':
       return { audio: 'copy' };

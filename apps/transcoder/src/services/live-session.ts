@@ -32,7 +32,7 @@ export interface LiveSessionOptions {
   channel: Pick<Channel, 'id' | 'name' | 'ref' | 'sid'>;
   profile: StreamProfile;
   /** How the `h264` profiles transcode video. */
-  transcode: Pick<TranscodeConfig, 'height' | 'preset'>;
+  transcode: Pick<TranscodeConfig, 'height' | 'preset' | 'encoder' | 'device'>;
   upstreamRetryMs: number;
   upstreamStallMs: number;
   /** Where the engine's output goes (TS chunks or HLS segments); built with the session's output events. */
@@ -112,6 +112,11 @@ export class LiveSession {
 
   get state(): LiveSessionState {
     return this.current;
+  }
+
+  /** The video encoder while video is transcoded (`software`, `vaapi`, `nvenc`). */
+  get encoder(): string | undefined {
+    return this.pipeline?.stats().videoEncoder ?? undefined;
   }
 
   /** Warnings of the engine by kind (continuity errors, scrambled packets, timestamp jumps, …). */

@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
-import { errorMessage, type NodeRecord } from '@e2gate/contracts';
+import { errorMessage, type EncoderProbeRecord, type NodeRecord } from '@e2gate/contracts';
 import { ClockRepository, instanceName } from '@e2gate/observability';
 import { appVersion } from '@e2gate/observability';
 import { EngineRepository } from '../repositories/engine.repository.js';
@@ -34,6 +34,7 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
   private timer: NodeJS.Timeout | null = null;
   private lastCpu = process.cpuUsage();
   private lastBeat: number;
+  private encoderProbe: EncoderProbeRecord[] = [];
   private sessionCount: () => SessionCounts = () => ({ sessions: 0, transcodes: 0 });
 
   constructor(
@@ -52,6 +53,17 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.encoderProbe = await this.engine
+      .probeEncoders(this.config.transcode.device)
+      .catch((error: unknown) => {
+        this.logger.warn(`video encoder probe failed: ${errorMessage(error)}`);
+        return [{ encoder: 'software', available: true }];
+      });
+    for (const probe of this.encoderProbe) {
+      if (probe.available) this.logger.log(`video encoder ${probe.encoder}: available`);
+      else
+        this.logger.log(`video encoder ${probe.encoder}: unavailable (${probe.reason ?? 'no reason given'})`);
+    }
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.config.heartbeatMs);
   }
@@ -88,7 +100,8 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
       engine: { version: this.engine.versions().engine, avcodec: this.engine.versions().avcodec },
       cpus: availableParallelism(),
       capacity: this.config.maxSessions,
-      encoders: ['software'],
+      encoders: this.encoderProbe.filter((p) => p.available).map((p) => p.encoder),
+      encoderProbe: this.encoderProbe,
       transcodeCapacity: this.config.transcode.maxSessions,
       transcodeSessions: counts.transcodes,
       startedAt: this.startedAt,

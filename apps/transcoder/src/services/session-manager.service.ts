@@ -458,6 +458,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       bytesOut: session.bytesOut,
       reconnects: session.reconnects,
       warnings: session.warnings,
+      ...(session.encoder ? { encoder: session.encoder } : {}),
     };
     await this.store
       .put(run.key, run.record)

@@ -93,6 +93,14 @@ export interface EncoderProbeResult {
   reason?: string
 }
 
+/** One further rendition of the ladder. */
+export interface LadderRung {
+  /** Height in lines (144–2160, never above the source's). */
+  height: number
+  /** Bit rate in bit/s; default by height. */
+  bitrate?: number
+}
+
 export interface LivePipelineOptions {
   /**
    * `'ts'`: one continuous transport stream in chunks; `'hls'`: HLS media segments.
@@ -200,6 +208,12 @@ export interface LiveVideoOptions {
   encoder?: 'auto' | 'software' | 'vaapi' | 'nvenc'
   /** The VAAPI render node (default `/dev/dri/renderD128`) or the CUDA device index (default the first). */
   device?: string
+  /**
+   * An ABR ladder: up to 3 further renditions (smaller heights) from the same decode and deinterlace, each
+   * its own output stream after the first video stream, IDRs on the same pictures. Needs `output: 'hls'`,
+   * `hlsRenditions` and `mode: 'transcode'`.
+   */
+  ladder?: Array<LadderRung>
 }
 
 export interface MediaPlaylistOptions {

@@ -114,6 +114,37 @@ describe.each(CASES)('$name transcoded to H.264', ({ name, video, size, rate }) 
   });
 });
 
+describe('an ABR ladder from one decode', () => {
+  it('gives every rendition its size, an IDR at the same picture in every segment, and clean decoding', async () => {
+    const { outputs, stats } = await runPipeline(fixture('t2_1080i_eac3_ad_wrap'), {
+      output: 'hls',
+      hlsRenditions: true,
+      segmentDuration: 2,
+      video: { mode: 'transcode', height: 720, ladder: [{ height: 480 }, { height: 360, bitrate: 700_000 }] },
+    });
+    expect(stats.streams.slice(0, 3).map((s) => [s.codec, s.width, s.height, s.frameRate])).toEqual([
+      ['h264', 1280, 720, 50],
+      ['h264', 854, 480, 50],
+      ['h264', 640, 360, 50],
+    ]);
+    const list = segments(outputs);
+    expect(list.length).toBeGreaterThan(5);
+    for (const segment of list) {
+      const starts = [0, 1, 2].map((n) => {
+        const file = tempFile(`rung${n}.ts`, segment.parts![n]!);
+        expect(firstPicture(file)).toBe(5);
+        return packets(file, 'v:0')[0]!.pts_time;
+      });
+      expect(new Set(starts).size).toBe(1);
+    }
+    const rung = tempFile('rung2-all.ts', Buffer.concat(list.map((s) => s.parts![2]!)));
+    expect(decodeErrors(rung)).toEqual([]);
+    const seconds = formatDuration(rung);
+    const bits = list.reduce((sum, s) => sum + s.parts![2]!.length * 8, 0);
+    expect(bits / seconds).toBeLessThan(700_000 * 1.5 * 1.2); // capped near its maxrate, TS overhead included
+  });
+});
+
 describe("video mode 'auto'", () => {
   it('copies progressive H.264 unchanged', async () => {
     const name = 't4_720p_eac3';
@@ -153,6 +184,8 @@ describe('video options', () => {
     [{ mode: 'transcode', preset: 'placebo' }, 'video.preset'],
     [{ mode: 'transcode', encoder: 'quicksync' }, 'video.encoder'],
     [{ mode: 'transcode', device: '' }, 'video.device'],
+    [{ mode: 'transcode', ladder: [{ height: 360 }] }, 'video.ladder'],
+    [{ mode: 'transcode', ladder: [{ height: 100 }] }, 'video.ladder'],
   ])('refuses %o naming %s', (video, field) => {
     const [code, message] = codeOf({ video } as LivePipelineOptions);
     expect(code).toBe('ERR_NATIVE_INVALID_OPTIONS');

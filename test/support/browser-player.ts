@@ -169,6 +169,9 @@ const PLAYER_HTML = `<!doctype html><html><body>
     fatal: () => errors.some((e) => e.fatal),
     audioTracks: () => hls.audioTracks.map((t) => ({ id: t.id, name: t.name, lang: t.lang, groupId: t.groupId })),
     switchAudio: (n) => { hls.audioTrack = n; },
+    levels: () => hls.levels.map((l) => ({ width: l.width, height: l.height, bitrate: l.bitrate })),
+    switchLevel: (n) => { hls.currentLevel = n; },
+    level: () => ({ current: hls.currentLevel, loading: hls.loadLevel }),
     seekTo: (t) => { video.currentTime = t; return video.currentTime; },
     seekBy: (d) => { video.currentTime = video.currentTime + d; return video.currentTime; },
     seekableStart: () => (video.seekable.length > 0 ? video.seekable.start(0) : NaN),
@@ -247,6 +250,21 @@ export class Player {
   /** Selects `hls.audioTracks[index]`. */
   async switchAudio(index: number): Promise<void> {
     await this.page.evaluate(`window.player.switchAudio(${Number(index)})`);
+  }
+
+  /** The variants (`hls.levels`) the multivariant playlist offers. */
+  levels(): Promise<{ width: number; height: number; bitrate: number }[]> {
+    return this.page.evaluate('window.player.levels()');
+  }
+
+  /** Plays variant `index` from now on (`hls.currentLevel`: switches at once, flushing what was buffered). */
+  async switchLevel(index: number): Promise<void> {
+    await this.page.evaluate(`window.player.switchLevel(${Number(index)})`);
+  }
+
+  /** The variant playing (`hls.currentLevel`) and the one loading. */
+  level(): Promise<{ current: number; loading: number }> {
+    return this.page.evaluate('window.player.level()');
   }
 
   /** Seeks to `seconds` on the media timeline; resolves with the new `currentTime`. */

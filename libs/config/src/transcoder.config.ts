@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { choice, duration, host, integer, optionalText } from './fields.js';
+import { choice, csvList, duration, host, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 import { receiverConnection, receiverVariables, type ReceiverConnection } from './receiver.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
@@ -41,6 +41,11 @@ const transcoderSchema = z.object({
   E2GATE_HLS_STORE_MAX_BYTES: integer({ default: 2 * 1024 ** 3, min: 64 * 1024 ** 2, max: 1024 ** 4 }),
   E2GATE_TRANSCODE_HEIGHT: integer({ default: 720, min: 144, max: 2160 }),
   E2GATE_TRANSCODE_PRESET: choice(TRANSCODE_PRESETS, 'veryfast'),
+  E2GATE_TRANSCODE_LADDER: csvList().refine(
+    (items) =>
+      items.length <= 3 && items.every((item) => /^\d{3,4}$/.test(item) && +item >= 144 && +item <= 2160),
+    { message: 'up to three heights of 144–2160 lines, e.g. 480,360' },
+  ),
   E2GATE_TRANSCODE_ENCODER: choice(['auto', 'software', 'vaapi', 'nvenc'] as const, 'auto'),
   E2GATE_TRANSCODE_DEVICE: optionalText(256),
   // 0: derived from the node's cores and the measured CPU cost of a software transcode.
@@ -78,6 +83,8 @@ export interface TranscodeConfig {
   encoder: 'auto' | 'software' | 'vaapi' | 'nvenc';
   /** VAAPI render node or CUDA device index; unset: the backend's default. */
   device?: string;
+  /** Heights of the `abr` profile's further renditions, below `height` (at most three). */
+  ladder: number[];
   /** Sessions that transcode video this node runs at most (each also counts as a session). */
   maxSessions: number;
 }
@@ -91,6 +98,13 @@ export interface HlsConfig {
   idleMs: number;
   /** The `hls` bucket's size; the oldest segments go first. */
   storeMaxBytes: number;
+}
+
+const DEFAULT_LADDER = [480, 360];
+
+/** The `abr` ladder's heights (validated by the schema); unset or empty: 480 and 360. */
+function ladderHeights(list: string[]): number[] {
+  return list.length === 0 ? DEFAULT_LADDER : list.map(Number);
 }
 
 /** Transcoding sessions a node takes by default: the measured cost of one against three quarters of its cores. */
@@ -129,6 +143,7 @@ export function loadTranscoderConfig(
         height: vars.E2GATE_TRANSCODE_HEIGHT,
         preset: vars.E2GATE_TRANSCODE_PRESET,
         encoder: vars.E2GATE_TRANSCODE_ENCODER,
+        ladder: ladderHeights(vars.E2GATE_TRANSCODE_LADDER),
         ...(vars.E2GATE_TRANSCODE_DEVICE ? { device: vars.E2GATE_TRANSCODE_DEVICE } : {}),
         maxSessions: vars.E2GATE_TRANSCODE_MAX_SESSIONS || defaultMaxTranscodes(availableParallelism()),
       },

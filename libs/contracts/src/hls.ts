@@ -9,7 +9,10 @@ import { IsInt, Matches, Min } from 'class-validator';
 
 /** One rendition of an HLS session: its own media playlist, its own segments. */
 export interface HlsRendition {
-  /** Stable within the session: `v` for video, `a0`, `a1`, … for audio in the engine's order. */
+  /**
+   * Stable within the session: `v` for video (`v1`, `v2`, … for the further renditions of an ABR ladder), `a0`,
+   * `a1`, … for audio in the engine's order.
+   */
   id: string;
   type: 'video' | 'audio';
   /** RFC 6381 codec string from the stream itself (SPS, encoder): `avc1.640028`, `mp4a.40.2`, `ac-3`. */

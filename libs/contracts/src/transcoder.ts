@@ -18,13 +18,15 @@ export type StreamDelivery = (typeof StreamDelivery)[number];
 /**
  * `copy`: the receiver's TS remuxed for one service, audio untouched; `aac`: audio made AAC-LC stereo, video copied;
  * `h264`: AAC, and video transcoded to progressive H.264 when the source is not (MPEG-2, HEVC, interlaced), copied
- * when it is; `h264-deinterlace`: AAC, video always transcoded and deinterlaced (sources whose field flags lie).
+ * when it is; `h264-deinterlace`: AAC, video always transcoded and deinterlaced (sources whose field flags lie);
+ * `abr` (HLS only): AAC, video always transcoded into a ladder of renditions (720p, 480p, 360p by default) from one
+ * decode, for players on weak links.
  */
-export const StreamProfile = ['copy', 'aac', 'h264', 'h264-deinterlace'] as const;
+export const StreamProfile = ['copy', 'aac', 'h264', 'h264-deinterlace', 'abr'] as const;
 export type StreamProfile = (typeof StreamProfile)[number];
 
 /** The profiles an HLS session can have: browsers need AAC. */
-export const HlsProfile = ['aac', 'h264', 'h264-deinterlace'] as const;
+export const HlsProfile = ['aac', 'h264', 'h264-deinterlace', 'abr'] as const;
 export type HlsProfile = (typeof HlsProfile)[number];
 
 /** A zero count for every profile (metrics: a profile with no sessions reads 0, not absent). */
@@ -34,7 +36,13 @@ export function zeroPerProfile(): Record<StreamProfile, number> {
 
 /** Profiles whose video may be transcoded (they cost an encoder, see the node's capacity). */
 export function transcodesVideo(profile: StreamProfile): boolean {
-  return profile === 'h264' || profile === 'h264-deinterlace';
+  return transcodeSlots(profile) > 0;
+}
+
+/** Encoder slots a session of the profile holds: one per transcode, two for a ladder (its rungs are smaller). */
+export function transcodeSlots(profile: StreamProfile): number {
+  if (profile === 'abr') return 2;
+  return profile === 'h264' || profile === 'h264-deinterlace' ? 1 : 0;
 }
 
 export class TranscoderSessionOpenRequest {

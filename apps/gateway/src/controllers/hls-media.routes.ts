@@ -20,8 +20,8 @@ export const HLS_MEDIA_PARAM_PATTERNS = {
   viewer: '^[0-9a-f]{12}$',
   exp: '^[0-9]{1,12}$',
   sig: '^[A-Za-z0-9_-]{32}$',
-  playlist: '^(v|a[0-9]{1,2})\\.m3u8$',
-  rendition: '^(v|a[0-9]{1,2})$',
+  playlist: '^(v[1-9]?|a[0-9]{1,2})\\.m3u8$',
+  rendition: '^(v[1-9]?|a[0-9]{1,2})$',
   segment: '^[0-9]{1,12}\\.ts$',
 } as const;
 

@@ -67,6 +67,30 @@ describe('renderMultivariant', () => {
     expect(lines.slice(0, 3)).toEqual(['#EXTM3U', '#EXT-X-VERSION:6', '#EXT-X-INDEPENDENT-SEGMENTS']);
   });
 
+  it('offers every rendition of an ABR ladder as its own variant with each audio group', () => {
+    const ladder = index({
+      renditions: [
+        { id: 'v', type: 'video', codecs: 'avc1.640020', width: 1280, height: 720, frameRate: 50 },
+        { id: 'v1', type: 'video', codecs: 'avc1.64001f', width: 854, height: 480, frameRate: 50 },
+        { id: 'a0', type: 'audio', codecs: 'mp4a.40.2', language: 'deu', channels: 2, audioType: 0 },
+      ],
+    });
+    ladder.segments = ladder.segments.map((s) => ({ ...s, bytes: [640_000, 300_000, 48_000] }));
+    const variants = renderMultivariant(ladder, 'b/')
+      .trim()
+      .split('\n')
+      .filter(
+        (line, n, all) =>
+          line.startsWith('#EXT-X-STREAM-INF:') || all[n - 1]?.startsWith('#EXT-X-STREAM-INF:'),
+      );
+    expect(variants.filter((line) => !line.startsWith('#'))).toEqual(['b/v.m3u8', 'b/v1.m3u8']);
+    expect(variants[0]).toContain('RESOLUTION=1280x720');
+    expect(variants[2]).toContain('RESOLUTION=854x480');
+    expect(variants[2]).toContain('CODECS="avc1.64001f,mp4a.40.2"');
+    const bandwidth = (line: string) => Number(/BANDWIDTH=(\d+)/.exec(line)![1]);
+    expect(bandwidth(variants[2]!)).toBeLessThan(bandwidth(variants[0]!));
+  });
+
   it('offers radio as an audio-only variant of its default language, the others as alternates', () => {
     const radio = index({
       renditions: index()

@@ -150,29 +150,41 @@ export function renderMultivariant(index: HlsIndex, base: string): string {
     }
     return lines.join('\n') + '\n';
   }
-  const videoPosition = positions.get(video.id) as number;
-  for (const group of groups) {
-    const main = mainRendition(group);
-    const rate = bandwidth(index, [videoPosition, ...(main ? [main.position] : [])]);
-    const attributes = [
-      `BANDWIDTH=${rate.peak}`,
-      `AVERAGE-BANDWIDTH=${rate.average}`,
-      `CODECS=${quoted([video.codecs, main?.rendition.codecs].filter(Boolean).join(','))}`,
-      ...(video.width && video.height ? [`RESOLUTION=${video.width}x${video.height}`] : []),
-      ...(video.frameRate ? [`FRAME-RATE=${video.frameRate.toFixed(3)}`] : []),
-      `AUDIO=${quoted(group.id)}`,
-    ];
-    lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, `${base}${video.id}.m3u8`);
-  }
-  if (groups.length === 0) {
-    const rate = bandwidth(index, [videoPosition]);
-    lines.push(
-      `#EXT-X-STREAM-INF:BANDWIDTH=${rate.peak},AVERAGE-BANDWIDTH=${rate.average},CODECS=${quoted(video.codecs)}` +
-        (video.width && video.height ? `,RESOLUTION=${video.width}x${video.height}` : ''),
-      `${base}${video.id}.m3u8`,
-    );
+  // Every video rendition (an ABR ladder has several, largest first) with every audio group.
+  const videos = index.renditions.filter((r) => r.type === 'video');
+  for (const rendition of videos) {
+    const videoPosition = positions.get(rendition.id) as number;
+    for (const group of groups) {
+      const main = mainRendition(group);
+      const rate = bandwidth(index, [videoPosition, ...(main ? [main.position] : [])]);
+      const attributes = [
+        `BANDWIDTH=${rate.peak}`,
+        `AVERAGE-BANDWIDTH=${rate.average}`,
+        `CODECS=${quoted([rendition.codecs, main?.rendition.codecs].filter(Boolean).join(','))}`,
+        ...videoAttributes(rendition),
+        `AUDIO=${quoted(group.id)}`,
+      ];
+      lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, `${base}${rendition.id}.m3u8`);
+    }
+    if (groups.length === 0) {
+      const rate = bandwidth(index, [videoPosition]);
+      const attributes = [
+        `BANDWIDTH=${rate.peak}`,
+        `AVERAGE-BANDWIDTH=${rate.average}`,
+        `CODECS=${quoted(rendition.codecs)}`,
+        ...videoAttributes(rendition),
+      ];
+      lines.push(`#EXT-X-STREAM-INF:${attributes.join(',')}`, `${base}${rendition.id}.m3u8`);
+    }
   }
   return lines.join('\n') + '\n';
+}
+
+function videoAttributes(video: HlsRendition): string[] {
+  return [
+    ...(video.width && video.height ? [`RESOLUTION=${video.width}x${video.height}`] : []),
+    ...(video.frameRate ? [`FRAME-RATE=${video.frameRate.toFixed(3)}`] : []),
+  ];
 }
 
 /** The group's default rendition: its first that is not an audio description. */

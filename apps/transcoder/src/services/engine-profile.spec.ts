@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { engineOptionsFor, sessionProfile } from './engine-profile.js';
 
-const transcode = { height: 720, preset: 'veryfast' as const, encoder: 'auto' as const };
+const transcode = { height: 720, preset: 'veryfast' as const, encoder: 'auto' as const, ladder: [480, 360] };
 
 describe('engineOptionsFor', () => {
   it('copies video for copy and aac, transcodes it for the h264 profiles', () => {
@@ -14,6 +14,16 @@ describe('engineOptionsFor', () => {
     expect(engineOptionsFor('h264-deinterlace', transcode)).toEqual({
       audio: 'aac',
       video: { mode: 'transcode', deinterlace: 'on', height: 720, preset: 'veryfast', encoder: 'auto' },
+    });
+  });
+});
+
+describe('engineOptionsFor abr', () => {
+  it('transcodes into the ladder below the main height', () => {
+    expect(engineOptionsFor('abr', { ...transcode, height: 480 }).video).toMatchObject({
+      mode: 'transcode',
+      height: 480,
+      ladder: [{ height: 360 }],
     });
   });
 });

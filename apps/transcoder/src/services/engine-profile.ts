@@ -5,7 +5,7 @@ import type { LivePipelineOptions } from '../repositories/engine.repository.js';
 /** What a session's profile asks of the engine: audio copied or AAC, video copied or transcoded to H.264. */
 export function engineOptionsFor(
   profile: StreamProfile,
-  transcode: Pick<TranscodeConfig, 'height' | 'preset' | 'encoder' | 'device'>,
+  transcode: Pick<TranscodeConfig, 'height' | 'preset' | 'encoder' | 'device' | 'ladder'>,
 ): Pick<LivePipelineOptions, 'audio' | 'video'> {
   const video = {
     height: transcode.height,
@@ -22,6 +22,17 @@ export function engineOptionsFor(
       return { audio: 'aac', video: { mode: 'auto', ...video } };
     case 'h264-deinterlace':
       return { audio: 'aac', video: { mode: 'transcode', deinterlace: 'on', ...video } };
+    case 'abr':
+      return {
+        audio: 'aac',
+        video: {
+          mode: 'transcode',
+          ...video,
+          ladder: transcode.ladder
+            .filter((height) => height < transcode.height)
+            .map((height) => ({ height })),
+        },
+      };
   }
 }
 

@@ -97,11 +97,12 @@ const VIDEO_CODECS = new Set(['h264', 'hevc', 'mpeg2video']);
 /** The engine's output streams as renditions: `v` for the video, `a0`, `a1`, … for audio in the engine's order. */
 export function renditionsOf(streams: readonly OutputStreamInfo[]): HlsRendition[] {
   let audio = 0;
+  let video = 0;
   return streams.map((stream) => {
-    const video = VIDEO_CODECS.has(stream.codec);
-    if (video) {
+    if (VIDEO_CODECS.has(stream.codec)) {
+      const n = video++;
       return {
-        id: 'v',
+        id: n === 0 ? 'v' : `v${n}`,
         type: 'video' as const,
         codecs: stream.codecs ?? stream.codec,
         ...(stream.width === undefined ? {} : { width: stream.width }),

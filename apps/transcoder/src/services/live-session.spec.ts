@@ -58,7 +58,7 @@ function harness(
       sessionId: 's-1',
       channel: { id: 'c', name: 'Channel', ref: '1:0:19:6DCA:44D:1:C00000:0:0:0:', sid: 0x6dca },
       profile: 'copy',
-      transcode: { height: 720, preset: 'veryfast', encoder: 'software' },
+      transcode: { height: 720, preset: 'veryfast', encoder: 'software', ladder: [] },
       upstreamRetryMs: 5_000,
       upstreamStallMs: 1_000,
       output: (outputEvents) => new TsOutput('s-1', publisher, outputEvents),

@@ -32,7 +32,7 @@ export interface LiveSessionOptions {
   channel: Pick<Channel, 'id' | 'name' | 'ref' | 'sid'>;
   profile: StreamProfile;
   /** How the `h264` profiles transcode video. */
-  transcode: Pick<TranscodeConfig, 'height' | 'preset' | 'encoder' | 'device'>;
+  transcode: Pick<TranscodeConfig, 'height' | 'preset' | 'encoder' | 'device' | 'ladder'>;
   upstreamRetryMs: number;
   upstreamStallMs: number;
   /** Where the engine's output goes (TS chunks or HLS segments); built with the session's output events. */

@@ -29,12 +29,17 @@ describe('placeSession for a session that transcodes video', () => {
     transcodeSessions,
     transcodeCapacity,
   });
-  const transcodes = { transcodes: true };
+  const transcodes = { slots: 1 };
 
   it('places it by encoder load, never on a node whose encoders are busy or that has none', () => {
     expect(placeSession(load('a', 1, 1), [load('b', 8, 0)], transcodes)).toBe('b');
     expect(placeSession(load('a', 1, 2), [load('b', 1, 2)], transcodes)).toBeNull();
     expect(placeSession(load('a', 1, 0, 0), [node('b', 0)], transcodes)).toBeNull();
     expect(placeSession(load('a', 1, 2), [load('b', 1, 2)])).toBe('a');
+  });
+
+  it('places a ladder (two slots) only where two slots are free', () => {
+    expect(placeSession(load('a', 1, 1), [load('b', 1, 0)], { slots: 2 })).toBe('b');
+    expect(placeSession(load('a', 1, 1), [load('b', 1, 1)], { slots: 2 })).toBeNull();
   });
 });

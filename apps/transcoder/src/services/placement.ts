@@ -3,25 +3,25 @@ export interface NodeLoad {
   nodeId: string;
   sessions: number;
   capacity: number;
-  /** Sessions transcoding video (absent: a node that does not say, counted as none). */
+  /** Encoder slots in use by video transcodes (absent: a node that does not say, counted as none). */
   transcodeSessions?: number;
   transcodeCapacity?: number;
 }
 
-/** What the new session costs: a session slot, and an encoder slot when it transcodes video. */
+/** What the new session costs: a session, and the encoder slots of its video transcode (0: none). */
 export interface SessionCost {
-  transcodes: boolean;
+  slots: number;
 }
 
 function hasRoom(node: NodeLoad, cost: SessionCost): boolean {
   if (node.sessions >= node.capacity) return false;
-  return !cost.transcodes || (node.transcodeSessions ?? 0) < (node.transcodeCapacity ?? 0);
+  return cost.slots === 0 || (node.transcodeSessions ?? 0) + cost.slots <= (node.transcodeCapacity ?? 0);
 }
 
 /** The share of the node's scarcest resource in use, for the session being placed. */
 function share(node: NodeLoad, cost: SessionCost): number {
   const sessions = node.sessions / node.capacity;
-  if (!cost.transcodes) return sessions;
+  if (cost.slots === 0) return sessions;
   return Math.max(sessions, (node.transcodeSessions ?? 0) / Math.max(1, node.transcodeCapacity ?? 0));
 }
 
@@ -32,7 +32,7 @@ function share(node: NodeLoad, cost: SessionCost): number {
 export function placeSession(
   self: NodeLoad,
   others: readonly NodeLoad[],
-  cost: SessionCost = { transcodes: false },
+  cost: SessionCost = { slots: 0 },
 ): string | null {
   let best: NodeLoad | null = hasRoom(self, cost) ? self : null;
   for (const node of others) {

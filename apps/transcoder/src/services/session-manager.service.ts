@@ -12,7 +12,7 @@ import {
   errorMessage,
   ErrorCode,
   sessionKey,
-  transcodesVideo,
+  transcodeSlots,
   type Channel,
   type SessionRecord,
   type StreamDelivery,
@@ -239,16 +239,17 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
     return { sessionId: record.sessionId, node: record.node, joined: true };
   }
 
-  /** Sessions of this node that transcode video (each holds an encoder). */
+  /** Encoder slots the video transcodes of this node hold. */
   get transcodeCount(): number {
     let count = 0;
-    for (const run of this.running.values()) if (transcodesVideo(run.record.profile)) count += 1;
+    for (const run of this.running.values()) count += transcodeSlots(run.record.profile);
     return count;
   }
 
   private hasRoom(profile: StreamProfile): boolean {
     if (this.running.size >= this.config.maxSessions) return false;
-    return !transcodesVideo(profile) || this.transcodeCount < this.config.transcode.maxSessions;
+    const slots = transcodeSlots(profile);
+    return slots === 0 || this.transcodeCount + slots <= this.config.transcode.maxSessions;
   }
 
   /** Another node to run a new session on (less busy, or this one is full); null: here. */
@@ -261,7 +262,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
       transcodeCapacity: this.config.transcode.maxSessions,
     };
     const others = await this.nodes.list().catch(() => []);
-    const target = placeSession(self, others, { transcodes: transcodesVideo(profile) });
+    const target = placeSession(self, others, { slots: transcodeSlots(profile) });
     if (target === null) {
       this.metrics.admissionRefused(ErrorCode.Capacity);
       throw this.capacityError();

@@ -28,7 +28,8 @@ pub use transcoder::{
 };
 pub use video::{
     DEFAULT_VAAPI_DEVICE, Deinterlace, EncodedPicture, Encoder, EncoderChoice, EncoderProbe,
-    OutputFormat, VideoSettings, VideoTranscoder, default_bitrate, probe_encoder, probe_encoders,
+    OutputFormat, Rung, VideoSettings, VideoTranscoder, default_bitrate, probe_encoder,
+    probe_encoders,
 };
 
 use std::fmt;

@@ -36,7 +36,10 @@ pub struct AudioSpec {
 pub struct VideoSpec {
     pub source: Pid,
     pub codec: VideoCodec,
+    /// The first output stream; a transcoded ladder's renditions follow it (`output + 1`, …).
     pub output: usize,
+    /// Video output streams: 1, or the ladder's renditions.
+    pub renditions: usize,
 }
 
 /// One output stream as a consumer (playlist builder, metrics) sees it.
@@ -329,20 +332,29 @@ fn add_video(
         }
         VideoCodec::Mpeg2 => (StreamType::MPEG2_VIDEO, "mpeg2video", codec),
     };
-    let output = builder.add(StreamSpec {
-        stream_type,
-        stream_id: stream_id::VIDEO,
-        descriptors: Vec::new(),
-        codec: name,
-        language: None,
-        audio_type: AudioType::UNDEFINED,
-        source_pid: source.pid,
-        format: StreamFormat::codecs(codecs::video(output_codec, None)),
+    let renditions = match &options.video {
+        VideoOutput::Transcode { settings, .. } => 1 + settings.ladder.len(),
+        VideoOutput::Copy => 1,
+    };
+    let mut outputs = (0..renditions).map(|n| {
+        builder.add(StreamSpec {
+            stream_type,
+            stream_id: stream_id::VIDEO + n as u8,
+            descriptors: Vec::new(),
+            codec: name,
+            language: None,
+            audio_type: AudioType::UNDEFINED,
+            source_pid: source.pid,
+            format: StreamFormat::codecs(codecs::video(output_codec, None)),
+        })
     });
+    let output = outputs.next()?;
+    outputs.for_each(drop);
     Some(VideoSpec {
         source: source.pid,
         codec,
         output,
+        renditions,
     })
 }
 

@@ -53,6 +53,8 @@ pub const MIN_VIDEO_BITRATE: u32 = 100_000;
 pub const MAX_VIDEO_BITRATE: u32 = 50_000_000;
 pub const MIN_VIDEO_HEIGHT: u32 = 144;
 pub const MAX_VIDEO_HEIGHT: u32 = 2160;
+/// Extra renditions of a ladder at most (each is a whole encoder).
+pub const MAX_LADDER_RUNGS: usize = 3;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineOptions {
@@ -130,8 +132,15 @@ impl PipelineOptions {
                 ),
             });
         }
-        if let VideoOutput::Transcode { settings, .. } = &self.video {
+        if let VideoOutput::Transcode { settings, when } = &self.video {
             validate_video(settings)?;
+            let renditions = self.output == OutputKind::Hls && self.hls_renditions;
+            if !settings.ladder.is_empty() && (!renditions || *when != TranscodeWhen::Always) {
+                return Err(OptionError {
+                    field: "video.ladder",
+                    message: "needs HLS output with renditions and video mode 'transcode'".into(),
+                });
+            }
         }
         if self.languages.as_ref().is_some_and(Vec::is_empty) {
             return Err(OptionError {
@@ -161,6 +170,18 @@ fn validate_video(settings: &VideoSettings) -> Result<(), OptionError> {
         return Err(OptionError {
             field: "video.maxBitrate",
             message: format!("must be at least the bitrate ({bitrate}), got {max}"),
+        });
+    }
+    if settings.ladder.len() > MAX_LADDER_RUNGS
+        || settings.ladder.iter().any(|rung| {
+            !(MIN_VIDEO_HEIGHT..=MAX_VIDEO_HEIGHT).contains(&rung.height) || !in_range(rung.bitrate)
+        })
+    {
+        return Err(OptionError {
+            field: "video.ladder",
+            message: format!(
+                "at most {MAX_LADDER_RUNGS} rungs, each {MIN_VIDEO_HEIGHT}–{MAX_VIDEO_HEIGHT} lines and {MIN_VIDEO_BITRATE}–{MAX_VIDEO_BITRATE} bit/s"
+            ),
         });
     }
     if settings

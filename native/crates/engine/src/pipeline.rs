@@ -23,7 +23,7 @@ use e2gate_core::codecs;
 use e2gate_core::demux::{AudioUnit, DemuxEvent, Demuxer, ProgramInfo, ProgramSelector, VideoUnit};
 use e2gate_core::es;
 use e2gate_core::segmenter::{OutputMode, Segment, Segmenter, Unit};
-use e2gate_core::stream_type::VideoCodec;
+use e2gate_core::stream_type::{StreamType, VideoCodec};
 use e2gate_core::timestamp::MediaTime;
 use e2gate_core::warning::{WarningCounts, WarningKind};
 
@@ -420,22 +420,27 @@ impl Pipeline {
     }
 
     fn write_video(&mut self, out: &mut Vec<VideoOut>) {
-        let Some(output) = self.video.as_ref().map(|v| v.spec().output) else {
+        let Some(spec) = self.video.as_ref().map(|v| *v.spec()) else {
             out.clear();
             return;
         };
         // Copied H.264, or the transcoder's H.264 whatever the source was.
-        let codec = match self.layout.as_ref().and_then(|l| l.mux.streams.get(output)) {
-            Some(stream) if stream.stream_type == e2gate_core::stream_type::StreamType::H264 => {
-                VideoCodec::H264
-            }
-            _ => self
-                .video
-                .as_ref()
-                .map_or(VideoCodec::H264, |v| v.spec().codec),
+        let codec = match self
+            .layout
+            .as_ref()
+            .and_then(|l| l.mux.streams.get(spec.output))
+        {
+            Some(stream) if stream.stream_type == StreamType::H264 => VideoCodec::H264,
+            _ => spec.codec,
         };
         for frame in out.drain(..) {
-            self.video_frames += 1;
+            if frame.rendition >= spec.renditions {
+                continue;
+            }
+            let output = spec.output + frame.rendition;
+            if frame.rendition == 0 {
+                self.video_frames += 1;
+            }
             let unknown = self
                 .streams
                 .get(output)

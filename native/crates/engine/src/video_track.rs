@@ -21,6 +21,8 @@ use crate::options::{TranscodeWhen, VideoOutput};
 /// An access unit ready for the multiplexer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VideoOut {
+    /// Rendition of the ladder (0: the main one, and the only one when copying).
+    pub rendition: usize,
     pub pts: MediaTime,
     pub dts: MediaTime,
     /// Presentation duration in ticks (0 while unknown).
@@ -207,6 +209,7 @@ impl VideoTrack {
         };
         self.frames.observe(unit.dts);
         out.push(VideoOut {
+            rendition: 0,
             pts: unit.pts,
             dts: unit.dts,
             duration: self.frames.step(),
@@ -266,6 +269,7 @@ impl VideoTrack {
             });
         for picture in transcoding.encoded.drain(..) {
             out.push(VideoOut {
+                rendition: picture.rendition,
                 pts: MediaTime(picture.pts),
                 dts: MediaTime(picture.dts),
                 duration,

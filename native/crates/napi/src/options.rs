@@ -5,7 +5,7 @@ use napi_derive::napi;
 use e2gate_core::descriptor::Language;
 use e2gate_engine::{
     AudioOutput, DEFAULT_AUDIO_BITRATE, DEFAULT_SEGMENT_SECONDS, Deinterlace, Encoder,
-    EncoderChoice, OptionError, OutputKind, PipelineOptions, TranscodeWhen, VideoOutput,
+    EncoderChoice, OptionError, OutputKind, PipelineOptions, Rung, TranscodeWhen, VideoOutput,
     VideoSettings,
 };
 
@@ -96,6 +96,20 @@ pub struct LiveVideoOptions {
     pub encoder: Option<String>,
     /// The VAAPI render node (default `/dev/dri/renderD128`) or the CUDA device index (default the first).
     pub device: Option<String>,
+    /// An ABR ladder: up to 3 further renditions (smaller heights) from the same decode and deinterlace, each
+    /// its own output stream after the first video stream, IDRs on the same pictures. Needs `output: 'hls'`,
+    /// `hlsRenditions` and `mode: 'transcode'`.
+    pub ladder: Option<Vec<LadderRung>>,
+}
+
+/// One further rendition of the ladder.
+#[napi(object)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LadderRung {
+    /// Height in lines (144–2160, never above the source's).
+    pub height: u32,
+    /// Bit rate in bit/s; default by height.
+    pub bitrate: Option<u32>,
 }
 
 fn video_output(options: Option<LiveVideoOptions>) -> Result<VideoOutput, OptionError> {
@@ -154,6 +168,15 @@ fn video_output(options: Option<LiveVideoOptions>) -> Result<VideoOutput, Option
             preset: options.preset.unwrap_or(defaults.preset),
             encoder,
             device: options.device,
+            ladder: options
+                .ladder
+                .unwrap_or_default()
+                .into_iter()
+                .map(|rung| Rung {
+                    height: rung.height,
+                    bitrate: rung.bitrate,
+                })
+                .collect(),
             ..defaults
         },
     })

@@ -127,33 +127,47 @@ impl Backend {
         }
     }
 
-    /// Filters from the decoded picture to the encoder's input: deinterlace to field rate, scale (when the size
-    /// changes, always on the GPU to fix the format), square pixels, the 90 kHz time base.
-    pub fn filters(&self, deinterlace: bool, scale: Option<(u32, u32)>, clock: i32) -> Vec<String> {
+    /// Filters every rendition shares, from the decoded picture on: the upload to the GPU and the deinterlacer
+    /// (to field rate). Empty when there is nothing to share.
+    pub fn shared_filters(&self, deinterlace: bool) -> Vec<String> {
         let mut steps = Vec::new();
         match self.encoder {
-            Encoder::Software => {
-                if deinterlace {
-                    steps.push("bwdif=mode=send_field:parity=auto:deint=all".to_string());
-                }
-                if let Some((w, h)) = scale {
-                    steps.push(format!("scale=w={w}:h={h}:flags=bicubic"));
-                }
-                steps.push("format=yuv420p".into());
+            Encoder::Software if deinterlace => {
+                steps.push("bwdif=mode=send_field:parity=auto:deint=all".to_string())
             }
+            Encoder::Software => {}
             Encoder::Vaapi => {
                 steps.push("format=nv12,hwupload".into());
                 if deinterlace {
                     steps.push("deinterlace_vaapi=rate=field:auto=0".into());
                 }
-                let size = scale.map_or(String::new(), |(w, h)| format!("w={w}:h={h}:"));
-                steps.push(format!("scale_vaapi={size}format=nv12"));
             }
             Encoder::Nvenc => {
                 steps.push("format=yuv420p,hwupload_cuda".into());
                 if deinterlace {
                     steps.push("yadif_cuda=mode=send_field:parity=auto:deint=all".into());
                 }
+            }
+        }
+        steps
+    }
+
+    /// Filters of one rendition: its scale (when the size changes; always on VAAPI, which also fixes the
+    /// format there), square pixels, the 90 kHz time base.
+    pub fn rendition_filters(&self, scale: Option<(u32, u32)>, clock: i32) -> Vec<String> {
+        let mut steps = Vec::new();
+        match self.encoder {
+            Encoder::Software => {
+                if let Some((w, h)) = scale {
+                    steps.push(format!("scale=w={w}:h={h}:flags=bicubic"));
+                }
+                steps.push("format=yuv420p".into());
+            }
+            Encoder::Vaapi => {
+                let size = scale.map_or(String::new(), |(w, h)| format!("w={w}:h={h}:"));
+                steps.push(format!("scale_vaapi={size}format=nv12"));
+            }
+            Encoder::Nvenc => {
                 if let Some((w, h)) = scale {
                     steps.push(format!("scale_cuda=w={w}:h={h}"));
                 }

@@ -26,7 +26,7 @@ pub use probe::{EncoderProbe, probe_encoder, probe_encoders};
 
 use crate::CodecError;
 use backend::Backend;
-use chain::{CLOCK, Chain, ChainInput};
+use chain::{CLOCK, Chain, ChainInput, RenditionInput};
 
 /// Whether the transcoder deinterlaces (to one picture per field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +46,9 @@ pub struct VideoSettings {
     pub bitrate: Option<u32>,
     /// Peak bit rate (x264's VBV, over a buffer of two seconds of it); `None`: 1.5 × the bit rate.
     pub max_bitrate: Option<u32>,
+    /// Further renditions from the same decode and deinterlace (an ABR ladder), each encoded on its own; their
+    /// IDRs fall on the same pictures as the first rendition's.
+    pub ladder: Vec<Rung>,
     /// An IDR every `gop` ticks of 90 kHz (the segment target).
     pub gop: i64,
     /// When set, the second IDR comes this many ticks after the first, and the schedule goes on from there
@@ -65,6 +68,7 @@ impl Default for VideoSettings {
             height: None,
             bitrate: None,
             max_bitrate: None,
+            ladder: Vec::new(),
             gop: 2 * i64::from(CLOCK),
             first_gop: None,
             deinterlace: Deinterlace::Auto,
@@ -73,6 +77,15 @@ impl Default for VideoSettings {
             device: None,
         }
     }
+}
+
+/// One extra rendition of the ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rung {
+    /// Output height in lines (never above the source's).
+    pub height: u32,
+    /// `None`: [`default_bitrate`] of the height.
+    pub bitrate: Option<u32>,
 }
 
 /// Bit rate for an output height when none is set: about what broadcasters spend on H.264 at that size.
@@ -90,6 +103,8 @@ pub fn default_bitrate(height: u32) -> u32 {
 /// One H.264 access unit (Annex B, AUD first) from the encoder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EncodedPicture {
+    /// Which rendition: 0 for the main one, 1… for the ladder's rungs in their order.
+    pub rendition: usize,
     pub data: Vec<u8>,
     pub pts: i64,
     pub dts: i64,
@@ -115,14 +130,15 @@ pub struct VideoTranscoder {
     decoded: frame::Video,
     filtered: frame::Video,
     encoded: Packet,
-    next_idr: Option<i64>,
+    /// Per rendition: when the next IDR is due.
+    next_idr: Vec<Option<i64>>,
     pictures_in: u64,
     /// Hardware backends that failed in this transcoder (at build or mid-stream): not tried again.
     failed: Vec<Encoder>,
     /// Why each backend tried last was not used, for the coded error of an explicit choice.
     reasons: Vec<String>,
-    /// The next picture must be an IDR (a new encoder after a backend failed).
-    force_idr: bool,
+    /// Per rendition: the next picture must be an IDR (a new encoder after a backend failed).
+    force_idr: Vec<bool>,
 }
 
 fn decoder_name(codec: VideoCodec) -> &'static str {
@@ -183,6 +199,7 @@ impl VideoTranscoder {
         {
             encoder::find_by_name("libx264").ok_or(CodecError::Unavailable("libx264 encoder"))?;
         }
+        let renditions = 1 + settings.ladder.len();
         Ok(VideoTranscoder {
             decoder: open_decoder(codec)?,
             settings,
@@ -191,17 +208,17 @@ impl VideoTranscoder {
             decoded: frame::Video::empty(),
             filtered: frame::Video::empty(),
             encoded: Packet::empty(),
-            next_idr: None,
+            next_idr: vec![None; renditions],
             pictures_in: 0,
             failed: Vec::new(),
             reasons: Vec::new(),
-            force_idr: false,
+            force_idr: vec![false; renditions],
         })
     }
 
-    /// What the encoder produces; `None` until the first picture was decoded.
+    /// What the main rendition's encoder produces; `None` until the first picture was decoded.
     pub fn output_format(&self) -> Option<OutputFormat> {
-        self.chain.as_ref().map(|chain| chain.format)
+        self.chain.as_ref().map(|chain| chain.renditions[0].format)
     }
 
     /// The backend encoding now; `None` until the first picture was decoded.
@@ -241,9 +258,13 @@ impl VideoTranscoder {
         chain.flush_filters().map_err(CodecError::Filter)?;
         self.drain_filters(out)?;
         if let Some(chain) = self.chain.as_mut() {
-            let _ = chain.encoder.send_eof();
+            for rendition in &mut chain.renditions {
+                let _ = rendition.encoder.send_eof();
+            }
         }
-        self.drain_encoder(out);
+        for index in 0..self.next_idr.len() {
+            self.drain_encoder(index, out);
+        }
         Ok(())
     }
 
@@ -282,13 +303,21 @@ impl VideoTranscoder {
             Deinterlace::On => true,
             Deinterlace::Auto => picture.is_interlaced(),
         };
+        let mut renditions = vec![RenditionInput {
+            size: output_size(picture, self.settings.height),
+            bitrate: self.settings.bitrate,
+            max_bitrate: self.settings.max_bitrate,
+        }];
+        renditions.extend(self.settings.ladder.iter().map(|rung| RenditionInput {
+            size: output_size(picture, Some(rung.height)),
+            bitrate: rung.bitrate,
+            max_bitrate: None,
+        }));
         let input = ChainInput {
             picture,
             rate,
             deinterlace,
-            size: output_size(picture, self.settings.height),
-            bitrate: self.settings.bitrate,
-            max_bitrate: self.settings.max_bitrate,
+            renditions,
             gop: self.settings.gop,
             preset: &self.settings.preset,
         };
@@ -317,7 +346,7 @@ impl VideoTranscoder {
             return Ok(());
         };
         self.failed.push(chain.backend);
-        self.force_idr = true;
+        self.force_idr.iter_mut().for_each(|force| *force = true);
         if chain.backend == Encoder::Software {
             return Err(CodecError::Encode(reason));
         }
@@ -325,52 +354,60 @@ impl VideoTranscoder {
     }
 
     fn drain_filters(&mut self, out: &mut Vec<EncodedPicture>) -> Result<(), CodecError> {
-        loop {
-            let Some(chain) = self.chain.as_mut() else {
-                return Ok(());
-            };
-            if !chain.pull(&mut self.filtered) {
-                return Ok(());
-            }
-            let pts = self.filtered.pts().unwrap_or(0);
-            let due = match self.next_idr {
-                None => true,
-                Some(due) => pts >= due,
-            };
-            if due {
-                let mut next = match self.next_idr {
-                    None => pts + self.settings.first_gop.unwrap_or(self.settings.gop),
-                    Some(due) => due + self.settings.gop,
+        for index in 0..self.next_idr.len() {
+            loop {
+                let Some(chain) = self.chain.as_mut() else {
+                    return Ok(());
                 };
-                while next <= pts {
-                    next += self.settings.gop;
+                if !chain.pull(index, &mut self.filtered) {
+                    break;
                 }
-                self.next_idr = Some(next);
+                let pts = self.filtered.pts().unwrap_or(0);
+                let idr = self.idr_due(index, pts);
+                self.filtered.set_kind(if idr {
+                    picture::Type::I
+                } else {
+                    picture::Type::None
+                });
+                let chain = self.chain.as_mut().expect("checked above");
+                if let Err(error) = chain.renditions[index].encoder.send_frame(&self.filtered) {
+                    return self.backend_failed(error.to_string());
+                }
+                self.drain_encoder(index, out);
             }
-            let idr = due || std::mem::take(&mut self.force_idr);
-            self.filtered.set_kind(if idr {
-                picture::Type::I
-            } else {
-                picture::Type::None
-            });
-            if let Err(error) = chain.encoder.send_frame(&self.filtered) {
-                self.backend_failed(error.to_string())?;
-                return Ok(());
-            }
-            self.drain_encoder(out);
         }
+        Ok(())
     }
 
-    fn drain_encoder(&mut self, out: &mut Vec<EncodedPicture>) {
+    /// Whether the picture at `pts` of rendition `index` starts a GOP: the schedule (every `gop` from the
+    /// first picture, the first step `first_gop`) or a new encoder. The same `pts` gives every rendition the
+    /// same answer, so the ladder's segments line up.
+    fn idr_due(&mut self, index: usize, pts: i64) -> bool {
+        let due = self.next_idr[index].is_none_or(|due| pts >= due);
+        if due {
+            let mut next = match self.next_idr[index] {
+                None => pts + self.settings.first_gop.unwrap_or(self.settings.gop),
+                Some(due) => due + self.settings.gop,
+            };
+            while next <= pts {
+                next += self.settings.gop;
+            }
+            self.next_idr[index] = Some(next);
+        }
+        due || std::mem::take(&mut self.force_idr[index])
+    }
+
+    fn drain_encoder(&mut self, index: usize, out: &mut Vec<EncodedPicture>) {
         let Some(chain) = self.chain.as_mut() else {
             return;
         };
-        chain.receive(&mut self.encoded, |packet| {
+        chain.receive(index, &mut self.encoded, |packet| {
             let Some(data) = packet.data() else {
                 return;
             };
             let pts = packet.pts().unwrap_or(0);
             out.push(EncodedPicture {
+                rendition: index,
                 data: data.to_vec(),
                 pts,
                 dts: packet.dts().unwrap_or(pts),

@@ -7,7 +7,7 @@ use ffmpeg_next::util::frame;
 use ffmpeg_next::util::picture;
 
 use super::backend::{Backend, Encoder};
-use super::chain::{Chain, ChainInput};
+use super::chain::{Chain, ChainInput, RenditionInput};
 
 /// One backend as the probe found it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,9 +58,11 @@ fn encode_one(encoder: Encoder, device: Option<&str>) -> Result<(), String> {
         picture: &picture,
         rate: (25, 1),
         deinterlace: false,
-        size: (WIDTH / 2, HEIGHT / 2),
-        bitrate: Some(500_000),
-        max_bitrate: None,
+        renditions: vec![RenditionInput {
+            size: (WIDTH / 2, HEIGHT / 2),
+            bitrate: Some(500_000),
+            max_bitrate: None,
+        }],
         gop: 90_000,
         preset: "ultrafast",
     };
@@ -68,15 +70,16 @@ fn encode_one(encoder: Encoder, device: Option<&str>) -> Result<(), String> {
     chain.push(&picture)?;
     chain.flush_filters()?;
     let mut filtered = frame::Video::empty();
-    while chain.pull(&mut filtered) {
-        chain
-            .encoder
-            .send_frame(&filtered)
-            .map_err(|e| e.to_string())?;
+    while chain.pull(0, &mut filtered) {
+        let encoder = &mut chain.renditions[0].encoder;
+        encoder.send_frame(&filtered).map_err(|e| e.to_string())?;
     }
-    chain.encoder.send_eof().map_err(|e| e.to_string())?;
+    chain.renditions[0]
+        .encoder
+        .send_eof()
+        .map_err(|e| e.to_string())?;
     let mut packets = 0;
-    chain.receive(&mut Packet::empty(), |_| packets += 1);
+    chain.receive(0, &mut Packet::empty(), |_| packets += 1);
     if packets == 0 {
         return Err("the encoder produced nothing".into());
     }

@@ -135,6 +135,9 @@ describe('the abr profile (a ladder of three renditions from one decode)', () =>
     const player = await Player.open(browser, indexUrl(MPEG2_SD, 'abr'));
     try {
       await player.waitForPlaying(30_000);
+      // Let the start settle (a switch while hls.js still appends its first fragments can stall it: a quality menu
+      // is not used in the first second either).
+      await player.waitForProgress(3, 20_000);
       // hls.js orders its levels by bandwidth, lowest first.
       expect((await player.levels()).map((l) => l.height)).toEqual([360, 480, 576]);
       for (const level of [0, 2]) {

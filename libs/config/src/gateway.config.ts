@@ -1,4 +1,4 @@
-import { HlsProfile } from '@e2gate/contracts';
+import type { HlsProfile } from '@e2gate/contracts';
 import { z } from 'zod';
 import { boolean, choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
@@ -131,6 +131,12 @@ function trustProxy() {
     });
 }
 
+/**
+ * The HLS profiles, spelled here rather than imported: this library is loaded by the launcher and the benches,
+ * which do not load `reflect-metadata`, and the contracts' runtime module needs it. The type keeps the two equal.
+ */
+const HLS_PROFILES = ['aac', 'h264', 'h264-deinterlace', 'abr'] as const satisfies readonly HlsProfile[];
+
 const gatewaySchema = z.object({
   ...sharedVariables,
   E2GATE_GATEWAY_HTTP_HOST: host('0.0.0.0'),
@@ -172,7 +178,7 @@ const gatewaySchema = z.object({
   E2GATE_HLS_CACHE_MB: integer({ default: 128, min: 8, max: 16_384 }),
   E2GATE_HLS_LINK_TTL: duration({ default: '12h', min: '1m', max: '7d' }),
   // h264: video transcoded where a browser cannot play it (MPEG-2, HEVC, interlaced), copied where it can.
-  E2GATE_HLS_PROFILE: choice(HlsProfile, 'h264'),
+  E2GATE_HLS_PROFILE: choice(HLS_PROFILES, 'h264'),
   E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '3s', max: '5m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
   E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),

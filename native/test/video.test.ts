@@ -17,6 +17,11 @@ beforeAll(() =>
 );
 
 const AAC_FRAME = 1024 / 48_000;
+/**
+ * A cheap x264 preset that still writes High profile (ultrafast drops to Constrained Baseline): these tests check
+ * timing, structure and decoding, not picture quality, and share two cores with the rest of the suite.
+ */
+const FAST = 'superfast';
 const INPUT_AUDIO_FRAME: Record<string, number> = { ac3: 0.032, eac3: 0.032, mp2: 0.024 };
 
 /** NAL unit types of the H.264 elementary stream in `file`, in order (Annex B start codes). */
@@ -41,14 +46,19 @@ function firstPicture(file: string): number | undefined {
 }
 
 const CASES = [
-  { name: 't3_576i_mpeg2', video: { mode: 'transcode', height: 480 }, size: [854, 480], rate: '50/1' },
+  {
+    name: 't3_576i_mpeg2',
+    video: { mode: 'transcode', height: 480, preset: FAST },
+    size: [854, 480],
+    rate: '50/1',
+  },
   {
     name: 't2_1080i_eac3_ad_wrap',
-    video: { mode: 'transcode', height: 720 },
+    video: { mode: 'transcode', height: 720, preset: FAST },
     size: [1280, 720],
     rate: '50/1',
   },
-  { name: 'hevc_720p50_eac3', video: { mode: 'transcode' }, size: [1280, 720], rate: '50/1' },
+  { name: 'hevc_720p50_eac3', video: { mode: 'transcode', preset: FAST }, size: [1280, 720], rate: '50/1' },
 ] as const;
 
 describe.each(CASES)('$name transcoded to H.264', ({ name, video, size, rate }) => {
@@ -120,7 +130,12 @@ describe('an ABR ladder from one decode', () => {
       output: 'hls',
       hlsRenditions: true,
       segmentDuration: 2,
-      video: { mode: 'transcode', height: 720, ladder: [{ height: 480 }, { height: 360, bitrate: 700_000 }] },
+      video: {
+        mode: 'transcode',
+        height: 720,
+        preset: FAST,
+        ladder: [{ height: 480 }, { height: 360, bitrate: 700_000 }],
+      },
     });
     expect(stats.streams.slice(0, 3).map((s) => [s.codec, s.width, s.height, s.frameRate])).toEqual([
       ['h264', 1280, 720, 50],
@@ -157,7 +172,7 @@ describe("video mode 'auto'", () => {
 
   it('transcodes interlaced H.264 to field rate', async () => {
     const { outputs } = await runPipeline(fixture('t2_1080i_eac3_ad_wrap'), {
-      video: { mode: 'auto', height: 540 },
+      video: { mode: 'auto', height: 540, preset: FAST },
     });
     const output = tempFile('auto-transcode.ts', tsBytes(outputs));
     const [video] = streams(output).filter((s) => s.codec_type === 'video');
@@ -224,7 +239,7 @@ describe('encoder backends', () => {
 
   it('transcodes in software under auto where no GPU works, and says so in its stats', async () => {
     const { stats } = await runPipeline(fixture('t3_576i_mpeg2'), {
-      video: { mode: 'transcode', encoder: 'auto', height: 288 },
+      video: { mode: 'transcode', encoder: 'auto', height: 288, preset: FAST },
     });
     expect(stats.videoEncoder).toBe('software');
     expect(stats.streams[0]).toMatchObject({ codec: 'h264', height: 288 });

@@ -7,7 +7,7 @@
 // Each figure is the median of --runs runs (default 3). Prints a table, ratios, latency, and capacity: the
 // estimate from CPU per content second, and a measurement (concurrent HLS pipelines paced in real time in
 // this one Node process, the largest count where every push stays on schedule).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import { LivePipeline, probeSync } from '../index.js';
+import { childTimes } from './child-times.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const nativeDir = join(root, 'native');
@@ -39,26 +40,9 @@ function median(list) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** user+sys seconds of a child process, read from bash's `times` (children's totals) after it exits. */
+/** user+sys seconds of a child process. */
 function childCpu(command, args) {
-  const script =
-    '"$@" >/dev/null 2>"$E2GATE_BENCH_ERR" || { echo FAILED; cat "$E2GATE_BENCH_ERR" >&2; }; times';
-  const errFile = join(work, 'stderr.txt');
-  const result = spawnSync('bash', ['-c', script, 'bench', command, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, E2GATE_BENCH_ERR: errFile },
-  });
-  if (result.stdout.includes('FAILED'))
-    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  const lines = result.stdout.trim().split('\n');
-  const [user, sys] = lines
-    .at(-1)
-    .split(/\s+/)
-    .map((t) => {
-      const m = /(\d+)m([\d.]+)s/.exec(t);
-      return Number(m[1]) * 60 + Number(m[2]);
-    });
-  return user + sys;
+  return childTimes(command, args).cpu;
 }
 
 /** Runs the pipeline in this process; returns CPU seconds (all threads) and the first-output timings. */

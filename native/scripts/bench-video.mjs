@@ -13,12 +13,14 @@
 //      running that many (and one more) engine processes at once: real time held when they all finish within
 //      the content's duration.
 // CPU = user + sys of the measured processes (bash `times`), the median of --runs runs (default 1).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { childTimes } from './child-times.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const self = fileURLToPath(import.meta.url);
@@ -57,27 +59,8 @@ const GOP_SECONDS = 2;
 const BITRATE = { 720: 3_000_000, 480: 1_400_000, 360: 900_000 }; // the engine's defaults by height
 const WIDTH = { 720: 1280, 480: 854, 360: 640 };
 
-/** user+sys seconds and wall seconds of a command, from bash's `times` after it exits. */
-function measure(command, args) {
-  const script =
-    'start=$(date +%s.%N); "$@" >/dev/null 2>/tmp/e2gate-bench-video.err || { echo FAILED; cat /tmp/e2gate-bench-video.err >&2; }; end=$(date +%s.%N); times; echo "$start $end"';
-  const result = spawnSync('bash', ['-c', script, 'bench', command, ...args], { encoding: 'utf8' });
-  if (result.stdout.includes('FAILED'))
-    throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  const lines = result.stdout.trim().split('\n');
-  const [start, end] = lines.at(-1).split(' ').map(Number);
-  const [user, sys] = lines
-    .at(-2)
-    .split(/\s+/)
-    .map((t) => {
-      const m = /(\d+)m([\d.]+)s/.exec(t);
-      return Number(m[1]) * 60 + Number(m[2]);
-    });
-  return { cpu: user + sys, wall: end - start };
-}
-
 function repeated(command, args) {
-  const results = Array.from({ length: runs }, () => measure(command, args));
+  const results = Array.from({ length: runs }, () => childTimes(command, args));
   return { cpu: median(results.map((r) => r.cpu)), wall: median(results.map((r) => r.wall)) };
 }
 

@@ -34,11 +34,6 @@ export function zeroPerProfile(): Record<StreamProfile, number> {
   return Object.fromEntries(StreamProfile.map((profile) => [profile, 0])) as Record<StreamProfile, number>;
 }
 
-/** Profiles whose video may be transcoded (they cost an encoder, see the node's capacity). */
-export function transcodesVideo(profile: StreamProfile): boolean {
-  return transcodeSlots(profile) > 0;
-}
-
 /** Encoder slots a session of the profile holds: one per transcode, two for a ladder (its rungs are smaller). */
 export function transcodeSlots(profile: StreamProfile): number {
   if (profile === 'abr') return 2;

@@ -336,24 +336,24 @@ fn add_video(
         VideoOutput::Transcode { settings, .. } => 1 + settings.ladder.len(),
         VideoOutput::Copy => 1,
     };
-    let mut outputs = (0..renditions).map(|n| {
-        builder.add(StreamSpec {
-            stream_type,
-            stream_id: stream_id::VIDEO + n as u8,
-            descriptors: Vec::new(),
-            codec: name,
-            language: None,
-            audio_type: AudioType::UNDEFINED,
-            source_pid: source.pid,
-            format: StreamFormat::codecs(codecs::video(output_codec, None)),
+    let outputs: Vec<usize> = (0..renditions)
+        .map(|n| {
+            builder.add(StreamSpec {
+                stream_type,
+                stream_id: stream_id::VIDEO + n as u8,
+                descriptors: Vec::new(),
+                codec: name,
+                language: None,
+                audio_type: AudioType::UNDEFINED,
+                source_pid: source.pid,
+                format: StreamFormat::codecs(codecs::video(output_codec, None)),
+            })
         })
-    });
-    let output = outputs.next()?;
-    outputs.for_each(drop);
+        .collect();
     Some(VideoSpec {
         source: source.pid,
         codec,
-        output,
+        output: outputs[0],
         renditions,
     })
 }

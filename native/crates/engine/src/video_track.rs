@@ -7,6 +7,8 @@
 //! whether it transcodes at all ([`TranscodeWhen`]); its output starts with the encoder's first picture, a
 //! few pictures after its input did.
 
+use std::borrow::Cow;
+
 use e2gate_codec::{EncodedPicture, Encoder, VideoSettings, VideoTranscoder};
 use e2gate_core::demux::VideoUnit;
 use e2gate_core::es;
@@ -189,8 +191,7 @@ impl VideoTrack {
     }
 
     fn copy(&mut self, unit: VideoUnit, started_now: bool, out: &mut Vec<VideoOut>) {
-        let inserted =
-            unit.info.keyframe && !unit.info.has_parameter_sets && !self.parameter_sets.is_empty();
+        let inserted = self.lacks_parameter_sets(&unit);
         let data = if inserted {
             es::with_parameter_sets(unit.codec, &unit.data, &self.parameter_sets)
         } else {
@@ -220,13 +221,22 @@ impl VideoTrack {
         });
     }
 
-    /// A keyframe that lacks parameter sets gets the last ones in front (a copy of the unit either way).
-    fn complete(&self, unit: &VideoUnit) -> Vec<u8> {
-        if unit.info.keyframe && !unit.info.has_parameter_sets && !self.parameter_sets.is_empty() {
-            es::with_parameter_sets(unit.codec, &unit.data, &self.parameter_sets)
+    /// The unit as a decoder needs it: a keyframe that lacks parameter sets gets the last ones in front.
+    fn complete<'a>(&self, unit: &'a VideoUnit) -> Cow<'a, [u8]> {
+        if self.lacks_parameter_sets(unit) {
+            Cow::Owned(es::with_parameter_sets(
+                unit.codec,
+                &unit.data,
+                &self.parameter_sets,
+            ))
         } else {
-            unit.data.clone()
+            Cow::Borrowed(&unit.data)
         }
+    }
+
+    /// A keyframe without parameter sets, while the stream's last ones are known.
+    fn lacks_parameter_sets(&self, unit: &VideoUnit) -> bool {
+        unit.info.keyframe && !unit.info.has_parameter_sets && !self.parameter_sets.is_empty()
     }
 
     fn transcode(

@@ -1,6 +1,7 @@
 //! `LivePipeline`: one engine pipeline on its own thread, fed with `push`, read through a callback.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use napi::bindgen_prelude::{Buffer, Function, Object, Unknown};
 use napi::{Env, JsDeferred};
@@ -57,6 +58,23 @@ pub struct LivePipeline {
     closers: Arc<Mutex<Closers>>,
 }
 
+/// Whether a backend works, probed once per process and device: the probe opens the device and encodes a picture
+/// (up to a second where a GPU driver initialises), too slow for every session start on the JS thread. A device
+/// that fails later fails its session's chain instead.
+fn probe_once(encoder: Encoder, device: Option<&str>) -> Result<(), String> {
+    type Probed = HashMap<(Encoder, Option<String>), Result<(), String>>;
+    static PROBED: OnceLock<Mutex<Probed>> = OnceLock::new();
+    let key = (encoder, device.map(str::to_string));
+    let mut probed = PROBED
+        .get_or_init(|| Mutex::new(HashMap::new()))
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    probed
+        .entry(key)
+        .or_insert_with(|| probe_encoder(encoder, device))
+        .clone()
+}
+
 /// A hardware encoder asked for by name must work here, or the pipeline is refused with the reason.
 fn check_encoder(env: &Env, options: &PipelineOptions) -> napi::Result<()> {
     let VideoOutput::Transcode { settings, .. } = &options.video else {
@@ -68,7 +86,7 @@ fn check_encoder(env: &Env, options: &PipelineOptions) -> napi::Result<()> {
     if encoder == Encoder::Software {
         return Ok(());
     }
-    probe_encoder(encoder, settings.device.as_deref()).map_err(|reason| {
+    probe_once(encoder, settings.device.as_deref()).map_err(|reason| {
         throw(
             env,
             Code::EncoderUnavailable,

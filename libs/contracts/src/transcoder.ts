@@ -25,6 +25,10 @@ export type StreamDelivery = (typeof StreamDelivery)[number];
 export const StreamProfile = ['copy', 'aac', 'h264', 'h264-deinterlace', 'abr'] as const;
 export type StreamProfile = (typeof StreamProfile)[number];
 
+/** The profiles a TS stream can have: a ladder is for HLS players only. */
+export const TsProfile = ['copy', 'aac', 'h264', 'h264-deinterlace'] as const;
+export type TsProfile = (typeof TsProfile)[number];
+
 /** The profiles an HLS session can have: browsers need AAC. */
 export const HlsProfile = ['aac', 'h264', 'h264-deinterlace', 'abr'] as const;
 export type HlsProfile = (typeof HlsProfile)[number];

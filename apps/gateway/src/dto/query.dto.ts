@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CatalogLimits, HlsProfile, StreamProfile } from '@e2gate/contracts';
+import { CatalogLimits, HlsProfile, TsProfile } from '@e2gate/contracts';
 import { IntegerParam } from './integer-param.js';
 
 const EPOCH_MAX = 4_102_444_800;
@@ -239,15 +239,15 @@ export class StreamQuery {
   duration?: number;
 
   @ApiPropertyOptional({
-    enum: StreamProfile,
+    enum: TsProfile,
     default: 'copy',
     description:
       'copy: as broadcast; aac: audio made AAC; h264: AAC, and video transcoded to progressive H.264 where the ' +
       'source is MPEG-2, HEVC or interlaced; h264-deinterlace: AAC, video always transcoded and deinterlaced',
   })
   @IsOptional()
-  @IsIn(StreamProfile)
-  profile?: StreamProfile;
+  @IsIn(TsProfile)
+  profile?: TsProfile;
 }
 
 export class HlsIndexQuery {

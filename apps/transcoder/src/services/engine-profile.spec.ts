@@ -43,6 +43,7 @@ describe('sessionProfile', () => {
   it('keeps a TS profile, gives HLS AAC audio and the h264 profile by default', () => {
     expect(sessionProfile({ delivery: 'ts' })).toBe('copy');
     expect(sessionProfile({ delivery: 'ts', profile: 'h264' })).toBe('h264');
+    expect(sessionProfile({ delivery: 'ts', profile: 'abr' })).toBe('h264');
     expect(sessionProfile({ delivery: 'hls' })).toBe('h264');
     expect(sessionProfile({ delivery: 'hls', profile: 'copy' })).toBe('aac');
     expect(sessionProfile({ delivery: 'hls', profile: 'h264-deinterlace' })).toBe('h264-deinterlace');

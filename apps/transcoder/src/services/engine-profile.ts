@@ -43,7 +43,8 @@ export function engineOptionsFor(
 export function sessionProfile(
   request: Pick<TranscoderSessionOpenRequest, 'delivery' | 'profile'>,
 ): StreamProfile {
-  if (request.delivery === 'ts') return request.profile ?? 'copy';
+  // A ladder needs HLS renditions: a TS stream asking for one gets its first rendition's transcode.
+  if (request.delivery === 'ts') return request.profile === 'abr' ? 'h264' : (request.profile ?? 'copy');
   if (request.profile === undefined) return 'h264';
   return request.profile === 'copy' ? 'aac' : request.profile;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// npm run bench:remux [-- --runs N --input FILE --capacity-seconds S --no-capacity]
-// The engine against the ffmpeg CLI and the pure codec cost, side by side in one run, on the same 60 s
-// broadcast-like input (720p50 H.264 9 Mb/s + AC-3 5.1 448k + MP2 160k; fixture bench_60s_720p50).
+// npm run bench:remux [-- --runs N --seconds 60|120 --input FILE --capacity-seconds S --no-capacity]
+// The engine against the ffmpeg CLI and the pure codec cost, side by side in one run, on the same broadcast-like
+// input (720p50 H.264 9 Mb/s + AC-3 5.1 448k + MP2 160k; fixture bench_60s_720p50, or bench_120s_720p50).
+// The remux CLI's cost beyond the in-process pipeline is broken down: Node start-up with the addon loaded, and
+// reading + writing the file through Node streams without the engine.
 // CPU = user + sys of the measured process (children's rusage via bash `times`, or this process's
 // process.cpuUsage() for in-process runs), so other load on the machine changes wall time, not the figures.
 // Each figure is the median of --runs runs (default 3). Prints a table, ratios, latency, and capacity: the
@@ -22,6 +24,7 @@ const nativeDir = join(root, 'native');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '60' },
     input: { type: 'string' },
     'no-capacity': { type: 'boolean', default: false },
     'capacity-seconds': { type: 'string', default: '20' },
@@ -105,13 +108,15 @@ function timeAt(pushTimes, offset) {
   return pushTimes.find((p) => p.end >= offset)?.at;
 }
 
+if (!['60', '120'].includes(values.seconds)) throw new Error('--seconds: 60 or 120');
+const fixtureName = `bench_${values.seconds}s_720p50`;
 const input =
   values.input ??
   join(
-    execFileSync('bash', [join(root, 'test/fixtures/make-fixtures.sh'), 'bench_60s_720p50'], {
+    execFileSync('bash', [join(root, 'test/fixtures/make-fixtures.sh'), fixtureName], {
       encoding: 'utf8',
     }).trim(),
-    'bench_60s_720p50.ts',
+    `${fixtureName}.ts`,
   );
 log(`input ${input}`);
 const data = readFileSync(input);
@@ -186,6 +191,11 @@ const ffFloorArgs = [
   ...audioFiles.flatMap((_, i) => ['-map', `${i}:a`]),
 ];
 const remux = join(nativeDir, 'scripts/remux.mjs');
+const addonUrl = new URL('../index.js', import.meta.url).href;
+// What the CLI does besides the pipeline, each alone: start Node and load the addon; stream the file in and out.
+const startupScript = `await import(${JSON.stringify(addonUrl)});`;
+const fileIoScript = `import { createReadStream, createWriteStream } from 'node:fs';
+createReadStream(${JSON.stringify(input)}, { highWaterMark: 512 * 1024 }).pipe(createWriteStream(${JSON.stringify(out('io.ts'))}));`;
 // Every measurement runs once per round, rounds repeat: a change in the machine's load hits all of them alike.
 const measurements = [
   [
@@ -197,6 +207,14 @@ const measurements = [
     () => childCpu('node', [remux, '--quiet', '--hls', fresh('e-hls'), '--segment', '2', input]),
   ],
   ['engine TS (in process)', async () => (await inProcess(data, { output: 'ts' })).cpu],
+  [
+    'CLI part: node start-up + addon load',
+    () => childCpu('node', ['--input-type=module', '-e', startupScript]),
+  ],
+  [
+    'CLI part: file read + write through node streams',
+    () => childCpu('node', ['--input-type=module', '-e', fileIoScript]),
+  ],
   [
     'engine HLS 2 s (in process)',
     async () => (await inProcess(data, { output: 'hls', segmentDuration: 2 })).cpu,
@@ -297,6 +315,11 @@ console.log(
 );
 console.log(
   `  HLS: CLI ${ratio(cliHls, by('ffmpeg -f hls -hls_time 2 -ac 2'))} of ffmpeg -ac 2, ${ratio(cliHls, by('ffmpeg -f hls -hls_time 2 (issue'))} of the issue command; in-process ${ratio(engineHls, by('ffmpeg -f hls -hls_time 2 -ac 2'))} / ${ratio(engineHls, by('ffmpeg -f hls -hls_time 2 (issue'))}`,
+);
+const startup = by('CLI part: node start-up').cpu;
+const fileIo = by('CLI part: file read').cpu;
+console.log(
+  `  CLI beyond in-process (TS): ${(cli.cpu - engine.cpu).toFixed(3)} s = node start-up + addon ${startup.toFixed(3)} s + file read/write ${fileIo.toFixed(3)} s + rest ${(cli.cpu - engine.cpu - startup - fileIo).toFixed(3)} s (512 KiB pushes, output buffers, GC)`,
 );
 console.log(
   `  codec floor: engine TS in-process ${ratio(engine, { cpu: floor })}, HLS ${ratio(engineHls, { cpu: floor })} (target ≤ 1.10×); ffmpeg's own codec-only run is ${ratio(by('ffmpeg codec only'), { cpu: floor })} of the floor`,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fixturePath, prepareFixtures } from './support/fixtures.js';
-import { decodeErrors, formatDuration, streams, tempFile } from './support/ffprobe.js';
+import { decodeErrors, formatDuration, packets, span, streams, tempFile } from './support/ffprobe.js';
 
 beforeAll(() => prepareFixtures('radio_mp2', 't4_720p_eac3'));
 
@@ -45,6 +45,27 @@ describe('remux CLI', () => {
     expect(result.status).toBe(0);
     const out = tempFile('piped.ts', result.stdout);
     expect(streams(out).map((s) => [s.codec_name, s.tags?.language])).toEqual([['aac', 'deu']]);
+  });
+
+  it('delivers the AAC bit rate asked for on programme-like sound', () => {
+    // Pink noise, as in broadcast programmes (a bare test tone needs far fewer bits than any rate asked for).
+    const dir = mkdtempSync(join(tmpdir(), 'e2gate-cli-rate-'));
+    const delivered = (rate: string) => {
+      const out = join(dir, `${rate}.ts`);
+      expect(run(['--quiet', '--audio-bitrate', rate, fixturePath('radio_mp2'), out]).status).toBe(0);
+      const audio = packets(out, 'a:0');
+      const bytes = audio.reduce((sum, p) => sum + Number(p.size), 0);
+      const { start, end } = span(audio);
+      return (bytes * 8) / (end - start) / 1000;
+    };
+    for (const [rate, kbps] of [
+      ['96k', 96],
+      ['192k', 192],
+    ] as const) {
+      const measured = delivered(rate);
+      expect(measured, `${rate}: ${measured.toFixed(1)} kb/s`).toBeGreaterThan(kbps * 0.85);
+      expect(measured, `${rate}: ${measured.toFixed(1)} kb/s`).toBeLessThan(kbps * 1.1);
+    }
   });
 
   it('rejects a bad option with the engine error code', () => {

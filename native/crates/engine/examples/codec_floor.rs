@@ -2,7 +2,7 @@
 //! file, nothing else. Audio frames are demultiplexed first (not measured); then this thread's CPU time is
 //! read from /proc around the codec work alone, with the engine's own settings (192 kb/s, 48 kHz stereo).
 //! Usage: cargo run --release -p e2gate-engine --example codec_floor -- IN.ts
-//! Prints one JSON line: {"cpuSeconds":…,"audioSeconds":…,"tracks":[…],"aacFrames":…}
+//! Prints one JSON line: {"cpuSeconds":…,"audioSeconds":…,"tracks":[…],"aacFrames":…,"aacBytes":…}
 
 use std::collections::BTreeMap;
 
@@ -47,6 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let settings = TranscoderSettings::default();
     let mut encoded = 0usize;
+    let mut encoded_bytes = 0usize;
     let before = thread_cpu_seconds();
     for (codec, frames, _) in tracks.values() {
         let mut transcoder = AudioTranscoder::new(*codec, settings)?;
@@ -55,10 +56,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let _ = transcoder.decode(frame);
             transcoder.encode(&mut out)?;
             encoded += out.len();
+            encoded_bytes += out.iter().map(|f| f.data.len()).sum::<usize>();
             out.clear();
         }
         transcoder.finish(&mut out)?;
         encoded += out.len();
+        encoded_bytes += out.iter().map(|f| f.data.len()).sum::<usize>();
     }
     let cpu = thread_cpu_seconds() - before;
     let audio_seconds = tracks.values().map(|t| t.2).fold(0.0, f64::max);
@@ -67,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|(codec, frames, _)| format!("\"{codec:?}:{}\"", frames.len()))
         .collect();
     println!(
-        "{{\"cpuSeconds\":{cpu:.4},\"audioSeconds\":{audio_seconds:.3},\"tracks\":[{}],\"aacFrames\":{encoded}}}",
+        "{{\"cpuSeconds\":{cpu:.4},\"audioSeconds\":{audio_seconds:.3},\"tracks\":[{}],\"aacFrames\":{encoded},\"aacBytes\":{encoded_bytes}}}",
         names.join(",")
     );
     Ok(())

@@ -99,6 +99,11 @@ export function movieList(ctx: BoxContext, query: URLSearchParams): WebReply {
   return json({ movies, bookmarks, directory, recursive: false });
 }
 
+/** `/api/getlocations`: the recording locations (one disk here; its subdirectories come from the movie list). */
+export function movieLocations(): WebReply {
+  return json({ locations: [MOVIE_ROOT], default: MOVIE_ROOT });
+}
+
 export function timerList(ctx: BoxContext): WebReply {
   const tv = ctx.dataset.channels.filter((channel) => channel.kind === 'tv' && channel.counted);
   const nowSec = Math.floor(ctx.now() / 1000);

@@ -1,7 +1,7 @@
 /** The web port's routing table: path → handler, with the endpoint's name for faults and stats. */
 import { about, getCurrent, statusInfo, tunerSignal, zap } from './api-box.js';
 import { epgBouquet, epgBouquetNowNext, epgBouquetSize, epgService, epgServiceNowNext } from './api-epg.js';
-import { movieList, timerList } from './api-recordings.js';
+import { movieList, movieLocations, timerList } from './api-recordings.js';
 import { DEFAULT_PICON, bouquets, getAllServices, getServices } from './api-services.js';
 import type { BoxContext, WebReply, WebRequest } from './box-context.js';
 import { piconPng } from './png.js';
@@ -45,6 +45,7 @@ const ROUTES = new Map<string, Route>([
   api('epgservicenext', (ctx, r) => epgServiceNowNext(ctx, r.query, 'next'), true),
   api('epgservicenownext', (ctx, r) => epgServiceNowNext(ctx, r.query, 'nownext'), true),
   api('movielist', (ctx, r) => movieList(ctx, r.query)),
+  api('getlocations', () => movieLocations()),
   api('timerlist', (ctx) => timerList(ctx)),
   [
     '/web/epgservice',

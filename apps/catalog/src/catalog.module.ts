@@ -15,6 +15,7 @@ import { SnapshotStoreRepository } from './repositories/snapshot-store.repositor
 import { CatalogQueryService } from './services/catalog-query.service.js';
 import { CatalogStateService } from './services/catalog-state.service.js';
 import { PiconService } from './services/picon.service.js';
+import { RecordingsReader } from './services/recordings-reader.service.js';
 import { RefreshCoordinator } from './services/refresh-coordinator.service.js';
 import { RefreshLeaseService } from './services/refresh-lease.service.js';
 import { RefreshRunner } from './services/refresh-runner.service.js';
@@ -54,6 +55,7 @@ export class CatalogModule {
         CatalogQueryService,
         RefreshService,
         PiconService,
+        RecordingsReader,
         RefreshLeaseService,
         SnapshotPublisher,
         RefreshRunner,

@@ -8,6 +8,7 @@ import { AuthGuard } from './auth/auth.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-storage.js';
 import { GatewayThrottlerGuard, Throttler } from './auth/gateway-throttler.guard.js';
 import { CatalogApiController } from './controllers/catalog-api.controller.js';
+import { RecordingsController } from './controllers/recordings.controller.js';
 import { SessionsController } from './controllers/sessions.controller.js';
 import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
 import { HealthController } from './controllers/health.controller.js';
@@ -28,6 +29,7 @@ import { TranscoderRepository } from './repositories/transcoder.repository.js';
 import { UdpSocketRepository } from './repositories/udp-socket.repository.js';
 import { AdvertisedUrlService } from './services/advertised-url.service.js';
 import { CatalogApiService } from './services/catalog-api.service.js';
+import { RecordingsService } from './services/recordings.service.js';
 import { CredentialsService } from './services/credentials.service.js';
 import { DiscoveryResponderService } from './services/discovery-responder.service.js';
 import { DocumentsService } from './services/documents.service.js';
@@ -80,6 +82,7 @@ export class GatewayModule {
         HealthController,
         PlaylistController,
         CatalogApiController,
+        RecordingsController,
         PiconsController,
         StreamController,
         HlsController,
@@ -108,6 +111,7 @@ export class GatewayModule {
         SnapshotFollowerService,
         DocumentsService,
         CatalogApiService,
+        RecordingsService,
         StatusService,
         PiconsService,
         StreamService,

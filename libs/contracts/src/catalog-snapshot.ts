@@ -52,7 +52,7 @@ export interface EpgEvent {
   genreId?: number;
 }
 
-export type PartialFailureScope = 'bouquet' | 'epg' | 'picon';
+export type PartialFailureScope = 'bouquet' | 'epg' | 'picon' | 'recordings';
 
 export interface PartialFailure {
   scope: PartialFailureScope;
@@ -79,6 +79,28 @@ export interface CatalogCounts {
   picons: number;
   /** Channels whose EPG could not be read this time and is carried over from an earlier refresh. */
   epgCarried?: number;
+  recordings?: number;
+}
+
+/** A recording on the receiver's disks (`/api/movielist` of every location and subdirectory). */
+export interface Recording {
+  /** Stable id: a hash of the file's path on the receiver. */
+  id: string;
+  title: string;
+  description: string;
+  /** The service it was recorded from, as the receiver names it. */
+  channelName: string;
+  /** The catalog channel of that name, when there is one. */
+  channelId?: string;
+  /** Epoch seconds. */
+  recordedAt?: number;
+  /** Unknown while the receiver has not measured the file ("?:??"). */
+  durationSeconds?: number;
+  sizeBytes?: number;
+  /** The file's path on the receiver. */
+  file: string;
+  /** Service reference of the file (`1:0:0:0:0:0:0:0:0:0:/media/hdd/movie/….ts`). */
+  ref: string;
 }
 
 export interface CatalogSnapshot {
@@ -98,6 +120,8 @@ export interface CatalogSnapshot {
   epgLoading?: boolean;
   partialFailures: PartialFailure[];
   counts: CatalogCounts;
+  /** Newest first; absent in snapshots of versions that did not read recordings. */
+  recordings?: Recording[];
 }
 
 /** Value of `current` in the `catalog-meta` KV bucket. */

@@ -14,6 +14,7 @@ export const SnapshotBounds = {
   /** 14 days of 4-minute programmes. */
   maxEventsPerChannel: 5_000,
   maxPartialFailures: 25_000,
+  maxRecordings: 10_000,
   maxNameLength: 512,
   maxRefLength: 4_096,
   maxTitleLength: 1_024,
@@ -79,7 +80,7 @@ const bouquetSchema = z.object({
 });
 
 const partialFailureSchema = z.object({
-  scope: z.enum(['bouquet', 'epg', 'picon']),
+  scope: z.enum(['bouquet', 'epg', 'picon', 'recordings']),
   target: z.string().max(SnapshotBounds.maxRefLength),
   name: name.optional(),
   code: shortText,
@@ -93,6 +94,25 @@ const countsSchema = z.object({
   channelsWithEpg: count,
   picons: count,
   epgCarried: count.optional(),
+  recordings: count.optional(),
+});
+
+const recordingSchema = z.object({
+  id: z.string().regex(/^[0-9a-f]{16}$/),
+  title: z.string().max(SnapshotBounds.maxTitleLength),
+  description: z.string().max(SnapshotBounds.maxDescriptionLength),
+  channelName: name,
+  channelId: z.string().regex(CHANNEL_ID_PATTERN).optional(),
+  recordedAt: epoch.optional(),
+  durationSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(31 * 86_400)
+    .optional(),
+  sizeBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  file: z.string().max(SnapshotBounds.maxRefLength),
+  ref: z.string().max(SnapshotBounds.maxRefLength),
 });
 
 const receiverSchema = z.object({
@@ -116,6 +136,7 @@ export const snapshotHeadSchema = z.object({
   epgLoading: z.boolean().optional(),
   partialFailures: z.array(partialFailureSchema).max(SnapshotBounds.maxPartialFailures),
   counts: countsSchema,
+  recordings: z.array(recordingSchema).max(SnapshotBounds.maxRecordings).optional(),
 });
 
 export const catalogMetaSchema = z.object({

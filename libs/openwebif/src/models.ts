@@ -68,7 +68,8 @@ export interface StreamTarget {
   name?: string;
 }
 
-export interface Recording {
+/** One row of `/api/movielist`. */
+export interface MovieEntry {
   filename: string;
   ref: string;
   title: string;
@@ -77,6 +78,13 @@ export interface Recording {
   recordedAt?: number;
   sizeBytes?: number;
   length: string;
+}
+
+/** One directory of `/api/movielist`: its recordings and the names of its subdirectories (`bookmarks`). */
+export interface MovieDirectory {
+  directory: string;
+  subdirectories: string[];
+  movies: MovieEntry[];
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';

@@ -8,7 +8,7 @@ import type {
   ReceiverInfo,
   ReceiverObserver,
   ReceiverStatus,
-  Recording,
+  MovieDirectory,
   ServiceListing,
   StreamTarget,
 } from './models.js';
@@ -20,6 +20,7 @@ import {
   allServicesResponse,
   bouquetsResponse,
   epgResponse,
+  locationsResponse,
   movieListResponse,
   resultEnvelope,
   servicesResponse,
@@ -70,6 +71,7 @@ const ENDPOINT_MAX_BYTES: Readonly<Record<string, number>> = {
   stream_m3u: 64 * KiB,
   picon: 2 * MiB,
   movielist: 32 * MiB,
+  getlocations: 64 * KiB,
 };
 
 /** Typed, tolerant client for an Enigma2 receiver's OpenWebIF API (openwebif reference §3). */
@@ -223,18 +225,37 @@ export class OpenWebifClient {
     return result.body;
   }
 
-  async movies(): Promise<Recording[]> {
-    const body = await this.json('movielist', '/api/movielist', movieListResponse);
-    return body.movies.map((movie) => ({
-      filename: movie.filename,
-      ref: movie.serviceref ?? '',
-      title: cleanName(movie.eventname ?? ''),
-      serviceName: cleanName(movie.servicename ?? ''),
-      description: cleanName(movie.description ?? ''),
-      ...(movie.recordingtime === undefined ? {} : { recordedAt: movie.recordingtime }),
-      ...(movie.filesize === undefined ? {} : { sizeBytes: movie.filesize }),
-      length: movie.length ?? '',
-    }));
+  /** One directory of recordings (`/api/movielist?dirname=`, the box's default directory without one). */
+  async movies(directory?: string, call: CallOptions = {}): Promise<MovieDirectory> {
+    const query = directory === undefined ? '' : `?dirname=${encodeURIComponent(directory)}`;
+    const body = await this.json('movielist', `/api/movielist${query}`, movieListResponse, call);
+    return {
+      directory: typeof body.directory === 'string' ? body.directory : (directory ?? ''),
+      subdirectories: body.bookmarks ?? [],
+      movies: body.movies.map((movie) => ({
+        filename: movie.filename,
+        ref: movie.serviceref ?? '',
+        title: cleanName(movie.eventname ?? ''),
+        serviceName: cleanName(movie.servicename ?? ''),
+        description: cleanName(movie.description ?? ''),
+        ...(movie.recordingtime === undefined ? {} : { recordedAt: movie.recordingtime }),
+        ...(movie.filesize === undefined ? {} : { sizeBytes: movie.filesize }),
+        length: movie.length ?? '',
+      })),
+    };
+  }
+
+  /** The recording locations the box is set up with (`/api/getlocations`); empty when the image has no such call. */
+  async movieLocations(call: CallOptions = {}): Promise<string[]> {
+    try {
+      const body = await this.json('getlocations', '/api/getlocations', locationsResponse, call);
+      return [...new Set([body.default, ...(body.locations ?? [])].filter((l): l is string => !!l))];
+    } catch (error) {
+      const missing = error instanceof ReceiverError && error.code === ErrorCode.ReceiverNotFound;
+      if (missing || (error instanceof ReceiverError && error.code === ErrorCode.ReceiverBadResponse))
+        return [];
+      throw error;
+    }
   }
 
   private async json<S extends z.ZodType>(

@@ -99,4 +99,17 @@ export const movieEntry = z
   })
   .loose();
 
-export const movieListResponse = z.object({ movies: z.array(movieEntry) }).loose();
+export const movieListResponse = z
+  .object({
+    movies: z.array(movieEntry),
+    bookmarks: z.array(textLike).max(1_000).optional().catch(undefined),
+    directory: z.unknown().optional(),
+  })
+  .loose();
+
+export const locationsResponse = z
+  .object({
+    locations: z.array(textLike).max(100).optional().catch(undefined),
+    default: textLike.optional().catch(undefined),
+  })
+  .loose();

@@ -103,6 +103,9 @@ beforeAll(async () => {
     route('GET', '/api/v1/epg/search?q=tagesschau', 'read'),
     route('GET', '/api/v1/epg/now-next', 'read'),
     route('GET', '/api/v1/status', 'read'),
+    route('GET', '/api/v1/recordings', 'read'),
+    // Past auth, an id no recording has is a 404.
+    route('GET', '/api/v1/recordings/0123456789abcdef', 'read', false, false, 404),
     route('POST', '/api/v1/catalog/refresh', 'admin'),
     route('GET', '/api/v1/sessions', 'admin'),
     // No transcoder runs here: getting past auth means the 404 of a session that does not exist.
@@ -174,7 +177,7 @@ describe('auth matrix', () => {
     const tested = new Set([
       ...routes.map((route) =>
         pathOnly(route.path)
-          .replace(/\/(stream|picons|channels|sessions)\/.+$/, '/$1/x')
+          .replace(/\/(stream|picons|channels|sessions|recordings)\/.+$/, '/$1/x')
           .replace(/^\/hls\/[^/]+\//, '/hls/{channelId}/'),
       ),
       ...HDHR_ROUTES.map(([, path]) => `/hdhr/{key}${pathOnly(path)}`),

@@ -121,7 +121,7 @@ export class CatalogMetrics {
     this.snapshotTimestamp.set(Date.parse(meta.refreshedAt) / 1000);
     this.stale.set(meta.stale ? 1 : 0);
     this.degraded.set(meta.degraded?.length ? 1 : 0);
-    for (const scope of ['bouquet', 'epg', 'picon'] as const) {
+    for (const scope of ['bouquet', 'epg', 'picon', 'recordings'] as const) {
       this.partialFailures.set(
         { scope },
         meta.partialFailures.filter((failure) => failure.scope === scope).length,

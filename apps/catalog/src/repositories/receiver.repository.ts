@@ -4,6 +4,7 @@ import {
   OpenWebifClient,
   type BouquetInfo,
   type BreakerState,
+  type MovieDirectory,
   type ReceiverEvent,
   type ReceiverInfo,
   type ServiceListing,
@@ -70,6 +71,14 @@ export class ReceiverRepository {
 
   epgXml(ref: string, from: number, to: number, signal: AbortSignal): Promise<ReceiverEvent[]> {
     return this.client.epgServiceXml(ref, from, to, { signal });
+  }
+
+  movieLocations(signal: AbortSignal): Promise<string[]> {
+    return this.client.movieLocations({ signal });
+  }
+
+  movies(directory: string | undefined, signal: AbortSignal): Promise<MovieDirectory> {
+    return this.client.movies(directory, { signal });
   }
 
   picon(fileName: string, signal: AbortSignal): Promise<Uint8Array | null> {

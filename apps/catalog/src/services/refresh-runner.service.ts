@@ -1,12 +1,25 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
-import { errorMessage, type CatalogMetaRecord, type CatalogSnapshot, type EpgEvent } from '@e2gate/contracts';
+import {
+  errorMessage,
+  type CatalogMetaRecord,
+  type CatalogSnapshot,
+  type EpgEvent,
+  type Recording,
+} from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { CatalogEventsRepository } from '../repositories/catalog-events.repository.js';
 import { CatalogStateService } from './catalog-state.service.js';
 import { mergeEpg } from './epg-merge.js';
 import { PiconService } from './picon.service.js';
-import { RefreshService, type ChannelStage, type EpgProgress, type EpgWindow } from './refresh.service.js';
+import { RecordingsReader } from './recordings-reader.service.js';
+import {
+  RefreshService,
+  toFailure,
+  type ChannelStage,
+  type EpgProgress,
+  type EpgWindow,
+} from './refresh.service.js';
 import { buildSnapshot } from './snapshot-builder.js';
 import { SnapshotPublisher } from './snapshot-publisher.service.js';
 
@@ -24,6 +37,8 @@ interface RunState {
   window: EpgWindow;
   progress: EpgProgress;
   nowNext: Map<string, EpgEvent[]>;
+  /** The last good list until this run has read its own. */
+  recordings: Recording[] | undefined;
   before: { snapshot: CatalogSnapshot | null; meta: CatalogMetaRecord | null };
 }
 
@@ -41,6 +56,7 @@ export class RefreshRunner {
     @Inject(APP_CONFIG) private readonly config: CatalogConfig,
     private readonly refresh: RefreshService,
     private readonly picons: PiconService,
+    private readonly recordings: RecordingsReader,
     private readonly publisher: SnapshotPublisher,
     private readonly state: CatalogStateService,
     private readonly events: CatalogEventsRepository,
@@ -53,12 +69,22 @@ export class RefreshRunner {
     const window = this.refresh.epgWindow();
     const stage = await this.refresh.readChannels(signal);
     const progress: EpgProgress = { fetched: new Map(), failed: new Set(), done: 0, total: 0 };
-    const run: RunState = { refreshId, started, stage, window, progress, nowNext: new Map(), before };
+    const run: RunState = {
+      refreshId,
+      started,
+      stage,
+      window,
+      progress,
+      nowNext: new Map(),
+      recordings: before.snapshot?.recordings,
+      before,
+    };
     const progressive = !before.snapshot || before.snapshot.epgLoading === true;
     const stepper = progressive ? await this.startSteps(run, signal) : null;
     const [, picons] = await Promise.all([
       this.refresh.readEpg(stage, window, progress, signal, () => stepper?.poke()),
       this.picons.sync(stage.channels, signal),
+      this.readRecordings(run, signal),
     ]);
     await stepper?.finish();
     stage.partialFailures.push(...picons.failures);
@@ -66,6 +92,19 @@ export class RefreshRunner {
     const { snapshot, meta } = this.build(run, picons.picons, false);
     const stored = await this.publisher.publish(snapshot, meta);
     return { meta: stored, changed: snapshot.version !== before.snapshot?.version };
+  }
+
+  /** The receiver's recordings into `run`; on failure the last good list stays, with a partial failure. */
+  private async readRecordings(run: RunState, signal: AbortSignal): Promise<void> {
+    try {
+      const read = await this.recordings.read(run.stage.channels, signal);
+      run.recordings = read.recordings;
+      if (read.truncated) run.stage.partialFailures.push(read.truncated);
+    } catch (error) {
+      signal.throwIfAborted();
+      run.stage.partialFailures.push(toFailure('recordings', 'movielist', 'recordings', error));
+      this.logger.warn(`recordings not read, the last list kept: ${errorMessage(error)}`);
+    }
   }
 
   /** Publishes the channel list, then now/next, and returns what publishes the EPG read so far. */
@@ -122,6 +161,7 @@ export class RefreshRunner {
         epgWindow: run.window,
         partialFailures: [...stage.partialFailures],
         epgLoading,
+        ...(run.recordings === undefined ? {} : { recordings: run.recordings }),
       },
       picons,
       new Date(this.clock.nowMs()),

@@ -6,6 +6,7 @@ import {
   type Channel,
   type PartialFailure,
   type ReceiverSummary,
+  type Recording,
 } from '@e2gate/contracts';
 import type { MergedEpg } from './epg-merge.js';
 import { degradedReasons } from './refresh-assessment.js';
@@ -21,6 +22,8 @@ export interface SnapshotContent {
   partialFailures: PartialFailure[];
   /** True for the steps published before the first full EPG is read. */
   epgLoading: boolean;
+  /** Newest first; undefined while never read (no field in the snapshot). */
+  recordings?: Recording[];
 }
 
 /**
@@ -38,7 +41,8 @@ export function buildSnapshot(
     picon: picons.get(channel.id) ?? null,
   }));
   const epg = content.guide.epg;
-  const version = snapshotVersion({ bouquets: content.bouquets, channels, epg });
+  const recordings = content.recordings;
+  const version = snapshotVersion({ bouquets: content.bouquets, channels, epg, recordings });
   const counts = {
     bouquets: content.bouquets.length,
     channels: channels.length,
@@ -46,6 +50,7 @@ export function buildSnapshot(
     channelsWithEpg: Object.keys(epg).length,
     picons: channels.filter((channel) => channel.picon !== null).length,
     epgCarried: content.guide.carried,
+    ...(recordings === undefined ? {} : { recordings: recordings.length }),
   };
   const snapshot: CatalogSnapshot = {
     schema: SNAPSHOT_SCHEMA_VERSION,
@@ -60,6 +65,7 @@ export function buildSnapshot(
     ...(content.epgLoading ? { epgLoading: true } : {}),
     partialFailures: content.partialFailures,
     counts,
+    ...(recordings === undefined ? {} : { recordings }),
   };
   const degraded = degradedReasons(
     {

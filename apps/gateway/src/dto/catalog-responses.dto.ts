@@ -106,3 +106,34 @@ export class RefreshAcceptedDto {
   @ApiProperty({ enum: ['started', 'joined'], description: 'joined: a refresh was already running' })
   state!: 'started' | 'joined';
 }
+
+export class RecordingDto {
+  @ApiProperty({ description: 'Stable id (from the file path on the receiver)' }) id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() description!: string;
+  @ApiProperty({ description: 'The service it was recorded from, as the receiver names it' })
+  channelName!: string;
+  @ApiPropertyOptional({ description: 'The catalog channel of that name, when there is one' })
+  channelId?: string;
+  @ApiPropertyOptional({ type: 'integer', description: 'Start of the recording (epoch seconds)' })
+  recordedAt?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Absent while the receiver has not measured the file',
+  })
+  durationSeconds?: number;
+  @ApiPropertyOptional({ type: 'integer' }) sizeBytes?: number;
+}
+
+export class RecordingPageDto {
+  @ApiProperty({ description: 'Snapshot version' }) version!: string;
+  @ApiProperty({ type: 'integer' }) total!: number;
+  @ApiProperty({ type: 'integer' }) offset!: number;
+  @ApiProperty({ type: 'integer' }) limit!: number;
+  @ApiProperty({ type: [RecordingDto], description: 'Newest first' }) items!: RecordingDto[];
+}
+
+export class RecordingDetailDto {
+  @ApiProperty({ description: 'Snapshot version' }) version!: string;
+  @ApiProperty({ type: RecordingDto }) recording!: RecordingDto;
+}

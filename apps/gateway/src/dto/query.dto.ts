@@ -289,3 +289,35 @@ export class DeviceKeyParam {
   @Matches(/^[A-Za-z0-9_-]{32}$/)
   key!: string;
 }
+
+export class RecordingsQuery {
+  @ApiPropertyOptional({
+    description: 'Only recordings of this channel (catalog channel id)',
+    pattern: CHANNEL_ID_PATTERN,
+  })
+  @IsOptional()
+  @Matches(new RegExp(CHANNEL_ID_PATTERN))
+  channel?: string;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 })
+  @IsOptional()
+  @IntegerParam()
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @IntegerParam()
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+export class RecordingIdParam {
+  @ApiProperty({ pattern: '^[0-9a-f]{16}$', example: '3f9a2c01d4e5b6a7' })
+  @Matches(/^[0-9a-f]{16}$/)
+  id!: string;
+}

@@ -231,6 +231,49 @@ describe('OpenWebifClient', () => {
     });
   });
 
+  it('lists one movie directory with its subdirectories in any shape images send', async () => {
+    const movie = {
+      filename: '/media/hdd/movie/a.ts',
+      eventname: 'Tatort',
+      recordingtime: '1790000000',
+      filesize: 5,
+      length: '?:??',
+    };
+    for (const [bookmarks, expected] of [
+      [
+        ['Serien', 'Filme'],
+        ['Serien', 'Filme'],
+      ],
+      [[{ name: 'Serien' }, { other: 1 }, 7], ['Serien']],
+      [{ dirname: 'Serien' }, ['Serien']],
+      ['', []],
+      [undefined, []],
+    ] as const) {
+      handler = json({ movies: [movie], bookmarks, directory: '/media/hdd/movie/' });
+      const listing = await client().movies('/media/hdd/movie/');
+      expect(listing.subdirectories).toEqual(expected);
+      expect(listing.movies).toEqual([
+        expect.objectContaining({
+          filename: movie.filename,
+          title: 'Tatort',
+          recordedAt: 1_790_000_000,
+          length: '?:??',
+        }),
+      ]);
+    }
+    expect(hits.at(-1)).toBe('/api/movielist?dirname=%2Fmedia%2Fhdd%2Fmovie%2F');
+  });
+
+  it('reads the recording locations, and none from an image without the call', async () => {
+    handler = json({ locations: ['/media/hdd/movie/', '/media/usb/movie/'], default: '/media/hdd/movie/' });
+    expect(await client().movieLocations()).toEqual(['/media/hdd/movie/', '/media/usb/movie/']);
+    handler = (_req, res) => {
+      res.writeHead(404);
+      res.end();
+    };
+    expect(await client().movieLocations()).toEqual([]);
+  });
+
   it('returns null for a missing picon and bytes for a PNG', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);
     handler = (req, res) => {

@@ -231,7 +231,7 @@ export class OpenWebifClient {
     const body = await this.json('movielist', `/api/movielist${query}`, movieListResponse, call);
     return {
       directory: typeof body.directory === 'string' ? body.directory : (directory ?? ''),
-      subdirectories: body.bookmarks ?? [],
+      subdirectories: body.bookmarks,
       movies: body.movies.map((movie) => ({
         filename: movie.filename,
         ref: movie.serviceref ?? '',

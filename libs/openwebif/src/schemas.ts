@@ -99,10 +99,31 @@ export const movieEntry = z
   })
   .loose();
 
+/**
+ * Subdirectory names of a movie list's `bookmarks`, which images send as a list of strings, a list of objects, one
+ * object, or `""` (openwebif.md §8): strings, and an object's first string field among `name`, `bookmark`,
+ * `dirname`, are kept; anything else is dropped. At most 1,000.
+ */
+function bookmarkNames(value: unknown): string[] {
+  const items = Array.isArray(value) ? value : value && typeof value === 'object' ? [value] : [];
+  const names: string[] = [];
+  for (const item of items.slice(0, 1_000)) {
+    if (typeof item === 'string') names.push(item);
+    else if (item && typeof item === 'object') {
+      const fields = item as Record<string, unknown>;
+      const name = ['name', 'bookmark', 'dirname']
+        .map((key) => fields[key])
+        .find((v) => typeof v === 'string');
+      if (typeof name === 'string') names.push(name);
+    }
+  }
+  return names.filter((name) => name.trim() !== '');
+}
+
 export const movieListResponse = z
   .object({
     movies: z.array(movieEntry),
-    bookmarks: z.array(textLike).max(1_000).optional().catch(undefined),
+    bookmarks: z.unknown().optional().transform(bookmarkNames),
     directory: z.unknown().optional(),
   })
   .loose();

@@ -226,6 +226,7 @@ export class CatalogCountsDto implements CatalogCounts {
   @IsInt() @Min(0) channelsWithEpg!: number;
   @IsInt() @Min(0) picons!: number;
   @IsOptional() @IsInt() @Min(0) epgCarried?: number;
+  @IsOptional() @IsInt() @Min(0) recordings?: number;
 }
 
 // Events are validated by their handlers like requests (whitelist, unknown fields rejected): every field needs a

@@ -25,6 +25,8 @@ class CountsDto {
     description: 'Channels whose EPG could not be read and is carried over from an earlier refresh',
   })
   epgCarried?: number;
+  @ApiPropertyOptional({ type: 'integer', description: "Recordings on the receiver's disks" })
+  recordings?: number;
 }
 
 class CatalogStatusDto {

@@ -51,6 +51,8 @@ export interface SimFaults {
   stallDropMs: number;
   /** Extension: live streams are cut (connection reset) this many ms after they start; 0 = never. */
   streamDropAfterMs: number;
+  /** Extension: every `/file` response (a recording) is reset after this many bytes; 0 = never. */
+  fileDropAfterBytes: number;
   /** Extension: live streams stop sending (the connection stays open) this many ms after they start; 0 = never. */
   streamStallAfterMs: number;
   /**
@@ -81,6 +83,7 @@ const DEFAULTS: SimFaults = {
   zapMs: 0,
   stallDropMs: 10_000,
   streamDropAfterMs: 0,
+  fileDropAfterBytes: 0,
   streamStallAfterMs: 0,
   streamRefuse: 0,
 };
@@ -174,6 +177,9 @@ export function mergeFaults(current: Readonly<SimFaults>, patch: unknown): SimFa
         break;
       case 'nestedJsonBytes':
         next.nestedJsonBytes = count(key, value, MAX_HOSTILE_BYTES);
+        break;
+      case 'fileDropAfterBytes':
+        next.fileDropAfterBytes = count(key, value, MAX_HOSTILE_BYTES);
         break;
       case 'extraBouquets':
         next.extraBouquets = count(key, value, MAX_EXTRA_BOUQUETS);

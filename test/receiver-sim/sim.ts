@@ -173,6 +173,7 @@ export async function startReceiverSim(options: ReceiverSimOptions = {}): Promis
     webRequestListener({
       ctx,
       control,
+      ...(options.fixtureDir === undefined ? {} : { fixtureDir: options.fixtureDir }),
       stats,
       dice: new FaultDice(dataset.seed),
       sleep: async (ms) => {

@@ -9,6 +9,7 @@ import { BoxFailure, type BoxContext, type WebReply, type WebRequest } from './b
 import { handleControl, type SimControl } from './control.js';
 import { FaultDice, authorized } from './faults.js';
 import { encodeBody, pyDumps } from './py-json.js';
+import { serveRecordingFile } from './recording-file.js';
 import { findRoute, type Route } from './routes.js';
 import type { SimOutcome, StatsRecorder } from './stats.js';
 
@@ -34,6 +35,8 @@ export interface WebServerDeps {
   sleep(ms: number): Promise<void>;
   /** Keeps the request open without answering; the simulator destroys it after hangMs or on close. */
   hang(res: ServerResponse): void;
+  /** Where recordings' fixtures are cached (`/file`). */
+  fixtureDir?: string;
 }
 
 function traceback(exception: string): string {
@@ -162,6 +165,10 @@ async function serve(deps: WebServerDeps, req: IncomingMessage, res: ServerRespo
   if (deps.dice.hit(faults.errorRate)) {
     errorReply(res, request, traceback('simulated receiver failure (errorRate)'));
     return record('error');
+  }
+  if (request.path === '/file') {
+    const file = request.query.get('file') ?? '';
+    return deps.stats.record('/file', await serveRecordingFile(deps, req, res, file));
   }
   if (!route) {
     res.writeHead(404, { 'Content-Type': 'text/html', Server: SERVER_HEADER });

@@ -14,6 +14,7 @@ import { ReceiverRepository } from './repositories/receiver.repository.js';
 import { SessionEventsRepository } from './repositories/session-events.repository.js';
 import { SessionStoreRepository } from './repositories/session-store.repository.js';
 import { StreamPublisherRepository } from './repositories/stream-publisher.repository.js';
+import { RecordingFileRepository } from './repositories/recording-file.repository.js';
 import { UpstreamRepository } from './repositories/upstream.repository.js';
 import { NodeRegistryService } from './services/node-registry.service.js';
 import { SessionManagerService } from './services/session-manager.service.js';
@@ -50,6 +51,7 @@ export class TranscoderModule {
         EngineRepository,
         ReceiverRepository,
         UpstreamRepository,
+        RecordingFileRepository,
         CatalogChannelsRepository,
         SessionStoreRepository,
         NodeStoreRepository,

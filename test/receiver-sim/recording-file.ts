@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { recordings, type SimRecording } from './api-recordings.js';
 import type { BoxContext } from './box-context.js';
 import { loadFixture } from './fixtures.js';
+import type { TsFixture } from './ts/fixture.js';
 import { LiveTsSource } from './ts/live-source.js';
 
 const CHUNK = 64 * 1024;
@@ -20,9 +21,9 @@ export interface RecordingFileDeps {
 
 const cache = new Map<string, Promise<Buffer>>();
 
-async function content(recording: SimRecording, fixtureDir: string | undefined): Promise<Buffer> {
-  const fixture = await loadFixture(recording.fixture, fixtureDir);
-  const source = new LiveTsSource(fixture, {
+/** A recording's transport stream: its channel's fixture from the start, one service, in the clear. */
+export function recordingSource(recording: SimRecording, fixture: TsFixture): LiveTsSource {
+  return new LiveTsSource(fixture, {
     sid: recording.channel.sid,
     transportStreamId: recording.channel.tsid,
     neighbours: [],
@@ -30,6 +31,11 @@ async function content(recording: SimRecording, fixtureDir: string | undefined):
     scrambling: { mode: 'none' },
     seed: 1,
   });
+}
+
+async function content(recording: SimRecording, fixtureDir: string | undefined): Promise<Buffer> {
+  const fixture = await loadFixture(recording.fixture, fixtureDir);
+  const source = recordingSource(recording, fixture);
   const chunks: Buffer[] = [];
   while (source.nextDue() < fixture.loopSeconds) chunks.push(source.read(1024, fixture.loopSeconds));
   return Buffer.concat(chunks);

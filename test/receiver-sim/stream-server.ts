@@ -9,7 +9,7 @@ import { loadFixture } from './fixtures.js';
 import { BAD_REQUEST_BODY, OK_HEAD, readRequestHead, unauthorizedHead } from './stream-http.js';
 import { pump } from './stream-pump.js';
 import { serveLiveStream, type StreamDeps } from './stream-session.js';
-import { LiveTsSource } from './ts/live-source.js';
+import { recordingSource } from './recording-file.js';
 
 /** Recordings do not need a tuner; their concurrent playbacks are bounded separately. */
 const MAX_RECORDING_STREAMS = 8;
@@ -35,14 +35,7 @@ async function serveRecording(
   slots.active++;
   try {
     const fixture = await loadFixture(recording.fixture, deps.fixtureDir);
-    const source = new LiveTsSource(fixture, {
-      sid: recording.channel.sid,
-      transportStreamId: recording.channel.tsid,
-      neighbours: [],
-      startSeconds: 0,
-      scrambling: { mode: 'none' },
-      seed: 1,
-    });
+    const source = recordingSource(recording, fixture);
     await pump(socket, source, {
       speed: 0,
       durationSec: fixture.loopSeconds,

@@ -2,6 +2,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
 import { reconnectDelay } from '../services/reconnect-policy.js';
+import { takeBasicAuth } from './receiver-auth.js';
 
 const CONNECT_TIMEOUT_MS = 5_000;
 
@@ -41,14 +42,7 @@ export class RecordingFileRepository {
     options: RecordingReadOptions,
   ): Promise<RecordingReadResult> {
     const url = new URL(`/file?file=${encodeURIComponent(file)}`, baseUrl);
-    const auth =
-      url.username !== ''
-        ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
-        : credentials
-          ? `${credentials.user}:${credentials.password}`
-          : undefined;
-    url.username = '';
-    url.password = '';
+    const auth = takeBasicAuth(url, credentials);
     const state = { offset: 0, size: -1 };
     let resumes = 0;
     let attempt = 0;
@@ -112,7 +106,7 @@ export class RecordingFileRepository {
         headers: {
           'user-agent': 'e2gate-transcoder',
           range: `bytes=${state.offset}-`,
-          ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}),
+          ...(auth ? { authorization: auth } : {}),
         },
         timeout: CONNECT_TIMEOUT_MS,
       });

@@ -1,5 +1,6 @@
 import { request, type ClientRequest, type IncomingMessage } from 'node:http';
 import { Injectable } from '@nestjs/common';
+import { takeBasicAuth } from './receiver-auth.js';
 
 const PACKET = 188;
 const SNIFF_BYTES = 2 * PACKET;
@@ -48,13 +49,7 @@ export class UpstreamRepository {
     handlers: UpstreamHandlers,
   ): UpstreamConnection {
     const target = new URL(url);
-    const auth = target.username
-      ? `${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`
-      : credentials
-        ? `${credentials.user}:${credentials.password}`
-        : undefined;
-    target.username = '';
-    target.password = '';
+    const auth = takeBasicAuth(target, credentials);
     let response: IncomingMessage | null = null;
     let received = 0;
     let sniffing = true;
@@ -89,7 +84,7 @@ export class UpstreamRepository {
       if (!handlers.onData(chunk)) response?.pause();
     };
     const req: ClientRequest = request(target, {
-      headers: { 'user-agent': 'e2gate-transcoder', ...(auth ? { authorization: basic(auth) } : {}) },
+      headers: { 'user-agent': 'e2gate-transcoder', ...(auth ? { authorization: auth } : {}) },
       timeout: CONNECT_TIMEOUT_MS,
     });
     req.on('timeout', () =>
@@ -163,8 +158,4 @@ function snippet(bytes: Buffer): string {
       .toString('latin1')
       .replace(/[^\x20-\x7e]/g, '.'),
   );
-}
-
-function basic(userAndPassword: string): string {
-  return `Basic ${Buffer.from(userAndPassword).toString('base64')}`;
 }

@@ -251,6 +251,16 @@ export interface MediaPlaylistSegment {
   programDateTime?: number
 }
 
+/** What `remuxToMp4` wrote. */
+export interface Mp4Result {
+  /** Duration in seconds, as the file's header states it. */
+  durationSeconds: number
+  videoStreams: number
+  audioStreams: number
+  /** ISO 639-2 code of each audio stream in order (`und` where the input named none). */
+  audioLanguages: Array<string>
+}
+
 /** An output stream of the pipeline. */
 export interface OutputStreamInfo {
   pid: number
@@ -420,6 +430,14 @@ export interface ProbeStream {
  * `ERR_NATIVE_LIMIT_EXCEEDED` above 64 MiB. Runs on the calling thread; see `probe` for the async form.
  */
 export declare function probeSync(data: Uint8Array): ProbeResult
+
+/**
+ * Copies the audio and video streams of the MPEG-TS file at `input` into an MP4 at `output` (replaced if present)
+ * with the index first, so a `<video>` element starts playing before the download ends; each audio stream keeps
+ * its language. Rejects with `ERR_NATIVE_INVALID_INPUT` for a file without audio or video, `ERR_NATIVE_IO` when
+ * the output cannot be written.
+ */
+export declare function remuxToMp4(input: string, output: string): Promise<Mp4Result>
 
 /** Versions of the engine and the linked FFmpeg libraries (`major.minor.micro`). */
 export declare function version(): VersionInfo

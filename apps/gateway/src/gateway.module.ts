@@ -2,12 +2,14 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
-import { NatsModule } from '@e2gate/nats';
+import { JobStore, jobStorage, NatsModule } from '@e2gate/nats';
 import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { AuthGuard } from './auth/auth.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-storage.js';
 import { GatewayThrottlerGuard, Throttler } from './auth/gateway-throttler.guard.js';
+import { ArtifactsController } from './controllers/artifacts.controller.js';
 import { CatalogApiController } from './controllers/catalog-api.controller.js';
+import { JobsController } from './controllers/jobs.controller.js';
 import { RecordingsController } from './controllers/recordings.controller.js';
 import { SessionsController } from './controllers/sessions.controller.js';
 import { HdhomerunController, HdhomerunKeyedController } from './controllers/hdhomerun.controller.js';
@@ -18,6 +20,8 @@ import { PlaylistController } from './controllers/playlist.controller.js';
 import { StreamController } from './controllers/stream.controller.js';
 import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics.js';
 import { AnnouncerRepository } from './repositories/announcer.repository.js';
+import { ArtifactStoreRepository } from './repositories/artifact-store.repository.js';
+import { JobEventsRepository } from './repositories/job-events.repository.js';
 import { CatalogClientRepository } from './repositories/catalog-client.repository.js';
 import { CatalogSnapshotRepository } from './repositories/catalog-snapshot.repository.js';
 import { HlsStoreRepository } from './repositories/hls-store.repository.js';
@@ -28,6 +32,10 @@ import { SecretsRepository } from './repositories/secrets.repository.js';
 import { TranscoderRepository } from './repositories/transcoder.repository.js';
 import { UdpSocketRepository } from './repositories/udp-socket.repository.js';
 import { AdvertisedUrlService } from './services/advertised-url.service.js';
+import { ArtifactsService } from './services/artifacts.service.js';
+import { JobEventsService } from './services/job-events.service.js';
+import { JobViewService } from './services/job-view.service.js';
+import { JobsService } from './services/jobs.service.js';
 import { CatalogApiService } from './services/catalog-api.service.js';
 import { RecordingsService } from './services/recordings.service.js';
 import { CredentialsService } from './services/credentials.service.js';
@@ -64,8 +72,16 @@ export class GatewayModule {
           level: config.logLevel,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
-        // No buckets: the catalog owns and provisions them; the gateway only reads.
-        NatsModule.forRoot({ url: config.natsUrl, name: instanceName('gateway') }),
+        // Of the buckets it reads, the catalog and the transcoders provision theirs; jobs are written here too.
+        NatsModule.forRoot({
+          url: config.natsUrl,
+          name: instanceName('gateway'),
+          storage: jobStorage({
+            retentionMs: config.jobs.retentionMs,
+            artifactMaxBytes: config.jobs.artifactMaxBytes,
+            queueMaxMessages: 3 * config.jobs.queueMaxPerClass,
+          }),
+        }),
         ThrottlerModule.forRoot({
           storage: new FixedWindowThrottlerStorage(),
           throttlers: [
@@ -87,6 +103,8 @@ export class GatewayModule {
         StreamController,
         HlsController,
         SessionsController,
+        JobsController,
+        ArtifactsController,
         HdhomerunController,
         HdhomerunKeyedController,
       ],
@@ -117,6 +135,13 @@ export class GatewayModule {
         StreamService,
         HlsService,
         SessionsService,
+        JobStore,
+        JobEventsRepository,
+        ArtifactStoreRepository,
+        JobViewService,
+        JobsService,
+        JobEventsService,
+        ArtifactsService,
         HdhomerunService,
         HdhomerunHttpService,
         AdvertisedUrlService,

@@ -1,10 +1,15 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
-import { NatsModule, transcoderStorage } from '@e2gate/nats';
+import { JobStore, jobStorage, NatsModule, transcoderStorage } from '@e2gate/nats';
 import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { HealthController } from './controllers/health.controller.js';
 import { SessionCommandsHandler } from './handlers/session-commands.handler.js';
+import { JobMetrics, jobMetricProviders } from './metrics/job.metrics.js';
 import { TranscoderMetrics, transcoderMetricProviders } from './metrics/transcoder.metrics.js';
+import { ArtifactStoreRepository } from './repositories/artifact-store.repository.js';
+import { JobQueueRepository } from './repositories/job-queue.repository.js';
+import { JobWorkerService } from './services/job-worker.service.js';
+import { RecordingRunner } from './services/recording-runner.js';
 import { CatalogChannelsRepository } from './repositories/catalog-channels.repository.js';
 import { EngineRepository } from './repositories/engine.repository.js';
 import { HlsStoreRepository } from './repositories/hls-store.repository.js';
@@ -35,11 +40,18 @@ export class TranscoderModule {
         NatsModule.forRoot({
           url: config.natsUrl,
           name: instanceName('transcoder'),
-          storage: transcoderStorage({
-            heartbeatMs: config.heartbeatMs,
-            // Segments outlive the window a little: a player that just read the playlist can still fetch them.
-            hls: { ttlMs: config.hls.timeshiftMs + 60_000, maxBytes: config.hls.storeMaxBytes },
-          }),
+          storage: [
+            ...transcoderStorage({
+              heartbeatMs: config.heartbeatMs,
+              // Segments outlive the window a little: a player that just read the playlist can still fetch them.
+              hls: { ttlMs: config.hls.timeshiftMs + 60_000, maxBytes: config.hls.storeMaxBytes },
+            }),
+            ...jobStorage({
+              retentionMs: config.jobs.retentionMs,
+              artifactMaxBytes: config.jobs.artifactMaxBytes,
+              queueMaxMessages: 3 * config.jobs.queueMaxPerClass,
+            }),
+          ],
         }),
       ],
       controllers: [HealthController, SessionCommandsHandler],
@@ -47,6 +59,8 @@ export class TranscoderModule {
         { provide: APP_CONFIG, useValue: config },
         ...transcoderMetricProviders,
         TranscoderMetrics,
+        ...jobMetricProviders,
+        JobMetrics,
         overrides.clock ? { provide: ClockRepository, useValue: overrides.clock } : ClockRepository,
         EngineRepository,
         ReceiverRepository,
@@ -62,6 +76,11 @@ export class TranscoderModule {
         TunerAdmissionService,
         NodeRegistryService,
         SessionManagerService,
+        JobStore,
+        JobQueueRepository,
+        ArtifactStoreRepository,
+        RecordingRunner,
+        JobWorkerService,
       ],
     };
   }

@@ -2,6 +2,7 @@ import type { HlsProfile } from '@e2gate/contracts';
 import { z } from 'zod';
 import { boolean, choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
+import { jobConfig, jobVariables, type JobConfig } from './job.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
@@ -202,6 +203,9 @@ const gatewaySchema = z.object({
   E2GATE_SSDP_ENABLED: boolean(false),
   E2GATE_SSDP_PORT: integer({ default: 1900, min: 0, max: 65535 }),
   E2GATE_METRICS_PORT: integer({ default: 0, min: 0, max: 65535 }),
+  ...jobVariables,
+  // A job for a pool no live node offers is rejected after this long (nodes that are restarting come back).
+  E2GATE_JOB_POOL_GRACE: duration({ default: '30s', min: '0s', max: '1h' }),
 });
 
 export interface GatewayConfig extends SharedConfig {
@@ -256,6 +260,10 @@ export interface GatewayConfig extends SharedConfig {
   ssdp: { enabled: boolean; port: number };
   /** 0 = `/metrics` on the main port; otherwise a separate port (and none on the main one). */
   metricsPort: number;
+  jobs: JobConfig & {
+    /** How long a queued job may wait for a node of its pool before it is rejected. */
+    poolGraceMs: number;
+  };
 }
 
 export function loadGatewayConfig(
@@ -313,6 +321,7 @@ export function loadGatewayConfig(
       },
       ssdp: { enabled: vars.E2GATE_SSDP_ENABLED, port: vars.E2GATE_SSDP_PORT },
       metricsPort: vars.E2GATE_METRICS_PORT,
+      jobs: { ...jobConfig(vars), poolGraceMs: vars.E2GATE_JOB_POOL_GRACE },
     }),
     env,
   );

@@ -11,3 +11,4 @@ export * from './gateway.config.js';
 export * from './transcoder.config.js';
 export * from './receiver.config.js';
 export * from './node-flags.js';
+export * from './job.config.js';

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { choice, csvList, duration, host, integer, optionalText } from './fields.js';
+import { jobConfig, jobVariables, type JobConfig } from './job.config.js';
 import { loadConfig, processEnv } from './load.js';
 import { receiverConnection, receiverVariables, type ReceiverConnection } from './receiver.config.js';
 import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
@@ -25,6 +26,9 @@ export const TRANSCODE_PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster'
 const transcoderSchema = z.object({
   ...sharedVariables,
   ...receiverVariables,
+  ...jobVariables,
+  // 0: derived from the node's transcode capacity (jobs never take its last free slot: live viewers come first).
+  E2GATE_JOB_SLOTS: integer({ default: 0, min: 0, max: 256 }),
   // 0: the receiver's own tuner count, from the catalog's device info.
   E2GATE_TUNERS: integer({ default: 0, min: 0, max: 64 }),
   E2GATE_SESSION_IDLE: duration({ default: '10s', min: '1s', max: '10m' }),
@@ -71,6 +75,10 @@ export interface TranscoderConfig extends SharedConfig {
   http: { host: string; port: number };
   hls: HlsConfig;
   transcode: TranscodeConfig;
+  jobs: JobConfig & {
+    /** Jobs this node runs at once at most. */
+    slots: number;
+  };
 }
 
 /** Video transcoding (profiles `h264`, `h264-deinterlace`). */
@@ -146,6 +154,10 @@ export function loadTranscoderConfig(
         ladder: ladderHeights(vars.E2GATE_TRANSCODE_LADDER),
         ...(vars.E2GATE_TRANSCODE_DEVICE ? { device: vars.E2GATE_TRANSCODE_DEVICE } : {}),
         maxSessions: vars.E2GATE_TRANSCODE_MAX_SESSIONS || defaultMaxTranscodes(availableParallelism()),
+      },
+      jobs: {
+        ...jobConfig(vars),
+        slots: vars.E2GATE_JOB_SLOTS || defaultMaxTranscodes(availableParallelism()),
       },
     }),
     env,

@@ -33,6 +33,14 @@ export const ErrorCode = {
   TunersBusy: 'TUNERS_BUSY',
   /** No transcoder node has room for another session; retry later. */
   Capacity: 'CAPACITY',
+  /** The job queue of that class is full (or the work queue refused the message); retry later. */
+  JobQueueFull: 'JOB_QUEUE_FULL',
+  /** The job is not in a state that allows the call (retry of a job that has not failed, cancel of a finished one). */
+  JobStateConflict: 'JOB_STATE_CONFLICT',
+  /** An idempotency key was sent again with a different request body. */
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
+  /** A byte range outside the file. */
+  RangeNotSatisfiable: 'RANGE_NOT_SATISFIABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

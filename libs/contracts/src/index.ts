@@ -11,3 +11,5 @@ export * from './hls.js';
 export * from './http-errors.js';
 export * from './snapshot-codec.js';
 export * from './snapshot-schema.js';
+export * from './jobs.js';
+export * from './job-rules.js';

@@ -18,6 +18,10 @@ export const Bucket = {
   Nodes: 'nodes',
   /** Object Store with TTL (the timeshift window): HLS segments `<sessionId>/<seq>.ts` of live sessions. */
   Hls: 'hls',
+  /** KV: `j.<jobId>` → JobRecord (every change a compare-and-set); `idem.<digest>` → the job an idempotency key made. */
+  Jobs: 'jobs',
+  /** Object Store: job outputs, `<artifactId>` (a finished attempt's file, promoted by the job's success). */
+  Artifacts: 'artifacts',
 } as const;
 
 export const CatalogMetaKey = { Current: 'current' } as const;

@@ -178,6 +178,11 @@ export interface NodeRecord {
   sessions: number;
   /** CPU use of the process over the last heartbeat interval, in cores. */
   load: number;
+  /** Job pools it pulls from (`cpu`, plus one per working hardware encoder). */
+  pools?: string[];
+  /** Jobs it runs at once at most, and runs now. */
+  jobSlots?: number;
+  jobsRunning?: number;
 }
 
 /**

@@ -13,3 +13,4 @@ export * from './rpc-exception.filter.js';
 export * from './rpc-validation.pipe.js';
 export * from './shared-token-bucket.js';
 export * from './receiver-budget.js';
+export * from './job-store.js';

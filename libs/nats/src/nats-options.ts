@@ -40,6 +40,10 @@ export interface StreamSpec {
   maxBytes?: number;
   maxAgeMs?: number;
   maxMsgs?: number;
+  /** At a limit: `old` drops the oldest messages (the default), `new` refuses the publish (explicit overflow). */
+  discard?: 'old' | 'new';
+  /** Publishes with a `Nats-Msg-Id` seen within this window are dropped as duplicates (server default 2 min). */
+  duplicateWindowMs?: number;
   description?: string;
 }
 

@@ -1,4 +1,4 @@
-import { Bucket } from '@e2gate/contracts';
+import { Bucket, JobStream } from '@e2gate/contracts';
 import type { StorageSpec } from './nats-options.js';
 
 /** The JetStream buckets and streams each app writes (DESIGN §2), created by `NatsModule.forRoot({ storage })`. */
@@ -89,4 +89,63 @@ export function transcoderStorage(options: TranscoderStorageOptions): StorageSpe
     });
   }
   return specs;
+}
+
+export interface JobStorageOptions {
+  /** Finished jobs, their events and artefacts are kept this long. */
+  retentionMs: number;
+  /** The artefact store's size (new artefacts make room by dropping the oldest, see the artefact sweeper). */
+  artifactMaxBytes: number;
+  /** Queue messages the `JOBS` work queue holds at most (every class and pool); a publish beyond is refused. */
+  queueMaxMessages: number;
+}
+
+/** Job records, the work queue, transitions, dead letters and artefacts (written by gateway and transcoders). */
+export function jobStorage(options: JobStorageOptions): StorageSpec[] {
+  return [
+    {
+      kind: 'kv',
+      name: Bucket.Jobs,
+      history: 1,
+      ttlMs: options.retentionMs,
+      maxBytes: 512 * MiB,
+      description: 'transcode job records (compare-and-set) and idempotency keys',
+    },
+    {
+      kind: 'stream',
+      name: JobStream.Jobs,
+      subjects: ['jobs.dispatch.*.*'],
+      retention: 'workqueue',
+      maxMsgs: options.queueMaxMessages,
+      maxBytes: 64 * MiB,
+      discard: 'new',
+      duplicateWindowMs: 120_000,
+      description: 'job dispatch {jobId, attempt} by pool and class',
+    },
+    {
+      kind: 'stream',
+      name: JobStream.Events,
+      subjects: ['jobs.evt.>'],
+      retention: 'limits',
+      maxAgeMs: options.retentionMs,
+      maxBytes: 256 * MiB,
+      duplicateWindowMs: 120_000,
+      description: 'job state transitions',
+    },
+    {
+      kind: 'stream',
+      name: JobStream.DeadLetters,
+      subjects: ['jobs.dlq.>'],
+      retention: 'limits',
+      maxAgeMs: options.retentionMs,
+      maxBytes: 16 * MiB,
+      description: 'jobs whose queue message reached its delivery limit',
+    },
+    {
+      kind: 'object',
+      name: Bucket.Artifacts,
+      maxBytes: options.artifactMaxBytes,
+      description: 'job outputs (browser-ready files)',
+    },
+  ];
 }

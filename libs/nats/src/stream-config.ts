@@ -1,4 +1,4 @@
-import { StorageType, type StreamConfig } from '@nats-io/jetstream';
+import { DiscardPolicy, StorageType, type StreamConfig } from '@nats-io/jetstream';
 import type { StreamSpec } from './nats-options.js';
 
 const NANOS_PER_MS = 1_000_000;
@@ -13,6 +13,12 @@ export function streamConfig(spec: StreamSpec): Partial<StreamConfig> & { name: 
     max_bytes: spec.maxBytes ?? -1,
     max_age: (spec.maxAgeMs ?? 0) * NANOS_PER_MS,
     max_msgs: spec.maxMsgs ?? -1,
+    ...(spec.discard === undefined
+      ? {}
+      : { discard: spec.discard === 'new' ? DiscardPolicy.New : DiscardPolicy.Old }),
+    ...(spec.duplicateWindowMs === undefined
+      ? {}
+      : { duplicate_window: spec.duplicateWindowMs * NANOS_PER_MS }),
     ...(spec.description === undefined ? {} : { description: spec.description }),
   };
 }
@@ -30,6 +36,7 @@ export function streamDifferences(spec: StreamSpec, existing: StreamConfig): str
     ['max_bytes', existing.max_bytes, wanted.max_bytes],
     ['max_age', existing.max_age, wanted.max_age],
     ['max_msgs', existing.max_msgs, wanted.max_msgs],
+    ['discard', existing.discard ?? DiscardPolicy.Old, wanted.discard ?? DiscardPolicy.Old],
   ];
   return compared
     .filter(([, has, wants]) => has !== wants)

@@ -80,7 +80,11 @@ function frameworkStatus(exception: unknown): { status: number; message: string 
 }
 
 /** Refusals a client should simply retry: 503 with `Retry-After`, as HDHomeRun clients expect. */
-const RETRY_LATER: ReadonlySet<string> = new Set([ErrorCode.TunersBusy, ErrorCode.Capacity]);
+const RETRY_LATER: ReadonlySet<string> = new Set([
+  ErrorCode.TunersBusy,
+  ErrorCode.Capacity,
+  ErrorCode.JobQueueFull,
+]);
 const DEFAULT_RETRY_AFTER_SECONDS = 10;
 const MAX_RETRY_AFTER_SECONDS = 3600;
 

@@ -3,14 +3,16 @@ import type { EncoderProbeRecord } from '@e2gate/contracts';
 import {
   LivePipeline,
   probeEncoders,
+  remuxToMp4,
   version,
+  type Mp4Result,
   type LivePipelineOptions,
   type OutputStreamInfo,
   type PipelineOutput,
   type PipelineStats,
 } from '@e2gate/native';
 
-export type { LivePipelineOptions, OutputStreamInfo, PipelineOutput, PipelineStats };
+export type { LivePipelineOptions, Mp4Result, OutputStreamInfo, PipelineOutput, PipelineStats };
 
 /** One running engine pipeline, as the sessions use it. */
 export interface EnginePipeline {
@@ -42,5 +44,10 @@ export class EngineRepository {
     onOutput: (output: PipelineOutput) => void | Promise<unknown>,
   ): EnginePipeline {
     return new LivePipeline(options, onOutput);
+  }
+
+  /** A finished TS file (AAC audio, H.264 video) → MP4 with the index first, on a worker thread. */
+  remuxToMp4(input: string, output: string): Promise<Mp4Result> {
+    return remuxToMp4(input, output);
   }
 }

@@ -16,6 +16,12 @@ export class NodeStoreRepository {
     await (await this.kv()).delete(nodeKey(nodeId));
   }
 
+  /** The node's live record, or null once it has lapsed (three missed heartbeats) or was removed. */
+  async get(nodeId: string): Promise<NodeRecord | null> {
+    const entry = await (await this.kv()).get(nodeKey(nodeId));
+    return entry && entry.operation === 'PUT' && entry.length > 0 ? entry.json<NodeRecord>() : null;
+  }
+
   async list(): Promise<NodeRecord[]> {
     const kv = await this.kv();
     const nodes: NodeRecord[] = [];

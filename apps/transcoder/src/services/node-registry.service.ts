@@ -8,7 +8,13 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
-import { errorMessage, type EncoderProbeRecord, type NodeRecord } from '@e2gate/contracts';
+import {
+  errorMessage,
+  poolsForEncoders,
+  type EncoderProbeRecord,
+  type JobPool,
+  type NodeRecord,
+} from '@e2gate/contracts';
 import { ClockRepository, instanceName } from '@e2gate/observability';
 import { appVersion } from '@e2gate/observability';
 import { EngineRepository } from '../repositories/engine.repository.js';
@@ -36,6 +42,9 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
   private lastBeat: number;
   private encoderProbe: EncoderProbeRecord[] = [];
   private sessionCount: () => SessionCounts = () => ({ sessions: 0, transcodes: 0 });
+  private jobCount: () => number = () => 0;
+  private readonly probed: Promise<void>;
+  private markProbed: () => void = () => undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
@@ -45,11 +54,35 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
   ) {
     this.startedAt = new Date(clock.nowMs()).toISOString();
     this.lastBeat = clock.monotonicMs();
+    this.probed = new Promise((resolve) => (this.markProbed = resolve));
   }
 
   /** Where the heartbeat reads the number of sessions this node runs. */
   countSessionsWith(count: () => SessionCounts): void {
     this.sessionCount = count;
+  }
+
+  /** Live sessions that transcode video on this node now (they take job slots: viewers come first). */
+  liveTranscodes(): number {
+    return this.sessionCount().transcodes;
+  }
+
+  /** Where the heartbeat reads the number of jobs this node runs. */
+  countJobsWith(count: () => number): void {
+    this.jobCount = count;
+  }
+
+  /** The job pools this node serves: `cpu`, and one per hardware encoder its probe found working. */
+  async pools(): Promise<JobPool[]> {
+    await this.probed;
+    return poolsForEncoders(this.encoderProbe.filter((p) => p.available).map((p) => p.encoder));
+  }
+
+  /** Whether a node (in the boot that holds something) still heartbeats: a restarted node is a different holder. */
+  async isAlive(nodeId: string, bootId: string | undefined): Promise<boolean> {
+    if (nodeId === this.nodeId) return bootId === this.bootId;
+    const record = await this.store.get(nodeId);
+    return record !== null && (bootId === undefined || record.bootId === bootId);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,6 +97,7 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
       else
         this.logger.log(`video encoder ${probe.encoder}: unavailable (${probe.reason ?? 'no reason given'})`);
     }
+    this.markProbed();
     await this.beat();
     this.timer = setInterval(() => void this.beat(), this.config.heartbeatMs);
   }
@@ -108,6 +142,9 @@ export class NodeRegistryService implements OnApplicationBootstrap, OnApplicatio
       heartbeatAt: new Date(this.clock.nowMs()).toISOString(),
       sessions: counts.sessions,
       load: Math.round(load * 100) / 100,
+      pools: poolsForEncoders(this.encoderProbe.filter((p) => p.available).map((p) => p.encoder)),
+      jobSlots: this.config.jobs.slots,
+      jobsRunning: this.jobCount(),
     };
   }
 }

@@ -19,9 +19,11 @@
 
 pub mod ffi;
 mod fifo;
+mod mp4_file;
 mod transcoder;
 mod video;
 
+pub use mp4_file::{Mp4Error, Mp4Summary, remux_ts_to_mp4};
 pub use transcoder::{
     AAC_FRAME_SAMPLES, AudioTranscoder, EncodedFrame, OUTPUT_CHANNELS, OUTPUT_RATE,
     TranscoderSettings,

@@ -20,8 +20,8 @@ mod timeline;
 mod video_track;
 
 pub use e2gate_codec::{
-    Deinterlace, Encoder, EncoderChoice, EncoderProbe, Rung, VideoSettings, probe_encoder,
-    probe_encoders,
+    Deinterlace, Encoder, EncoderChoice, EncoderProbe, Mp4Error, Mp4Summary, Rung, VideoSettings,
+    probe_encoder, probe_encoders, remux_ts_to_mp4,
 };
 pub use e2gate_core::probe::{ProbeReport, ProbedProgram, ProbedStream, probe};
 pub use layout::{MAX_AUDIO_TRACKS, OutputStream, StreamFormat};

@@ -17,6 +17,10 @@ pub enum Code {
     Thread,
     /// A video encoder backend was asked for by name and does not work on this machine; the message says why.
     EncoderUnavailable,
+    /// A file given to the engine cannot be read as media (no audio or video stream, not a transport stream).
+    InvalidInput,
+    /// Writing an output file failed (disk full, permissions).
+    Io,
 }
 
 impl Code {
@@ -28,6 +32,8 @@ impl Code {
             Code::LimitExceeded => "ERR_NATIVE_LIMIT_EXCEEDED",
             Code::Thread => "ERR_NATIVE_THREAD",
             Code::EncoderUnavailable => "ERR_NATIVE_ENCODER_UNAVAILABLE",
+            Code::InvalidInput => "ERR_NATIVE_INVALID_INPUT",
+            Code::Io => "ERR_NATIVE_IO",
         }
     }
 }

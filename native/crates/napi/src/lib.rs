@@ -18,6 +18,7 @@ mod convert;
 mod encoders;
 mod error;
 mod memory;
+mod mp4;
 mod options;
 mod pipeline;
 mod playlist;

@@ -1,0 +1,43 @@
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import type { ObjectStore } from '@nats-io/obj';
+import { Bucket } from '@e2gate/contracts';
+import { NatsConnectionService } from '@e2gate/nats';
+
+export interface StoredArtifact {
+  name: string;
+  size: number;
+  /** When it was written (epoch ms). */
+  writtenAtMs: number;
+}
+
+/** The `artifacts` Object Store from the workers' side: finished attempts' files in, expired or surplus ones out. */
+@Injectable()
+export class ArtifactStoreRepository {
+  private store: ObjectStore | null = null;
+
+  constructor(private readonly nats: NatsConnectionService) {}
+
+  /** Streams a file into the store under `name` (chunked: never more than a chunk in memory). */
+  async put(name: string, path: string, metadata: Record<string, string>): Promise<number> {
+    const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
+    const info = await (await this.open()).put({ name, metadata }, body);
+    return info.size;
+  }
+
+  async remove(name: string): Promise<void> {
+    await (await this.open()).delete(name).catch(() => undefined);
+  }
+
+  async list(): Promise<StoredArtifact[]> {
+    const infos = await (await this.open()).list();
+    return infos
+      .filter((info) => !info.deleted)
+      .map((info) => ({ name: info.name, size: info.size, writtenAtMs: Date.parse(info.mtime) }));
+  }
+
+  private async open(): Promise<ObjectStore> {
+    return (this.store ??= await (await this.nats.objm()).open(Bucket.Artifacts));
+  }
+}

@@ -773,11 +773,12 @@ if (
   }
 }
 
-const { LivePipeline, MediaPlaylist, probe, probeEncoders, probeSync, version } = nativeBinding
+const { LivePipeline, MediaPlaylist, probe, probeEncoders, probeSync, remuxToMp4, version } = nativeBinding
 export { LivePipeline }
 export { MediaPlaylist }
 export { probe }
 export { probeEncoders }
 export { probeSync }
+export { remuxToMp4 }
 export { version }
 export const __napiBindingTarget = __napiLoadedBindingTarget

@@ -8,7 +8,8 @@ const CONNECT_TIMEOUT_MS = 5_000;
 
 export interface RecordingReadOptions {
   /** Each chunk, in file order; a returned promise holds reading until it settles (back-pressure). */
-  onData(chunk: Buffer): void | Promise<void>;
+  /** `fileSize`: the whole file's size as the receiver states it (for progress). */
+  onData(chunk: Buffer, fileSize: number): void | Promise<void>;
   signal: AbortSignal;
   /** No byte for this long counts as a dropped connection (default 10 s, the box's own reader timeout). */
   stallMs?: number;
@@ -141,7 +142,7 @@ export class RecordingFileRepository {
             }
             clearTimeout(stall); // the consumer's back-pressure is not the box stalling
             try {
-              await options.onData(chunk);
+              await options.onData(chunk, state.size);
             } catch (error) {
               finish(error instanceof Error ? error : new Error(String(error)));
               return;

@@ -40,14 +40,11 @@ export class RecordingRunner implements JobRunner {
       let bytes = 0;
       await this.files.read(this.config.receiver.url, spec.recording.file, this.receiver.credentials, {
         signal,
-        onData: async (chunk) => {
+        onData: async (chunk, fileSize) => {
           await feed.push(chunk);
           bytes += chunk.length;
-          if (spec.recording.sizeBytes) {
-            progress({
-              fraction: Math.min(CONVERT_SHARE, (CONVERT_SHARE * bytes) / spec.recording.sizeBytes),
-            });
-          }
+          if (fileSize > 0)
+            progress({ fraction: Math.min(CONVERT_SHARE, (CONVERT_SHARE * bytes) / fileSize) });
         },
       });
       await feed.finish();

@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use ffmpeg_next::{Dictionary, codec, encoder, format, media};
+use ffmpeg_next::{Dictionary, Rescale, codec, encoder, format, media};
 
 /// What the written MP4 holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +74,16 @@ pub fn remux_ts_to_mp4(input: &Path, output: &Path) -> Result<Mp4Summary, Mp4Err
         return Err(Mp4Error::Input("no audio or video stream".into()));
     }
 
+    // A recording's timestamps start wherever the broadcast clock stood; the file starts at zero, or players show
+    // the gap as black (and the header's duration includes it).
+    // SAFETY: `source` is an open input context; `start_time` is a plain field (AV_NOPTS_VALUE when unknown).
+    let start = unsafe { (*source.as_ptr()).start_time };
+    let start = if start == ffmpeg_next::ffi::AV_NOPTS_VALUE {
+        0
+    } else {
+        start
+    };
+
     let mut options = Dictionary::new();
     options.set("movflags", "+faststart");
     sink.write_header_with(options)
@@ -86,6 +96,9 @@ pub fn remux_ts_to_mp4(input: &Path, output: &Path) -> Result<Mp4Summary, Mp4Err
             .stream(index)
             .map(|s| s.time_base())
             .ok_or_else(|| Mp4Error::Output("output stream vanished".into()))?;
+        let shift = start.rescale(ffmpeg_next::rescale::TIME_BASE, stream.time_base());
+        packet.set_pts(packet.pts().map(|pts| pts - shift));
+        packet.set_dts(packet.dts().map(|dts| dts - shift));
         packet.rescale_ts(stream.time_base(), out_base);
         packet.set_position(-1);
         packet.set_stream(index);

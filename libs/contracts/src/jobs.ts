@@ -106,6 +106,8 @@ export interface NoopJobSpec {
   /** The first this many attempts fail with `failClass` (tests of retries and dead letters). */
   failAttempts: number;
   failClass: FailureClass;
+  /** A file of this many random bytes becomes the job's artefact (0: none). */
+  outputBytes: number;
 }
 
 export interface JobOutputSpec {

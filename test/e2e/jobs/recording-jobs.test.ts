@@ -143,18 +143,15 @@ describe('recording jobs', () => {
       }),
     );
     await page.goto(`${origin}/__e2gate-test-video/`);
+    // Page code as text: this file is compiled without the DOM library.
     await page.waitForFunction(
-      () => {
-        const video = document.getElementById('v') as HTMLVideoElement;
-        return video.error !== null || video.currentTime > 1.5;
-      },
+      "(() => { const v = document.getElementById('v'); return v.error !== null || v.currentTime > 1.5; })()",
       undefined,
       { timeout: 20_000 },
     );
-    const state = await page.evaluate(() => {
-      const video = document.getElementById('v') as HTMLVideoElement;
-      return { time: video.currentTime, error: video.error?.message ?? null, width: video.videoWidth };
-    });
+    const state = (await page.evaluate(
+      "(() => { const v = document.getElementById('v'); return { time: v.currentTime, error: v.error ? v.error.message : null, width: v.videoWidth }; })()",
+    )) as { time: number; error: string | null; width: number };
     expect(state.error).toBeNull();
     expect(state.time).toBeGreaterThan(1.5);
     expect(state.width).toBe(1280);

@@ -27,6 +27,7 @@ export const JOB_LIMITS = {
   maxAttempts: 10,
   maxNoopMs: 600_000,
   maxLanguages: 8,
+  maxNoopOutputBytes: 16 * 1024 * 1024,
 } as const;
 
 export class JobOutputDto {
@@ -140,6 +141,18 @@ export class JobCreateDto {
   @Min(0)
   @Max(JOB_LIMITS.maxAttempts)
   failAttempts?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: JOB_LIMITS.maxNoopOutputBytes,
+    description: 'Kind `noop`: a file of this many random bytes becomes its artefact',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(JOB_LIMITS.maxNoopOutputBytes)
+  outputBytes?: number;
 
   @ApiPropertyOptional({ enum: FAILURE_CLASSES, default: 'runtime_error' })
   @IsOptional()

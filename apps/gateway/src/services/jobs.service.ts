@@ -198,6 +198,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         durationMs: dto.durationMs ?? 0,
         failAttempts: dto.failAttempts ?? 0,
         failClass: dto.failClass ?? 'runtime_error',
+        outputBytes: dto.outputBytes ?? 0,
       };
     }
     const view = this.follower.current;

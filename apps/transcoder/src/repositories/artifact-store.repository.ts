@@ -10,6 +10,9 @@ export interface StoredArtifact {
   size: number;
   /** When it was written (epoch ms). */
   writtenAtMs: number;
+  /** The job and attempt that wrote it. */
+  jobId?: string;
+  attempt?: number;
 }
 
 /** The `artifacts` Object Store from the workers' side: finished attempts' files in, expired or surplus ones out. */
@@ -34,7 +37,13 @@ export class ArtifactStoreRepository {
     const infos = await (await this.open()).list();
     return infos
       .filter((info) => !info.deleted)
-      .map((info) => ({ name: info.name, size: info.size, writtenAtMs: Date.parse(info.mtime) }));
+      .map((info) => ({
+        name: info.name,
+        size: info.size,
+        writtenAtMs: Date.parse(info.mtime),
+        ...(info.metadata?.['jobId'] ? { jobId: info.metadata['jobId'] } : {}),
+        ...(info.metadata?.['attempt'] ? { attempt: Number(info.metadata['attempt']) } : {}),
+      }));
   }
 
   private async open(): Promise<ObjectStore> {

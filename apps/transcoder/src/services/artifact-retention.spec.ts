@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { artifactsToDrop } from './artifact-retention.js';
+import type { JobRecord } from '@e2gate/contracts';
+import { artifactsToDrop, isOrphan } from './artifact-retention.js';
 
 const a = (name: string, size: number, writtenAtMs: number) => ({ name, size, writtenAtMs });
 
@@ -36,5 +37,32 @@ describe('artifactsToDrop', () => {
         keep: new Set(['old']),
       }),
     ).toEqual(['new', 'mid']);
+  });
+});
+
+describe('isOrphan', () => {
+  const artifact = { name: 'art_1', size: 1, writtenAtMs: 0, jobId: 'job_1', attempt: 1 };
+  const job = (patch: Partial<JobRecord>) =>
+    ({ id: 'job_1', attempt: 1, state: 'running', ...patch }) as JobRecord;
+
+  it('keeps the artefact a job names as its result, and one its writing attempt may still promote', () => {
+    expect(
+      isOrphan(artifact, job({ state: 'succeeded', result: { artifactId: 'art_1' } as never }), 10, 5),
+    ).toBe(false);
+    expect(isOrphan(artifact, job({ state: 'running' }), 10, 5)).toBe(false);
+  });
+
+  it('drops one whose attempt lost the job (a later attempt, or the job ended without it)', () => {
+    expect(isOrphan(artifact, job({ state: 'running', attempt: 2 }), 10, 5)).toBe(true);
+    expect(
+      isOrphan(artifact, job({ state: 'succeeded', result: { artifactId: 'art_2' } as never }), 10, 5),
+    ).toBe(true);
+    expect(isOrphan(artifact, job({ state: 'canceled' }), 10, 5)).toBe(true);
+    expect(isOrphan(artifact, null, 10, 5)).toBe(true);
+  });
+
+  it('leaves young artefacts and ones written by no job alone', () => {
+    expect(isOrphan(artifact, null, 3, 5)).toBe(false);
+    expect(isOrphan({ ...artifact, jobId: undefined }, null, 10, 5)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import type { JobRecord } from '@e2gate/contracts';
 import type { StoredArtifact } from '../repositories/artifact-store.repository.js';
 
 /**
@@ -27,4 +28,25 @@ export function artifactsToDrop(
     total -= artifact.size;
   }
   return drop;
+}
+
+/**
+ * An artefact nobody will ever promote: written by an attempt whose worker died (or was fenced) between storing it
+ * and the success write. Kept while its job is gone only for `graceMs` (a record may be written a moment later),
+ * while its job's result names it, and while the attempt that wrote it still holds the job (its success write may
+ * be on the way).
+ */
+export function isOrphan(
+  artifact: StoredArtifact,
+  job: JobRecord | null,
+  nowMs: number,
+  graceMs: number,
+): boolean {
+  if (artifact.jobId === undefined || nowMs - artifact.writtenAtMs < graceMs) return false;
+  if (!job) return true;
+  if (job.result?.artifactId === artifact.name) return false;
+  const writerHolds =
+    job.attempt === artifact.attempt &&
+    (job.state === 'claimed' || job.state === 'running' || job.state === 'cancel_requested');
+  return !writerHolds;
 }

@@ -35,7 +35,7 @@ import { ClockRepository } from '@e2gate/observability';
 import { JobMetrics } from '../metrics/job.metrics.js';
 import { ArtifactStoreRepository } from '../repositories/artifact-store.repository.js';
 import { JobQueueRepository, type QueueDelivery } from '../repositories/job-queue.repository.js';
-import { artifactsToDrop } from './artifact-retention.js';
+import { artifactsToDrop, isOrphan } from './artifact-retention.js';
 import { JobClassPicker } from './job-class-picker.js';
 import { classifyFailure, type StopReason } from './job-failure.js';
 import type { JobRunner, JobRunOutput } from './job-runner.js';
@@ -52,6 +52,10 @@ const PROGRESS_STORE_MS = 5_000;
 const AGING_MS = 30_000;
 /** On shutdown, running jobs get this long to finish before they are handed back. */
 const SHUTDOWN_FINISH_MS = 3_000;
+/** How often (and at start) a node looks for artefacts that crashed attempts left behind. */
+const ORPHAN_SWEEP_MS = 10 * 60_000;
+/** An artefact younger than this is never an orphan (a margin: the holder check already protects one in flight). */
+const ORPHAN_GRACE_MS = 5_000;
 
 /** One attempt this node holds. */
 interface HeldAttempt {
@@ -81,6 +85,7 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
   private readonly runners: Record<JobKind, JobRunner>;
   private readonly picker: JobClassPicker;
   private readonly running = new Set<Promise<void>>();
+  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
@@ -118,6 +123,7 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
       await finished;
     }
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+    if (this.sweeper) clearInterval(this.sweeper);
   }
 
   /** Jobs this node runs now. */
@@ -148,6 +154,11 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
       leaseMs: this.config.jobs.leaseMs,
       maxAckPending: 1_000,
     });
+    if (!this.sweeper) {
+      void this.sweepOrphans();
+      this.sweeper = setInterval(() => void this.sweepOrphans(), ORPHAN_SWEEP_MS);
+      this.sweeper.unref();
+    }
     if (this.subscriptions.length === 0) {
       this.subscriptions.push(...(await this.queue.onDoorbell(this.pools, () => this.wake?.())));
       this.subscriptions.push(await this.queue.onControl((message) => this.onControl(message.jobId)));
@@ -492,6 +503,24 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
     });
     for (const name of drop) await this.artifacts.remove(name);
     this.metrics.artifactsDropped(drop.length);
+  }
+
+  /** Removes artefacts that attempts stored but never promoted (their worker died between the two writes). */
+  async sweepOrphans(graceMs = ORPHAN_GRACE_MS): Promise<number> {
+    let removed = 0;
+    try {
+      for (const artifact of await this.artifacts.list()) {
+        if (artifact.jobId === undefined) continue;
+        const job = (await this.store.get(artifact.jobId))?.job ?? null;
+        if (!isOrphan(artifact, job, this.clock.nowMs(), graceMs)) continue;
+        await this.artifacts.remove(artifact.name);
+        removed++;
+      }
+      this.metrics.artifactsDropped(removed);
+    } catch (error) {
+      this.logger.warn(`orphan artefact sweep: ${errorMessage(error)}`);
+    }
+    return removed;
   }
 
   /** A queue message that exhausted its deliveries: dead-lettered, its job failed, the message removed. */

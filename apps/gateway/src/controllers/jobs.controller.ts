@@ -17,7 +17,6 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -94,8 +93,21 @@ export class JobsController {
       '`job` (the record, first and last), `transition` (every state change since creation: from, to, attempt, ' +
       'node, reason), `progress` (about once a second while it runs). Ends after a final state.',
   })
-  @ApiProduces('text/event-stream')
-  @ApiOkResponse({ content: { 'text/event-stream': { schema: { type: 'string' } } } })
+  @ApiOkResponse({
+    content: {
+      'text/event-stream': {
+        schema: {
+          type: 'object',
+          description: 'One event: `data` is the JSON of a job, a transition or a progress report',
+          properties: {
+            id: { type: 'string' },
+            event: { type: 'string', enum: ['job', 'transition', 'progress'] },
+            data: { type: 'string' },
+          },
+        },
+      },
+    },
+  })
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async stream(@Param() params: JobIdParam, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
     const body = await this.events.stream(params.id);

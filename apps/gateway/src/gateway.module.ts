@@ -19,6 +19,7 @@ import { PiconsController } from './controllers/picons.controller.js';
 import { PlaylistController } from './controllers/playlist.controller.js';
 import { StreamController } from './controllers/stream.controller.js';
 import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics.js';
+import { JobApiMetrics, jobApiMetricProviders } from './metrics/job-api.metrics.js';
 import { AnnouncerRepository } from './repositories/announcer.repository.js';
 import { ArtifactStoreRepository } from './repositories/artifact-store.repository.js';
 import { JobEventsRepository } from './repositories/job-events.repository.js';
@@ -114,6 +115,8 @@ export class GatewayModule {
         { provide: APP_GUARD, useClass: AuthGuard },
         ...gatewayMetricProviders,
         GatewayMetrics,
+        ...jobApiMetricProviders,
+        JobApiMetrics,
         override(ClockRepository, options.clock),
         override(AnnouncerRepository, options.announcer),
         SecretsRepository,

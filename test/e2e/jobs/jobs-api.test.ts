@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, STREAM_TOKEN, READ_TOKEN } from '../gateway/support/gateway-harness.js';
+import { metric } from '../gateway/support/http.js';
 import { startLiveStack, type LiveStack } from '../live/support/live-stack.js';
 import { JobsClient, type JobView } from './support/jobs-client.js';
 
@@ -144,5 +145,29 @@ describe('job API', () => {
     const rejected = (await admin.request('GET', '/api/v1/jobs?state=rejected')).json<{ total: number }>();
     expect(rejected.total).toBe(1);
     expect((await admin.request('GET', '/api/v1/jobs?state=done')).status).toBe(400);
+  });
+
+  it('exports queue, state, outcome and claim metrics on the gateway and the worker', async () => {
+    const gatewayMetrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    expect(
+      metric(gatewayMetrics, 'e2gate_jobs', { state: 'succeeded', class: 'interactive', pool: 'cpu' }),
+    ).toBeGreaterThan(0);
+    expect(
+      metric(gatewayMetrics, 'e2gate_jobs', { state: 'rejected', class: 'interactive', pool: 'nvenc-h264' }),
+    ).toBe(1);
+    expect(metric(gatewayMetrics, 'e2gate_job_queue_depth', { class: 'batch' })).toBe(0);
+    expect(
+      metric(gatewayMetrics, 'e2gate_job_submissions_total', { kind: 'noop', outcome: 'replayed' }),
+    ).toBe(1);
+    expect(metric(gatewayMetrics, 'e2gate_job_cancels_total')).toBe(4);
+    const workerMetrics = await (await fetch(`${stack.transcoders[0]!.url}/metrics`)).text();
+    expect(
+      metric(workerMetrics, 'e2gate_job_claims_total', { pool: 'cpu', class: 'interactive' }),
+    ).toBeGreaterThan(5);
+    expect(metric(workerMetrics, 'e2gate_job_retries_total', { failure_class: 'runtime_error' })).toBe(1);
+    expect(
+      metric(workerMetrics, 'e2gate_job_outcomes_total', { state: 'failed', failure_class: 'input_error' }),
+    ).toBe(1);
+    expect(metric(workerMetrics, 'e2gate_job_running')).toBe(0);
   });
 });

@@ -36,6 +36,11 @@ export class ArtifactStoreRepository {
     };
   }
 
+  /** Bytes the store holds (every artefact). */
+  async totalBytes(): Promise<number> {
+    return (await (await this.open()).status()).size;
+  }
+
   /** Bytes `start`–`end` (inclusive) of the object as a stream; destroying it stops the read. */
   async read(name: string, start: number, end: number): Promise<Readable> {
     const result = await (await this.open()).get(name);

@@ -81,6 +81,21 @@ export class JobIndex {
     return out;
   }
 
+  /** Per class: jobs waiting for a worker and how long the oldest has waited (metrics). */
+  queues(nowMs: number): { class: JobClass; depth: number; oldestSeconds: number }[] {
+    const stats = new Map<JobClass, { class: JobClass; depth: number; oldestSeconds: number }>();
+    for (const jobClass of ['live', 'interactive', 'batch'] as const) {
+      stats.set(jobClass, { class: jobClass, depth: 0, oldestSeconds: 0 });
+    }
+    for (const job of this.jobs.values()) {
+      if (!WAITING.has(job.state)) continue;
+      const entry = stats.get(job.class)!;
+      entry.depth++;
+      entry.oldestSeconds = Math.max(entry.oldestSeconds, (nowMs - Date.parse(job.queuedAt)) / 1000);
+    }
+    return [...stats.values()];
+  }
+
   /** Jobs by state, class and pool (metrics). */
   counts(): { state: JobState; class: JobClass; pool: JobPool; count: number }[] {
     const counts = new Map<string, { state: JobState; class: JobClass; pool: JobPool; count: number }>();

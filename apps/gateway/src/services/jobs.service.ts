@@ -26,6 +26,8 @@ import { ClockRepository } from '@e2gate/observability';
 import type { Principal } from '../auth/principal.js';
 import type { JobCreateDto, JobDto, JobListQuery, JobPageDto } from '../dto/job.dto.js';
 import { GatewayHttpError } from '../http/gateway-http-error.js';
+import { JobApiMetrics } from '../metrics/job-api.metrics.js';
+import { ArtifactStoreRepository } from '../repositories/artifact-store.repository.js';
 import { TranscoderRepository } from '../repositories/transcoder.repository.js';
 import { CredentialsService } from './credentials.service.js';
 import { jobDto } from './job-dto.js';
@@ -62,8 +64,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly follower: SnapshotFollowerService,
     private readonly transcoders: TranscoderRepository,
     private readonly credentials: CredentialsService,
+    private readonly artifacts: ArtifactStoreRepository,
+    private readonly metrics: JobApiMetrics,
     private readonly clock: ClockRepository,
-  ) {}
+  ) {
+    metrics.readFrom(view.index, () => clock.nowMs());
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.sweep(), SWEEP_MS);
@@ -75,6 +81,21 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async submit(
+    dto: JobCreateDto,
+    principal: Principal | undefined,
+    idempotencyKey?: string,
+  ): Promise<SubmitOutcome> {
+    try {
+      const outcome = await this.submitOnce(dto, principal, idempotencyKey);
+      this.metrics.submitted(dto.kind, outcome.created ? 'created' : 'replayed');
+      return outcome;
+    } catch (error) {
+      this.metrics.submitted(dto.kind, (error as { code?: string }).code ?? 'INTERNAL');
+      throw error;
+    }
+  }
+
+  private async submitOnce(
     dto: JobCreateDto,
     principal: Principal | undefined,
     idempotencyKey?: string,
@@ -141,6 +162,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       await this.store.removeDispatch(changed.dispatchSeq);
     }
     if (changed.state === 'cancel_requested') await this.store.signalCancel(jobId);
+    this.metrics.canceled();
     return this.dto(changed);
   }
 
@@ -288,6 +310,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
   private async sweep(): Promise<void> {
     try {
       this.view.index.prune(this.clock.nowMs() - this.config.jobs.retentionMs);
+      this.metrics.storedBytes(await this.artifacts.totalBytes());
       const nodes = await this.transcoders.nodes();
       const offered = new Set<JobPool>(nodes.flatMap((node) => (node.pools ?? ['cpu']) as JobPool[]));
       const now = this.nowIso();

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { redactConfig, type GatewayConfig } from '@e2gate/config';
 import { observeHttpDurations } from '@e2gate/observability';
 import { isHlsMediaUrl, serveHlsMedia } from './controllers/hls-media.routes.js';
+import { TS_CONTENT_TYPE } from './services/artifacts.service.js';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
 import { installEdgeChecks } from './http/edge-checks.js';
 import { toErrorResponse } from './http/error-response.js';
@@ -68,6 +69,8 @@ export async function createGatewayApp(
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
+  // Uploads for remux jobs reach their route as the request stream, never buffered (ArtifactsService bounds them).
+  fastify.addContentTypeParser(TS_CONTENT_TYPE, (_request, payload, done) => done(null, payload));
   installGracefulShutdown(fastify, config.shutdownGraceMs);
   installEdgeChecks(fastify, config.limits.maxUrlLength);
   fastify.addHook('onSend', async (request, reply) => {

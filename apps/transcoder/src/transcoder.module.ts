@@ -9,7 +9,7 @@ import { TranscoderMetrics, transcoderMetricProviders } from './metrics/transcod
 import { ArtifactStoreRepository } from './repositories/artifact-store.repository.js';
 import { JobQueueRepository } from './repositories/job-queue.repository.js';
 import { JobWorkerService } from './services/job-worker.service.js';
-import { RecordingRunner } from './services/recording-runner.js';
+import { MediaFileRunner } from './services/media-file-runner.js';
 import { CatalogChannelsRepository } from './repositories/catalog-channels.repository.js';
 import { EngineRepository } from './repositories/engine.repository.js';
 import { HlsStoreRepository } from './repositories/hls-store.repository.js';
@@ -79,7 +79,7 @@ export class TranscoderModule {
         JobStore,
         JobQueueRepository,
         ArtifactStoreRepository,
-        RecordingRunner,
+        MediaFileRunner,
         JobWorkerService,
       ],
     };

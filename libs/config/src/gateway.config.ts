@@ -206,6 +206,8 @@ const gatewaySchema = z.object({
   ...jobVariables,
   // A job for a pool no live node offers is rejected after this long (nodes that are restarting come back).
   E2GATE_JOB_POOL_GRACE: duration({ default: '30s', min: '0s', max: '1h' }),
+  // A transport stream uploaded for a remux job (POST /api/v1/artifacts) is refused beyond this size.
+  E2GATE_UPLOAD_MAX_BYTES: integer({ default: 16 * 1024 ** 3, min: 1024 ** 2, max: 1024 ** 4 }),
 });
 
 export interface GatewayConfig extends SharedConfig {
@@ -263,6 +265,8 @@ export interface GatewayConfig extends SharedConfig {
   jobs: JobConfig & {
     /** How long a queued job may wait for a node of its pool before it is rejected. */
     poolGraceMs: number;
+    /** The largest transport stream an upload may carry. */
+    uploadMaxBytes: number;
   };
 }
 
@@ -321,7 +325,11 @@ export function loadGatewayConfig(
       },
       ssdp: { enabled: vars.E2GATE_SSDP_ENABLED, port: vars.E2GATE_SSDP_PORT },
       metricsPort: vars.E2GATE_METRICS_PORT,
-      jobs: { ...jobConfig(vars), poolGraceMs: vars.E2GATE_JOB_POOL_GRACE },
+      jobs: {
+        ...jobConfig(vars),
+        poolGraceMs: vars.E2GATE_JOB_POOL_GRACE,
+        uploadMaxBytes: vars.E2GATE_UPLOAD_MAX_BYTES,
+      },
     }),
     env,
   );

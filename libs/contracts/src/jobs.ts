@@ -57,10 +57,11 @@ export type JobPool = (typeof JOB_POOLS)[number];
 
 /**
  * `recording`: a receiver recording made browser-ready (MP4, AAC audio, video copied or transcoded).
+ * `remux`: the same for any transport stream file the receiver serves by URL, or one uploaded as an artefact.
  * `noop`: a synthetic job that holds a slot for a while and can fail on purpose: a canary for operators and the
  * load the benchmark and the fault tests put through the whole path (admin only).
  */
-export const JOB_KINDS = ['recording', 'noop'] as const;
+export const JOB_KINDS = ['recording', 'remux', 'noop'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** jobs.md §3. */
@@ -99,6 +100,18 @@ export interface RecordingJobSpec {
   output: JobOutputSpec;
 }
 
+export interface RemuxJobSpec {
+  kind: 'remux';
+  /**
+   * A file URL on the receiver (checked by the worker against the receiver it is configured for), or a transport
+   * stream uploaded into the artefact store.
+   */
+  source: { url: string } | { artifactId: string };
+  /** Names the output file. */
+  title: string;
+  output: JobOutputSpec;
+}
+
 export interface NoopJobSpec {
   kind: 'noop';
   /** How long the job runs (progress every second). */
@@ -118,7 +131,7 @@ export interface JobOutputSpec {
   languages: string[];
 }
 
-export type JobSpec = RecordingJobSpec | NoopJobSpec;
+export type JobSpec = RecordingJobSpec | RemuxJobSpec | NoopJobSpec;
 
 export interface JobProgress {
   /** 0–1; absent while the length is unknown. */

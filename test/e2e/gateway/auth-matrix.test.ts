@@ -121,6 +121,8 @@ beforeAll(async () => {
     route('DELETE', `/api/v1/jobs/${NO_JOB}`, 'stream', false, false, 404),
     route('POST', `/api/v1/jobs/${NO_JOB}/retry`, 'stream', false, false, 404),
     route('GET', '/api/v1/artifacts/art_00000000000000000000000000', 'stream', false, true, 404),
+    // Past auth, an upload that is not `video/mp2t` is a 415.
+    route('POST', '/api/v1/artifacts', 'stream', false, false, 415),
     ...HDHR_ROUTES.map(([method, path]) => route(method, path, 'read', true, true)),
   ];
 }, 180_000);
@@ -155,7 +157,12 @@ function expectAuthorised(route: Route, reply: Awaited<ReturnType<typeof call>>)
     expect(reply.status, `${route.method} ${route.path}: ${reply.text.slice(0, 200)}`).toBe(
       route.authorisedStatus,
     );
-    expect(reply.json().code).toBe(route.authorisedStatus === 400 ? 'VALIDATION_FAILED' : 'NOT_FOUND');
+    const codes: Record<number, string> = {
+      400: 'VALIDATION_FAILED',
+      404: 'NOT_FOUND',
+      415: 'UNSUPPORTED_MEDIA_TYPE',
+    };
+    expect(reply.json().code).toBe(codes[route.authorisedStatus]);
     return;
   }
   expect([200, 202], `${route.method} ${route.path}: ${reply.status} ${reply.text.slice(0, 200)}`).toContain(

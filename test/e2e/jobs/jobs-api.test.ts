@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { startLiveStack, type LiveStack } from '../live/support/live-stack.js';
 import { JobsClient, type JobView } from './support/jobs-client.js';
 
 /** The job API against the real stack: gateway, one transcoder (two job slots), nats-server, the simulator. */
+const workerData = mkdtempSync(join(tmpdir(), 'e2gate-jobs-'));
 let stack: LiveStack;
 let admin: JobsClient;
 let user: JobsClient;
@@ -19,9 +20,9 @@ beforeAll(async () => {
       E2GATE_JOB_SLOTS: '2',
       E2GATE_JOB_RETRY_BASE: '200ms',
       E2GATE_JOB_LEASE: '3s',
-      E2GATE_DATA_DIR: mkdtempSync(join(tmpdir(), 'e2gate-jobs-')),
+      E2GATE_DATA_DIR: workerData,
     },
-    gatewayEnv: { E2GATE_JOB_POOL_GRACE: '1s' },
+    gatewayEnv: { E2GATE_JOB_POOL_GRACE: '1s', E2GATE_JOB_QUEUE_MAX: '8' },
   });
   admin = new JobsClient(stack.gateway.url, ADMIN_TOKEN);
   user = new JobsClient(stack.gateway.url, STREAM_TOKEN);
@@ -128,6 +129,8 @@ describe('job API', () => {
     }
     for (const job of running) await admin.waitForState(job.id, 'canceled', 5_000);
     expect(Date.now() - started).toBeLessThan(5_000);
+    // Their attempts' directories (partial outputs) are gone.
+    expect(readdirSync(join(workerData, 'job-work'))).toEqual([]);
     expect((await admin.request('DELETE', `/api/v1/jobs/${running[0]!.id}`)).status).toBe(202);
     const done = await admin.create({ kind: 'noop' });
     await admin.waitForState(done.id, 'succeeded');
@@ -169,5 +172,19 @@ describe('job API', () => {
       metric(workerMetrics, 'e2gate_job_outcomes_total', { state: 'failed', failure_class: 'input_error' }),
     ).toBe(1);
     expect(metric(workerMetrics, 'e2gate_job_running')).toBe(0);
+  });
+
+  it('refuses a submit beyond the class queue bound with 429 JOB_QUEUE_FULL and Retry-After', async () => {
+    // A pool no node offers keeps jobs waiting (until the grace time rejects them).
+    const waiting: string[] = [];
+    for (let i = 0; i < 8; i++)
+      waiting.push((await admin.create({ kind: 'noop', class: 'batch', pool: 'vaapi-h264' })).id);
+    const refused = await admin.submit({ kind: 'noop', class: 'batch', pool: 'vaapi-h264' });
+    expect(refused.status).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'JOB_QUEUE_FULL' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Other classes have their own bound.
+    expect((await admin.submit({ kind: 'noop', class: 'live' })).status).toBe(201);
+    for (const id of waiting) await admin.request('DELETE', `/api/v1/jobs/${id}`);
   });
 });

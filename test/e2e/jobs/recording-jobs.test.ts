@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { startLiveStack, type LiveStack } from '../live/support/live-stack.js';
 import { JobsClient, type JobView } from './support/jobs-client.js';
 
 const run = promisify(execFile);
+const UPLOAD_MAX_BYTES = 32 * 1024 * 1024;
 
 /** A recording made browser-ready: the simulator's recording file → engine → MP4 in the artefact store → Chromium. */
 let stack: LiveStack;
@@ -41,6 +42,7 @@ beforeAll(async () => {
   stack = await startLiveStack({
     transcoders: 1,
     transcoderEnv: { E2GATE_DATA_DIR: join(work, 'transcoder') },
+    gatewayEnv: { E2GATE_UPLOAD_MAX_BYTES: String(UPLOAD_MAX_BYTES) },
   });
   jobs = new JobsClient(stack.gateway.url, STREAM_TOKEN);
 }, 180_000);
@@ -156,4 +158,84 @@ describe('recording jobs', () => {
     expect(state.time).toBeGreaterThan(1.5);
     expect(state.width).toBe(1280);
   }, 60_000);
+
+  it('remuxes any file URL of the receiver the same way, and refuses a source on another host', async () => {
+    const recording = await recordingOf('t1_720p50_ac3_mp2');
+    const sourceUrl = `${stack.sim.url}/file?file=${encodeURIComponent(recording.file)}`;
+    const created = await jobs.create({ kind: 'remux', sourceUrl, output: { video: 'copy' } });
+    const done = await jobs.waitForState(created.id, 'succeeded', 90_000);
+    const baseName = recording.file.split('/').at(-1)!.replace(/\.ts$/, '');
+    expect(done.result!.fileName).toBe(`${baseName}.mp4`);
+    expect(Math.abs(done.result!.durationSeconds! - Number(source.format.duration))).toBeLessThan(0.5);
+
+    const elsewhere = await jobs.create({ kind: 'remux', sourceUrl: 'http://127.0.0.2:9/film.ts' });
+    const refused = await jobs.waitForState(elsewhere.id, 'failed');
+    expect(refused.failure).toMatchObject({ class: 'input_error', code: 'JOB_SOURCE_NOT_RECEIVER' });
+    for (const sourceUrl of ['file:///etc/passwd', 'not a url', '']) {
+      const reply = await jobs.submit({ kind: 'remux', sourceUrl });
+      expect(reply.status, sourceUrl).toBe(400);
+    }
+  }, 120_000);
+
+  it('remuxes a transport stream uploaded into the artefact store; refuses what is not one, or too large', async () => {
+    const upload = (body: Buffer, contentType = 'video/mp2t', name = 'Der Film.ts') =>
+      fetch(`${stack.gateway.url}/api/v1/artifacts?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers: { ...bearer(STREAM_TOKEN), 'content-type': contentType },
+        body,
+      });
+    const bytes = readFileSync(join(work, 'source.ts'));
+    expect(bytes.length).toBeLessThan(UPLOAD_MAX_BYTES);
+    const stored = await upload(bytes);
+    expect(stored.status).toBe(201);
+    const artifact = (await stored.json()) as { artifactId: string; sizeBytes: number; fileName: string };
+    expect(artifact).toMatchObject({ sizeBytes: bytes.length, fileName: 'Der Film.ts' });
+    const created = await jobs.create({
+      kind: 'remux',
+      sourceArtifactId: artifact.artifactId,
+      title: 'Der Film',
+    });
+    const done = await jobs.waitForState(created.id, 'succeeded', 90_000);
+    expect(done.result!.fileName).toBe('Der Film.mp4');
+    expect(Math.abs(done.result!.durationSeconds! - Number(source.format.duration))).toBeLessThan(0.5);
+
+    const notTs = await upload(Buffer.from('<html>'.repeat(1000)));
+    expect(notTs.status).toBe(400);
+    expect(((await notTs.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
+    const wrongType = await upload(bytes.subarray(0, 188 * 10), 'application/octet-stream');
+    expect(wrongType.status).toBe(415);
+    const packet = Buffer.alloc(188, 0xff);
+    packet[0] = 0x47;
+    const tooLarge = await upload(
+      Buffer.concat(Array.from({ length: UPLOAD_MAX_BYTES / 188 + 2 }, () => packet)),
+    );
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { code: string }).code).toBe('PAYLOAD_TOO_LARGE');
+    const missing = await jobs.submit({ kind: 'remux', sourceArtifactId: 'art_00000000000000000000000000' });
+    expect(missing.status).toBe(404);
+    const both = await jobs.submit({
+      kind: 'remux',
+      sourceArtifactId: artifact.artifactId,
+      sourceUrl: `${stack.sim.url}/file?file=x.ts`,
+    });
+    expect(both.status).toBe(400);
+  }, 120_000);
+
+  it('stops a running conversion when canceled and leaves no partial output', async () => {
+    const recording = await recordingOf('t1_720p50_ac3_mp2');
+    // A transcode of the video keeps the engine busy for several seconds.
+    const created = await jobs.create({
+      kind: 'recording',
+      recordingId: recording.id,
+      output: { video: 'h264' },
+    });
+    await jobs.waitForState(created.id, 'running', 30_000);
+    await jobs.waitFor(created.id, (job) => (job.progress?.fraction ?? 0) > 0, 30_000).catch(() => undefined);
+    const canceledAt = Date.now();
+    expect((await jobs.request('DELETE', `/api/v1/jobs/${created.id}`)).status).toBe(202);
+    const canceled = await jobs.waitForState(created.id, 'canceled', 10_000);
+    expect(Date.now() - canceledAt).toBeLessThan(10_000);
+    expect(canceled.result).toBeUndefined();
+    expect(readdirSync(join(work, 'transcoder', 'job-work'))).toEqual([]);
+  }, 90_000);
 });

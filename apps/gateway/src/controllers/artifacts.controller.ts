@@ -1,9 +1,16 @@
-import { Controller, Get, Headers, Param, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiPartialContentResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPartialContentResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Access } from '../auth/access-policy.js';
-import { ArtifactIdParam } from '../dto/job.dto.js';
-import { ApiErrors, SignedSecurity } from '../http/openapi-decorators.js';
+import { ArtifactDto, ArtifactIdParam, ArtifactUploadQuery } from '../dto/job.dto.js';
+import { ApiClientSecurity, ApiErrors, SignedSecurity } from '../http/openapi-decorators.js';
 import { ArtifactsService } from '../services/artifacts.service.js';
 
 /** `/api/v1/artifacts/<id>`: job outputs, playable straight from the URL (signed links need no header). */
@@ -31,5 +38,26 @@ export class ArtifactsController {
   ): Promise<void> {
     const download = await this.artifacts.download(params.id, range);
     await reply.status(download.status).headers(download.headers).send(download.body);
+  }
+
+  @Post()
+  @Access('stream')
+  @ApiClientSecurity()
+  @ApiOperation({
+    summary: 'Uploads a transport stream for a remux job',
+    description:
+      'The body is the file (`Content-Type: video/mp2t`), streamed into the artefact store; a `remux` job then ' +
+      'names it as `sourceArtifactId`. At most `E2GATE_UPLOAD_MAX_BYTES`.',
+  })
+  @ApiBody({ required: true, content: { 'video/mp2t': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiCreatedResponse({ type: ArtifactDto })
+  @ApiErrors(400, 401, 403, 413, 415, 429, 503)
+  upload(
+    @Query() query: ArtifactUploadQuery,
+    @Req() request: FastifyRequest,
+    @Headers('content-type') contentType: string | undefined,
+    @Headers('content-length') contentLength: string | undefined,
+  ): Promise<ArtifactDto> {
+    return this.artifacts.upload(request.body, { contentType, contentLength }, query.name);
   }
 }

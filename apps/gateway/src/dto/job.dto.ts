@@ -5,7 +5,10 @@ import {
   IsIn,
   IsInt,
   IsOptional,
+  IsString,
+  IsUrl,
   Matches,
+  MaxLength,
   Max,
   Min,
   ValidateIf,
@@ -65,7 +68,9 @@ export class JobOutputDto {
 export class JobCreateDto {
   @ApiProperty({
     enum: JOB_KINDS,
-    description: '`recording`: a receiver recording made browser-ready; `noop`: a canary job (admin only)',
+    description:
+      '`recording`: a receiver recording made browser-ready; `remux`: the same for a transport stream file the ' +
+      'receiver serves by URL; `noop`: a canary job (admin only)',
   })
   @IsIn(JOB_KINDS)
   kind!: (typeof JOB_KINDS)[number];
@@ -74,6 +79,32 @@ export class JobCreateDto {
   @ValidateIf((dto: JobCreateDto) => dto.kind === 'recording')
   @Matches(/^[0-9a-f]{16}$/)
   recordingId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Kind `remux`: the file's URL on the receiver (its web port's `/file?file=…` or its stream port)",
+    maxLength: 2000,
+    example: 'http://receiver/file?file=/media/hdd/movie/film.ts',
+  })
+  @ValidateIf((dto: JobCreateDto) => dto.kind === 'remux' && dto.sourceArtifactId === undefined)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
+  @MaxLength(2000)
+  sourceUrl?: string;
+
+  @ApiPropertyOptional({
+    pattern: ARTIFACT_ID_PATTERN.source,
+    description:
+      'Kind `remux`, instead of `sourceUrl`: a transport stream uploaded with `POST /api/v1/artifacts`',
+  })
+  @IsOptional()
+  @Matches(ARTIFACT_ID_PATTERN)
+  sourceArtifactId?: string;
+
+  @ApiPropertyOptional({ description: 'Kind `remux`: names the output file', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  title?: string;
 
   @ApiPropertyOptional({ type: JobOutputDto })
   @IsOptional()
@@ -238,7 +269,7 @@ export class JobDto {
   @ApiProperty({ type: 'integer' }) maxAttempts!: number;
   @ApiProperty({ type: 'integer' }) timeoutSec!: number;
   @ApiPropertyOptional({ description: 'Node of the current attempt' }) node?: string;
-  @ApiPropertyOptional({ description: 'What the job works on (recording title)' }) title?: string;
+  @ApiPropertyOptional({ description: 'What the job works on (recording or remux title)' }) title?: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) queuedAt!: string;
   @ApiPropertyOptional({ format: 'date-time' }) startedAt?: string;
@@ -256,4 +287,19 @@ export class JobPageDto {
   @ApiProperty({ type: 'integer' }) offset!: number;
   @ApiProperty({ type: 'integer' }) limit!: number;
   @ApiProperty({ type: [JobDto], description: 'Newest first' }) items!: JobDto[];
+}
+
+export class ArtifactUploadQuery {
+  @ApiPropertyOptional({ description: 'File name of the upload (names the remux output)', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class ArtifactDto {
+  @ApiProperty({ pattern: ARTIFACT_ID_PATTERN.source }) artifactId!: string;
+  @ApiProperty() fileName!: string;
+  @ApiProperty({ example: 'video/mp2t' }) contentType!: string;
+  @ApiProperty({ type: 'integer' }) sizeBytes!: number;
 }

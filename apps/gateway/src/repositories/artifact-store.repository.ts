@@ -36,6 +36,19 @@ export class ArtifactStoreRepository {
     };
   }
 
+  /** Streams `body` into the store under `name`; returns the stored size. */
+  async put(
+    name: string,
+    body: ReadableStream<Uint8Array>,
+    metadata: Record<string, string>,
+  ): Promise<number> {
+    return (await (await this.open()).put({ name, metadata }, body)).size;
+  }
+
+  async remove(name: string): Promise<void> {
+    await (await this.open()).delete(name).catch(() => undefined);
+  }
+
   /** Bytes the store holds (every artefact). */
   async totalBytes(): Promise<number> {
     return (await (await this.open()).status()).size;

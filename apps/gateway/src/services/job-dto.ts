@@ -20,6 +20,7 @@ export function jobDto(job: JobRecord, sign: LinkSigner): JobDto {
     timeoutSec: job.timeoutSec,
     ...(job.nodeId === undefined ? {} : { node: job.nodeId }),
     ...(job.spec.kind === 'recording' ? { title: job.spec.recording.title } : {}),
+    ...(job.spec.kind === 'remux' ? { title: job.spec.title } : {}),
     createdAt: job.createdAt,
     queuedAt: job.queuedAt,
     ...(job.startedAt === undefined ? {} : { startedAt: job.startedAt }),

@@ -96,6 +96,21 @@ export class JobIndex {
     return [...stats.values()];
   }
 
+  /** Queued jobs, queued before `queuedBefore` (epoch ms), whose queue message was never confirmed. */
+  undispatched(queuedBefore: number): JobRecord[] {
+    const out: JobRecord[] = [];
+    for (const job of this.jobs.values()) {
+      if (
+        job.state === 'queued' &&
+        job.dispatchSeq === undefined &&
+        Date.parse(job.queuedAt) < queuedBefore
+      ) {
+        out.push(job);
+      }
+    }
+    return out;
+  }
+
   /** Jobs by state, class and pool (metrics). */
   counts(): { state: JobState; class: JobClass; pool: JobPool; count: number }[] {
     const counts = new Map<string, { state: JobState; class: JobClass; pool: JobPool; count: number }>();

@@ -17,6 +17,7 @@ import {
   JobConflict,
   moveJob,
   newJobId,
+  type JobOutputSpec,
   type JobPool,
   type JobRecord,
   type JobSpec,
@@ -29,6 +30,7 @@ import { GatewayHttpError } from '../http/gateway-http-error.js';
 import { JobApiMetrics } from '../metrics/job-api.metrics.js';
 import { ArtifactStoreRepository } from '../repositories/artifact-store.repository.js';
 import { TranscoderRepository } from '../repositories/transcoder.repository.js';
+import { ArtifactsService } from './artifacts.service.js';
 import { CredentialsService } from './credentials.service.js';
 import { jobDto } from './job-dto.js';
 import { JobViewService } from './job-view.service.js';
@@ -39,6 +41,8 @@ const DEFAULT_ATTEMPTS = 3;
 /** A recording of unknown length gets six hours per attempt. */
 const UNKNOWN_LENGTH_TIMEOUT_SEC = 6 * 3600;
 const SWEEP_MS = 5_000;
+/** A queued job without a confirmed queue message this long after queueing is published again. */
+const REDISPATCH_AFTER_MS = 30_000;
 /** JetStream: the work queue is at `max_msgs` / `max_bytes` and discards new messages. */
 const STREAM_FULL_CODES = new Set([10077, 10047]);
 
@@ -65,6 +69,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly transcoders: TranscoderRepository,
     private readonly credentials: CredentialsService,
     private readonly artifacts: ArtifactStoreRepository,
+    private readonly uploads: ArtifactsService,
     private readonly metrics: JobApiMetrics,
     private readonly clock: ClockRepository,
   ) {
@@ -103,6 +108,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     if (dto.kind === 'noop' && !principal?.scopes.has('admin')) {
       throw new GatewayHttpError(HttpEdgeErrorCode.Forbidden, 'noop jobs need the admin scope');
     }
+    if (dto.kind === 'remux') await this.checkRemuxSource(dto);
     const job = this.newRecord(dto, principal);
     if (this.view.index.waiting(job.class) >= this.config.jobs.queueMaxPerClass) {
       throw new E2gateError(ErrorCode.JobQueueFull, `the ${job.class} queue holds its limit of jobs`, {
@@ -125,7 +131,12 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         return { job: this.dto(await this.awaitRecord(earlier.jobId)), created: false };
       }
     }
-    await this.store.create(job);
+    try {
+      await this.store.create(job);
+    } catch (error) {
+      if (idem) await this.store.releaseIdempotencyKey(idem.key);
+      throw error;
+    }
     await this.enqueue(job, idem?.key);
     return { job: this.dto((await this.store.get(job.id))?.job ?? job), created: true };
   }
@@ -223,6 +234,19 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         outputBytes: dto.outputBytes ?? 0,
       };
     }
+    const output: JobOutputSpec = {
+      format: dto.output?.format ?? 'mp4',
+      video: dto.output?.video ?? 'auto',
+      languages: dto.output?.languages ?? [],
+    };
+    if (dto.kind === 'remux') {
+      if (dto.sourceArtifactId !== undefined) {
+        const artifactId = dto.sourceArtifactId;
+        return { kind: 'remux', source: { artifactId }, title: dto.title ?? artifactId, output };
+      }
+      const url = dto.sourceUrl as string;
+      return { kind: 'remux', source: { url }, title: dto.title ?? titleOf(url), output };
+    }
     const view = this.follower.current;
     if (!view) throw new E2gateError(ErrorCode.NoSnapshot, 'no catalog snapshot yet');
     const recording = view.snapshot.recordings?.find((r) => r.id === dto.recordingId);
@@ -237,12 +261,19 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         ...(recording.durationSeconds === undefined ? {} : { durationSeconds: recording.durationSeconds }),
         ...(recording.sizeBytes === undefined ? {} : { sizeBytes: recording.sizeBytes }),
       },
-      output: {
-        format: dto.output?.format ?? 'mp4',
-        video: dto.output?.video ?? 'auto',
-        languages: dto.output?.languages ?? [],
-      },
+      output,
     };
+  }
+
+  /** A remux reads one source: a receiver URL or an uploaded transport stream that exists. */
+  private async checkRemuxSource(dto: JobCreateDto): Promise<void> {
+    if (dto.sourceUrl !== undefined && dto.sourceArtifactId !== undefined) {
+      throw new E2gateError(
+        ErrorCode.ValidationFailed,
+        'a remux reads sourceUrl or sourceArtifactId, not both',
+      );
+    }
+    if (dto.sourceArtifactId !== undefined) await this.uploads.uploaded(dto.sourceArtifactId);
   }
 
   /** Publishes the job's current attempt; a refused publish fails the job (and frees its idempotency key). */
@@ -269,6 +300,11 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
         throw new E2gateError(ErrorCode.JobQueueFull, 'the job queue is full', { retryAfterSeconds: 30 });
       throw new E2gateError(ErrorCode.Unavailable, `the job could not be queued: ${errorMessage(error)}`);
     }
+    await this.recordDispatch(job, sequence);
+  }
+
+  /** Stores the queue message's sequence in the record (to delete the message if the job ends before a pull). */
+  private async recordDispatch(job: JobRecord, sequence: number): Promise<void> {
     await this.store
       .change(job.id, (stored) =>
         stored.attempt === job.attempt && stored.dispatchSeq !== sequence
@@ -314,6 +350,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
       const nodes = await this.transcoders.nodes();
       const offered = new Set<JobPool>(nodes.flatMap((node) => (node.pools ?? ['cpu']) as JobPool[]));
       const now = this.nowIso();
+      await this.redispatchUnqueued();
       for (const stranded of this.view.index.stranded(
         offered,
         this.clock.nowMs() - this.config.jobs.poolGraceMs,
@@ -339,13 +376,37 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * Queued jobs whose queue message was never confirmed (a gateway died between the record and the publish, or the
+   * publish failed): published again. Within the queue's duplicate window the publish is dropped as a duplicate;
+   * after it, a second message for the same attempt is harmless (the claim is a compare-and-set).
+   */
+  private async redispatchUnqueued(): Promise<void> {
+    for (const job of this.view.index.undispatched(this.clock.nowMs() - REDISPATCH_AFTER_MS)) {
+      try {
+        await this.recordDispatch(job, await this.store.dispatch(job));
+      } catch (error) {
+        this.logger.warn(`job ${job.id}: queue message not published again: ${errorMessage(error)}`);
+      }
+    }
+  }
+
   private nowIso(): string {
     return new Date(this.clock.nowMs()).toISOString();
   }
 }
 
+/** A source URL's file name without its extension: the `file` parameter's, else the path's last segment. */
+function titleOf(url: string): string {
+  const parsed = new URL(url);
+  const path = parsed.searchParams.get('file') ?? parsed.pathname;
+  const name = path.split('/').filter(Boolean).at(-1) ?? 'remux';
+  return name.replace(/\.[^.]*$/, '') || 'remux';
+}
+
 function defaultTimeout(spec: JobSpec): number {
   if (spec.kind === 'noop') return Math.ceil(spec.durationMs / 1000) + 60;
+  if (spec.kind === 'remux') return UNKNOWN_LENGTH_TIMEOUT_SEC;
   const seconds = spec.recording.durationSeconds;
   return seconds === undefined ? UNKNOWN_LENGTH_TIMEOUT_SEC : Math.ceil(2 * seconds) + 300;
 }

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import type { ObjectStore } from '@nats-io/obj';
-import { Bucket } from '@e2gate/contracts';
+import { Bucket, E2gateError, ErrorCode } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
 
 export interface StoredArtifact {
@@ -27,6 +27,32 @@ export class ArtifactStoreRepository {
     const body = Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>;
     const info = await (await this.open()).put({ name, metadata }, body);
     return info.size;
+  }
+
+  /** Reads an artefact start to end; `onData` gets each chunk and the object's size (a promise holds the read). */
+  async read(
+    name: string,
+    onData: (chunk: Buffer, size: number) => void | Promise<void>,
+    signal: AbortSignal,
+  ): Promise<number> {
+    const result = await (await this.open()).get(name);
+    if (!result) throw new E2gateError(ErrorCode.NotFound, `no artifact ${name}`);
+    const reader = result.data.getReader();
+    let bytes = 0;
+    try {
+      for (;;) {
+        signal.throwIfAborted();
+        const { value, done } = await reader.read();
+        if (done) break;
+        bytes += value.length;
+        await onData(Buffer.from(value.buffer, value.byteOffset, value.length), result.info.size);
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+    const failure = await result.error;
+    if (failure) throw failure;
+    return bytes;
   }
 
   async remove(name: string): Promise<void> {

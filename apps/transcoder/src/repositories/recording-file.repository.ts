@@ -42,7 +42,16 @@ export class RecordingFileRepository {
     credentials: { user: string; password: string } | null,
     options: RecordingReadOptions,
   ): Promise<RecordingReadResult> {
-    const url = new URL(`/file?file=${encodeURIComponent(file)}`, baseUrl);
+    return this.readUrl(new URL(`/file?file=${encodeURIComponent(file)}`, baseUrl), credentials, options);
+  }
+
+  /** The same for any file URL of the receiver (its web port's `/file`, a recording's URL on its stream port). */
+  async readUrl(
+    url: URL,
+    credentials: { user: string; password: string } | null,
+    options: RecordingReadOptions,
+  ): Promise<RecordingReadResult> {
+    const file = fileOf(url);
     const auth = takeBasicAuth(url, credentials);
     const state = { offset: 0, size: -1 };
     let resumes = 0;
@@ -173,7 +182,7 @@ export class RecordingFileRepository {
     url: URL,
     state: { offset: number; size: number },
   ): number | 'done' | Attempt | Error {
-    const file = url.searchParams.get('file') ?? '';
+    const file = fileOf(url);
     const status = res.statusCode ?? 0;
     if (status === 404)
       return new E2gateError(ErrorCode.ReceiverNotFound, `the receiver has no recording ${file}`);
@@ -213,6 +222,11 @@ export class RecordingFileRepository {
       `recording ${file}: the receiver answered HTTP ${status}`,
     );
   }
+}
+
+/** How messages name the file: its `file` parameter, else the URL's path. */
+function fileOf(url: URL): string {
+  return url.searchParams.get('file') ?? url.pathname;
 }
 
 /** Records the file's size; an error when there is none or it changed between connections. */

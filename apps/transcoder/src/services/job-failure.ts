@@ -24,7 +24,15 @@ const NATIVE_INPUT_CODES: ReadonlySet<string> = new Set([
   'ERR_NATIVE_NO_PROGRAM',
   'ERR_NATIVE_INVALID_INPUT',
 ]);
-const RESOURCE_ERRNOS: ReadonlySet<string> = new Set(['ENOSPC', 'ENOMEM', 'EMFILE', 'ENFILE', 'EDQUOT']);
+// ERR_NATIVE_IO: the engine could not write its output file (disk full, most likely).
+const RESOURCE_ERRNOS: ReadonlySet<string> = new Set([
+  'ENOSPC',
+  'ENOMEM',
+  'EMFILE',
+  'ENFILE',
+  'EDQUOT',
+  'ERR_NATIVE_IO',
+]);
 
 /** jobs.md §3: the failure class of what an attempt threw; unknown ⇒ `runtime_error`. */
 export function classifyFailure(error: unknown, stopped: StopReason | null): JobFailure {

@@ -41,7 +41,7 @@ import { classifyFailure, type StopReason } from './job-failure.js';
 import type { JobRunner, JobRunOutput } from './job-runner.js';
 import { NodeRegistryService } from './node-registry.service.js';
 import { NoopRunner } from './noop-runner.js';
-import { RecordingRunner } from './recording-runner.js';
+import { MediaFileRunner } from './media-file-runner.js';
 
 /** How long an idle worker waits for the doorbell before it looks at the queues anyway (due retries). */
 const IDLE_POLL_MS = 500;
@@ -96,9 +96,9 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
     private readonly nats: NatsConnectionService,
     private readonly clock: ClockRepository,
     private readonly metrics: JobMetrics,
-    recordings: RecordingRunner,
+    mediaFiles: MediaFileRunner,
   ) {
-    this.runners = { noop: new NoopRunner(), recording: recordings };
+    this.runners = { noop: new NoopRunner(), recording: mediaFiles, remux: mediaFiles };
     this.picker = new JobClassPicker(AGING_MS, clock.monotonicMs());
   }
 
@@ -209,9 +209,7 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
     this.busy++;
     try {
       const stored = await this.store.get(delivery.message.jobId);
-      const holderAlive = stored?.job.nodeId
-        ? await this.registry.isAlive(stored.job.nodeId, stored.job.bootId)
-        : false;
+      const holderAlive = await this.holderAlive(stored?.job ?? null);
       const context = { nowMs: this.clock.nowMs(), holderAlive, leaseMs: this.config.jobs.leaseMs };
       const decision = decideDelivery(stored?.job ?? null, context);
       if (decision.action !== 'claim') return await this.settleUnclaimed(delivery, decision);
@@ -223,6 +221,16 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
     } finally {
       this.busy--;
     }
+  }
+
+  /**
+   * Whether the node named by the record still runs it. This node knows without asking: an attempt it no longer
+   * holds (its final write failed, NATS was away) must not wait for its own heartbeat to lapse.
+   */
+  private async holderAlive(job: JobRecord | null): Promise<boolean> {
+    if (!job?.nodeId) return false;
+    if (job.nodeId === this.registry.nodeId) return this.held.get(job.id)?.lease.leaseId === job.leaseId;
+    return this.registry.isAlive(job.nodeId, job.bootId);
   }
 
   private async settleUnclaimed(

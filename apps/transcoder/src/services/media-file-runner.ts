@@ -3,7 +3,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
-import type { RecordingJobSpec } from '@e2gate/contracts';
+import type { RecordingJobSpec, RemuxJobSpec } from '@e2gate/contracts';
+import { ArtifactStoreRepository } from '../repositories/artifact-store.repository.js';
 import {
   EngineRepository,
   type LivePipelineOptions,
@@ -17,36 +18,38 @@ import { JobRunError, type JobRunContext, type JobRunner, type JobRunOutput } fr
 const CONVERT_SHARE = 0.95;
 
 /**
- * The `recording` kind: a receiver recording read from its file endpoint (resuming dropped connections), through
- * the engine (audio → AAC per kept language, video copied or transcoded) into a transport stream in the attempt's
- * directory, then remuxed to MP4 with the index first.
+ * The `recording` and `remux` kinds: a transport stream file read from the receiver (a recording by its path, or any
+ * file URL of the box; dropped connections resumed), through the engine (audio → AAC per kept language, video
+ * copied or transcoded) into a transport stream in the attempt's directory, then remuxed to MP4 with the index first.
  */
 @Injectable()
-export class RecordingRunner implements JobRunner {
+export class MediaFileRunner implements JobRunner {
   constructor(
     @Inject(APP_CONFIG) private readonly config: TranscoderConfig,
     private readonly files: RecordingFileRepository,
     private readonly receiver: ReceiverRepository,
     private readonly engine: EngineRepository,
+    private readonly artifacts: ArtifactStoreRepository,
   ) {}
 
   async run({ job, signal, workDir, progress }: JobRunContext): Promise<JobRunOutput> {
-    const spec = job.spec as RecordingJobSpec;
+    const spec = job.spec as RecordingJobSpec | RemuxJobSpec;
     const tsPath = join(workDir, 'engine.ts');
     const mp4Path = join(workDir, 'output.mp4');
     const sink = createWriteStream(tsPath);
     const feed = new EngineFeed(this.engine, this.pipelineOptions(spec), sink);
     try {
       let bytes = 0;
-      await this.files.read(this.config.receiver.url, spec.recording.file, this.receiver.credentials, {
-        signal,
-        onData: async (chunk, fileSize) => {
-          await feed.push(chunk);
-          bytes += chunk.length;
-          if (fileSize > 0)
-            progress({ fraction: Math.min(CONVERT_SHARE, (CONVERT_SHARE * bytes) / fileSize) });
-        },
-      });
+      const onData = async (chunk: Buffer, fileSize: number) => {
+        await feed.push(chunk);
+        bytes += chunk.length;
+        if (fileSize > 0) progress({ fraction: Math.min(CONVERT_SHARE, (CONVERT_SHARE * bytes) / fileSize) });
+      };
+      if (spec.kind === 'remux' && 'artifactId' in spec.source) {
+        await this.artifacts.read(spec.source.artifactId, onData, signal);
+      } else {
+        await this.files.readUrl(this.sourceOf(spec), this.receiver.credentials, { signal, onData });
+      }
       await feed.finish();
     } finally {
       feed.destroy();
@@ -59,14 +62,34 @@ export class RecordingRunner implements JobRunner {
     return {
       file: {
         path: mp4Path,
-        fileName: `${fileNameOf(spec.recording.title)}.mp4`,
+        fileName: `${fileNameOf(spec.kind === 'recording' ? spec.recording.title : spec.title)}.mp4`,
         contentType: 'video/mp4',
         durationSeconds: Math.round(mp4.durationSeconds * 1000) / 1000,
       },
     };
   }
 
-  private pipelineOptions(spec: RecordingJobSpec): LivePipelineOptions {
+  /**
+   * Where the file is read: a recording through the web port's `/file`; a remux source only on the receiver this
+   * node is configured for (any of its ports), so a job cannot make the transcoder fetch from elsewhere.
+   */
+  private sourceOf(spec: RecordingJobSpec | RemuxJobSpec): URL {
+    const receiver = new URL(this.config.receiver.url);
+    if (spec.kind === 'recording') {
+      return new URL(`/file?file=${encodeURIComponent(spec.recording.file)}`, receiver);
+    }
+    const source = new URL((spec.source as { url: string }).url);
+    if (source.hostname !== receiver.hostname || !/^https?:$/.test(source.protocol)) {
+      throw new JobRunError(
+        'input_error',
+        'JOB_SOURCE_NOT_RECEIVER',
+        `${source.protocol}//${source.host} is not the receiver (${receiver.host}); remux reads only its files`,
+      );
+    }
+    return source;
+  }
+
+  private pipelineOptions(spec: RecordingJobSpec | RemuxJobSpec): LivePipelineOptions {
     const transcode = this.config.transcode;
     const video =
       spec.output.video === 'copy'

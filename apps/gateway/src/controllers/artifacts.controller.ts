@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBody,
+  ApiConsumes,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
@@ -49,7 +50,8 @@ export class ArtifactsController {
       'The body is the file (`Content-Type: video/mp2t`), streamed into the artefact store; a `remux` job then ' +
       'names it as `sourceArtifactId`. At most `E2GATE_UPLOAD_MAX_BYTES`.',
   })
-  @ApiBody({ required: true, content: { 'video/mp2t': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiConsumes('video/mp2t')
+  @ApiBody({ required: true, schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({ type: ArtifactDto })
   @ApiErrors(400, 401, 403, 413, 415, 429, 503)
   upload(

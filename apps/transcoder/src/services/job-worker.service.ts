@@ -331,20 +331,28 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
         progress: this.progressReporter(claimed.id, attempt),
       });
       attempt.abort.signal.throwIfAborted();
-      await this.succeed(claimed, attempt, output, delivery);
+      await this.succeed(claimed, attempt, output, delivery, () => discard(workDir));
     } catch (error) {
+      await discard(workDir);
       await this.fail(claimed, attempt, error, delivery);
     } finally {
       clearInterval(renew);
       clearTimeout(deadline);
       this.held.delete(claimed.id);
       this.metrics.ran(claimed, (this.clock.monotonicMs() - startedAtMs) / 1000);
-      await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+      await discard(workDir);
     }
   }
 
   /** Stores the output under a fresh artefact id, then promotes it by the success write; a fenced success is undone. */
-  private async succeed(job: JobRecord, attempt: HeldAttempt, output: JobRunOutput, delivery: QueueDelivery) {
+  /** Stores the output and discards the attempt's directory, then writes the success (so nothing partial outlives it). */
+  private async succeed(
+    job: JobRecord,
+    attempt: HeldAttempt,
+    output: JobRunOutput,
+    delivery: QueueDelivery,
+    discardWork: () => Promise<void>,
+  ) {
     let result: JobRecord['result'];
     if (output.file) {
       const artifactId = newArtifactId(this.clock.nowMs());
@@ -366,6 +374,7 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
           : { durationSeconds: output.file.durationSeconds }),
       };
     }
+    await discardWork();
     const now = this.nowIso();
     const stored = await this.store.change(job.id, (current) => {
       if (!holds(current, attempt.lease)) return null;
@@ -560,4 +569,9 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
   private nowIso(): string {
     return new Date(this.clock.nowMs()).toISOString();
   }
+}
+
+/** Removes an attempt's directory (idempotent; a failure to remove is not the job's failure). */
+async function discard(workDir: string): Promise<void> {
+  await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
 }

@@ -180,6 +180,6 @@ export function fileNameOf(title: string): string {
     .replace(/\s+/g, ' ')
     .trim()
     .slice(0, 120)
-    .replace(/^\.+/, '');
+    .replace(/^[.\s]+|[.\s]+$/g, '');
   return cleaned.length > 0 ? cleaned : 'recording';
 }

@@ -29,6 +29,8 @@ const transcoderSchema = z.object({
   ...jobVariables,
   // 0: derived from the node's transcode capacity (jobs never take its last free slot: live viewers come first).
   E2GATE_JOB_SLOTS: integer({ default: 0, min: 0, max: 256 }),
+  // Deliveries of one queue message before it is dead-lettered; naks count (retry waits, a live holder).
+  E2GATE_JOB_MAX_DELIVERIES: integer({ default: 30, min: 2, max: 1_000 }),
   // 0: the receiver's own tuner count, from the catalog's device info.
   E2GATE_TUNERS: integer({ default: 0, min: 0, max: 64 }),
   E2GATE_SESSION_IDLE: duration({ default: '10s', min: '1s', max: '10m' }),
@@ -78,6 +80,8 @@ export interface TranscoderConfig extends SharedConfig {
   jobs: JobConfig & {
     /** Jobs this node runs at once at most. */
     slots: number;
+    /** Deliveries of one queue message before it is dead-lettered (a consumer setting: the first node's stands). */
+    maxDeliveries: number;
   };
 }
 
@@ -158,6 +162,7 @@ export function loadTranscoderConfig(
       jobs: {
         ...jobConfig(vars),
         slots: vars.E2GATE_JOB_SLOTS || defaultMaxTranscodes(availableParallelism()),
+        maxDeliveries: vars.E2GATE_JOB_MAX_DELIVERIES,
       },
     }),
     env,

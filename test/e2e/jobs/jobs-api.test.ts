@@ -20,6 +20,7 @@ beforeAll(async () => {
       E2GATE_JOB_SLOTS: '2',
       E2GATE_JOB_RETRY_BASE: '200ms',
       E2GATE_JOB_LEASE: '3s',
+      E2GATE_JOB_MAX_DELIVERIES: '4',
       E2GATE_DATA_DIR: workerData,
     },
     gatewayEnv: { E2GATE_JOB_POOL_GRACE: '1s', E2GATE_JOB_QUEUE_MAX: '8' },
@@ -34,9 +35,10 @@ afterAll(async () => {
 describe('job API', () => {
   it('runs a job through queued → claimed → running → succeeded, with transitions and progress as events', async () => {
     const job = await admin.create({ kind: 'noop', durationMs: 2_500 });
+    // The answer is the record as it stands after the enqueue: a free worker may have claimed it already.
+    expect(['queued', 'claimed', 'running']).toContain(job.state);
     expect(job).toMatchObject({
       kind: 'noop',
-      state: 'queued',
       attempt: 1,
       class: 'interactive',
       pool: 'cpu',
@@ -107,7 +109,8 @@ describe('job API', () => {
     // A failed job retried by request runs again as attempt 2 (which this canary lets succeed).
     const retry = await admin.request('POST', `/api/v1/jobs/${broken.id}/retry`);
     expect(retry.status, retry.text).toBe(202);
-    expect(retry.json<JobView>()).toMatchObject({ state: 'queued', attempt: 2 });
+    expect(retry.json<JobView>()).toMatchObject({ attempt: 2 });
+    expect(['queued', 'claimed', 'running', 'succeeded']).toContain(retry.json<JobView>().state);
     expect((await admin.waitForState(broken.id, 'succeeded')).attempt).toBe(2);
     expect((await admin.request('POST', `/api/v1/jobs/${broken.id}/retry`)).status).toBe(409);
   });
@@ -187,4 +190,27 @@ describe('job API', () => {
     expect((await admin.submit({ kind: 'noop', class: 'live' })).status).toBe(201);
     for (const id of waiting) await admin.request('DELETE', `/api/v1/jobs/${id}`);
   });
+
+  it('dead-letters a message that reached its delivery limit and fails its job', async () => {
+    // Every retry is one more delivery of the same message: the fifth is past the limit of four.
+    const job = await admin.create({
+      kind: 'noop',
+      failAttempts: 10,
+      maxAttempts: 10,
+      failClass: 'network_error',
+    });
+    const failed = await admin.waitForState(job.id, 'failed', 20_000);
+    expect(failed.failure).toMatchObject({ class: 'platform_error', code: 'JOB_MAX_DELIVERIES' });
+    expect(failed.attempt).toBe(4);
+    const workerMetrics = await (await fetch(`${stack.transcoders[0]!.url}/metrics`)).text();
+    expect(metric(workerMetrics, 'e2gate_job_dead_letters_total')).toBe(1);
+  });
+
+  it('stops an attempt at its timeout (timeout is retried once, then the job fails)', async () => {
+    const job = await admin.create({ kind: 'noop', durationMs: 60_000, timeoutSec: 10, maxAttempts: 1 });
+    await admin.waitForState(job.id, 'running');
+    const failed = await admin.waitForState(job.id, 'failed', 20_000);
+    expect(failed.failure).toMatchObject({ class: 'timeout', code: 'JOB_TIMEOUT' });
+    expect(Date.parse(failed.finishedAt!) - Date.parse(failed.startedAt!)).toBeLessThan(12_000);
+  }, 30_000);
 });

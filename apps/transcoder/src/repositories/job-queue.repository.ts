@@ -14,8 +14,6 @@ import { NatsConnectionService } from '@e2gate/nats';
 
 const NANOS_PER_MS = 1_000_000;
 const PULL_TIMEOUT_MS = 2_000;
-/** Deliveries of one queue message before it is dead-lettered (claims, retry waits and lost holders all count). */
-export const MAX_DELIVERIES = 30;
 
 /** One delivery of a queue message, with the acknowledgements JetStream understands. */
 export class QueueDelivery {
@@ -70,6 +68,8 @@ export interface QueueConsumerSettings {
   leaseMs: number;
   /** Deliveries waiting for an acknowledgement at most, per consumer. */
   maxAckPending: number;
+  /** Deliveries of one message before it is dead-lettered (claims, retry waits and lost holders all count). */
+  maxDeliveries: number;
 }
 
 /**
@@ -190,7 +190,7 @@ async function upsertConsumer(
     filter_subject: JobSubject.dispatch(pool, jobClass),
     ack_policy: AckPolicy.Explicit,
     ack_wait: settings.leaseMs * NANOS_PER_MS,
-    max_deliver: MAX_DELIVERIES,
+    max_deliver: settings.maxDeliveries,
     max_ack_pending: settings.maxAckPending,
   };
   try {

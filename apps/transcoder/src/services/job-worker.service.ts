@@ -153,6 +153,7 @@ export class JobWorkerService implements OnApplicationBootstrap, BeforeApplicati
     await this.queue.ensureConsumers(this.pools, JOB_CLASSES, {
       leaseMs: this.config.jobs.leaseMs,
       maxAckPending: 1_000,
+      maxDeliveries: this.config.jobs.maxDeliveries,
     });
     if (!this.sweeper) {
       void this.sweepOrphans();

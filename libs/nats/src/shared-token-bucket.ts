@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { isKvRevisionConflict } from './kv-errors.js';
 
-const MAX_CONFLICTS = 50;
+/** The longest pause after a lost compare-and-set, in ms (the pause grows by a millisecond per conflict). */
+const MAX_CONFLICT_PAUSE_MS = 20;
 
 interface BucketState {
   tokens: number;
@@ -29,14 +30,21 @@ export class SharedTokenBucket {
   ) {}
 
   async take(signal?: AbortSignal): Promise<void> {
-    for (let conflicts = 0; conflicts < MAX_CONFLICTS;) {
+    for (let conflicts = 0; ;) {
       signal?.throwIfAborted();
       let waitMs: number;
       try {
         waitMs = await this.tryTake();
       } catch (error) {
         if (!isKvRevisionConflict(error)) return this.letThrough(error);
+        // Another taker wrote first: try again after a short jittered pause (many takers contend for one key).
+        // Never let a request through for losing races: that would break the budget exactly when it is busiest.
         conflicts++;
+        await sleep(
+          Math.random() * Math.min(MAX_CONFLICT_PAUSE_MS, conflicts),
+          undefined,
+          signal ? { signal } : {},
+        );
         continue;
       }
       if (waitMs === 0) {

@@ -207,7 +207,7 @@ const gatewaySchema = z.object({
   // A job for a pool no live node offers is rejected after this long (nodes that are restarting come back).
   E2GATE_JOB_POOL_GRACE: duration({ default: '30s', min: '0s', max: '1h' }),
   // A transport stream uploaded for a remux job (POST /api/v1/artifacts) is refused beyond this size.
-  E2GATE_UPLOAD_MAX_BYTES: integer({ default: 16 * 1024 ** 3, min: 1024 ** 2, max: 1024 ** 4 }),
+  E2GATE_UPLOAD_MAX_BYTES: integer({ default: 2 * 1024 ** 3, min: 1024 ** 2, max: 1024 ** 4 }),
 });
 
 export interface GatewayConfig extends SharedConfig {

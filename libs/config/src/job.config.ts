@@ -8,7 +8,9 @@ import { duration, integer } from './fields.js';
 export const jobVariables = {
   // Finished jobs, their transition history and their artefacts are kept this long.
   E2GATE_JOB_RETENTION: duration({ default: '7d', min: '1h', max: '365d' }),
-  E2GATE_ARTIFACT_STORE_MAX_BYTES: integer({ default: 50 * 1024 ** 3, min: 64 * 1024 ** 2, max: 1024 ** 5 }),
+  // JetStream reserves every stream's max_bytes against its store limit (75 % of the free disk by default): keep the
+  // default modest; raise it where the disk allows.
+  E2GATE_ARTIFACT_STORE_MAX_BYTES: integer({ default: 4 * 1024 ** 3, min: 64 * 1024 ** 2, max: 1024 ** 5 }),
   // Jobs waiting per class (live, interactive, batch); a submit beyond is refused with 429 JOB_QUEUE_FULL.
   E2GATE_JOB_QUEUE_MAX: integer({ default: 1_000, min: 1, max: 100_000 }),
   // Liveness lease of a running attempt (the queue message's ack wait), renewed every third of it.

@@ -7,18 +7,16 @@
  *      the first submit to the last success), p50/p99 submit → running under that load;
  *   3. a 10,000-job backlog (no worker): the listing newest first and filtered by state, in ms (median of 20).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startNatsServer } from '../support/nats-server.js';
+import { child, freePort, percentile, stop } from './live-stack.js';
 
 const TOKEN = 'bench-jobs-token-0123456789';
 const POLLING_ANCHOR_MS = 5_000;
-const root = resolve(import.meta.dirname, '..', '..', '..');
 const work = mkdtempSync(join(tmpdir(), 'e2gate-bench-jobs-'));
 
 interface Job {
@@ -27,29 +25,6 @@ interface Job {
   createdAt: string;
   startedAt?: string;
   finishedAt?: string;
-}
-
-function child(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(root, script)], {
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
-
-async function stop(process: ChildProcess): Promise<void> {
-  if (process.exitCode !== null || process.signalCode !== null) return;
-  const exited = once(process, 'exit');
-  process.kill('SIGTERM');
-  await exited;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 async function healthy(url: string): Promise<void> {
@@ -96,10 +71,6 @@ async function settled(api: string, count: number): Promise<Job[]> {
   return jobs;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 function startLatencies(jobs: Job[]): number[] {
   return jobs
     .filter((job) => job.startedAt)
@@ -112,7 +83,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const api = `http://127.0.0.1:${port}`;
   const jobEnv = { E2GATE_JOB_QUEUE_MAX: '20000' };
-  const gateway = child('dist/apps/gateway/src/main.js', {
+  const gateway = child('gateway', {
     NATS_URL: nats.url,
     E2GATE_DATA_DIR: join(work, 'gateway'),
     E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
@@ -126,7 +97,7 @@ async function main(): Promise<void> {
   const workers: ChildProcess[] = [];
   const startWorker = async () => {
     const workerPort = await freePort();
-    const worker = child('dist/apps/transcoder/src/main.js', {
+    const worker = child('transcoder', {
       NATS_URL: nats.url,
       E2GATE_RECEIVER_URL: 'http://127.0.0.1:9',
       E2GATE_DATA_DIR: join(work, `worker-${workers.length}`),

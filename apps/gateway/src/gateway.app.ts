@@ -17,6 +17,7 @@ import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
 import { HlsService } from './services/hls.service.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
+import { loadWebApp, serveWebApp } from './web/web-app.js';
 
 export type GatewayAppOptions = GatewayModuleOptions;
 
@@ -82,6 +83,10 @@ export async function createGatewayApp(
   });
   lean.observe(app.get(GatewayMetrics).httpDuration);
   serveHlsMedia(lean.fastify, app.get(HlsService));
+  const webApp = await loadWebApp(config.web.dir);
+  if (!webApp)
+    app.get(Logger).warn('the web app is not built (npm run build:web): its pages answer 503', 'WebApp');
+  serveWebApp(fastify, webApp);
   await lean.ready();
   fastify.addHook('preClose', async () => lean.close());
   serveOpenApi(app, buildOpenApiDocument(app));

@@ -2,7 +2,7 @@ import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
-import { JobStore, jobStorage, NatsModule } from '@e2gate/nats';
+import { JobStore, jobStorage, NatsModule, webSessionStorage } from '@e2gate/nats';
 import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { AuthGuard } from './auth/auth.guard.js';
 import { FixedWindowThrottlerStorage } from './auth/fixed-window-storage.js';
@@ -18,6 +18,8 @@ import { HlsController } from './controllers/hls.controller.js';
 import { PiconsController } from './controllers/picons.controller.js';
 import { PlaylistController } from './controllers/playlist.controller.js';
 import { StreamController } from './controllers/stream.controller.js';
+import { StatusEventsController } from './controllers/status-events.controller.js';
+import { WebSessionController } from './controllers/web-session.controller.js';
 import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics.js';
 import { JobApiMetrics, jobApiMetricProviders } from './metrics/job-api.metrics.js';
 import { AnnouncerRepository } from './repositories/announcer.repository.js';
@@ -32,6 +34,7 @@ import { PiconStoreRepository } from './repositories/picon-store.repository.js';
 import { SecretsRepository } from './repositories/secrets.repository.js';
 import { TranscoderRepository } from './repositories/transcoder.repository.js';
 import { UdpSocketRepository } from './repositories/udp-socket.repository.js';
+import { WebSessionStoreRepository } from './repositories/web-session-store.repository.js';
 import { AdvertisedUrlService } from './services/advertised-url.service.js';
 import { ArtifactsService } from './services/artifacts.service.js';
 import { JobEventsService } from './services/job-events.service.js';
@@ -52,6 +55,8 @@ import { StatusService } from './services/status.service.js';
 import { SessionsService } from './services/sessions.service.js';
 import { StreamService } from './services/stream.service.js';
 import { HlsService } from './services/hls.service.js';
+import { StatusEventsService } from './services/status-events.service.js';
+import { WebSessionsService } from './services/web-sessions.service.js';
 
 export interface GatewayModuleOptions {
   /** Replaces the wall clock (tests). */
@@ -77,11 +82,14 @@ export class GatewayModule {
         NatsModule.forRoot({
           url: config.natsUrl,
           name: instanceName('gateway'),
-          storage: jobStorage({
-            retentionMs: config.jobs.retentionMs,
-            artifactMaxBytes: config.jobs.artifactMaxBytes,
-            queueMaxMessages: 3 * config.jobs.queueMaxPerClass,
-          }),
+          storage: [
+            ...jobStorage({
+              retentionMs: config.jobs.retentionMs,
+              artifactMaxBytes: config.jobs.artifactMaxBytes,
+              queueMaxMessages: 3 * config.jobs.queueMaxPerClass,
+            }),
+            ...webSessionStorage({ ttlMs: config.web.sessionTtlMs, maxSessions: config.web.maxSessions }),
+          ],
         }),
         ThrottlerModule.forRoot({
           storage: new FixedWindowThrottlerStorage(),
@@ -106,6 +114,8 @@ export class GatewayModule {
         SessionsController,
         JobsController,
         ArtifactsController,
+        WebSessionController,
+        StatusEventsController,
         HdhomerunController,
         HdhomerunKeyedController,
       ],
@@ -145,6 +155,9 @@ export class GatewayModule {
         JobsService,
         JobEventsService,
         ArtifactsService,
+        WebSessionStoreRepository,
+        WebSessionsService,
+        StatusEventsService,
         HdhomerunService,
         HdhomerunHttpService,
         AdvertisedUrlService,

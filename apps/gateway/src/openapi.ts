@@ -10,7 +10,9 @@ export const DOCS_PATH = 'docs';
 const DESCRIPTION = `The e2gate edge gateway: playlists, XMLTV guide, HDHomeRun emulation, picons, streams and the catalog API.
 
 Authentication: \`Authorization: Bearer <token>\` everywhere; on routes players open by URL also \`?token=\`, and the
-signed URLs (\`?sig=…&exp=…\`) the gateway writes into playlists. Errors are \`{code, message, requestId}\`.`;
+signed URLs (\`?sig=…&exp=…\`) the gateway writes into playlists. The web app signs in at \`/api/v1/auth/session\` and
+then sends the \`e2gate_session\` cookie, which every route accepts; with the cookie, POST and DELETE need the
+session's \`X-CSRF-Token\` header. Errors are \`{code, message, requestId}\`.`;
 
 /** The OpenAPI document of the running app (routes, schemas, examples, security schemes). */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -44,6 +46,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
           'URL signature written by the gateway into playlists, guides and lineups (with `exp` if they expire)',
       },
       SecurityScheme.Signature,
+    )
+    .addCookieAuth(
+      'e2gate_session',
+      {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'e2gate_session',
+        description:
+          'Web app sign-in (POST /api/v1/auth/session); POST/DELETE with it also need the X-CSRF-Token header',
+      },
+      SecurityScheme.Session,
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, {

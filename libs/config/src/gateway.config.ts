@@ -208,6 +208,10 @@ const gatewaySchema = z.object({
   E2GATE_JOB_POOL_GRACE: duration({ default: '30s', min: '0s', max: '1h' }),
   // A transport stream uploaded for a remux job (POST /api/v1/artifacts) is refused beyond this size.
   E2GATE_UPLOAD_MAX_BYTES: integer({ default: 2 * 1024 ** 3, min: 1024 ** 2, max: 1024 ** 4 }),
+  // The web app: how long a browser stays signed in, how many sign-ins are kept, where its built files are.
+  E2GATE_WEB_SESSION_TTL: duration({ default: '7d', min: '5m', max: '90d' }),
+  E2GATE_WEB_SESSIONS_MAX: integer({ default: 10_000, min: 10, max: 1_000_000 }),
+  E2GATE_WEB_DIR: optionalText(),
 });
 
 export interface GatewayConfig extends SharedConfig {
@@ -268,6 +272,8 @@ export interface GatewayConfig extends SharedConfig {
     /** The largest transport stream an upload may carry. */
     uploadMaxBytes: number;
   };
+  /** The browser app: sign-in sessions (cookie) and its built files (unset: the build in `apps/web/dist`). */
+  web: { sessionTtlMs: number; maxSessions: number; dir?: string };
 }
 
 export function loadGatewayConfig(
@@ -329,6 +335,11 @@ export function loadGatewayConfig(
         ...jobConfig(vars),
         poolGraceMs: vars.E2GATE_JOB_POOL_GRACE,
         uploadMaxBytes: vars.E2GATE_UPLOAD_MAX_BYTES,
+      },
+      web: {
+        sessionTtlMs: vars.E2GATE_WEB_SESSION_TTL,
+        maxSessions: vars.E2GATE_WEB_SESSIONS_MAX,
+        ...(vars.E2GATE_WEB_DIR === undefined ? {} : { dir: vars.E2GATE_WEB_DIR }),
       },
     }),
     env,

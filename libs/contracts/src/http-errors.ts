@@ -14,6 +14,8 @@ export const HttpEdgeErrorCode = {
   UnsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
   MethodNotAllowed: 'METHOD_NOT_ALLOWED',
   UriTooLong: 'URI_TOO_LONG',
+  /** A state-changing call signed in by cookie without the session's CSRF token, or from another origin. */
+  CsrfRejected: 'CSRF_REJECTED',
 } as const;
 
 export type HttpEdgeErrorCode = (typeof HttpEdgeErrorCode)[keyof typeof HttpEdgeErrorCode];

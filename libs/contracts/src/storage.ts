@@ -22,6 +22,8 @@ export const Bucket = {
   Jobs: 'jobs',
   /** Object Store: job outputs, `<artifactId>` (a finished attempt's file, promoted by the job's success). */
   Artifacts: 'artifacts',
+  /** KV with TTL: `s.<sha256 of the cookie value>` → WebSessionRecord (a browser signed in to the web app). */
+  WebSessions: 'web-sessions',
 } as const;
 
 export const CatalogMetaKey = { Current: 'current' } as const;

@@ -149,3 +149,24 @@ export function jobStorage(options: JobStorageOptions): StorageSpec[] {
     },
   ];
 }
+
+export interface WebSessionStorageOptions {
+  /** A sign-in lasts this long; the bucket's TTL removes it then. */
+  ttlMs: number;
+  /** Sign-ins kept at most (each record is a few hundred bytes; the bucket is sized for them). */
+  maxSessions: number;
+}
+
+/** Browsers signed in to the web app (written by the gateway). */
+export function webSessionStorage(options: WebSessionStorageOptions): StorageSpec[] {
+  return [
+    {
+      kind: 'kv',
+      name: Bucket.WebSessions,
+      history: 1,
+      ttlMs: options.ttlMs,
+      maxBytes: Math.max(MiB, options.maxSessions * 1024),
+      description: 'web app sign-ins (cookie digest → token name, CSRF token, expiry)',
+    },
+  ];
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../../../apps/gateway/src/gateway.app.js';
+import { isWebAppRoute } from '../../../apps/gateway/src/web/web-app.js';
 import { ADMIN_TOKEN } from './support/gateway-harness.js';
 import { call } from './support/http.js';
 import { pythonTool } from './support/python-tools.js';
@@ -43,7 +44,11 @@ describe('OpenAPI document', () => {
       .sort();
     const served = registeredRoutes(stack.gateway.app)
       .filter(
-        (route) => route.method !== 'HEAD' && !route.url.startsWith('/docs') && route.url !== '/openapi.json',
+        (route) =>
+          route.method !== 'HEAD' &&
+          !route.url.startsWith('/docs') &&
+          route.url !== '/openapi.json' &&
+          !isWebAppRoute(route.url),
       )
       .map((route) => `${route.method} ${route.url.replace(/:(\w+)/g, '{$1}')}`)
       .sort();
@@ -56,6 +61,7 @@ describe('OpenAPI document', () => {
     };
     expect(Object.keys(components.components.securitySchemes).sort()).toEqual([
       'bearer',
+      'session',
       'signature',
       'token',
     ]);

@@ -16,6 +16,8 @@ export interface PresentedCredentials {
   deviceKey?: string;
   /** Request path without the query string (what signatures cover). */
   path: string;
+  /** The web app's session, already resolved from its cookie (see WebSessionsService). */
+  session?: Principal;
 }
 
 export type AuthDecision =
@@ -29,6 +31,11 @@ export type AuthDecision =
     };
 
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
+
+/** The token of an `Authorization: Bearer <token>` header; undefined when the header is anything else. */
+export function bearerTokenOf(authorization: string): string | undefined {
+  return BEARER.exec(authorization)?.[1];
+}
 
 /**
  * Decides whether a request may use a route. Fail-closed: without a valid credential the only way in is a scope
@@ -63,10 +70,13 @@ export class Authenticator {
 
   private identify(policy: RoutePolicy, presented: PresentedCredentials, nowSeconds: number): AuthDecision {
     if (presented.authorization !== undefined) {
-      const match = BEARER.exec(presented.authorization);
-      if (!match) return fail(HttpEdgeErrorCode.Unauthorized, 'Authorization must be "Bearer <token>"', true);
-      return this.byToken(match[1] as string);
+      const token = bearerTokenOf(presented.authorization);
+      if (token === undefined) {
+        return fail(HttpEdgeErrorCode.Unauthorized, 'Authorization must be "Bearer <token>"', true);
+      }
+      return this.byToken(token);
     }
+    if (presented.session) return { ok: true, principal: presented.session };
     if (policy.queryToken && presented.queryToken !== undefined) return this.byToken(presented.queryToken);
     if (policy.deviceKey && presented.deviceKey !== undefined) {
       if (!this.signer.isDeviceKey(presented.deviceKey)) {

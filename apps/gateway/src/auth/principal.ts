@@ -2,7 +2,7 @@ import type { ApiScope } from '@e2gate/config';
 
 /** Who is calling, as established by the auth guard. */
 export interface Principal {
-  kind: 'token' | 'anonymous' | 'signed-url' | 'device-key';
+  kind: 'token' | 'session' | 'anonymous' | 'signed-url' | 'device-key';
   /** Token name, `anonymous`, `signed-url` or `hdhomerun`; safe to log. */
   name: string;
   scopes: ReadonlySet<ApiScope>;

@@ -33,6 +33,11 @@ export class TokenRegistry {
     }
     return found;
   }
+
+  /** The principal of the token called `name` (a web session refers to its token by name). */
+  byName(name: string): Principal | null {
+    return this.entries.find((entry) => entry.principal.name === name)?.principal ?? null;
+  }
 }
 
 function digest(secret: string): Buffer {

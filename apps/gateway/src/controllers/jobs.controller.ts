@@ -23,6 +23,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
 import { Access } from '../auth/access-policy.js';
 import { JobCreateDto, JobDto, JobIdParam, JobListQuery, JobPageDto } from '../dto/job.dto.js';
+import { sendEventStream } from '../http/event-stream.js';
 import { ApiClientSecurity, ApiErrors } from '../http/openapi-decorators.js';
 import { JobEventsService } from '../services/job-events.service.js';
 import { JobsService } from '../services/jobs.service.js';
@@ -110,17 +111,7 @@ export class JobsController {
   })
   @ApiErrors(400, 401, 403, 404, 429, 503)
   async stream(@Param() params: JobIdParam, @Req() request: FastifyRequest, @Res() reply: FastifyReply) {
-    const body = await this.events.stream(params.id);
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      'x-accel-buffering': 'no',
-      connection: 'keep-alive',
-    });
-    reply.raw.flushHeaders();
-    request.raw.once('close', () => body.destroy());
-    body.pipe(reply.raw);
+    sendEventStream(request, reply, await this.events.stream(params.id));
   }
 
   @Delete(':id')

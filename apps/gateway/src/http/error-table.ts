@@ -43,6 +43,7 @@ export const HTTP_STATUS_OF: Readonly<Record<HttpErrorCode, number>> = {
   [HttpEdgeErrorCode.UnsupportedMediaType]: 415,
   [HttpEdgeErrorCode.MethodNotAllowed]: 405,
   [HttpEdgeErrorCode.UriTooLong]: 414,
+  [HttpEdgeErrorCode.CsrfRejected]: 403,
 };
 
 /** Code for an HTTP status that was not produced from a code (framework errors, unknown routes). */

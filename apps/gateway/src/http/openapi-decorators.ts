@@ -2,12 +2,17 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { ErrorDto } from '../dto/error.dto.js';
 
-export const SecurityScheme = { Bearer: 'bearer', QueryToken: 'token', Signature: 'signature' } as const;
+export const SecurityScheme = {
+  Bearer: 'bearer',
+  QueryToken: 'token',
+  Signature: 'signature',
+  Session: 'session',
+} as const;
 
 export const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid parameters (VALIDATION_FAILED, RANGE_TOO_LARGE, BAD_REQUEST)',
   401: 'Missing or invalid credentials (UNAUTHORIZED, SIGNATURE_INVALID, SIGNATURE_EXPIRED)',
-  403: 'Credentials lack the scope (FORBIDDEN)',
+  403: 'Credentials lack the scope (FORBIDDEN), or a cookie-signed call lacks its CSRF token (CSRF_REJECTED)',
   404: 'Not found (NOT_FOUND)',
   409: 'The job is not in a state that allows this (JOB_STATE_CONFLICT)',
   413: 'Request body too large (PAYLOAD_TOO_LARGE)',
@@ -36,8 +41,9 @@ export function ApiErrors(...statuses: number[]) {
   );
 }
 
-/** Routes for API clients: `Authorization: Bearer`. */
-export const ApiClientSecurity = () => ApiBearerAuth(SecurityScheme.Bearer);
+/** Routes for API clients: `Authorization: Bearer`, or the web app's session cookie. */
+export const ApiClientSecurity = () =>
+  applyDecorators(ApiBearerAuth(SecurityScheme.Bearer), ApiSecurity(SecurityScheme.Session));
 
 /** Resources whose URLs the gateway writes into documents (picons): Bearer or a signed URL, never `?token=`. */
 export const SignedSecurity = () =>

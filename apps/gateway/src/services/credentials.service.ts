@@ -19,6 +19,7 @@ export class CredentialsService implements OnModuleInit {
   private readonly logger = new Logger(CredentialsService.name);
   private state: {
     authenticator: Authenticator;
+    tokens: TokenRegistry;
     signer: UrlSigner;
     tokenCount: number;
     generatedAdminToken: boolean;
@@ -36,8 +37,10 @@ export class CredentialsService implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const { tokens, generated } = await this.tokens();
     const signer = new UrlSigner(await this.signingKey());
+    const registry = new TokenRegistry(tokens);
     this.state = {
-      authenticator: new Authenticator(new TokenRegistry(tokens), signer, this.config.auth.anonymousScopes),
+      authenticator: new Authenticator(registry, signer, this.config.auth.anonymousScopes),
+      tokens: registry,
       signer,
       tokenCount: tokens.length,
       generatedAdminToken: generated,
@@ -52,6 +55,10 @@ export class CredentialsService implements OnModuleInit {
 
   get authenticator(): Authenticator {
     return this.ready().authenticator;
+  }
+
+  get tokenRegistry(): TokenRegistry {
+    return this.ready().tokens;
   }
 
   get signer(): UrlSigner {

@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { Injectable, Logger } from '@nestjs/common';
 import { E2gateError, ErrorCode, errorMessage, isTerminal, type JobTransitionEvent } from '@e2gate/contracts';
+import { eventText } from '../http/event-stream.js';
 import { JobEventsRepository } from '../repositories/job-events.repository.js';
 import { JobsService } from './jobs.service.js';
 
@@ -39,7 +40,7 @@ export class JobEventsService {
     const out = new PassThrough();
     let id = 0;
     const send = (event: string, data: unknown) => {
-      if (!out.writableEnded) out.write(`id: ${++id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      if (!out.writableEnded) out.write(eventText(++id, event, data));
     };
     this.open++;
     const transitions = await this.events.transitions(jobId);

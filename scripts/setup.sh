@@ -67,4 +67,6 @@ if [ -x native/scripts/setup.sh ]; then
 fi
 log "building TypeScript"
 npm run --silent build
+log "building the web app"
+npm run --silent build:web
 log "ready"

@@ -44,9 +44,10 @@ export function App() {
     setLanguage(next);
     setLang(next);
   };
+  // A fresh document after sign-out: nothing of the last user's data stays in memory, no request of theirs runs on.
   const leave = async () => {
     await signOut().catch(() => undefined);
-    setAuth({ state: 'ready', me: null });
+    location.replace('/signin');
   };
 
   if (auth.state === 'loading') return <main class="page" aria-busy="true" />;

@@ -37,12 +37,13 @@ export class WebSessionController {
       'tokens count towards the same failure limit as every other credential.',
   })
   @ApiCreatedResponse({ type: WebSessionDto, description: 'Signed in; the cookie is set' })
-  @ApiErrors(400, 401, 429, 503)
+  @ApiErrors(400, 401, 403, 415, 429, 503)
   async signIn(
     @Body() body: SignInDto,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebSessionDto> {
+    refuseCrossSiteForm(request, this.config.publicUrl);
     const { value, session } = await this.sessions.signIn(body.token, request.ip);
     void reply.header('set-cookie', sessionCookie(value, this.sessions.ttlSeconds, this.isSecure(request)));
     return {
@@ -57,7 +58,8 @@ export class WebSessionController {
   @Get()
   @Public()
   @ApiOperation({
-    summary: 'Who is calling: the browser session (with its CSRF token), the bearer token, anonymous or nobody',
+    summary:
+      'Who is calling: the browser session (with its CSRF token), the bearer token, anonymous or nobody',
   })
   @ApiOkResponse({ type: WebSessionDto })
   @ApiErrors(429)
@@ -95,5 +97,24 @@ export class WebSessionController {
 
   private isSecure(request: FastifyRequest): boolean {
     return request.protocol === 'https' || (this.config.publicUrl?.startsWith('https:') ?? false);
+  }
+}
+
+/**
+ * Login CSRF: a page of another site can post a form here without asking first (a JSON body needs a preflight it
+ * would not pass) and sign the browser in as the attacker. Only JSON is accepted, and a request that names another
+ * origin is refused.
+ */
+function refuseCrossSiteForm(request: FastifyRequest, publicUrl: string | undefined): void {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new GatewayHttpError(HttpEdgeErrorCode.UnsupportedMediaType, 'sign-in takes a JSON body');
+  }
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  const from = URL.canParse(origin) ? new URL(origin).host : null;
+  const ours = [request.host, ...(publicUrl ? [new URL(publicUrl).host] : [])];
+  if (from === null || !ours.includes(from)) {
+    throw new GatewayHttpError(HttpEdgeErrorCode.CsrfRejected, `sign-in from another origin (${origin})`);
   }
 }

@@ -160,6 +160,7 @@ export function GuidePage({ me }: { me: Me }) {
                   key={event.id}
                   type="button"
                   class={event.start <= now && event.stop > now ? 'programme on-air' : 'programme'}
+                  data-start={event.start}
                   style={{
                     left: `${Math.max(x(event.start), x(start))}px`,
                     width: `${Math.max(4, ((event.stop - Math.max(event.start, start)) / 60) * PX_PER_MINUTE - 2)}px`,

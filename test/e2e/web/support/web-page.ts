@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+/** The browser globals the page functions below use (this tsconfig has no DOM library; they run in the page). */
+declare const document: { querySelector(selector: string): { currentTime: number } | null };
+
 /** Where the test run leaves its screenshots (and timings) for review: `test-results/web/`. */
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'web');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -71,10 +74,13 @@ export class WebUser {
 
   /** The video's currentTime once it has advanced by `by` seconds; fails after `timeoutMs`. */
   async videoAdvances(selector: string, by: number, timeoutMs: number): Promise<number> {
-    const start = await this.page.$eval(selector, (video) => (video as HTMLVideoElement).currentTime);
+    const start = await this.page.$eval(
+      selector,
+      (video) => (video as unknown as { currentTime: number }).currentTime,
+    );
     const handle = await this.page.waitForFunction(
       ({ selector, target }) => {
-        const video = document.querySelector(selector) as HTMLVideoElement | null;
+        const video = document.querySelector(selector);
         return video && video.currentTime >= target ? video.currentTime : false;
       },
       { selector, target: start + by },

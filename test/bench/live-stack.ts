@@ -236,16 +236,19 @@ export interface BenchStackOptions {
   name: string;
   gatewayEnv?: Record<string, string>;
   transcoderEnv?: Record<string, string>;
+  /** Simulator options over SIM_OPTIONS (a bigger lineup, more days of EPG). */
+  sim?: Partial<typeof SIM_OPTIONS>;
 }
 
 /** Starts the stack and waits until the catalog has refreshed and the gateway is ready. */
 export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
   const work = mkdtempSync(join(tmpdir(), 'e2gate-bench-live-'));
+  const simOptions = { ...SIM_OPTIONS, ...options.sim };
   const nats = await startNatsServer({ storeDir: join(work, 'nats') });
   const natsPid = childPidNamed('nats-server');
   const simProcess = spawn(
     process.execPath,
-    [join(root, 'dist/test/bench/live-sim.js'), JSON.stringify(SIM_OPTIONS)],
+    [join(root, 'dist/test/bench/live-sim.js'), JSON.stringify(simOptions)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const started: (ChildProcess | null)[] = [];
@@ -265,7 +268,8 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     }
     const sim = JSON.parse(line) as SimInfo;
     console.log(
-      `${options.name} — receiver simulator: ${SIM_OPTIONS.channels} channels in ${SIM_OPTIONS.bouquets} bouquets, ` +
+      `${options.name} — receiver simulator: ${simOptions.channels} channels in ${simOptions.bouquets} bouquets, ` +
+        `${simOptions.epgDays} days of EPG, ` +
         `${SIM_TUNERS} tuners, 20 ms per web request, streams paced at real time`,
     );
 
@@ -286,7 +290,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
       NATS_URL: nats.url,
       E2GATE_RECEIVER_URL: sim.url,
       E2GATE_DATA_DIR: join(work, 'catalog-data'),
-      E2GATE_EPG_DAYS: '1',
+      E2GATE_EPG_DAYS: String(simOptions.epgDays),
       E2GATE_CATALOG_HTTP_HOST: '127.0.0.1',
       E2GATE_CATALOG_HTTP_PORT: String(catalogPort),
       // The setup only: the first refresh at full speed. The transcoder keeps the default receiver budget.

@@ -114,6 +114,21 @@ describe('sign-in', () => {
     await stranger.close();
   });
 
+  it('speaks German to a German browser, in the dark scheme it asks for, and stays accessible', async () => {
+    const german = await WebUser.open(browser!, stack.gateway.url, { locale: 'de-DE', colorScheme: 'dark' });
+    await german.page.goto('/signin');
+    await german.page.getByLabel('Zugangstoken').waitFor();
+    expect(await german.page.getAttribute('html', 'lang')).toBe('de');
+    await german.page.getByLabel('Zugangstoken').fill(READ_TOKEN);
+    await german.page.getByRole('button', { name: 'Anmelden' }).click();
+    await german.page.getByRole('heading', { name: 'Sender' }).waitFor();
+    await german.page.locator('.channel progress').first().waitFor();
+    await german.screenshots('channels-de-dark');
+    expect(await german.accessibilityViolations()).toEqual([]);
+    expect(german.problems).toEqual([]);
+    await german.close();
+  });
+
   it('exchanges the token for an HttpOnly, SameSite=Strict cookie that no script and no URL sees', async () => {
     await viewer.signIn(STREAM_TOKEN);
     const cookies = await viewer.context.cookies();

@@ -22,8 +22,17 @@ export class WebUser {
     readonly page: Page,
   ) {}
 
-  static async open(browser: Browser, baseURL: string, viewport = DESKTOP): Promise<WebUser> {
-    const context = await browser.newContext({ baseURL, viewport, locale: 'en-US', colorScheme: 'light' });
+  static async open(
+    browser: Browser,
+    baseURL: string,
+    options: { locale?: string; colorScheme?: 'light' | 'dark' } = {},
+  ): Promise<WebUser> {
+    const context = await browser.newContext({
+      baseURL,
+      viewport: DESKTOP,
+      locale: options.locale ?? 'en-US',
+      colorScheme: options.colorScheme ?? 'light',
+    });
     const page = await context.newPage();
     const user = new WebUser(context, page);
     page.on('console', (message) => {

@@ -1,5 +1,7 @@
-# Builds every e2gate app (and the native engine) into one image; choose the app with the command.
-# Not exercised in CI (no Docker engine there); kept in step with scripts/setup.sh.
+# Builds every e2gate app (and the native engine, and the web app) into one image; choose the app with the command
+# (docker-compose.yml does). Not exercised in CI (no Docker engine there); the build stage installs what
+# scripts/setup.sh installs for a build (a test keeps the two lists in step).
+#   docker build --build-arg VERSION=$(git describe --tags --always) --build-arg COMMIT=$(git rev-parse HEAD) .
 FROM node:20-bookworm AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
       build-essential pkg-config clang libclang-dev \
@@ -9,14 +11,31 @@ RUN curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal
 ENV PATH=/root/.cargo/bin:$PATH
 WORKDIR /app
 COPY . .
-RUN npm ci --no-audit --no-fund && npm run build && npm run build:web && npm prune --omit=dev
+RUN npm ci --no-audit --no-fund && npm run build && npm run build:web && npm prune --omit=dev \
+ && rm -rf native/target apps/web/node_modules .cache
 
 FROM node:20-bookworm-slim
+ARG VERSION=dev
+ARG COMMIT=unknown
+LABEL org.opencontainers.image.title="e2gate" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${COMMIT}" \
+      org.opencontainers.image.licenses="GPL-3.0-or-later"
+# Runtime libraries only: no compiler, no -dev packages. `video` and `render` give the user /dev/dri (VAAPI).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libavcodec59 libavformat59 libavfilter8 libavutil57 libswresample4 libswscale6 libva2 \
-      && rm -rf /var/lib/apt/lists/*
+      && rm -rf /var/lib/apt/lists/* \
+      && groupadd --system --force render \
+      && useradd --system --create-home --uid 10001 --gid nogroup --groups video,render e2gate \
+      && mkdir -p /data && chown e2gate /data
 WORKDIR /app
-COPY --from=build /app /app
-ENV E2GATE_DATA_DIR=/data
+COPY --from=build --chown=root:root /app /app
+ENV E2GATE_DATA_DIR=/data \
+    NODE_ENV=production
+USER e2gate
 VOLUME /data
-CMD ["node", "--enable-source-maps", "dist/apps/catalog/src/main.js"]
+# The gateway's port; catalog (8091) and transcoder (8092) override it in docker-compose.yml.
+ENV HEALTH_URL=http://127.0.0.1:8080/healthz
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch(process.env.HEALTH_URL).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "--enable-source-maps", "dist/apps/gateway/src/main.js"]

@@ -58,7 +58,28 @@ install_node_modules() {
   echo "$want" >"$stamp"
 }
 
+# promtool (alert rules and /metrics checks in the tests) from Debian's prometheus package, unpacked into .cache
+# rather than installed: installing it would also start a Prometheus server.
+install_promtool() {
+  local target=.cache/promtool/usr/bin/promtool
+  [ -x "$target" ] && return 0
+  log "unpacking promtool from Debian's prometheus package into .cache/promtool"
+  local work
+  work=$(mktemp -d)
+  if ! (cd "$work" && apt-get download prometheus >/dev/null 2>&1); then
+    local sudo=''
+    [ "$(id -u)" -ne 0 ] && sudo='sudo'
+    $sudo apt-get update -qq
+    (cd "$work" && apt-get download prometheus >/dev/null)
+  fi
+  rm -rf .cache/promtool
+  dpkg-deb -x "$work"/prometheus_*.deb .cache/promtool
+  rm -rf "$work"
+  "$target" --version >/dev/null
+}
+
 install_system_packages
+install_promtool
 check_rust
 install_node_modules
 bash scripts/setup-python.sh

@@ -30,10 +30,17 @@ const TITLES: readonly [string, string, string][] = [
   ['Der Bergdoktor', 'Folge 12', 'Dr. Gruber hat eine schwere Entscheidung zu treffen.'],
 ];
 
+/**
+ * A box's recordings do not move: their times (and so their file names) are fixed when the simulator first lists
+ * them, not recomputed from the clock at every request (a file listed at 05:50 must still be there at 06:10).
+ */
+const listedAt = new WeakMap<BoxContext['dataset'], number>();
+
 export function recordings(ctx: BoxContext): SimRecording[] {
   const tv = ctx.dataset.channels.filter((channel) => channel.kind === 'tv' && channel.counted);
   if (tv.length === 0) return [];
-  const nowSec = Math.floor(ctx.now() / 1000);
+  let nowSec = listedAt.get(ctx.dataset);
+  if (nowSec === undefined) listedAt.set(ctx.dataset, (nowSec = Math.floor(ctx.now() / 1000)));
   return TITLES.map(([title, description], i) => {
     const channel = tv[i % tv.length]!;
     const recordingTime = Math.floor((nowSec - (i + 1) * 86_400 - i * 3_600) / 300) * 300;

@@ -1,7 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { redactConfig, type CatalogConfig } from '@e2gate/config';
+import {
+  environmentReport,
+  CATALOG_VARIABLES,
+  logEnvironment,
+  redactConfig,
+  type CatalogConfig,
+} from '@e2gate/config';
 import { QueueGroup } from '@e2gate/contracts';
 import { startNatsRpc } from '@e2gate/nats';
 import { CatalogModule, type CatalogModuleOverrides } from './catalog.module.js';
@@ -22,6 +28,7 @@ export async function startCatalogApp(
   app.useLogger(logger);
   app.enableShutdownHooks();
   logger.log({ msg: 'catalog starting', config: redactConfig(config) }, 'Bootstrap');
+  logEnvironment(environmentReport(CATALOG_VARIABLES), logger);
   await startNatsRpc(app, { queue: QueueGroup.Catalog });
   await app.listen(config.http.port, config.http.host);
   return app;

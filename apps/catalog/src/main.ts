@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { loadCatalogConfig, loadConfigOrExit } from '@e2gate/config';
+import { installCrashHandlers } from '@e2gate/observability';
 import { startCatalogApp } from './catalog.app.js';
 
-await startCatalogApp(loadConfigOrExit(loadCatalogConfig, 'catalog'));
+const config = loadConfigOrExit(loadCatalogConfig, 'catalog');
+installCrashHandlers({ service: 'catalog', dataDir: config.dataDir });
+await startCatalogApp(config);

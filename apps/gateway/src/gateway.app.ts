@@ -2,7 +2,13 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { redactConfig, type GatewayConfig } from '@e2gate/config';
+import {
+  environmentReport,
+  GATEWAY_VARIABLES,
+  logEnvironment,
+  redactConfig,
+  type GatewayConfig,
+} from '@e2gate/config';
 import { observeHttpDurations } from '@e2gate/observability';
 import { isHlsMediaUrl, serveHlsMedia } from './controllers/hls-media.routes.js';
 import { TS_CONTENT_TYPE } from './services/artifacts.service.js';
@@ -12,6 +18,7 @@ import { toErrorResponse } from './http/error-response.js';
 import { installGracefulShutdown } from './http/graceful-shutdown.js';
 import { LeanRoutes, serverOptions } from './http/lean-routes.js';
 import { HttpExceptionFilter } from './http/http-exception.filter.js';
+import { API_VERSION, edgeHeaders } from './http/edge-headers.js';
 import { requestIdOf } from './http/request-context.js';
 import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
@@ -50,6 +57,7 @@ export async function createGatewayApp(
       void reply
         .code(response.status)
         .header('x-request-id', response.body.requestId)
+        .header('x-api-version', API_VERSION)
         .type('application/json; charset=utf-8')
         .send(response.body);
     },
@@ -75,7 +83,7 @@ export async function createGatewayApp(
   installGracefulShutdown(fastify, config.shutdownGraceMs);
   installEdgeChecks(fastify, config.limits.maxUrlLength);
   fastify.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', requestIdOf(request));
+    reply.headers(edgeHeaders(request));
   });
   observeHttpDurations(fastify, app.get(GatewayMetrics).httpDuration);
   lean.fastify.addHook('onRoute', (route) => {
@@ -101,6 +109,7 @@ export async function startGatewayApp(
   const app = await createGatewayApp(config, options);
   const logger = app.get(Logger);
   logger.log({ msg: 'gateway starting', config: redactConfig(config) }, 'Bootstrap');
+  logEnvironment(environmentReport(GATEWAY_VARIABLES), logger);
   await app.listen(config.http.port, config.http.host);
   logger.log(`gateway listening on ${await app.getUrl()}`, 'Bootstrap');
   return app;

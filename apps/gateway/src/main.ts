@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import { loadConfigOrExit, loadGatewayConfig } from '@e2gate/config';
+import { installCrashHandlers } from '@e2gate/observability';
 import { startGatewayApp } from './gateway.app.js';
 
-await startGatewayApp(loadConfigOrExit(loadGatewayConfig, 'gateway'));
+const config = loadConfigOrExit(loadGatewayConfig, 'gateway');
+installCrashHandlers({ service: 'gateway', dataDir: config.dataDir });
+await startGatewayApp(config);

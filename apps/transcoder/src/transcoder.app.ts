@@ -1,7 +1,13 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { redactConfig, type TranscoderConfig } from '@e2gate/config';
+import {
+  environmentReport,
+  TRANSCODER_VARIABLES,
+  logEnvironment,
+  redactConfig,
+  type TranscoderConfig,
+} from '@e2gate/config';
 import { QueueGroup } from '@e2gate/contracts';
 import { startNatsRpc } from '@e2gate/nats';
 import { TranscoderModule, type TranscoderModuleOverrides } from './transcoder.module.js';
@@ -20,6 +26,7 @@ export async function startTranscoderApp(
   app.useLogger(logger);
   app.enableShutdownHooks();
   logger.log({ msg: 'transcoder starting', config: redactConfig(config) }, 'Bootstrap');
+  logEnvironment(environmentReport(TRANSCODER_VARIABLES), logger);
   await startNatsRpc(app, { queue: QueueGroup.Transcoder });
   await app.listen(config.http.port, config.http.host);
   return app;

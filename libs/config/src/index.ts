@@ -12,3 +12,4 @@ export * from './transcoder.config.js';
 export * from './receiver.config.js';
 export * from './node-flags.js';
 export * from './job.config.js';
+export * from './environment-report.js';

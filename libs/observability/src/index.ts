@@ -14,3 +14,6 @@ export {
 export * from './http-metrics.js';
 export * from './failed-request-log.js';
 export * from './app-version.js';
+export * from './crash-handlers.js';
+export * from './process-limits.js';
+export * from './default-metrics.js';

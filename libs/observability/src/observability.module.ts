@@ -5,25 +5,31 @@ import { register } from 'prom-client';
 import { LoggerModule } from 'nestjs-pino';
 import { createLoggerParams, type LoggingOptions } from './logging.js';
 import { NatsHealthIndicator } from './nats.health.js';
+import { dropMisnamedDefaultMetrics } from './default-metrics.js';
+import { registerProcessLimits } from './process-limits.js';
 
 /** Logging, Prometheus metrics on `/metrics` and health indicators for one app. */
 @Module({})
 export class ObservabilityModule {
   static forRoot(options: LoggingOptions): DynamicModule {
+    registerProcessLimits();
+    const prometheus = PrometheusModule.register({
+      path: '/metrics',
+      // prom-client's registry is process-wide: a second app in the same process (tests) must not
+      // register the default metrics again.
+      defaultMetrics: {
+        enabled: register.getSingleMetric('process_cpu_user_seconds_total') === undefined,
+      },
+      defaultLabels: { service: options.service },
+    });
+    // The default metrics exist once `register` ran.
+    dropMisnamedDefaultMetrics();
     return {
       module: ObservabilityModule,
       global: true,
       imports: [
         LoggerModule.forRoot(createLoggerParams(options)),
-        PrometheusModule.register({
-          path: '/metrics',
-          // prom-client's registry is process-wide: a second app in the same process (tests) must not
-          // register the default metrics again.
-          defaultMetrics: {
-            enabled: register.getSingleMetric('process_cpu_user_seconds_total') === undefined,
-          },
-          defaultLabels: { service: options.service },
-        }),
+        prometheus,
         TerminusModule.forRoot({ logger: false }),
       ],
       providers: [NatsHealthIndicator],

@@ -8,7 +8,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bucket, JobStream, type JobTransitionEvent } from '@e2gate/contracts';
 import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
-import { startTranscoderProcess, type TranscoderProcess } from '../../support/transcoder-process.js';
+import { startTranscoderProcess, type TranscoderProcess } from '../../support/app-process.js';
 import { ADMIN_TOKEN, startGateway, type GatewayUnderTest } from '../gateway/support/gateway-harness.js';
 import { metric } from '../gateway/support/http.js';
 import { until } from '../live/support/live-stack.js';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTranscoderProcess, type TranscoderProcess } from '../../support/transcoder-process.js';
+import { startTranscoderProcess, type TranscoderProcess } from '../../support/app-process.js';
 import { ADMIN_TOKEN, bearer, STREAM_TOKEN } from '../gateway/support/gateway-harness.js';
 import { call } from '../gateway/support/http.js';
 import { stallingClient, startLiveStack, until, watch, type LiveStack } from './support/live-stack.js';

@@ -9,7 +9,7 @@ import {
   type MediaPlaylist,
 } from '../../support/hls-checker.js';
 import { launchBrowser, Player } from '../../support/browser-player.js';
-import { startTranscoderProcess, type TranscoderProcess } from '../../support/transcoder-process.js';
+import { startTranscoderProcess, type TranscoderProcess } from '../../support/app-process.js';
 import { ADMIN_TOKEN, bearer, STREAM_TOKEN } from '../gateway/support/gateway-harness.js';
 import { call, metric } from '../gateway/support/http.js';
 import {

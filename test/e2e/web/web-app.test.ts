@@ -360,15 +360,17 @@ describe('the HLS session of a page', () => {
   it('closes once nobody watches', async () => {
     await keeper?.stop();
     keeper = undefined;
-    await until(
-      'sessions closed',
-      async () =>
-        (
-          await call(`${stack.gateway.url}/api/v1/sessions`, {
-            headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-          })
-        ).json<{ sessions: unknown[] }>().sessions.length === 0,
-      30_000,
+    const sessions = async () =>
+      (
+        await call(`${stack.gateway.url}/api/v1/sessions`, {
+          headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+        })
+      ).json<{ sessions: { channelName: string; viewers: number; delivery: string; state: string }[] }>()
+        .sessions;
+    await until('sessions closed', async () => (await sessions()).length === 0, 30_000).catch(
+      async (error: Error) => {
+        throw new Error(`${error.message}: ${JSON.stringify(await sessions())}`);
+      },
     );
   });
 });

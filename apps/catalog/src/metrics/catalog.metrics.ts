@@ -12,6 +12,7 @@ import type { Counter, Gauge, Histogram } from 'prom-client';
 const M = {
   refreshDuration: 'e2gate_catalog_refresh_duration_seconds',
   refreshes: 'e2gate_catalog_refreshes_total',
+  failureStreak: 'e2gate_catalog_refresh_failure_streak',
   channels: 'e2gate_catalog_channels',
   events: 'e2gate_catalog_events',
   partialFailures: 'e2gate_catalog_partial_failures',
@@ -39,6 +40,10 @@ export const catalogMetricProviders = [
     name: M.refreshes,
     help: 'Catalog refreshes by outcome (success, unchanged, failure, cancelled)',
     labelNames: ['outcome'],
+  }),
+  makeGaugeProvider({
+    name: M.failureStreak,
+    help: 'Refreshes of this replica that failed in a row since its last successful (or unchanged) one',
   }),
   makeGaugeProvider({ name: M.channels, help: 'Channels in the current snapshot' }),
   makeGaugeProvider({ name: M.events, help: 'EPG events in the current snapshot' }),
@@ -93,6 +98,7 @@ export class CatalogMetrics {
   constructor(
     @InjectMetric(M.refreshDuration) private readonly refreshDuration: Histogram<string>,
     @InjectMetric(M.refreshes) private readonly refreshes: Counter<string>,
+    @InjectMetric(M.failureStreak) private readonly failureStreak: Gauge<string>,
     @InjectMetric(M.channels) private readonly channels: Gauge<string>,
     @InjectMetric(M.events) private readonly events: Gauge<string>,
     @InjectMetric(M.partialFailures) private readonly partialFailures: Gauge<string>,
@@ -112,6 +118,8 @@ export class CatalogMetrics {
   refreshFinished(outcome: 'success' | 'unchanged' | 'failure' | 'cancelled', durationMs: number): void {
     this.refreshes.inc({ outcome });
     this.refreshDuration.observe({ outcome }, durationMs / 1000);
+    if (outcome === 'failure') this.failureStreak.inc();
+    else if (outcome !== 'cancelled') this.failureStreak.set(0);
   }
 
   snapshotServed(meta: CatalogMetaRecord): void {

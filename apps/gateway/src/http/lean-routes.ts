@@ -7,7 +7,8 @@ import { observeHttpDurations } from '@e2gate/observability';
 import { installEdgeChecks } from './edge-checks.js';
 import { installGracefulShutdown } from './graceful-shutdown.js';
 import { sendError } from './http-exception.filter.js';
-import { requestIdFor, requestIdOf } from './request-context.js';
+import { edgeHeaders } from './edge-headers.js';
+import { requestIdFor } from './request-context.js';
 
 type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
@@ -41,7 +42,7 @@ export class LeanRoutes {
     installGracefulShutdown(this.fastify, config.shutdownGraceMs);
     installEdgeChecks(this.fastify, config.limits.maxUrlLength);
     this.fastify.addHook('onRequest', (request, reply, done) => {
-      reply.header('x-request-id', requestIdOf(request)); // kept by every answer, errors included
+      reply.headers(edgeHeaders(request)); // kept by every answer, errors included
       done();
     });
     this.fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply, this.logger));

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Histogram } from 'prom-client';
 import { observeHijackedDuration } from '@e2gate/observability';
 import type { OpenedStream } from '../services/stream.service.js';
-import { requestIdOf } from './request-context.js';
+import { edgeHeaders } from './edge-headers.js';
 
 /**
  * Sends a live stream: headers at once (players give up on a silent socket), then the body as the session sends it,
@@ -22,7 +22,7 @@ export function relayStream(
     'content-type': 'video/mp2t',
     'cache-control': 'no-store',
     'x-session-id': opened.sessionId,
-    'x-request-id': requestIdOf(request),
+    ...edgeHeaders(request),
   });
   reply.raw.flushHeaders();
   reply.raw.on('close', () => opened.body.destroy());

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { zeroPerProfile, type SessionRecord, type StreamProfile } from '@e2gate/contracts';
+import { StreamProfile, zeroPerProfile, type SessionRecord } from '@e2gate/contracts';
 import {
   InjectMetric,
   makeCounterProvider,
@@ -10,6 +10,7 @@ import {
 
 const M = {
   sessions: 'e2gate_transcoder_sessions',
+  capacity: 'e2gate_transcoder_session_capacity',
   viewers: 'e2gate_transcoder_viewers',
   tuners: 'e2gate_transcoder_tuners',
   refused: 'e2gate_transcoder_admissions_refused_total',
@@ -21,6 +22,10 @@ const M = {
 } as const;
 
 export const transcoderMetricProviders = [
+  makeGaugeProvider({
+    name: M.capacity,
+    help: 'Live sessions this node takes at most (E2GATE_TRANSCODER_MAX_SESSIONS)',
+  }),
   makeGaugeProvider({
     name: M.sessions,
     help: 'Live sessions of this node by profile',
@@ -86,6 +91,7 @@ export class TranscoderMetrics {
 
   constructor(
     @InjectMetric(M.sessions) private readonly sessions: Gauge<string>,
+    @InjectMetric(M.capacity) private readonly capacity: Gauge<string>,
     @InjectMetric(M.viewers) private readonly viewers: Gauge<string>,
     @InjectMetric(M.tuners) private readonly tuners: Gauge<string>,
     @InjectMetric(M.refused) private readonly refused: Counter<string>,
@@ -96,6 +102,10 @@ export class TranscoderMetrics {
     @InjectMetric(M.warnings) private readonly warnings: Counter<string>,
   ) {}
 
+  sessionCapacity(sessions: number): void {
+    this.capacity.set(sessions);
+  }
+
   sessionsChanged(running: Iterable<SessionSample>): void {
     const sessions = zeroPerProfile();
     const viewers = zeroPerProfile();
@@ -104,7 +114,7 @@ export class TranscoderMetrics {
       viewers[sample.record.profile] += sample.record.viewers;
       this.countTraffic(sample.session);
     }
-    for (const profile of ['copy', 'aac'] as const) {
+    for (const profile of StreamProfile) {
       this.sessions.set({ profile }, sessions[profile]);
       this.viewers.set({ profile }, viewers[profile]);
     }

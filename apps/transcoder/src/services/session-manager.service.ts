@@ -108,6 +108,7 @@ export class SessionManagerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    this.metrics.sessionCapacity(this.config.maxSessions);
     await this.publisher.ready();
     await this.inbox.serve(this.nodes.nodeId, (request) => this.open(request, true));
     this.heartbeat = setInterval(() => void this.beat(), this.config.heartbeatMs);

@@ -83,6 +83,7 @@ export class WebUser {
 
   /** The video's currentTime once it has advanced by `by` seconds; fails after `timeoutMs`. */
   async videoAdvances(selector: string, by: number, timeoutMs: number): Promise<number> {
+    await this.page.waitForSelector(selector, { timeout: timeoutMs });
     const start = await this.page.$eval(
       selector,
       (video) => (video as unknown as { currentTime: number }).currentTime,

@@ -3,38 +3,65 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../dist/apps/transcoder/src/main.js', import.meta.url));
+const mainOf = (app: string) => fileURLToPath(new URL(`../../dist/apps/${app}/src/main.js`, import.meta.url));
 
-export interface TranscoderProcess {
+export interface AppProcess {
   child: ChildProcess;
   url: string;
   /** SIGKILL, as a crash would (the default), or SIGTERM; resolves once the process is gone. */
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
+export type TranscoderProcess = AppProcess;
+
 /**
  * Starts the built transcoder (`node dist/apps/transcoder/src/main.js`) in its own process, so a test can kill it
  * like a crash; resolves once it answers `/healthz`. Needs `npm run build` first.
  */
-export async function startTranscoderProcess(options: {
+export function startTranscoderProcess(options: {
   natsUrl: string;
   receiverUrl: string;
   env?: Record<string, string>;
-}): Promise<TranscoderProcess> {
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first`);
+}): Promise<AppProcess> {
+  return startAppProcess('transcoder', {
+    NATS_URL: options.natsUrl,
+    E2GATE_RECEIVER_URL: options.receiverUrl,
+    E2GATE_NODE_HEARTBEAT: '500ms',
+    ...options.env,
+  });
+}
+
+/** The built catalog in its own process, as {@link startTranscoderProcess}. */
+export function startCatalogProcess(options: {
+  natsUrl: string;
+  receiverUrl: string;
+  env?: Record<string, string>;
+}): Promise<AppProcess> {
+  return startAppProcess('catalog', {
+    NATS_URL: options.natsUrl,
+    E2GATE_RECEIVER_URL: options.receiverUrl,
+    ...options.env,
+  });
+}
+
+/** `node dist/apps/<app>/src/main.js` on a free port of 127.0.0.1; resolves once it answers `/healthz`. */
+async function startAppProcess(
+  app: 'catalog' | 'transcoder',
+  env: Record<string, string>,
+): Promise<AppProcess> {
+  const main = mainOf(app);
+  if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first`);
   const port = await freePort();
+  const prefix = `E2GATE_${app.toUpperCase()}_HTTP`;
   let stderr = '';
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [main], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      NATS_URL: options.natsUrl,
-      E2GATE_RECEIVER_URL: options.receiverUrl,
-      E2GATE_TRANSCODER_HTTP_HOST: '127.0.0.1',
-      E2GATE_TRANSCODER_HTTP_PORT: String(port),
-      E2GATE_NODE_HEARTBEAT: '500ms',
+      [`${prefix}_HOST`]: '127.0.0.1',
+      [`${prefix}_PORT`]: String(port),
       LOG_LEVEL: 'warn',
-      ...options.env,
+      ...env,
     },
   });
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -42,7 +69,7 @@ export async function startTranscoderProcess(options: {
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`transcoder exited (${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${app} exited (${child.exitCode}): ${stderr}`);
     const ok = await fetch(`${url}/healthz`).then(
       (reply) => reply.ok,
       () => false,
@@ -50,7 +77,7 @@ export async function startTranscoderProcess(options: {
     if (ok) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`transcoder did not answer /healthz: ${stderr}`);
+      throw new Error(`${app} did not answer /healthz: ${stderr}`);
     }
     await new Promise((done) => setTimeout(done, 100));
   }

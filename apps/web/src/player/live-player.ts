@@ -34,6 +34,8 @@ export class LivePlayer {
   private hls: Hls | null = null;
   private view: PlayerView = EMPTY;
   private recoveredMedia = false;
+  /** Counts loads: a load that an unmount or a newer load overtook while hls.js was being fetched stops there. */
+  private generation = 0;
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
@@ -44,6 +46,7 @@ export class LivePlayer {
   }
 
   async load(url: string): Promise<void> {
+    const generation = ++this.generation;
     this.destroyHls();
     this.update(EMPTY);
     const nativeHls = isSafari() && this.video.canPlayType('application/vnd.apple.mpegurl') !== '';
@@ -53,6 +56,8 @@ export class LivePlayer {
       return;
     }
     const { default: HlsClass } = await import('hls.js');
+    // Zapping fast, or leaving the page, while hls.js loaded: a player made now would keep the old channel open.
+    if (generation !== this.generation) return;
     if (!HlsClass.isSupported()) {
       this.update({ error: new Error('HLS_UNSUPPORTED') });
       return;
@@ -99,6 +104,7 @@ export class LivePlayer {
   }
 
   destroy(): void {
+    this.generation++;
     clearInterval(this.timer);
     this.destroyHls();
   }

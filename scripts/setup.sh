@@ -73,6 +73,7 @@ install_promtool() {
     (cd "$work" && apt-get download prometheus >/dev/null)
   fi
   rm -rf .cache/promtool
+  mkdir -p .cache/promtool
   dpkg-deb -x "$work"/prometheus_*.deb .cache/promtool
   rm -rf "$work"
   "$target" --version >/dev/null

@@ -44,6 +44,8 @@ export class JobViewService implements OnApplicationBootstrap, OnApplicationShut
     while (!this.stop.signal.aborted) {
       try {
         const watch = await this.store.watch();
+        // Shut down while the watch was being opened: nobody would stop it, and shutdown would wait for it forever.
+        if (this.stop.signal.aborted) return watch.stop();
         this.current = watch;
         delay = RETRY_MIN_MS;
         for await (const entry of watch) {

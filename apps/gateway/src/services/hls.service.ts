@@ -99,10 +99,9 @@ export class HlsService implements OnModuleInit, BeforeApplicationShutdown {
       profile ?? this.config.hls.profile,
       requestId,
     );
-    const { base, viewer } = this.links.issue(session.sessionId, this.clock.nowMs());
-    // The opener counts as watching while the first segment is awaited: a slow start is not an idle session.
-    this.seen(session.sessionId, viewer);
     const index = await this.firstSegment(session.sessionId);
+    const { base, viewer } = this.links.issue(session.sessionId, this.clock.nowMs());
+    this.seen(session.sessionId, viewer);
     return renderMultivariant(index, base);
   }
 

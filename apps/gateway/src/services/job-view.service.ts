@@ -1,11 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { errorMessage, type JobRecord } from '@e2gate/contracts';
+import type { JobRecord } from '@e2gate/contracts';
 import { JobStore } from '@e2gate/nats';
 import { JobIndex } from './job-index.js';
-
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5_000;
+import { followKvWatch } from './kv-follower.js';
 
 /**
  * This replica's view of every job: a watch of the `jobs` bucket (every record, then every change) kept in a
@@ -39,32 +36,22 @@ export class JobViewService implements OnApplicationBootstrap, OnApplicationShut
     return () => this.listeners.delete(listener);
   }
 
-  private async follow(): Promise<void> {
-    let delay = RETRY_MIN_MS;
-    while (!this.stop.signal.aborted) {
-      try {
-        const watch = await this.store.watch();
-        // Shut down while the watch was being opened: nobody would stop it, and shutdown would wait for it forever.
-        if (this.stop.signal.aborted) return watch.stop();
-        this.current = watch;
-        delay = RETRY_MIN_MS;
-        for await (const entry of watch) {
-          const jobId = entry.key.slice(2);
-          if (entry.operation !== 'PUT' || entry.length === 0) {
-            this.index.remove(jobId);
-            continue;
-          }
-          const job = entry.json<JobRecord>();
-          this.index.upsert(job, entry.created.getTime());
-          for (const listener of this.listeners) listener(job);
+  private follow(): Promise<void> {
+    return followKvWatch({
+      open: () => this.store.watch(),
+      signal: this.stop.signal,
+      setCurrent: (watch) => (this.current = watch),
+      onError: (message) => this.logger.warn(`job watch failed, retrying: ${message}`),
+      onEntry: (entry) => {
+        const jobId = entry.key.slice(2);
+        if (entry.operation !== 'PUT' || entry.length === 0) {
+          this.index.remove(jobId);
+          return;
         }
-      } catch (error) {
-        if (this.stop.signal.aborted) return;
-        this.logger.warn(`job watch failed, retrying: ${errorMessage(error)}`);
-      }
-      if (this.stop.signal.aborted) return;
-      await sleep(delay, undefined, { signal: this.stop.signal }).catch(() => undefined);
-      delay = Math.min(RETRY_MAX_MS, delay * 2);
-    }
+        const job = entry.json<JobRecord>();
+        this.index.upsert(job, entry.created.getTime());
+        for (const listener of this.listeners) listener(job);
+      },
+    });
   }
 }

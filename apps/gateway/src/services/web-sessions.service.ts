@@ -1,5 +1,4 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -8,7 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
-import { E2gateError, ErrorCode, errorMessage, HttpEdgeErrorCode } from '@e2gate/contracts';
+import { E2gateError, ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
 import { ClockRepository } from '@e2gate/observability';
 import { bearerTokenOf } from '../auth/authenticator.js';
 import type { Principal } from '../auth/principal.js';
@@ -20,14 +19,13 @@ import {
 } from '../repositories/web-session-store.repository.js';
 import { isSessionValue } from '../web/session-cookie.js';
 import { CredentialsService } from './credentials.service.js';
+import { followKvWatch } from './kv-follower.js';
 
 export interface ResolvedWebSession {
   principal: Principal;
   record: WebSessionRecord;
 }
 
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 5_000;
 /** A cookie this replica found nowhere is not looked up in NATS again for this long (bounds lookups of junk). */
 const MISS_TTL_MS = 10_000;
 const MISS_MAX = 1_000;
@@ -166,31 +164,21 @@ export class WebSessionsService implements OnApplicationBootstrap, OnApplication
     return null;
   }
 
-  private async follow(): Promise<void> {
-    let delay = RETRY_MIN_MS;
-    while (!this.stop.signal.aborted) {
-      try {
-        const watch = await this.store.watch();
-        // Shut down while the watch was being opened: nobody would stop it, and shutdown would wait for it forever.
-        if (this.stop.signal.aborted) return watch.stop();
-        this.current = watch;
-        delay = RETRY_MIN_MS;
-        for await (const change of watch) {
-          if (change.record) {
-            this.sessions.set(change.key, change.record);
-            this.misses.delete(change.key);
-          } else {
-            this.sessions.delete(change.key);
-          }
+  private follow(): Promise<void> {
+    return followKvWatch({
+      open: () => this.store.watch(),
+      signal: this.stop.signal,
+      setCurrent: (watch) => (this.current = watch),
+      onError: (message) => this.logger.warn(`web session watch failed, retrying: ${message}`),
+      onEntry: (change) => {
+        if (change.record) {
+          this.sessions.set(change.key, change.record);
+          this.misses.delete(change.key);
+        } else {
+          this.sessions.delete(change.key);
         }
-      } catch (error) {
-        if (this.stop.signal.aborted) return;
-        this.logger.warn(`web session watch failed, retrying: ${errorMessage(error)}`);
-      }
-      if (this.stop.signal.aborted) return;
-      await sleep(delay, undefined, { signal: this.stop.signal }).catch(() => undefined);
-      delay = Math.min(RETRY_MAX_MS, delay * 2);
-    }
+      },
+    });
   }
 }
 

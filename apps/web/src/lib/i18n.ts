@@ -32,44 +32,19 @@ export function t(key: MessageKey, vars: Record<string, string | number> = {}): 
   return template.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`));
 }
 
-/** A language code of a stream (`deu`, `eng`, `de`) as its name in the app's language ("Deutsch", "English"). */
+/**
+ * A rendition's language (the playlist's RFC 5646 tag: `de`, `en`, or a 3-letter code) as its name in the app's
+ * language ("Deutsch", "English").
+ */
 export function languageName(code: string): string {
   if (!code) return t('player.audio.unknown');
   try {
     const names = new Intl.DisplayNames([current], { type: 'language' });
-    return names.of(ISO639_2_TO_1[code] ?? code) ?? code;
+    return names.of(code) ?? code;
   } catch {
     return code;
   }
 }
-
-/** Broadcast streams carry ISO 639-2 codes; Intl knows the bibliographic ones (ger, fre) less well. */
-const ISO639_2_TO_1: Record<string, string> = {
-  deu: 'de',
-  ger: 'de',
-  eng: 'en',
-  fra: 'fr',
-  fre: 'fr',
-  ita: 'it',
-  spa: 'es',
-  nld: 'nl',
-  dut: 'nl',
-  pol: 'pl',
-  tur: 'tr',
-  por: 'pt',
-  rus: 'ru',
-  ces: 'cs',
-  cze: 'cs',
-  dan: 'da',
-  swe: 'sv',
-  nor: 'no',
-  fin: 'fi',
-  hun: 'hu',
-  ell: 'el',
-  gre: 'el',
-  qaa: 'und',
-  mis: 'und',
-};
 
 export function formatTime(epochSeconds: number): string {
   return new Intl.DateTimeFormat(current, { hour: '2-digit', minute: '2-digit' }).format(epochSeconds * 1000);

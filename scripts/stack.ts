@@ -14,11 +14,13 @@ import {
   withoutReceiverVariables,
   type StackConfig,
 } from '@e2gate/config';
-import { startNatsServer, type RunningNatsServer } from '../test/support/nats-server.js';
+import type { NatsRole } from '@e2gate/nats';
+import { natsEnv, startNatsServer, type RunningNatsServer } from '../test/support/nats-server.js';
 import { startReceiverSim, type ReceiverSim } from '../test/receiver-sim/index.js';
 
 interface AppSpec {
-  name: string;
+  /** Also the app's NATS user. */
+  name: Extract<NatsRole, 'catalog' | 'gateway' | 'transcoder'>;
   entry: string;
   /** Talks to the receiver: only such apps see the receiver's URL and credentials. */
   receiver: boolean;
@@ -26,7 +28,7 @@ interface AppSpec {
   nodeFlags: readonly string[];
 }
 
-const APPS: AppSpec[] = [
+const APPS: readonly AppSpec[] = [
   { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true, nodeFlags: [] },
   {
     name: 'gateway',
@@ -66,8 +68,12 @@ async function startNats(config: StackConfig): Promise<string> {
   const storeDir = resolve(config.dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
   const port = await freePort(config.natsPort);
-  nats = await startNatsServer({ storeDir, ...(port ? { port } : {}) });
+  const identityDir = resolve(config.dataDir, 'nats-auth');
+  nats = await startNatsServer({ storeDir, identityDir, ...(port ? { port } : {}) });
   say(`nats-server with JetStream at ${nats.url} (store ${storeDir})`);
+  say(
+    `NATS users ${nats.identities.map((identity) => identity.role).join(', ')}: NKey seeds in ${identityDir}`,
+  );
   return nats.url;
 }
 
@@ -159,13 +165,16 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0));
   const natsUrl = await startNats(config);
   const receiverUrl = await startReceiver(config);
-  const env = {
-    ...config.env,
-    NATS_URL: natsUrl,
-    E2GATE_RECEIVER_URL: receiverUrl,
-    E2GATE_DATA_DIR: config.dataDir,
-  };
-  for (const app of APPS) startApp(app, app.receiver ? env : withoutReceiverVariables(env));
+  for (const app of APPS) {
+    // An operator's own NATS (NATS_URL set) comes with the operator's credentials in the environment.
+    const env = {
+      ...config.env,
+      ...(nats ? natsEnv(natsUrl, app.name) : { NATS_URL: natsUrl }),
+      E2GATE_RECEIVER_URL: receiverUrl,
+      E2GATE_DATA_DIR: config.dataDir,
+    };
+    startApp(app, app.receiver ? env : withoutReceiverVariables(env));
+  }
   say(`started ${APPS.map((app) => app.name).join(', ')}; Ctrl-C stops everything`);
 }
 

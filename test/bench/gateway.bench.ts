@@ -17,9 +17,8 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@nats-io/transport-node';
 import { startReceiverSim } from '../receiver-sim/index.js';
-import { startNatsServer } from '../support/nats-server.js';
+import { connectAs, natsEnv, startNatsServer } from '../support/nats-server.js';
 import { fetchRaw } from './live-stack.js';
 import {
   captureAnswer,
@@ -102,7 +101,7 @@ async function main(): Promise<void> {
     console.log(
       `bench:gateway — ${CHANNELS} channels, ${EPG_DAYS} days of EPG; wrk ${CONNECTIONS} connections, ${SECONDS} s each`,
     );
-    const nc = await connect({ servers: nats.url });
+    const nc = await connectAs(nats.url);
     const refreshed = new Promise<Record<string, unknown>>((done, fail) => {
       const sub = nc.subscribe('catalog.evt.*', {
         callback: (_error, msg) => {
@@ -115,7 +114,7 @@ async function main(): Promise<void> {
     });
     const started = performance.now();
     catalog = child('dist/apps/catalog/src/main.js', [], {
-      NATS_URL: nats.url,
+      ...natsEnv(nats.url, 'catalog'),
       E2GATE_RECEIVER_URL: sim.url,
       E2GATE_DATA_DIR: join(work, 'catalog-data'),
       E2GATE_EPG_DAYS: String(EPG_DAYS),
@@ -138,7 +137,7 @@ async function main(): Promise<void> {
       'dist/apps/gateway/src/main.js',
       [],
       {
-        NATS_URL: nats.url,
+        ...natsEnv(nats.url, 'gateway'),
         E2GATE_DATA_DIR: join(work, 'gateway-data'),
         E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
         E2GATE_GATEWAY_HTTP_PORT: String(port),

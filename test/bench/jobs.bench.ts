@@ -12,7 +12,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startNatsServer } from '../support/nats-server.js';
+import { natsEnv, startNatsServer } from '../support/nats-server.js';
 import { child, freePort, percentile, stop } from './live-stack.js';
 
 const TOKEN = 'bench-jobs-token-0123456789';
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
   const api = `http://127.0.0.1:${port}`;
   const jobEnv = { E2GATE_JOB_QUEUE_MAX: '20000' };
   const gateway = child('gateway', {
-    NATS_URL: nats.url,
+    ...natsEnv(nats.url, 'gateway'),
     E2GATE_DATA_DIR: join(work, 'gateway'),
     E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
     E2GATE_GATEWAY_HTTP_PORT: String(port),
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const startWorker = async () => {
     const workerPort = await freePort();
     const worker = child('transcoder', {
-      NATS_URL: nats.url,
+      ...natsEnv(nats.url, 'transcoder'),
       E2GATE_RECEIVER_URL: 'http://127.0.0.1:9',
       E2GATE_DATA_DIR: join(work, `worker-${workers.length}`),
       E2GATE_TRANSCODER_HTTP_HOST: '127.0.0.1',

@@ -13,9 +13,8 @@ import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@nats-io/transport-node';
 import { STREAMING_NODE_FLAGS } from '@e2gate/config';
-import { startNatsServer, type RunningNatsServer } from '../support/nats-server.js';
+import { connectAs, natsEnv, startNatsServer, type RunningNatsServer } from '../support/nats-server.js';
 
 export const root = resolve(import.meta.dirname, '..', '..', '..');
 export const BENCH_TOKEN = 'bench-live-token-0123456789abcdef';
@@ -274,7 +273,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     );
 
     // The stack: catalog (first complete refresh), gateway, transcoder; /healthz of each.
-    const nc = await connect({ servers: nats.url });
+    const nc = await connectAs(nats.url);
     const refreshed = new Promise<void>((done, fail) => {
       const sub = nc.subscribe('catalog.evt.*', {
         callback: (_error, msg) => {
@@ -287,7 +286,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     });
     const catalogPort = await freePort();
     const catalog = child('catalog', {
-      NATS_URL: nats.url,
+      ...natsEnv(nats.url, 'catalog'),
       E2GATE_RECEIVER_URL: sim.url,
       E2GATE_DATA_DIR: join(work, 'catalog-data'),
       E2GATE_EPG_DAYS: String(simOptions.epgDays),
@@ -303,7 +302,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     console.log(`catalog refreshed in ${((performance.now() - refreshStarted) / 1000).toFixed(1)} s`);
     const gatewayPort = await freePort();
     const gateway = child('gateway', {
-      NATS_URL: nats.url,
+      ...natsEnv(nats.url, 'gateway'),
       E2GATE_DATA_DIR: join(work, 'gateway-data'),
       E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
       E2GATE_GATEWAY_HTTP_PORT: String(gatewayPort),
@@ -317,7 +316,7 @@ export async function startBenchStack(options: BenchStackOptions): Promise<Bench
     const transcoderUrl = `http://127.0.0.1:${transcoderPort}`;
     const startTranscoder = async () => {
       transcoder = child('transcoder', {
-        NATS_URL: nats.url,
+        ...natsEnv(nats.url, 'transcoder'),
         E2GATE_RECEIVER_URL: sim.url,
         E2GATE_DATA_DIR: join(work, 'transcoder-data'),
         E2GATE_TRANSCODER_HTTP_HOST: '127.0.0.1',

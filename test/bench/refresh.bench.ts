@@ -17,9 +17,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { startReceiverSim } from '../receiver-sim/index.js';
-import { startNatsServer } from '../support/nats-server.js';
+import { connectAs, natsEnv, startNatsServer } from '../support/nats-server.js';
 
 const CHANNELS = Number(process.env['BENCH_CHANNELS'] ?? 1500);
 const BOUQUETS = Number(process.env['BENCH_BOUQUETS'] ?? 10);
@@ -119,11 +119,11 @@ async function run(
   dataDir: string,
   env: Record<string, string>,
 ): Promise<RunResult> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connectAs(natsUrl);
   sim.resetStats();
   const port = await freePort();
   const gateway = child('dist/apps/gateway/src/main.js', {
-    NATS_URL: natsUrl,
+    ...natsEnv(natsUrl, 'gateway'),
     E2GATE_DATA_DIR: join(dataDir, '..', 'gateway-data'),
     E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
     E2GATE_GATEWAY_HTTP_PORT: String(port),
@@ -134,7 +134,7 @@ async function run(
   const outcome = nextOutcome(nc);
   const started = performance.now();
   const catalog = child('dist/apps/catalog/src/main.js', {
-    NATS_URL: natsUrl,
+    ...natsEnv(natsUrl, 'catalog'),
     E2GATE_RECEIVER_URL: sim.url,
     E2GATE_DATA_DIR: dataDir,
     E2GATE_EPG_DAYS: String(EPG_DAYS),
@@ -200,7 +200,7 @@ function print(result: RunResult): void {
 
 /** Removes what a first start must not find: the catalog's buckets and data dir (picons stay). */
 async function forgetCatalog(natsUrl: string, dataDir: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connectAs(natsUrl);
   const jsm = await jetstreamManager(nc);
   for (const stream of ['OBJ_catalog', 'KV_catalog-meta', 'KV_catalog-lock']) {
     await jsm.streams.delete(stream).catch(() => false);

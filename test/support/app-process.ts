@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { natsEnv } from './nats-server.js';
 
 const mainOf = (app: string) => fileURLToPath(new URL(`../../dist/apps/${app}/src/main.js`, import.meta.url));
 
@@ -24,7 +25,7 @@ export function startTranscoderProcess(options: {
   env?: Record<string, string>;
 }): Promise<AppProcess> {
   return startAppProcess('transcoder', {
-    NATS_URL: options.natsUrl,
+    ...natsEnv(options.natsUrl, 'transcoder'),
     E2GATE_RECEIVER_URL: options.receiverUrl,
     E2GATE_NODE_HEARTBEAT: '500ms',
     ...options.env,
@@ -38,7 +39,7 @@ export function startCatalogProcess(options: {
   env?: Record<string, string>;
 }): Promise<AppProcess> {
   return startAppProcess('catalog', {
-    NATS_URL: options.natsUrl,
+    ...natsEnv(options.natsUrl, 'catalog'),
     E2GATE_RECEIVER_URL: options.receiverUrl,
     ...options.env,
   });

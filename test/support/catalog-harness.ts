@@ -16,6 +16,7 @@ import { NatsClientService, NatsConnectionService } from '@e2gate/nats';
 import { ClockRepository } from '@e2gate/observability';
 import { startCatalogApp } from '../../apps/catalog/src/catalog.app.js';
 import { connectNats, nextMessage } from './nats-events.js';
+import { natsEnv, natsLink } from './nats-server.js';
 
 export class FrozenClock extends ClockRepository {
   constructor(private readonly ms: number) {
@@ -50,7 +51,7 @@ export interface CatalogStartOptions {
 export async function startCatalog(options: CatalogStartOptions): Promise<CatalogUnderTest> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'e2gate-catalog-'));
   const config = loadCatalogConfig({
-    NATS_URL: options.natsUrl,
+    ...natsEnv(options.natsUrl, 'catalog'),
     E2GATE_RECEIVER_URL: options.receiverUrl,
     E2GATE_DATA_DIR: dataDir,
     E2GATE_CATALOG_HTTP_HOST: '127.0.0.1',
@@ -69,7 +70,11 @@ export async function startCatalog(options: CatalogStartOptions): Promise<Catalo
     config,
     options.nowMs === undefined ? {} : { clock: new FrozenClock(options.nowMs) },
   );
-  const connection = new NatsConnectionService({ url: options.natsUrl, name: 'e2gate-test-client' });
+  const connection = new NatsConnectionService({
+    link: natsLink(options.natsUrl, 'gateway'),
+    role: 'gateway',
+    name: 'e2gate-test-client',
+  });
   const client = new NatsClientService(connection);
   return {
     app,

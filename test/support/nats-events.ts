@@ -1,4 +1,5 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectAs } from './nats-server.js';
 
 /**
  * Waits for the next message on `subject` that satisfies `predicate` (never sleeps: rejects after `timeoutMs`).
@@ -31,5 +32,5 @@ export function nextMessage<T>(
 
 /** A test's own connection: it outlives any NATS restart a test makes (the client's default gives up after ~20 s). */
 export async function connectNats(url: string): Promise<NatsConnection> {
-  return connect({ servers: url, name: 'e2gate-test', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  return connectAs(url, 'admin', { name: 'e2gate-test', maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }

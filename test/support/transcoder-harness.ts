@@ -3,6 +3,7 @@ import { loadTranscoderConfig } from '@e2gate/config';
 import { startTranscoderApp } from '../../apps/transcoder/src/transcoder.app.js';
 import { UpstreamRepository } from '../../apps/transcoder/src/repositories/upstream.repository.js';
 import { NodeRegistryService } from '../../apps/transcoder/src/services/node-registry.service.js';
+import { natsEnv } from './nats-server.js';
 
 export interface TranscoderUnderTest {
   app: NestFastifyApplication;
@@ -20,7 +21,7 @@ export async function startTranscoder(options: {
   env?: Record<string, string>;
 }): Promise<TranscoderUnderTest> {
   const config = loadTranscoderConfig({
-    NATS_URL: options.natsUrl,
+    ...natsEnv(options.natsUrl, 'transcoder'),
     E2GATE_RECEIVER_URL: options.receiverUrl,
     E2GATE_TRANSCODER_HTTP_HOST: '127.0.0.1',
     E2GATE_TRANSCODER_HTTP_PORT: '0',

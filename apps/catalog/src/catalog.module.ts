@@ -35,7 +35,8 @@ export class CatalogModule {
       imports: [
         ObservabilityModule.forRoot({ service: 'catalog', level: config.logLevel }),
         NatsModule.forRoot({
-          url: config.natsUrl,
+          link: config,
+          role: 'catalog',
           name: instanceName('catalog'),
           storage: catalogStorage({ refreshLeaseMs: config.refreshLeaseMs }),
         }),

@@ -80,7 +80,8 @@ export class GatewayModule {
         }),
         // Of the buckets it reads, the catalog and the transcoders provision theirs; jobs are written here too.
         NatsModule.forRoot({
-          url: config.natsUrl,
+          link: config,
+          role: 'gateway',
           name: instanceName('gateway'),
           storage: [
             ...jobStorage({

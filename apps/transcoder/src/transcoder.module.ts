@@ -38,7 +38,8 @@ export class TranscoderModule {
       imports: [
         ObservabilityModule.forRoot({ service: 'transcoder', level: config.logLevel }),
         NatsModule.forRoot({
-          url: config.natsUrl,
+          link: config,
+          role: 'transcoder',
           name: instanceName('transcoder'),
           storage: [
             ...transcoderStorage({

@@ -83,11 +83,15 @@ describe('shared variables', () => {
     const env = {
       ...base,
       NATS_URL: 'nats://nats-1:4222',
+      E2GATE_NATS_NKEY_FILE: '/run/nats/seed.nk',
+      E2GATE_NATS_REPLICAS: '3',
       E2GATE_DATA_DIR: '/var/lib/e2gate',
       LOG_LEVEL: 'debug',
     };
     const expected: SharedConfig = {
       natsUrl: 'nats://nats-1:4222',
+      natsCredentials: { kind: 'nkey', seedFile: '/run/nats/seed.nk' },
+      natsReplicas: 3,
       dataDir: '/var/lib/e2gate',
       logLevel: 'debug',
     };
@@ -100,7 +104,26 @@ describe('shared variables', () => {
       expect(() => load({ ...base, NATS_URL: 'http://nats' })).toThrow(
         /NATS_URL: must be one or more nats:\/\/ URLs/,
       );
+      expect(() => load({ ...base, E2GATE_NATS_USER: 'gateway' })).toThrow(
+        /E2GATE_NATS_PASSWORD: is required/,
+      );
+      expect(() =>
+        load({ ...base, E2GATE_NATS_NKEY_FILE: '/k', E2GATE_NATS_USER: 'u', E2GATE_NATS_PASSWORD: 'p' }),
+      ).toThrow(/E2GATE_NATS_NKEY_FILE: set either it or/);
+      expect(() => load({ ...base, E2GATE_NATS_REPLICAS: '7' })).toThrow(
+        /E2GATE_NATS_REPLICAS: must be at most 5/,
+      );
     }
+  });
+
+  it('hide the NATS password wherever configuration is logged', () => {
+    const config = loadGatewayConfig({
+      ...base,
+      E2GATE_NATS_USER: 'gateway',
+      E2GATE_NATS_PASSWORD: 'hunter2-nats',
+    });
+    expect(config.natsCredentials).toEqual({ kind: 'password', user: 'gateway', password: 'hunter2-nats' });
+    expect(JSON.stringify(redactConfig(config))).not.toContain('hunter2-nats');
   });
 });
 

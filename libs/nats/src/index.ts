@@ -14,3 +14,6 @@ export * from './rpc-validation.pipe.js';
 export * from './shared-token-bucket.js';
 export * from './receiver-budget.js';
 export * from './job-store.js';
+export * from './nats-permissions.js';
+export * from './nats-auth-options.js';
+export * from './nats-server-config.js';

@@ -3,7 +3,9 @@ import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io
 import { Kvm } from '@nats-io/kv';
 import { Objm } from '@nats-io/obj';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsAuthOptions } from './nats-auth-options.js';
 import { NATS_OPTIONS, type NatsModuleOptions } from './nats-options.js';
+import { inboxPrefixOf } from './nats-permissions.js';
 
 export type NatsLinkState = 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'closed';
 
@@ -80,9 +82,12 @@ export class NatsConnectionService implements OnApplicationShutdown {
   }
 
   private async open(): Promise<NatsConnection> {
+    const { link, role } = this.options;
     const nc = await connect({
-      servers: this.options.url.split(','),
+      servers: link.natsUrl.split(','),
       name: this.options.name,
+      inboxPrefix: inboxPrefixOf(role),
+      ...(await natsAuthOptions(link)),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
       waitOnFirstConnect: true,

@@ -1,9 +1,27 @@
+import type { NatsRole } from './nats-permissions.js';
+
 /** Injection token for the options of the process-wide NATS connection. */
 export const NATS_OPTIONS = Symbol('NATS_OPTIONS');
 
-export interface NatsModuleOptions {
+/** How a service proves who it is to NATS (`E2GATE_NATS_*`). */
+export type NatsCredentials =
+  { kind: 'nkey'; seedFile: string } | { kind: 'password'; user: string; password: string };
+
+/** Where and how to connect: the NATS part of every app's config, passed as it is. */
+export interface NatsLink {
   /** One or more comma-separated `nats://` URLs. */
-  url: string;
+  natsUrl: string;
+  natsCredentials?: NatsCredentials;
+  /** CA bundle that signed the server's certificate: the connection then requires TLS. */
+  natsTlsCaFile?: string;
+  /** Replicas of the buckets and streams this service creates (default 1; 3 on a three-node cluster). */
+  natsReplicas?: number;
+}
+
+export interface NatsModuleOptions {
+  link: NatsLink;
+  /** The service's NATS user: its reply inbox lives under this role's prefix (`nats-permissions.ts`). */
+  role: NatsRole;
   /** Connection name shown by the server (`<app>-<host>-<pid>`). */
   name: string;
   /** JetStream buckets and streams this process writes (`storage-specs.ts`); created idempotently at start. */

@@ -41,7 +41,8 @@ export class NatsModule implements OnModuleInit {
 
   private async provision(storage: readonly StorageSpec[]): Promise<void> {
     const managers = { kvm: await this.nats.kvm(), objm: await this.nats.objm(), jsm: await this.nats.jsm() };
-    for (const conflict of await provisionStorage(managers, storage)) {
+    const replicas = this.options.link.natsReplicas ?? 1;
+    for (const conflict of await provisionStorage(managers, storage, { replicas })) {
       this.logger.warn(
         `stream ${conflict.stream} exists with other settings and is left as it is: ${conflict.differences.join('; ')}`,
       );

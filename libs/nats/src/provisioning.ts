@@ -36,22 +36,42 @@ export interface StreamConflict {
 export async function provisionStorage(
   managers: JetStreamManagers,
   specs: readonly StorageSpec[],
+  options: { replicas?: number } = {},
 ): Promise<StreamConflict[]> {
+  const replicas = options.replicas ?? 1;
   const conflicts: StreamConflict[] = [];
   for (const spec of specs) {
     if (spec.kind === 'stream') {
-      const conflict = await provisionStream(managers.jsm, spec);
+      const conflict = await provisionStream(managers.jsm, spec, replicas);
       if (conflict) conflicts.push(conflict);
     } else {
-      await provisionBucket(managers, spec);
+      const conflict = await provisionBucket(managers, spec, replicas);
+      if (conflict) conflicts.push(conflict);
     }
   }
   return conflicts;
 }
 
-async function provisionBucket({ kvm, objm, jsm }: JetStreamManagers, spec: BucketSpec): Promise<void> {
+/** A bucket made earlier with another replica count is left as it is (`nats stream edit --replicas`) and reported. */
+async function provisionBucket(
+  managers: JetStreamManagers,
+  spec: BucketSpec,
+  replicas: number,
+): Promise<StreamConflict | null> {
+  await createBucket(managers, spec, replicas);
+  const stream = spec.kind === 'kv' ? `KV_${spec.name}` : `OBJ_${spec.name}`;
+  const existing = (await managers.jsm.streams.info(stream)).config.num_replicas;
+  return existing === replicas ? null : { stream, differences: [`replicas: ${existing} → ${replicas}`] };
+}
+
+async function createBucket(
+  { kvm, objm, jsm }: JetStreamManagers,
+  spec: BucketSpec,
+  replicas: number,
+): Promise<void> {
   if (spec.kind === 'kv') {
     await kvm.create(spec.name, {
+      replicas,
       history: spec.history ?? 1,
       ...(spec.ttlMs === undefined ? {} : { ttl: spec.ttlMs }),
       ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
@@ -59,6 +79,7 @@ async function provisionBucket({ kvm, objm, jsm }: JetStreamManagers, spec: Buck
     });
   } else {
     await objm.create(spec.name, {
+      replicas,
       ...(spec.ttlMs === undefined ? {} : { ttl: spec.ttlMs * NANOS_PER_MS }),
       ...(spec.maxBytes === undefined ? {} : { max_bytes: spec.maxBytes }),
       ...(spec.description === undefined ? {} : { description: spec.description }),
@@ -74,17 +95,28 @@ async function dropOldestAtLimit(jsm: JetStreamManager, stream: string): Promise
   await jsm.streams.update(stream, { ...info.config, discard: DiscardPolicy.Old });
 }
 
-async function provisionStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamConflict | null> {
-  const existing = (await streamInfo(jsm, spec.name)) ?? (await addStream(jsm, spec));
+async function provisionStream(
+  jsm: JetStreamManager,
+  spec: StreamSpec,
+  replicas: number,
+): Promise<StreamConflict | null> {
+  const existing = (await streamInfo(jsm, spec.name)) ?? (await addStream(jsm, spec, replicas));
   if (!existing) return null;
   const differences = streamDifferences(spec, existing.config);
+  if (existing.config.num_replicas !== replicas) {
+    differences.push(`replicas: ${existing.config.num_replicas} → ${replicas}`);
+  }
   return differences.length === 0 ? null : { stream: spec.name, differences };
 }
 
 /** Null when the stream was created as specified; the existing stream when another process created it first. */
-async function addStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamInfo | null> {
+async function addStream(
+  jsm: JetStreamManager,
+  spec: StreamSpec,
+  replicas: number,
+): Promise<StreamInfo | null> {
   try {
-    await jsm.streams.add(streamConfig(spec));
+    await jsm.streams.add({ ...streamConfig(spec), num_replicas: replicas });
     return null;
   } catch (error) {
     if (!(error instanceof JetStreamApiError && error.code === STREAM_NAME_IN_USE)) throw error;

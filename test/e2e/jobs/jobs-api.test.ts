@@ -214,3 +214,9 @@ describe('job API', () => {
     expect(Date.parse(failed.finishedAt!) - Date.parse(failed.startedAt!)).toBeLessThan(12_000);
   }, 30_000);
 });
+
+describe('NATS users', () => {
+  it('were never refused anything while jobs ran, failed, were cancelled and dead-lettered (ADR 0032)', () => {
+    expect(stack.nats.violations()).toEqual([]);
+  });
+});

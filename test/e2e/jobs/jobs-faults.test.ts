@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import { Objm } from '@nats-io/obj';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bucket, JobStream, type JobTransitionEvent } from '@e2gate/contracts';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { connectAs, startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
 import { startTranscoderProcess, type TranscoderProcess } from '../../support/app-process.js';
 import { ADMIN_TOKEN, startGateway, type GatewayUnderTest } from '../gateway/support/gateway-harness.js';
 import { metric } from '../gateway/support/http.js';
@@ -40,7 +40,7 @@ const startWorker = () =>
 const pidOf = (nodeId: string | undefined) => Number(/-(\d+)-[0-9a-f]{6}$/.exec(nodeId ?? '')?.[1]);
 
 async function withNats<T>(use: (nc: NatsConnection) => Promise<T>): Promise<T> {
-  const nc = await connect({ servers: nats.url });
+  const nc = await connectAs(nats.url);
   try {
     return await use(nc);
   } finally {

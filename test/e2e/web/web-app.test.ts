@@ -378,3 +378,9 @@ describe('the HLS session of a page', () => {
     );
   });
 });
+
+describe('NATS users', () => {
+  it('were never refused anything: every service has each right its work needs (ADR 0032)', () => {
+    expect(stack.nats.violations()).toEqual([]);
+  });
+});

@@ -1,11 +1,10 @@
-import { connect } from '@nats-io/transport-node';
 import { Objm } from '@nats-io/obj';
 import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Bucket, ErrorCode, Subject, type Channel } from '@e2gate/contracts';
 import { startReceiverSim, type ReceiverSim } from '../../receiver-sim/index.js';
 import { removeDir, startCatalog, type CatalogUnderTest } from '../../support/catalog-harness.js';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { connectAs, startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
 
 const NOW_MS = Date.UTC(2026, 10, 21, 20, 15, 0);
 const NOW = Math.floor(NOW_MS / 1000);
@@ -110,7 +109,7 @@ describe('catalog queries over NATS', () => {
     await expect(
       catalog.request(Subject.CatalogGetChannels, { limit: 10, evil: true } as never),
     ).rejects.toMatchObject({ code: ErrorCode.ValidationFailed, details: { evil: expect.any(Array) } });
-    const nc = await connect({ servers: nats.url });
+    const nc = await connectAs(nats.url);
     const reply = await nc.request(Subject.CatalogGetMeta, new TextEncoder().encode('{not json'), {
       timeout: 5000,
     });
@@ -122,7 +121,7 @@ describe('catalog queries over NATS', () => {
   });
 
   it('stores picons along the fallback chain and remembers misses', async () => {
-    const nc = await connect({ servers: nats.url });
+    const nc = await connectAs(nats.url);
     const store = await new Objm(jetstream(nc)).open(Bucket.Picons);
     const objects = new Map((await store.list()).map((info) => [info.name, info]));
     const dvb = sim.dataset.channels.filter((c) => channels.some((mine) => mine.ref === c.ref));

@@ -16,7 +16,7 @@ import { ErrorCode } from '@e2gate/contracts';
 import { decodeJson, encodeJson, NatsModule, startNatsRpc, type RpcReply } from '@e2gate/nats';
 import { ObservabilityModule } from '@e2gate/observability';
 import { connectNats } from '../../support/nats-events.js';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { natsLink, startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
 
 // startNatsRpc against a real nats-server: the app's lifecycle hooks run once, handlers validate their payload and
 // answer errors with a code, and requests are shared by the replicas of a queue group.
@@ -66,7 +66,7 @@ class RpcTestModule {
       module: RpcTestModule,
       imports: [
         ObservabilityModule.forRoot({ service: 'rpc-test', level: 'silent' }),
-        NatsModule.forRoot({ url: natsUrl, name: 'rpc-test' }),
+        NatsModule.forRoot({ link: natsLink(natsUrl, 'admin'), role: 'admin', name: 'rpc-test' }),
       ],
       controllers: [EchoHandler],
       providers: [Counters],

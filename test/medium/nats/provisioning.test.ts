@@ -14,7 +14,7 @@ import {
   type StreamSpec,
 } from '@e2gate/nats';
 import { connectNats } from '../../support/nats-events.js';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { natsLink, startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
 
 // JetStream provisioning against a real nats-server (2.9: no per-message TTL): streams are created once and then
 // left alone, buckets keep working beside them.
@@ -114,7 +114,8 @@ describe('NatsModule', () => {
     const quiet = () => undefined;
     const app = await NestFactory.createApplicationContext(
       NatsModule.forRoot({
-        url: nats.url,
+        link: natsLink(nats.url, 'admin'),
+        role: 'admin',
         name: 'provisioning-test',
         storage: [...catalogStorage({ refreshLeaseMs: 30_000 }), jobs('JOBS_F', { retention: 'limits' })],
       }),

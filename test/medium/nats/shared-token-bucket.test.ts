@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { SharedTokenBucket } from '@e2gate/nats';
-import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
+import { connectAs, startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
 
 // The receiver's request budget shared by several processes: two buckets (two "processes", each with its own NATS
 // connection) on one KV key never let more through together than the rate allows.
@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 async function bucket(name: string, rate: number, burst: number): Promise<SharedTokenBucket> {
-  const nc = await connect({ servers: nats.url });
+  const nc = await connectAs(nats.url);
   connections.push(nc);
   const kvm = new Kvm(jetstream(nc));
   await kvm.create(name, { history: 1 });

@@ -1,4 +1,5 @@
 import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { NoRespondersError, RequestError, TimeoutError } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { E2gateError, ErrorCode, HttpEdgeErrorCode } from '@e2gate/contracts';
 import { HTTP_STATUS_OF } from './error-table.js';
@@ -65,6 +66,21 @@ describe('toErrorResponse', () => {
       status: 415,
       body: { code: 'UNSUPPORTED_MEDIA_TYPE' },
     });
+  });
+
+  it('answers 503 UNAVAILABLE with Retry-After when NATS or JetStream is away for a moment', () => {
+    for (const exception of [
+      new TimeoutError(),
+      new RequestError('no responders', { cause: new NoRespondersError('x') }),
+    ]) {
+      const response = toErrorResponse(exception, 'r1');
+      expect(response).toMatchObject({
+        status: 503,
+        body: { code: 'UNAVAILABLE' },
+        headers: { 'retry-after': '2' },
+        unexpected: false,
+      });
+    }
   });
 
   it('answers 500 INTERNAL without details for anything unexpected', () => {

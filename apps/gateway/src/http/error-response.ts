@@ -8,6 +8,7 @@ import {
   type HttpErrorBody,
   type HttpErrorCode,
 } from '@e2gate/contracts';
+import { isNatsUnavailable } from '@e2gate/nats';
 import { codeForStatus, HTTP_STATUS_OF } from './error-table.js';
 import { GatewayHttpError } from './gateway-http-error.js';
 
@@ -36,6 +37,11 @@ export function toErrorResponse(exception: unknown, requestId: string): ErrorRes
     );
   }
   if (exception instanceof HttpException) return fromHttpException(exception, requestId);
+  if (isNatsUnavailable(exception)) {
+    return respond(ErrorCode.Unavailable, 'service unavailable for a moment, retry', requestId, {
+      'retry-after': String(NATS_RETRY_AFTER_SECONDS),
+    });
+  }
   const framework = frameworkStatus(exception);
   if (framework !== null) {
     return respond(codeForStatus(framework.status), framework.message, requestId);
@@ -86,6 +92,8 @@ const RETRY_LATER: ReadonlySet<string> = new Set([
   ErrorCode.JobQueueFull,
 ]);
 const DEFAULT_RETRY_AFTER_SECONDS = 10;
+/** A NATS reconnect or a JetStream leader election takes seconds. */
+const NATS_RETRY_AFTER_SECONDS = 2;
 const MAX_RETRY_AFTER_SECONDS = 3600;
 
 function retryAfter(error: E2gateError): Record<string, string> {

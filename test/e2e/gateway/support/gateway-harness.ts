@@ -10,6 +10,7 @@ import { startGatewayApp } from '../../../../apps/gateway/src/gateway.app.js';
 import { AnnouncerRepository } from '../../../../apps/gateway/src/repositories/announcer.repository.js';
 import { DiscoveryResponderService } from '../../../../apps/gateway/src/services/discovery-responder.service.js';
 import { SnapshotFollowerService } from '../../../../apps/gateway/src/services/snapshot-follower.service.js';
+import { natsEnv } from '../../../support/nats-server.js';
 
 export const READ_TOKEN = 'reader-secret-0123456789';
 export const STREAM_TOKEN = 'streamer-secret-0123456789';
@@ -83,7 +84,7 @@ export interface GatewayStartOptions {
 export async function startGateway(options: GatewayStartOptions): Promise<GatewayUnderTest> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'e2gate-gateway-'));
   const config = loadGatewayConfig({
-    NATS_URL: options.natsUrl,
+    ...natsEnv(options.natsUrl, 'gateway'),
     E2GATE_DATA_DIR: dataDir,
     E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
     E2GATE_GATEWAY_HTTP_PORT: '0',

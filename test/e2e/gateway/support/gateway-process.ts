@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SIGNING_KEY, TOKENS } from './gateway-harness.js';
+import { natsEnv } from '../../../support/nats-server.js';
 
 const MAIN = fileURLToPath(new URL('../../../../dist/apps/gateway/src/main.js', import.meta.url));
 
@@ -37,7 +38,7 @@ export async function startGatewayProcess(options: {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-      NATS_URL: options.natsUrl,
+      ...natsEnv(options.natsUrl, 'gateway'),
       E2GATE_DATA_DIR: dataDir,
       E2GATE_GATEWAY_HTTP_HOST: '127.0.0.1',
       E2GATE_GATEWAY_HTTP_PORT: '0',

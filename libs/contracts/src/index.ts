@@ -13,3 +13,5 @@ export * from './snapshot-codec.js';
 export * from './snapshot-schema.js';
 export * from './jobs.js';
 export * from './job-rules.js';
+export * from './job-messages.js';
+export * from './nats-channels.js';

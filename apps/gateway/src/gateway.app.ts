@@ -98,7 +98,8 @@ export async function createGatewayApp(
   await lean.ready();
   fastify.addHook('preClose', async () => lean.close());
   serveOpenApi(app, buildOpenApiDocument(app));
-  app.enableShutdownHooks();
+  // Not SIGHUP: it reloads the settings (SettingsReloadService).
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   return app;
 }
 

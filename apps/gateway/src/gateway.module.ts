@@ -57,6 +57,10 @@ import { StreamService } from './services/stream.service.js';
 import { HlsService } from './services/hls.service.js';
 import { StatusEventsService } from './services/status-events.service.js';
 import { WebSessionsService } from './services/web-sessions.service.js';
+import { LiveSettings, reloadableOf } from './services/live-settings.js';
+import { AdminSettingsController } from './controllers/admin-settings.controller.js';
+import { SettingsFileRepository } from './repositories/settings-file.repository.js';
+import { SettingsReloadService } from './services/settings-reload.service.js';
 
 export interface GatewayModuleOptions {
   /** Replaces the wall clock (tests). */
@@ -70,6 +74,7 @@ export interface GatewayModuleOptions {
 @Module({})
 export class GatewayModule {
   static forRoot(config: GatewayConfig, options: GatewayModuleOptions = {}): DynamicModule {
+    const live = new LiveSettings(reloadableOf(config));
     return {
       module: GatewayModule,
       imports: [
@@ -94,12 +99,17 @@ export class GatewayModule {
         }),
         ThrottlerModule.forRoot({
           storage: new FixedWindowThrottlerStorage(),
+          // Read at every request: a settings reload changes them at once.
           throttlers: [
-            { name: Throttler.Api, ttl: config.limits.api.windowMs, limit: config.limits.api.limit },
+            {
+              name: Throttler.Api,
+              ttl: () => live.current.limits.api.windowMs,
+              limit: () => live.current.limits.api.limit,
+            },
             {
               name: Throttler.Refresh,
-              ttl: config.limits.refresh.windowMs,
-              limit: config.limits.refresh.limit,
+              ttl: () => live.current.limits.refresh.windowMs,
+              limit: () => live.current.limits.refresh.limit,
             },
           ],
         }),
@@ -117,11 +127,13 @@ export class GatewayModule {
         ArtifactsController,
         WebSessionController,
         StatusEventsController,
+        AdminSettingsController,
         HdhomerunController,
         HdhomerunKeyedController,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: LiveSettings, useValue: live },
         { provide: APP_GUARD, useClass: GatewayThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         ...gatewayMetricProviders,
@@ -131,6 +143,8 @@ export class GatewayModule {
         override(ClockRepository, options.clock),
         override(AnnouncerRepository, options.announcer),
         SecretsRepository,
+        SettingsFileRepository,
+        SettingsReloadService,
         CatalogSnapshotRepository,
         CatalogClientRepository,
         PiconStoreRepository,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { boolean, choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
 import { loadConfig, processEnv } from './load.js';
 import { jobConfig, jobVariables, type JobConfig } from './job.config.js';
-import { sharedConfig, sharedVariables, type SharedConfig } from './shared.config.js';
+import { sharedConfig, sharedVariables, type LogLevel, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 /** Scopes an API token (or anonymous access, or a signed URL) can grant. `admin` implies the others. */
@@ -212,6 +212,8 @@ const gatewaySchema = z.object({
   E2GATE_WEB_SESSION_TTL: duration({ default: '7d', min: '5m', max: '90d' }),
   E2GATE_WEB_SESSIONS_MAX: integer({ default: 10_000, min: 10, max: 1_000_000 }),
   E2GATE_WEB_DIR: optionalText(),
+  // KEY=value lines of the reloadable settings (GATEWAY_RELOADABLE_VARIABLES), read at start and at every reload.
+  E2GATE_SETTINGS_FILE: optionalText(4096),
 });
 
 export interface GatewayConfig extends SharedConfig {
@@ -274,6 +276,72 @@ export interface GatewayConfig extends SharedConfig {
   };
   /** The browser app: sign-in sessions (cookie) and its built files (unset: the build in `apps/web/dist`). */
   web: { sessionTtlMs: number; maxSessions: number; dir?: string };
+  /** A file of reloadable settings that override the environment's, read at start and at every reload. */
+  settingsFile?: string;
+  /** The reloadable variables as the environment set them: a settings file's values go over these. */
+  reloadableEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/** The variables a settings reload may change (SIGHUP, `POST /api/v1/admin/reload`); the others need a restart. */
+export const GATEWAY_RELOADABLE_VARIABLES = [
+  'E2GATE_API_TOKENS',
+  'E2GATE_ALLOW_ANONYMOUS',
+  'E2GATE_URL_SIGNING_KEY',
+  'E2GATE_URL_SIGNING_TTL',
+  'E2GATE_RATE_LIMIT',
+  'E2GATE_RATE_LIMIT_WINDOW',
+  'E2GATE_REFRESH_RATE_LIMIT',
+  'E2GATE_REFRESH_RATE_LIMIT_WINDOW',
+  'E2GATE_AUTH_FAILURE_LIMIT',
+  'E2GATE_AUTH_FAILURE_WINDOW',
+  'LOG_LEVEL',
+] as const;
+export type GatewayReloadableVariable = (typeof GATEWAY_RELOADABLE_VARIABLES)[number];
+
+const reloadableSchema = gatewaySchema.pick(
+  Object.fromEntries(GATEWAY_RELOADABLE_VARIABLES.map((name) => [name, true])) as {
+    [K in GatewayReloadableVariable]: true;
+  },
+);
+type ReloadableVars = z.output<typeof reloadableSchema>;
+
+/** What a settings reload changes in a running gateway. */
+export interface GatewayReloadableConfig {
+  auth: GatewayConfig['auth'];
+  limits: Pick<GatewayConfig['limits'], 'api' | 'refresh' | 'authFailures'>;
+  logLevel: LogLevel;
+}
+
+function authOf(vars: ReloadableVars): GatewayConfig['auth'] {
+  return {
+    tokens: vars.E2GATE_API_TOKENS,
+    anonymousScopes: vars.E2GATE_ALLOW_ANONYMOUS,
+    ...(vars.E2GATE_URL_SIGNING_KEY === undefined ? {} : { signingKey: vars.E2GATE_URL_SIGNING_KEY }),
+    signingTtlMs: vars.E2GATE_URL_SIGNING_TTL,
+  };
+}
+
+function rateLimitsOf(vars: ReloadableVars): GatewayReloadableConfig['limits'] {
+  return {
+    api: { limit: vars.E2GATE_RATE_LIMIT, windowMs: vars.E2GATE_RATE_LIMIT_WINDOW },
+    refresh: { limit: vars.E2GATE_REFRESH_RATE_LIMIT, windowMs: vars.E2GATE_REFRESH_RATE_LIMIT_WINDOW },
+    authFailures: { limit: vars.E2GATE_AUTH_FAILURE_LIMIT, windowMs: vars.E2GATE_AUTH_FAILURE_WINDOW },
+  };
+}
+
+/** Validates the reloadable variables alone, with the same rules as at start (a settings file's content). */
+export function loadGatewayReloadableConfig(
+  env: Record<string, string | undefined>,
+): Readonly<GatewayReloadableConfig> {
+  return loadConfig(
+    reloadableSchema,
+    (vars) => ({
+      auth: authOf(vars),
+      limits: rateLimitsOf(vars),
+      logLevel: vars.LOG_LEVEL,
+    }),
+    env,
+  );
 }
 
 export function loadGatewayConfig(
@@ -289,19 +357,12 @@ export function loadGatewayConfig(
         trustProxy: vars.E2GATE_TRUST_PROXY,
       },
       ...(vars.E2GATE_PUBLIC_URL === undefined ? {} : { publicUrl: vars.E2GATE_PUBLIC_URL }),
-      auth: {
-        tokens: vars.E2GATE_API_TOKENS,
-        anonymousScopes: vars.E2GATE_ALLOW_ANONYMOUS,
-        ...(vars.E2GATE_URL_SIGNING_KEY === undefined ? {} : { signingKey: vars.E2GATE_URL_SIGNING_KEY }),
-        signingTtlMs: vars.E2GATE_URL_SIGNING_TTL,
-      },
+      auth: authOf(vars),
       guide: { xmltvId: vars.E2GATE_XMLTV_ID, lang: vars.E2GATE_EPG_LANG },
       snapshotMaxAgeMs: vars.E2GATE_SNAPSHOT_MAX_AGE,
       snapshotReadLimits: snapshotReadLimits(vars.E2GATE_SNAPSHOT_MAX_MB),
       limits: {
-        api: { limit: vars.E2GATE_RATE_LIMIT, windowMs: vars.E2GATE_RATE_LIMIT_WINDOW },
-        refresh: { limit: vars.E2GATE_REFRESH_RATE_LIMIT, windowMs: vars.E2GATE_REFRESH_RATE_LIMIT_WINDOW },
-        authFailures: { limit: vars.E2GATE_AUTH_FAILURE_LIMIT, windowMs: vars.E2GATE_AUTH_FAILURE_WINDOW },
+        ...rateLimitsOf(vars),
         maxBodyBytes: vars.E2GATE_MAX_BODY_BYTES,
         maxUrlLength: vars.E2GATE_MAX_URL_LENGTH,
       },
@@ -341,6 +402,8 @@ export function loadGatewayConfig(
         maxSessions: vars.E2GATE_WEB_SESSIONS_MAX,
         ...(vars.E2GATE_WEB_DIR === undefined ? {} : { dir: vars.E2GATE_WEB_DIR }),
       },
+      ...(vars.E2GATE_SETTINGS_FILE === undefined ? {} : { settingsFile: vars.E2GATE_SETTINGS_FILE }),
+      reloadableEnv: Object.fromEntries(GATEWAY_RELOADABLE_VARIABLES.map((name) => [name, env[name]])),
     }),
     env,
   );

@@ -13,3 +13,4 @@ export * from './receiver.config.js';
 export * from './node-flags.js';
 export * from './job.config.js';
 export * from './environment-report.js';
+export { LOG_LEVELS } from './fields.js';

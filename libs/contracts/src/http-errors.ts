@@ -16,6 +16,8 @@ export const HttpEdgeErrorCode = {
   UriTooLong: 'URI_TOO_LONG',
   /** A state-changing call signed in by cookie without the session's CSRF token, or from another origin. */
   CsrfRejected: 'CSRF_REJECTED',
+  /** A settings reload found a settings file that does not validate; the running settings stay. */
+  SettingsInvalid: 'SETTINGS_INVALID',
 } as const;
 
 export type HttpEdgeErrorCode = (typeof HttpEdgeErrorCode)[keyof typeof HttpEdgeErrorCode];

@@ -17,3 +17,4 @@ export * from './app-version.js';
 export * from './crash-handlers.js';
 export * from './process-limits.js';
 export * from './default-metrics.js';
+export * from './log-level.js';

@@ -114,6 +114,9 @@ beforeAll(async () => {
     route('DELETE', '/api/v1/sessions/no-such-session', 'admin', false, false, 404),
     route('GET', '/api/v1/nodes', 'admin'),
     route('GET', '/api/v1/status/events', 'admin'),
+    // No E2GATE_SETTINGS_FILE here: past auth, a reload has nothing to read (422); the level is read back.
+    route('POST', '/api/v1/admin/reload', 'admin', false, false, 422),
+    route('GET', '/api/v1/admin/log-level', 'admin'),
     // The web app's sign-in checks the token it is given itself.
     route('GET', '/api/v1/auth/session', 'public'),
     route('POST', '/api/v1/auth/session', 'public', false, false, 400),
@@ -177,6 +180,7 @@ function expectAuthorised(route: Route, reply: Reply): void {
       400: 'VALIDATION_FAILED',
       404: 'NOT_FOUND',
       415: 'UNSUPPORTED_MEDIA_TYPE',
+      422: 'SETTINGS_INVALID',
     };
     expect(reply.json().code).toBe(codes[route.authorisedStatus]);
     return;

@@ -19,8 +19,13 @@ export class AuthFailureLimiter {
   private readonly clients = new Map<string, Window>();
   private readonly maxClients: number;
 
-  constructor(private readonly limits: AuthFailureLimits) {
+  constructor(private limits: AuthFailureLimits) {
     this.maxClients = limits.maxClients ?? 50_000;
+  }
+
+  /** New limits from a settings reload; clients already blocked stay blocked until their time is up. */
+  reconfigure(limits: Pick<AuthFailureLimits, 'limit' | 'windowMs'>): void {
+    this.limits = { ...this.limits, ...limits };
   }
 
   /** Seconds until the client may try again; 0 when it is not blocked. */

@@ -44,6 +44,7 @@ export const HTTP_STATUS_OF: Readonly<Record<HttpErrorCode, number>> = {
   [HttpEdgeErrorCode.MethodNotAllowed]: 405,
   [HttpEdgeErrorCode.UriTooLong]: 414,
   [HttpEdgeErrorCode.CsrfRejected]: 403,
+  [HttpEdgeErrorCode.SettingsInvalid]: 422,
 };
 
 /** Code for an HTTP status that was not produced from a code (framework errors, unknown routes). */

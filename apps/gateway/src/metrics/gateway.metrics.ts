@@ -11,6 +11,7 @@ import {
 export const GatewayMetric = {
   httpDuration: 'e2gate_gateway_http_request_duration_seconds',
   authFailures: 'e2gate_gateway_auth_failures_total',
+  settingsReloads: 'e2gate_gateway_settings_reloads_total',
   throttled: 'e2gate_gateway_throttled_requests_total',
   catalogAge: 'e2gate_gateway_catalog_age_seconds',
   catalogStale: 'e2gate_gateway_catalog_stale',
@@ -38,6 +39,11 @@ export const gatewayMetricProviders = [
     name: GatewayMetric.authFailures,
     help: 'Rejected credentials and missing authentication by error code',
     labelNames: ['code'],
+  }),
+  makeCounterProvider({
+    name: GatewayMetric.settingsReloads,
+    help: 'Settings reloads (SIGHUP, admin API) by outcome: applied, rejected',
+    labelNames: ['outcome'],
   }),
   makeCounterProvider({
     name: GatewayMetric.throttled,
@@ -138,6 +144,7 @@ export class GatewayMetrics {
   constructor(
     @InjectMetric(GatewayMetric.httpDuration) readonly httpDuration: Histogram<string>,
     @InjectMetric(GatewayMetric.authFailures) private readonly authFailures: Counter<string>,
+    @InjectMetric(GatewayMetric.settingsReloads) private readonly settingsReloads: Counter<string>,
     @InjectMetric(GatewayMetric.throttled) private readonly throttled: Counter<string>,
     @InjectMetric(GatewayMetric.catalogAge) private readonly catalogAge: Gauge<string>,
     @InjectMetric(GatewayMetric.catalogStale) private readonly catalogStale: Gauge<string>,
@@ -190,6 +197,10 @@ export class GatewayMetrics {
 
   authFailure(code: string): void {
     this.authFailures.inc({ code });
+  }
+
+  settingsReload(outcome: 'applied' | 'rejected'): void {
+    this.settingsReloads.inc({ outcome });
   }
 
   throttledRequest(limiter: 'api' | 'refresh' | 'auth'): void {

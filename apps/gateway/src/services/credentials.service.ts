@@ -1,18 +1,20 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, type ApiTokenConfig, type GatewayConfig } from '@e2gate/config';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import type { ApiTokenConfig, GatewayConfig } from '@e2gate/config';
 import { AnnouncerRepository } from '../repositories/announcer.repository.js';
 import { SecretsRepository } from '../repositories/secrets.repository.js';
 import { Authenticator } from '../auth/authenticator.js';
 import { AuthFailureLimiter } from '../auth/auth-failure-limiter.js';
 import { TokenRegistry } from '../auth/token-registry.js';
 import { UrlSigner } from '../auth/url-signer.js';
+import { LiveSettings, type ReloadableSettings } from './live-settings.js';
 
 export const ADMIN_TOKEN_FILE = 'admin-token';
 export const SIGNING_KEY_FILE = 'url-signing.key';
 
 /**
- * Sets up who may do what, once at start: the configured tokens, or (fail-closed) a generated admin token kept in
- * the data dir and printed once; the URL signing key (configured or generated); anonymous scopes, loudly.
+ * Sets up who may do what, at start and again at every settings reload: the configured tokens, or (fail-closed) a
+ * generated admin token kept in the data dir and printed once; the URL signing key (configured or generated);
+ * anonymous scopes, loudly.
  */
 @Injectable()
 export class CredentialsService implements OnModuleInit {
@@ -27,27 +29,33 @@ export class CredentialsService implements OnModuleInit {
   readonly authFailures: AuthFailureLimiter;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    private readonly live: LiveSettings,
     private readonly secrets: SecretsRepository,
     private readonly announcer: AnnouncerRepository,
   ) {
-    this.authFailures = new AuthFailureLimiter(config.limits.authFailures);
+    this.authFailures = new AuthFailureLimiter(live.current.limits.authFailures);
   }
 
   async onModuleInit(): Promise<void> {
-    const { tokens, generated } = await this.tokens();
-    const signer = new UrlSigner(await this.signingKey());
+    await this.build(this.live.current);
+    this.live.onChange((settings) => this.build(settings));
+  }
+
+  private async build({ auth, limits }: ReloadableSettings): Promise<void> {
+    const { tokens, generated } = await this.tokens(auth);
+    const signer = new UrlSigner(await this.signingKey(auth));
     const registry = new TokenRegistry(tokens);
     this.state = {
-      authenticator: new Authenticator(registry, signer, this.config.auth.anonymousScopes),
+      authenticator: new Authenticator(registry, signer, auth.anonymousScopes),
       tokens: registry,
       signer,
       tokenCount: tokens.length,
       generatedAdminToken: generated,
     };
-    if (this.config.auth.anonymousScopes.length > 0) {
+    this.authFailures.reconfigure(limits.authFailures);
+    if (auth.anonymousScopes.length > 0) {
       this.logger.warn(
-        `anonymous access is ON for scope(s) ${this.config.auth.anonymousScopes.join(', ')} ` +
+        `anonymous access is ON for scope(s) ${auth.anonymousScopes.join(', ')} ` +
           '(E2GATE_ALLOW_ANONYMOUS): anyone who can reach this port can use them',
       );
     }
@@ -70,12 +78,14 @@ export class CredentialsService implements OnModuleInit {
     return {
       tokens: state.tokenCount,
       generatedAdminToken: state.generatedAdminToken,
-      anonymousScopes: [...this.config.auth.anonymousScopes],
+      anonymousScopes: [...this.live.current.auth.anonymousScopes],
     };
   }
 
-  private async tokens(): Promise<{ tokens: ApiTokenConfig[]; generated: boolean }> {
-    if (this.config.auth.tokens.length > 0) return { tokens: [...this.config.auth.tokens], generated: false };
+  private async tokens(
+    auth: GatewayConfig['auth'],
+  ): Promise<{ tokens: ApiTokenConfig[]; generated: boolean }> {
+    if (auth.tokens.length > 0) return { tokens: [...auth.tokens], generated: false };
     const stored = await this.secrets.readOrCreate(
       ADMIN_TOKEN_FILE,
       () => `e2g_${this.secrets.randomBytes(32).toString('base64url')}`,
@@ -94,8 +104,8 @@ export class CredentialsService implements OnModuleInit {
     return { tokens: [{ name: 'admin', secret: stored.value, scopes: ['admin'] }], generated: true };
   }
 
-  private async signingKey(): Promise<Buffer> {
-    if (this.config.auth.signingKey) return Buffer.from(this.config.auth.signingKey, 'utf8');
+  private async signingKey(auth: GatewayConfig['auth']): Promise<Buffer> {
+    if (auth.signingKey) return Buffer.from(auth.signingKey, 'utf8');
     const stored = await this.secrets.readOrCreate(SIGNING_KEY_FILE, () =>
       this.secrets.randomBytes(32).toString('base64url'),
     );

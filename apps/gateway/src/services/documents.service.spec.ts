@@ -9,6 +9,7 @@ import type { CredentialsService } from './credentials.service.js';
 import { DocumentsService } from './documents.service.js';
 import type { SnapshotFollowerService } from './snapshot-follower.service.js';
 import { SnapshotView } from './snapshot-view.js';
+import { LiveSettings, reloadableOf } from './live-settings.js';
 
 class FrozenClock extends ClockRepository {
   override nowMs(): number {
@@ -24,12 +25,14 @@ function setup(env: Record<string, string> = {}) {
   };
   const metrics = { rendered: vi.fn(), renderCacheEvicted: vi.fn() };
   const credentials = { signer: new UrlSigner(Buffer.from('k'.repeat(32))) };
+  const config = loadGatewayConfig({ E2GATE_RENDER_BASE_URLS: '2', ...env });
   const service = new DocumentsService(
-    loadGatewayConfig({ E2GATE_RENDER_BASE_URLS: '2', ...env }),
+    config,
     follower as unknown as SnapshotFollowerService,
     credentials as unknown as CredentialsService,
     new FrozenClock(),
     metrics as unknown as GatewayMetrics,
+    new LiveSettings(reloadableOf(config)),
   );
   const renders = () => metrics.rendered.mock.calls.length;
   const evictedByBaseUrl = () =>

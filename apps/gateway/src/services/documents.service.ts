@@ -14,6 +14,7 @@ import { LinkBuilder } from './link-builder.js';
 import { RecentSet, RenderCache, type Rendered } from './render-cache.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
 import type { SnapshotView } from './snapshot-view.js';
+import { LiveSettings } from './live-settings.js';
 
 export interface DocumentRequest {
   baseUrl: string;
@@ -42,10 +43,13 @@ export class DocumentsService {
     private readonly credentials: CredentialsService,
     private readonly clock: ClockRepository,
     private readonly metrics: GatewayMetrics,
+    private readonly live: LiveSettings,
   ) {
     this.cache = new RenderCache(config.renderCacheBytes, (entries) =>
       metrics.renderCacheEvicted('bytes', entries),
     );
+    // Rendered documents carry signed links: a new signing key or TTL makes them stale.
+    live.onChange(() => this.cache.clear());
     this.baseUrls = new RecentSet(config.renderBaseUrls);
     follower.onInstall(() => {
       this.cache.clear();
@@ -159,7 +163,7 @@ export class DocumentsService {
   }
 
   private expiry(): number | null {
-    return expiryBucket(this.clock.nowSeconds(), this.config.auth.signingTtlMs);
+    return expiryBucket(this.clock.nowSeconds(), this.live.current.auth.signingTtlMs);
   }
 
   private requireSnapshot(): SnapshotView {

@@ -10,6 +10,7 @@ import { CredentialsService } from './credentials.service.js';
 import { DiscoveryResponderService } from './discovery-responder.service.js';
 import { HdhomerunService } from './hdhomerun.service.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
+import { LiveSettings } from './live-settings.js';
 
 export interface Freshness {
   present: boolean;
@@ -36,6 +37,7 @@ export class StatusService {
     private readonly discovery: DiscoveryResponderService,
     private readonly nats: NatsConnectionService,
     private readonly clock: ClockRepository,
+    private readonly live: LiveSettings,
   ) {
     this.startedAt = clock.nowMs();
   }
@@ -70,7 +72,7 @@ export class StatusService {
     const meta = this.follower.meta;
     const freshness = this.freshness();
     const receiver = this.follower.current?.snapshot.receiver ?? meta?.receiver ?? null;
-    const limits = this.config.limits;
+    const limits = { ...this.config.limits, ...this.live.current.limits };
     const seconds = (ms: number) => Math.round(ms / 1000);
     return {
       gateway: {

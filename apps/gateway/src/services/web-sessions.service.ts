@@ -20,6 +20,7 @@ import {
 import { isSessionValue } from '../web/session-cookie.js';
 import { CredentialsService } from './credentials.service.js';
 import { followKvWatch } from './kv-follower.js';
+import { LiveSettings } from './live-settings.js';
 
 export interface ResolvedWebSession {
   principal: Principal;
@@ -50,6 +51,7 @@ export class WebSessionsService implements OnApplicationBootstrap, OnApplication
     private readonly credentials: CredentialsService,
     private readonly clock: ClockRepository,
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    private readonly live: LiveSettings,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -125,7 +127,7 @@ export class WebSessionsService implements OnApplicationBootstrap, OnApplication
     const bearer = authorization === undefined ? undefined : bearerTokenOf(authorization);
     const principal = bearer === undefined ? null : this.credentials.tokenRegistry.lookup(bearer);
     if (principal) return view('token', principal, null);
-    const anonymous = authorization === undefined ? this.config.auth.anonymousScopes : [];
+    const anonymous = authorization === undefined ? this.live.current.auth.anonymousScopes : [];
     return {
       kind: anonymous.length > 0 ? 'anonymous' : 'none',
       name: 'anonymous',

@@ -27,6 +27,9 @@ export interface RunningNatsServer {
   stop(): Promise<void>;
   /** SIGKILL, as a crash would: clients see the connection drop mid-operation. */
   kill(): Promise<void>;
+  /** SIGSTOP: the server holds its connections open and answers nothing (a hung server); `resume` undoes it. */
+  pause(): void;
+  resume(): void;
   /** Starts the server again on the same port (after `kill`), with its store kept or wiped. */
   restart(options?: { wipeStore?: boolean }): Promise<void>;
   /** The services' identities (`auth`, the default); empty for a server without authorization. */
@@ -126,6 +129,8 @@ export async function startNatsServer(
       server.child.kill('SIGKILL');
       await exited;
     },
+    pause: () => void server.child.kill('SIGSTOP'),
+    resume: () => void server.child.kill('SIGCONT'),
     restart: async ({ wipeStore = false } = {}) => {
       await stopChild(server.child);
       if (wipeStore) rmSync(storeDir, { recursive: true, force: true });

@@ -33,7 +33,11 @@ export class CatalogModule {
     return {
       module: CatalogModule,
       imports: [
-        ObservabilityModule.forRoot({ service: 'catalog', level: config.logLevel }),
+        ObservabilityModule.forRoot({
+          service: 'catalog',
+          level: config.logLevel,
+          shutdownBudgetMs: config.shutdownBudgetMs,
+        }),
         NatsModule.forRoot({
           link: config,
           role: 'catalog',

@@ -81,6 +81,7 @@ export class GatewayModule {
         ObservabilityModule.forRoot({
           service: 'gateway',
           level: config.logLevel,
+          shutdownBudgetMs: config.shutdownBudgetMs,
           ...(options.logDestination ? { destination: options.logDestination } : {}),
         }),
         // Of the buckets it reads, the catalog and the transcoders provision theirs; jobs are written here too.

@@ -36,7 +36,11 @@ export class TranscoderModule {
     return {
       module: TranscoderModule,
       imports: [
-        ObservabilityModule.forRoot({ service: 'transcoder', level: config.logLevel }),
+        ObservabilityModule.forRoot({
+          service: 'transcoder',
+          level: config.logLevel,
+          shutdownBudgetMs: config.shutdownBudgetMs,
+        }),
         NatsModule.forRoot({
           link: config,
           role: 'transcoder',

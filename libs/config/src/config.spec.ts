@@ -86,6 +86,7 @@ describe('shared variables', () => {
       E2GATE_NATS_NKEY_FILE: '/run/nats/seed.nk',
       E2GATE_NATS_REPLICAS: '3',
       E2GATE_DATA_DIR: '/var/lib/e2gate',
+      E2GATE_SHUTDOWN_BUDGET: '45s',
       LOG_LEVEL: 'debug',
     };
     const expected: SharedConfig = {
@@ -94,6 +95,7 @@ describe('shared variables', () => {
       natsReplicas: 3,
       dataDir: '/var/lib/e2gate',
       logLevel: 'debug',
+      shutdownBudgetMs: 45_000,
     };
     expect(loadCatalogConfig(env)).toMatchObject(expected);
     expect(loadGatewayConfig(env)).toMatchObject(expected);
@@ -114,6 +116,21 @@ describe('shared variables', () => {
         /E2GATE_NATS_REPLICAS: must be at most 5/,
       );
     }
+  });
+
+  it('keep the HTTP grace of the gateway inside the whole shutdown budget', () => {
+    expect(
+      loadGatewayConfig({ ...base, E2GATE_SHUTDOWN_BUDGET: '5s', E2GATE_SHUTDOWN_GRACE: '4s' }),
+    ).toMatchObject({
+      shutdownBudgetMs: 5000,
+      shutdownGraceMs: 4000,
+    });
+    expect(() =>
+      loadGatewayConfig({ ...base, E2GATE_SHUTDOWN_BUDGET: '5s', E2GATE_SHUTDOWN_GRACE: '5s' }),
+    ).toThrow(/E2GATE_SHUTDOWN_GRACE: must be at least 1s shorter than E2GATE_SHUTDOWN_BUDGET \(5s\)/);
+    expect(() => loadCatalogConfig({ ...base, E2GATE_SHUTDOWN_BUDGET: '2s' })).toThrow(
+      /E2GATE_SHUTDOWN_BUDGET: must be between 3s and 10m/,
+    );
   });
 
   it('hide the NATS password wherever configuration is logged', () => {

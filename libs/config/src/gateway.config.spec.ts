@@ -64,11 +64,11 @@ describe('loadGatewayConfig', () => {
     expect(problems[0]?.message).not.toContain(SECRET_A);
   });
 
-  it('gives open requests 10 s after SIGTERM by default, never less than 3 s', () => {
+  it('gives open requests 10 s after SIGTERM by default, never less than 1 s', () => {
     expect(loadGatewayConfig({}).shutdownGraceMs).toBe(10_000);
-    expect(loadGatewayConfig({ E2GATE_SHUTDOWN_GRACE: '3s' }).shutdownGraceMs).toBe(3000);
-    expect(problemsOf({ E2GATE_SHUTDOWN_GRACE: '2s' })).toEqual([
-      { variable: 'E2GATE_SHUTDOWN_GRACE', message: expect.stringContaining('between 3s and') },
+    expect(loadGatewayConfig({ E2GATE_SHUTDOWN_GRACE: '1s' }).shutdownGraceMs).toBe(1000);
+    expect(problemsOf({ E2GATE_SHUTDOWN_GRACE: '500ms' })).toEqual([
+      { variable: 'E2GATE_SHUTDOWN_GRACE', message: expect.stringContaining('between 1s and') },
     ]);
   });
 

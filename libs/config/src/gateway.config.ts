@@ -1,7 +1,7 @@
 import type { HlsProfile } from '@e2gate/contracts';
 import { z } from 'zod';
 import { boolean, choice, duration, host, httpUrl, integer, optionalText } from './fields.js';
-import { loadConfig, processEnv } from './load.js';
+import { ConfigError, loadConfig, processEnv } from './load.js';
 import { jobConfig, jobVariables, type JobConfig } from './job.config.js';
 import { sharedConfig, sharedVariables, type LogLevel, type SharedConfig } from './shared.config.js';
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
@@ -180,7 +180,7 @@ const gatewaySchema = z.object({
   E2GATE_HLS_LINK_TTL: duration({ default: '12h', min: '1m', max: '7d' }),
   // h264: video transcoded where a browser cannot play it (MPEG-2, HEVC, interlaced), copied where it can.
   E2GATE_HLS_PROFILE: choice(HLS_PROFILES, 'h264'),
-  E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '3s', max: '5m' }),
+  E2GATE_SHUTDOWN_GRACE: duration({ default: '10s', min: '1s', max: '5m' }),
   E2GATE_RENDER_CACHE_MB: integer({ default: 512, min: 16, max: 16_384 }),
   E2GATE_RENDER_BASE_URLS: integer({ default: 4, min: 1, max: 64 }),
   E2GATE_HDHR_ENABLED: boolean(true),
@@ -282,6 +282,19 @@ export interface GatewayConfig extends SharedConfig {
   reloadableEnv: Readonly<Record<string, string | undefined>>;
 }
 
+/** Open requests get their grace inside the whole shutdown's budget, with a second left for the rest. */
+function graceWithinBudget(graceMs: number, budgetMs: number): number {
+  if (graceMs + 1000 > budgetMs) {
+    throw new ConfigError([
+      {
+        variable: 'E2GATE_SHUTDOWN_GRACE',
+        message: `must be at least 1s shorter than E2GATE_SHUTDOWN_BUDGET (${budgetMs / 1000}s)`,
+      },
+    ]);
+  }
+  return graceMs;
+}
+
 /** The variables a settings reload may change (SIGHUP, `POST /api/v1/admin/reload`); the others need a restart. */
 export const GATEWAY_RELOADABLE_VARIABLES = [
   'E2GATE_API_TOKENS',
@@ -379,7 +392,7 @@ export function loadGatewayConfig(
         linkTtlMs: vars.E2GATE_HLS_LINK_TTL,
         profile: vars.E2GATE_HLS_PROFILE,
       },
-      shutdownGraceMs: vars.E2GATE_SHUTDOWN_GRACE,
+      shutdownGraceMs: graceWithinBudget(vars.E2GATE_SHUTDOWN_GRACE, vars.E2GATE_SHUTDOWN_BUDGET),
       renderCacheBytes: vars.E2GATE_RENDER_CACHE_MB * 1024 * 1024,
       renderBaseUrls: vars.E2GATE_RENDER_BASE_URLS,
       hdhomerun: {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { choice, integer, LOG_LEVELS, natsUrl, optionalText, text } from './fields.js';
+import { choice, duration, integer, LOG_LEVELS, natsUrl, optionalText, text } from './fields.js';
 import { ConfigError } from './load.js';
 
 /** Variables every app reads; each app's schema spreads this shape into its own. */
@@ -14,6 +14,8 @@ export const sharedVariables = {
   // Copies of every bucket and stream the services create: 3 on a three-node JetStream cluster (docs/deploy).
   E2GATE_NATS_REPLICAS: integer({ default: 1, min: 1, max: 5 }),
   E2GATE_DATA_DIR: text('./data'),
+  // SIGTERM → exit, all of it (docs/operations.md § Start, stop): a shutdown that takes longer exits 1.
+  E2GATE_SHUTDOWN_BUDGET: duration({ default: '20s', min: '3s', max: '10m' }),
   LOG_LEVEL: choice(LOG_LEVELS, 'info'),
 };
 
@@ -33,6 +35,8 @@ export interface SharedConfig {
   natsReplicas: number;
   dataDir: string;
   logLevel: LogLevel;
+  /** The whole shutdown after SIGTERM; what still runs then is cut off (exit 1). */
+  shutdownBudgetMs: number;
 }
 
 type SharedVars = { [K in keyof typeof sharedVariables]: z.output<(typeof sharedVariables)[K]> };
@@ -46,6 +50,7 @@ export function sharedConfig(vars: SharedVars): SharedConfig {
     natsReplicas: vars.E2GATE_NATS_REPLICAS,
     dataDir: vars.E2GATE_DATA_DIR,
     logLevel: vars.LOG_LEVEL,
+    shutdownBudgetMs: vars.E2GATE_SHUTDOWN_BUDGET,
   };
 }
 

@@ -18,3 +18,4 @@ export * from './crash-handlers.js';
 export * from './process-limits.js';
 export * from './default-metrics.js';
 export * from './log-level.js';
+export * from './shutdown-budget.js';

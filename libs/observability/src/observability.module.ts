@@ -7,11 +7,14 @@ import { createLoggerParams, type LoggingOptions } from './logging.js';
 import { NatsHealthIndicator } from './nats.health.js';
 import { dropMisnamedDefaultMetrics } from './default-metrics.js';
 import { registerProcessLimits } from './process-limits.js';
+import { SHUTDOWN_BUDGET_MS, ShutdownBudget } from './shutdown-budget.js';
+
+const DEFAULT_SHUTDOWN_BUDGET_MS = 20_000;
 
 /** Logging, Prometheus metrics on `/metrics` and health indicators for one app. */
 @Module({})
 export class ObservabilityModule {
-  static forRoot(options: LoggingOptions): DynamicModule {
+  static forRoot(options: LoggingOptions & { shutdownBudgetMs?: number }): DynamicModule {
     registerProcessLimits();
     const prometheus = PrometheusModule.register({
       path: '/metrics',
@@ -32,7 +35,11 @@ export class ObservabilityModule {
         prometheus,
         TerminusModule.forRoot({ logger: false }),
       ],
-      providers: [NatsHealthIndicator],
+      providers: [
+        NatsHealthIndicator,
+        { provide: SHUTDOWN_BUDGET_MS, useValue: options.shutdownBudgetMs ?? DEFAULT_SHUTDOWN_BUDGET_MS },
+        ShutdownBudget,
+      ],
       exports: [NatsHealthIndicator, TerminusModule, PrometheusModule],
     };
   }

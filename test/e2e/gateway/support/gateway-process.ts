@@ -60,7 +60,12 @@ export async function startGatewayProcess(options: {
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    const listening = await logs.wait(/^gateway listening on (\S+)$/, 60_000);
+    const listening = await Promise.race([
+      logs.wait(/^gateway listening on (\S+)$/, 60_000),
+      exited.then((exit) =>
+        Promise.reject(new Error(`the gateway exited at start (${exit.code ?? exit.signal})`)),
+      ),
+    ]);
     const url = /^gateway listening on (\S+)$/.exec(listening)![1]!;
     return { child, url, logLine: (pattern, timeoutMs) => logs.wait(pattern, timeoutMs), exited, dispose };
   } catch (error) {

@@ -1,0 +1,40 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+
+export const SHUTDOWN_BUDGET_MS = Symbol('SHUTDOWN_BUDGET_MS');
+
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * A bounded shutdown. Once SIGTERM or SIGINT arrives the process has `E2GATE_SHUTDOWN_BUDGET` for all of it: Nest
+ * runs the hooks of each stage in parallel (viewers ended, jobs handed back, HTTP closed), NATS drains last. Whatever
+ * still runs when the budget is spent (a NATS server that does not answer the drain, a hook that waits on a stuck
+ * peer) does not keep the process: it says so and exits 1, and the supervisor starts it again.
+ */
+@Injectable()
+export class ShutdownBudget implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Shutdown');
+  private readonly listeners = SIGNALS.map((signal) => [signal, () => this.arm(signal)] as const);
+
+  constructor(@Inject(SHUTDOWN_BUDGET_MS) private readonly budgetMs: number) {}
+
+  onModuleInit(): void {
+    for (const [signal, listener] of this.listeners) process.once(signal, listener);
+  }
+
+  /** The listeners go (an app closed in a process that goes on, as in tests); an armed budget stays armed. */
+  onApplicationShutdown(): void {
+    for (const [signal, listener] of this.listeners) process.off(signal, listener);
+  }
+
+  private arm(signal: string): void {
+    const started = Date.now();
+    this.logger.log(`shutting down (${signal}) within ${this.budgetMs} ms`);
+    setTimeout(() => {
+      this.logger.error(
+        `shutdown still running ${Date.now() - started} ms after ${signal}, over its budget of ${this.budgetMs} ms: ` +
+          'exiting with code 1',
+      );
+      process.exit(1);
+    }, this.budgetMs).unref();
+  }
+}

@@ -22,12 +22,13 @@ LABEL org.opencontainers.image.title="e2gate" \
       org.opencontainers.image.revision="${COMMIT}" \
       org.opencontainers.image.licenses="GPL-3.0-or-later"
 # Runtime libraries only: no compiler, no -dev packages. `video` and `render` give the user /dev/dri (VAAPI).
+# /nats-auth: docker-compose's one-shot nats-config writes the services' NATS keys there (its volume takes the owner).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libavcodec59 libavformat59 libavfilter8 libavutil57 libswresample4 libswscale6 libva2 \
       && rm -rf /var/lib/apt/lists/* \
       && groupadd --system --force render \
       && useradd --system --create-home --uid 10001 --gid nogroup --groups video,render e2gate \
-      && mkdir -p /data && chown e2gate /data
+      && mkdir -p /data /nats-auth && chown e2gate /data /nats-auth
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
 ENV E2GATE_DATA_DIR=/data \

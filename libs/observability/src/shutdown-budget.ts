@@ -4,6 +4,13 @@ export const SHUTDOWN_BUDGET_MS = Symbol('SHUTDOWN_BUDGET_MS');
 
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
+/** The budgets of the apps of this process (one in production, several in tests), behind one listener per signal. */
+const budgets = new Set<ShutdownBudget>();
+const armAll = (signal: string) => () => {
+  for (const budget of budgets) budget.arm(signal);
+};
+const listeners = SIGNALS.map((signal) => [signal, armAll(signal)] as const);
+
 /**
  * A bounded shutdown. Once SIGTERM or SIGINT arrives the process has `E2GATE_SHUTDOWN_BUDGET` for all of it: Nest
  * runs the hooks of each stage in parallel (viewers ended, jobs handed back, HTTP closed), NATS drains last. Whatever
@@ -13,20 +20,24 @@ const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 @Injectable()
 export class ShutdownBudget implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Shutdown');
-  private readonly listeners = SIGNALS.map((signal) => [signal, () => this.arm(signal)] as const);
+  private armed = false;
 
   constructor(@Inject(SHUTDOWN_BUDGET_MS) private readonly budgetMs: number) {}
 
   onModuleInit(): void {
-    for (const [signal, listener] of this.listeners) process.once(signal, listener);
+    if (budgets.size === 0) for (const [signal, listener] of listeners) process.once(signal, listener);
+    budgets.add(this);
   }
 
-  /** The listeners go (an app closed in a process that goes on, as in tests); an armed budget stays armed. */
+  /** This app no longer listens (an app closed in a process that goes on, as in tests); an armed budget stays. */
   onApplicationShutdown(): void {
-    for (const [signal, listener] of this.listeners) process.off(signal, listener);
+    budgets.delete(this);
+    if (budgets.size === 0) for (const [signal, listener] of listeners) process.off(signal, listener);
   }
 
-  private arm(signal: string): void {
+  arm(signal: string): void {
+    if (this.armed) return;
+    this.armed = true;
     const started = Date.now();
     this.logger.log(`shutting down (${signal}) within ${this.budgetMs} ms`);
     setTimeout(() => {

@@ -92,7 +92,8 @@ async function startAppProcess(
   };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port of 127.0.0.1 free at the moment of the call. */
+export async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await new Promise((done) => server.once('listening', done));
   const port = (server.address() as { port: number }).port;

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { ensureNatsIdentities, renderNatsServerConfig, type NatsIdentity } from '@e2gate/nats';
+import { freePort } from './app-process.js';
 import {
   connectAs,
   findNatsServerBinary,
@@ -32,17 +32,6 @@ export interface RunningNatsCluster {
   identities: readonly NatsIdentity[];
   violations(): string[];
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /**

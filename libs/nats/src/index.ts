@@ -1,4 +1,4 @@
-export * from './kv-errors.js';
+export * from './nats-errors.js';
 export * from './nats-options.js';
 export * from './nats-connection.service.js';
 export * from './nats-client.service.js';

@@ -11,7 +11,7 @@ import {
   type JobRecord,
   type JobTransitionEvent,
 } from '@e2gate/contracts';
-import { isKvRevisionConflict } from './kv-errors.js';
+import { isKvRevisionConflict } from './nats-errors.js';
 import { NatsConnectionService } from './nats-connection.service.js';
 
 export interface StoredJob {

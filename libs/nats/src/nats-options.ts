@@ -1,11 +1,8 @@
+import type { NatsCredentials } from '@e2gate/config';
 import type { NatsRole } from './nats-permissions.js';
 
 /** Injection token for the options of the process-wide NATS connection. */
 export const NATS_OPTIONS = Symbol('NATS_OPTIONS');
-
-/** How a service proves who it is to NATS (`E2GATE_NATS_*`). */
-export type NatsCredentials =
-  { kind: 'nkey'; seedFile: string } | { kind: 'password'; user: string; password: string };
 
 /** Where and how to connect: the NATS part of every app's config, passed as it is. */
 export interface NatsLink {

@@ -2,10 +2,12 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import { RpcException } from '@nestjs/microservices';
 import { type Observable, throwError } from 'rxjs';
 import { E2gateError, ErrorCode, isErrorBody, isKnownErrorCode, type ErrorBody } from '@e2gate/contracts';
+import { isNatsUnavailable } from './nats-errors.js';
 
 /**
- * Turns anything a NATS handler throws into `{code, message, details}`. Known errors keep their code;
- * everything else becomes INTERNAL and is logged with its stack, never sent to the caller.
+ * Turns anything a NATS handler throws into `{code, message, details}`. Known errors keep their code, a NATS
+ * outage of the handler's own calls is UNAVAILABLE; everything else becomes INTERNAL and is logged with its stack,
+ * never sent to the caller.
  */
 @Catch()
 export class RpcExceptionFilter implements ExceptionFilter {
@@ -27,6 +29,10 @@ export class RpcExceptionFilter implements ExceptionFilter {
       return { code: ErrorCode.BadRequest, message: exception.message };
     }
     if (isErrorBody(exception) && isKnownErrorCode(exception.code)) return exception;
+    // The handler's own NATS/JetStream call found the server away for a moment (a cluster electing leaders).
+    if (isNatsUnavailable(exception)) {
+      return { code: ErrorCode.Unavailable, message: 'NATS is unavailable for a moment, retry' };
+    }
     const subject =
       host.getType() === 'rpc'
         ? host.switchToRpc().getContext<{ getSubject?: () => string }>().getSubject?.()

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
-import { isKvRevisionConflict } from './kv-errors.js';
+import { isKvRevisionConflict } from './nats-errors.js';
 
 /** The longest pause after a lost compare-and-set, in ms (the pause grows by a millisecond per conflict). */
 const MAX_CONFLICT_PAUSE_MS = 20;

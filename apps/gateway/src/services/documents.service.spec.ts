@@ -26,13 +26,14 @@ function setup(env: Record<string, string> = {}) {
   const metrics = { rendered: vi.fn(), renderCacheEvicted: vi.fn() };
   const credentials = { signer: new UrlSigner(Buffer.from('k'.repeat(32))) };
   const config = loadGatewayConfig({ E2GATE_RENDER_BASE_URLS: '2', ...env });
+  const live = new LiveSettings(reloadableOf(config));
   const service = new DocumentsService(
     config,
     follower as unknown as SnapshotFollowerService,
     credentials as unknown as CredentialsService,
     new FrozenClock(),
     metrics as unknown as GatewayMetrics,
-    new LiveSettings(reloadableOf(config)),
+    live,
   );
   const renders = () => metrics.rendered.mock.calls.length;
   const evictedByBaseUrl = () =>
@@ -41,6 +42,7 @@ function setup(env: Record<string, string> = {}) {
       .reduce((sum, [, documents]) => sum + (documents as number), 0);
   return {
     service,
+    live,
     follower,
     metrics,
     renders,
@@ -87,6 +89,17 @@ describe('DocumentsService: documents per base URL are bounded (E2GATE_RENDER_BA
     expect(t.renders()).toBe(50);
     expect(t.service.cacheStats.entries).toBe(2);
     expect(t.evictedByBaseUrl()).toBe(48);
+  });
+
+  it('renders again after a reload that changes URL signing, and only then', async () => {
+    await t.service.xmltv('http://a:8080');
+    const current = t.live.current;
+    await t.live.replace({ ...current, logLevel: 'debug' });
+    await t.service.xmltv('http://a:8080');
+    expect(t.renders()).toBe(1);
+    await t.live.replace({ ...current, auth: { ...current.auth, signingTtlMs: 3_600_000 } });
+    await t.service.xmltv('http://a:8080');
+    expect(t.renders()).toBe(2);
   });
 
   it('starts afresh with a new snapshot version', async () => {

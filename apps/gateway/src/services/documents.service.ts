@@ -14,7 +14,7 @@ import { LinkBuilder } from './link-builder.js';
 import { RecentSet, RenderCache, type Rendered } from './render-cache.js';
 import { SnapshotFollowerService } from './snapshot-follower.service.js';
 import type { SnapshotView } from './snapshot-view.js';
-import { LiveSettings } from './live-settings.js';
+import { LiveSettings, type ReloadableSettings } from './live-settings.js';
 
 export interface DocumentRequest {
   baseUrl: string;
@@ -48,8 +48,15 @@ export class DocumentsService {
     this.cache = new RenderCache(config.renderCacheBytes, (entries) =>
       metrics.renderCacheEvicted('bytes', entries),
     );
-    // Rendered documents carry signed links: a new signing key or TTL makes them stale.
-    live.onChange(() => this.cache.clear());
+    // Rendered documents carry signed links: a new signing key or TTL makes them stale (nothing else a reload
+    // changes does; the guide is not rendered again for a new log level).
+    const signingOf = ({ auth }: ReloadableSettings) => JSON.stringify([auth.signingKey, auth.signingTtlMs]);
+    let signing = signingOf(live.current);
+    live.onChange((settings) => {
+      if (signingOf(settings) === signing) return;
+      signing = signingOf(settings);
+      this.cache.clear();
+    });
     this.baseUrls = new RecentSet(config.renderBaseUrls);
     follower.onInstall(() => {
       this.cache.clear();

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import {
   ConfigError,
   loadStackConfig,
-  STREAMING_NODE_FLAGS,
+  NODE_FLAGS,
   withoutReceiverVariables,
   type StackConfig,
 } from '@e2gate/config';
@@ -29,18 +29,18 @@ interface AppSpec {
 }
 
 const APPS: readonly AppSpec[] = [
-  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true, nodeFlags: [] },
+  { name: 'catalog', entry: 'dist/apps/catalog/src/main.js', receiver: true, nodeFlags: NODE_FLAGS.catalog },
   {
     name: 'gateway',
     entry: 'dist/apps/gateway/src/main.js',
     receiver: false,
-    nodeFlags: STREAMING_NODE_FLAGS,
+    nodeFlags: NODE_FLAGS.gateway,
   },
   {
     name: 'transcoder',
     entry: 'dist/apps/transcoder/src/main.js',
     receiver: true,
-    nodeFlags: STREAMING_NODE_FLAGS,
+    nodeFlags: NODE_FLAGS.transcoder,
   },
 ];
 const MAX_RESTARTS = 5;

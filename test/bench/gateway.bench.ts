@@ -8,7 +8,12 @@
  * table) when the gateway or the baseline answered anything but 2xx/304 — checked with wrk's error count and, for
  * the gateway, with its own per-status request metric before and after each scenario — or when wrk timed out.
  *
- * BENCH_CHANNELS, BENCH_SECONDS, BENCH_CONNECTIONS override the defaults (1500, 8, 16).
+ * The gateway's memory has a budget (issue: ≤ 300 MiB peak with 1,500 channels × 7 days of EPG): the run also
+ * fails when its peak RSS (`VmHWM`, over loading the snapshot, rendering every document and serving all the
+ * scenarios) exceeds BENCH_GATEWAY_RSS_BUDGET_MIB.
+ *
+ * BENCH_CHANNELS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_GATEWAY_RSS_BUDGET_MIB override the defaults (1500, 8,
+ * 16, 300).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,6 +22,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { NODE_FLAGS } from '@e2gate/config';
 import { startReceiverSim } from '../receiver-sim/index.js';
 import { connectAs, natsEnv, startNatsServer } from '../support/nats-server.js';
 import { fetchRaw } from './live-stack.js';
@@ -33,6 +39,7 @@ import {
 const CHANNELS = Number(process.env['BENCH_CHANNELS'] ?? 1500);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
+const RSS_BUDGET_MIB = Number(process.env['BENCH_GATEWAY_RSS_BUDGET_MIB'] ?? 300);
 const EPG_DAYS = 7;
 const LOAD = { connections: CONNECTIONS, seconds: SECONDS };
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -49,8 +56,9 @@ function child(
   args: string[],
   env: Record<string, string>,
   stdout: 'pipe' | 'ignore' = 'pipe',
+  nodeFlags: readonly string[] = [],
 ) {
-  return spawn(process.execPath, [join(root, script), ...args], {
+  return spawn(process.execPath, [...nodeFlags, join(root, script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit'],
   });
@@ -150,9 +158,14 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'info',
       },
       'ignore',
+      NODE_FLAGS.gateway, // as `npm start` runs it: its young generation is part of its memory
     );
     const gatewayUrl = `http://127.0.0.1:${port}`;
     await waitReady(gatewayUrl);
+    console.log(
+      `gateway RSS with the snapshot loaded, nothing rendered yet: ${rssMiB(gateway, 'VmRSS')} MiB ` +
+        `(peak so far ${rssMiB(gateway, 'VmHWM')} MiB)`,
+    );
 
     const auth = { authorization: `Bearer ${TOKEN}` };
     const capture = join(work, 'captured');
@@ -210,20 +223,32 @@ async function main(): Promise<void> {
         bare.requestsPerSecond.toFixed(0),
         bare.p99Ms.toFixed(2),
         (ours.requestsPerSecond / bare.requestsPerSecond).toFixed(2),
+        rssMiB(gateway, 'VmHWM'),
       ]);
     }
-    printTable(['scenario', 'gateway req/s', 'p99 ms', 'bare Fastify req/s', 'p99 ms', 'ratio'], rows);
-    console.log(
-      `gateway peak RSS: ${rssMiB(gateway, 'VmHWM')} MiB (snapshot in memory, rendered documents cached)`,
+    printTable(
+      ['scenario', 'gateway req/s', 'p99 ms', 'bare Fastify req/s', 'p99 ms', 'ratio', 'gateway peak MiB'],
+      rows,
     );
+    const peak = rssMiB(gateway, 'VmHWM');
+    console.log(
+      `gateway peak RSS: ${peak} MiB, budget ${RSS_BUDGET_MIB} MiB (snapshot head and stored guide in memory, ` +
+        'rendered documents cached)',
+    );
+    if (!(Number(peak) <= RSS_BUDGET_MIB)) {
+      problems.push(`the gateway's peak RSS ${peak} MiB exceeds its budget of ${RSS_BUDGET_MIB} MiB`);
+    }
     const throttled = await throttledTotal(gatewayUrl);
     if (throttled > 0) problems.push(`the gateway throttled ${throttled} requests (429)`);
     if (problems.length > 0) {
       throw new Error(
-        `bench:gateway FAILED — the figures above include answers that were not 2xx/304:\n  ${problems.join('\n  ')}`,
+        `bench:gateway FAILED — answers that were not 2xx/304, or memory over budget:\n  ${problems.join('\n  ')}`,
       );
     }
-    console.log("every answer was 2xx or 304 (wrk error counts and the gateway's per-status metric agree)");
+    console.log(
+      "every answer was 2xx or 304 (wrk error counts and the gateway's per-status metric agree); " +
+        'peak RSS within budget',
+    );
   } finally {
     await stop(baseline);
     await stop(gateway);
@@ -252,6 +277,7 @@ function printTable(header: string[], rows: string[][]): void {
   console.log('\n' + line(header));
   for (const row of rows) console.log(line(row));
   console.log('\nratio = gateway req/s ÷ bare Fastify req/s on the same bytes (1.00 = no overhead)');
+  console.log("gateway peak MiB = the gateway's peak RSS (VmHWM) so far, after the scenario");
 }
 
 await main();

@@ -13,7 +13,7 @@ import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { STREAMING_NODE_FLAGS } from '@e2gate/config';
+import { NODE_FLAGS, type NodeApp } from '@e2gate/config';
 import { connectAs, natsEnv, startNatsServer, type RunningNatsServer } from '../support/nats-server.js';
 
 export const root = resolve(import.meta.dirname, '..', '..', '..');
@@ -56,10 +56,10 @@ export interface BenchChannel extends SimChannelInfo {
 // Processes
 
 /** Starts an app of dist/; with BENCH_LOGS=<dir> its log (level info) goes to <dir>/<name>.log, else only warnings. */
-export function child(name: string, env: Record<string, string>): ChildProcess {
+export function child(name: NodeApp, env: Record<string, string>): ChildProcess {
   const logs = process.env['BENCH_LOGS'];
   const profile = PROFILE_DIR && name !== 'catalog' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const flags = name === 'catalog' ? [] : STREAMING_NODE_FLAGS; // as `npm start` runs them
+  const flags = NODE_FLAGS[name]; // as `npm start` runs them
   return spawn(process.execPath, [...flags, ...profile, join(root, `dist/apps/${name}/src/main.js`)], {
     env: { ...process.env, LOG_LEVEL: logs ? 'info' : 'warn', ...env },
     stdio: ['ignore', logs ? openSync(join(logs, `${name}.log`), 'w') : 'ignore', 'inherit'],

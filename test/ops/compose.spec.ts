@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '@e2gate/config';
 import { NATS_ROLES } from '@e2gate/nats';
 
 // No Docker engine here, so no `docker compose config`: the compose files are checked against the Compose
@@ -47,6 +48,21 @@ function load(path: string): ComposeFile {
 }
 
 const E2GATE_APPS = ['catalog', 'gateway', 'transcoder'] as const;
+
+/** The Node flags of a command line (`--enable-source-maps` aside): they must be the app's `NODE_FLAGS`. */
+const nodeFlagsIn = (command: readonly string[]) =>
+  command.filter((part) => part.startsWith('--') && part !== '--enable-source-maps');
+
+describe('package.json start scripts', () => {
+  it('run every app with its Node flags (libs/config/src/node-flags.ts)', () => {
+    const { scripts } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    for (const app of E2GATE_APPS) {
+      expect(nodeFlagsIn(scripts[`start:${app}`]!.split(' ')), app).toEqual([...NODE_FLAGS[app]]);
+    }
+  });
+});
 
 describe.each(['docker-compose.yml', 'deploy/compose.cluster.yml'])('%s', (path) => {
   const compose = load(path);
@@ -103,6 +119,19 @@ describe.each(['docker-compose.yml', 'deploy/compose.cluster.yml'])('%s', (path)
         ).toEqual([]);
       }
     }
+  });
+
+  it('runs every app with its Node flags (libs/config/src/node-flags.ts)', () => {
+    let checked = 0;
+    for (const [name, service] of services) {
+      const app = E2GATE_APPS.find((candidate) =>
+        service.command?.some((part) => part.includes(`dist/apps/${candidate}/`)),
+      );
+      if (!app) continue;
+      expect(nodeFlagsIn(service.command!), name).toEqual([...NODE_FLAGS[app]]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 
   it('publishes no NATS port, and starts NATS with the generated config', () => {

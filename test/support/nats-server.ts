@@ -99,6 +99,8 @@ export async function startNatsServer(
     auth?: boolean;
     /** Where the services' NKey seeds live (default: the server's temporary work dir). */
     identityDir?: string;
+    /** Clients must speak TLS to this certificate (`makeTestCertificates`). */
+    tls?: { certFile: string; keyFile: string };
   } = {},
 ): Promise<RunningNatsServer> {
   const binary = findNatsServerBinary();
@@ -107,7 +109,10 @@ export async function startNatsServer(
   const identities =
     options.auth === false ? [] : await ensureNatsIdentities(options.identityDir ?? join(workDir, 'auth'));
   const configFile = join(workDir, 'nats-server.conf');
-  writeFileSync(configFile, identities.length ? renderNatsAuthorization(identities) : '');
+  const tls = options.tls
+    ? `tls {\n  cert_file: ${JSON.stringify(options.tls.certFile)}\n  key_file: ${JSON.stringify(options.tls.keyFile)}\n}\n`
+    : '';
+  writeFileSync(configFile, tls + (identities.length ? renderNatsAuthorization(identities) : ''));
   const log = new ServerLog();
   const start = (port: string) => spawnServer(binary, port, storeDir, workDir, configFile, log);
   let server = await start(options.port ? String(options.port) : '-1');

@@ -10,6 +10,7 @@ import {
 } from '@e2gate/config';
 import { QueueGroup } from '@e2gate/contracts';
 import { startNatsRpc } from '@e2gate/nats';
+import { SHUTDOWN_SIGNALS } from '@e2gate/observability';
 import { CatalogModule, type CatalogModuleOverrides } from './catalog.module.js';
 
 /** Builds and starts the catalog: NATS handlers (queue group `catalog`) plus HTTP health and metrics. */
@@ -26,7 +27,7 @@ export async function startCatalogApp(
   );
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
   logger.log({ msg: 'catalog starting', config: redactConfig(config) }, 'Bootstrap');
   logEnvironment(environmentReport(CATALOG_VARIABLES), logger);
   await startNatsRpc(app, { queue: QueueGroup.Catalog });

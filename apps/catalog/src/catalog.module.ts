@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type CatalogConfig } from '@e2gate/config';
 import { catalogStorage, NatsModule } from '@e2gate/nats';
-import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
+import { ClockRepository, HangupNotice, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { HealthController } from './controllers/health.controller.js';
 import { CatalogCommandsHandler } from './handlers/catalog-commands.handler.js';
 import { CatalogEventsHandler } from './handlers/catalog-events.handler.js';
@@ -48,6 +48,7 @@ export class CatalogModule {
       controllers: [HealthController, CatalogQueriesHandler, CatalogCommandsHandler, CatalogEventsHandler],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: HangupNotice, useFactory: () => new HangupNotice('catalog') },
         ...catalogMetricProviders,
         CatalogMetrics,
         overrides.clock ? { provide: ClockRepository, useValue: overrides.clock } : ClockRepository,

@@ -9,7 +9,7 @@ import {
   redactConfig,
   type GatewayConfig,
 } from '@e2gate/config';
-import { observeHttpDurations } from '@e2gate/observability';
+import { observeHttpDurations, SHUTDOWN_SIGNALS } from '@e2gate/observability';
 import { isHlsMediaUrl, serveHlsMedia } from './controllers/hls-media.routes.js';
 import { TS_CONTENT_TYPE } from './services/artifacts.service.js';
 import { GatewayModule, type GatewayModuleOptions } from './gateway.module.js';
@@ -99,7 +99,7 @@ export async function createGatewayApp(
   fastify.addHook('preClose', async () => lean.close());
   serveOpenApi(app, buildOpenApiDocument(app));
   // Not SIGHUP: it reloads the settings (SettingsReloadService).
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
   return app;
 }
 

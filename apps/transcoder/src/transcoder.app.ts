@@ -10,6 +10,7 @@ import {
 } from '@e2gate/config';
 import { QueueGroup } from '@e2gate/contracts';
 import { startNatsRpc } from '@e2gate/nats';
+import { SHUTDOWN_SIGNALS } from '@e2gate/observability';
 import { TranscoderModule, type TranscoderModuleOverrides } from './transcoder.module.js';
 
 /** Builds and starts a transcoder node: NATS handlers (queue group `transcoder`) plus HTTP health and metrics. */
@@ -24,7 +25,7 @@ export async function startTranscoderApp(
   );
   const logger = app.get(Logger);
   app.useLogger(logger);
-  app.enableShutdownHooks();
+  app.enableShutdownHooks([...SHUTDOWN_SIGNALS]);
   logger.log({ msg: 'transcoder starting', config: redactConfig(config) }, 'Bootstrap');
   logEnvironment(environmentReport(TRANSCODER_VARIABLES), logger);
   await startNatsRpc(app, { queue: QueueGroup.Transcoder });

@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_CONFIG, type TranscoderConfig } from '@e2gate/config';
 import { JobStore, jobStorage, NatsModule, transcoderStorage } from '@e2gate/nats';
-import { ClockRepository, instanceName, ObservabilityModule } from '@e2gate/observability';
+import { ClockRepository, HangupNotice, instanceName, ObservabilityModule } from '@e2gate/observability';
 import { HealthController } from './controllers/health.controller.js';
 import { SessionCommandsHandler } from './handlers/session-commands.handler.js';
 import { JobMetrics, jobMetricProviders } from './metrics/job.metrics.js';
@@ -62,6 +62,7 @@ export class TranscoderModule {
       controllers: [HealthController, SessionCommandsHandler],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: HangupNotice, useFactory: () => new HangupNotice('transcoder') },
         ...transcoderMetricProviders,
         TranscoderMetrics,
         ...jobMetricProviders,

@@ -124,6 +124,9 @@ export interface CatalogSnapshot {
   recordings?: Recording[];
 }
 
+/** Every field of a snapshot but the guide: what services that never render the EPG hold. */
+export type SnapshotHead = Omit<CatalogSnapshot, 'epg'>;
+
 /** Value of `current` in the `catalog-meta` KV bucket. */
 export interface CatalogMetaRecord {
   version: string;

@@ -7,6 +7,8 @@ import {
   decodeSnapshot,
   decodeStoredSnapshotHead,
   encodeSnapshot,
+  readStoredGuide,
+  scanStoredSnapshot,
   snapshotDigest,
 } from './snapshot-codec.js';
 
@@ -153,5 +155,29 @@ describe('snapshot codec', () => {
     await expect(decodeStoredSnapshotHead(blob, { ...meta, version: 'ffffffffffffffff' })).rejects.toThrow(
       /holds version/,
     );
+  });
+
+  it('scans a snapshot as decoding does, handing each guide out instead of keeping it', async () => {
+    const blob = await encodeSnapshot(hostile);
+    const meta = { objectName: 'x', version: hostile.version, digest: snapshotDigest(blob) };
+    const visited: [string, unknown][] = [];
+    const { epg, ...head } = hostile;
+    expect(await scanStoredSnapshot(blob, meta, (id, events) => visited.push([id, events]))).toEqual(head);
+    expect(visited).toEqual(Object.entries(epg));
+    const broken = await encodeSnapshot({ ...hostile, epg: { ...epg, 'zz-9': [] } });
+    await expect(
+      scanStoredSnapshot(broken, { ...meta, digest: undefined }, () => undefined),
+    ).rejects.toMatchObject({ code: ErrorCode.SnapshotInvalid });
+  });
+
+  it('reads the guide of stored bytes back one channel at a time, in stored order, in either layout', async () => {
+    const entries = async (blob: Uint8Array) => {
+      const read: [string, unknown][] = [];
+      for await (const [id, events] of readStoredGuide(blob)) read.push([id, events]);
+      return read;
+    };
+    expect(await entries(await encodeSnapshot(hostile))).toEqual(Object.entries(hostile.epg));
+    expect(await entries(gzipSync(JSON.stringify(hostile)))).toEqual(Object.entries(hostile.epg));
+    expect(await entries(await encodeSnapshot(snapshot({})))).toEqual([]);
   });
 });

@@ -8,12 +8,14 @@ import {
   type CatalogMetaRecord,
   type CatalogSnapshot,
   type EpgEvent,
+  type SnapshotHead,
 } from './catalog-snapshot.js';
 import { E2gateError, ErrorCode } from './errors.js';
 import {
   CHANNEL_ID_PATTERN,
   channelEventsSchema,
   describeIssue,
+  isCanonicalChannelEvents,
   snapshotHeadSchema,
 } from './snapshot-schema.js';
 
@@ -40,6 +42,9 @@ export function snapshotDigest(blob: Uint8Array): string {
   return createHash('sha256').update(blob).digest('hex');
 }
 
+/** Receives one channel's validated events while a snapshot is read; what it keeps is up to it. */
+export type GuideVisitor = (channelId: string, events: EpgEvent[]) => void;
+
 /**
  * The snapshot a meta record names, read from its stored bytes: the digest (when the record has one) and the
  * version must match the record, and the content the schema.
@@ -49,17 +54,68 @@ export async function decodeStoredSnapshot(
   meta: Pick<CatalogMetaRecord, 'objectName' | 'version' | 'digest'>,
   limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
 ): Promise<CatalogSnapshot> {
+  const epg: Record<string, EpgEvent[]> = {};
+  const head = await scanStoredSnapshot(blob, meta, (channelId, events) => (epg[channelId] = events), limits);
+  return { ...head, epg };
+}
+
+/**
+ * Validates a stored snapshot exactly as `decodeStoredSnapshot` does, handing each channel's guide to `visit`
+ * instead of keeping it: a reader that renders the guide later (from the same bytes, `readStoredGuide`) never holds
+ * the parsed week.
+ */
+export async function scanStoredSnapshot(
+  blob: Uint8Array,
+  meta: Pick<CatalogMetaRecord, 'objectName' | 'version' | 'digest'>,
+  visit: GuideVisitor,
+  limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
+): Promise<SnapshotHead> {
   if (meta.digest && snapshotDigest(blob) !== meta.digest) {
     throw invalid(`${meta.objectName} fails its digest`);
   }
-  const snapshot = await decodeSnapshot(blob, limits);
-  if (snapshot.version !== meta.version) {
-    throw invalid(
-      `${meta.objectName} holds version ${snapshot.version}, its meta record says ${meta.version}`,
-    );
+  const head = await scanSnapshot(blob, visit, limits);
+  if (head.version !== meta.version) {
+    throw invalid(`${meta.objectName} holds version ${head.version}, its meta record says ${meta.version}`);
   }
-  return snapshot;
+  return head;
 }
+
+/**
+ * Each channel's events of snapshot bytes that were validated before (`scanStoredSnapshot`), in stored order, one
+ * channel at a time. Not validated again: only for bytes that passed the scan and were not changed since.
+ */
+export async function* readStoredGuide(
+  blob: Uint8Array,
+  limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
+): AsyncGenerator<[channelId: string, events: EpgEvent[]]> {
+  const gunzip = createGunzip();
+  gunzip.end(blob);
+  let lineCount = 0;
+  let unframed: Buffer[] | null = null;
+  try {
+    for await (const line of splitLines(gunzip, limits.maxLineBytes)) {
+      if (unframed) {
+        unframed.push(line);
+        continue;
+      }
+      if (lineCount++ === 0) {
+        if (!line.toString('utf8').endsWith(EPG_OPENING)) unframed = [line];
+        continue;
+      }
+      const text = line.toString('utf8');
+      if (text === '}}') return;
+      yield* Object.entries(JSON.parse(`{${text.endsWith(',') ? text.slice(0, -1) : text}}`) as GuideLine);
+    }
+    if (unframed) {
+      const document = JSON.parse(Buffer.concat(unframed).toString('utf8')) as { epg?: GuideLine };
+      yield* Object.entries(document.epg ?? {});
+    }
+  } finally {
+    gunzip.destroy();
+  }
+}
+
+type GuideLine = Record<string, EpgEvent[]>;
 
 /**
  * Only the head of a stored snapshot (everything but the EPG: bouquets, channels, receiver), for services that
@@ -70,13 +126,13 @@ export async function decodeStoredSnapshotHead(
   blob: Uint8Array,
   meta: Pick<CatalogMetaRecord, 'objectName' | 'version' | 'digest'>,
   limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
-): Promise<Omit<CatalogSnapshot, 'epg'>> {
+): Promise<SnapshotHead> {
   if (meta.digest && snapshotDigest(blob) !== meta.digest) {
     throw invalid(`${meta.objectName} fails its digest`);
   }
   const gunzip = createGunzip();
   gunzip.end(blob);
-  let head: Omit<CatalogSnapshot, 'epg'> | null = null;
+  let head: SnapshotHead | null = null;
   try {
     for await (const line of splitLines(gunzip, limits.maxLineBytes)) {
       const text = line.toString('utf8');
@@ -134,7 +190,17 @@ export async function decodeSnapshot(
   blob: Uint8Array,
   limits: SnapshotReadLimits = DEFAULT_SNAPSHOT_READ_LIMITS,
 ): Promise<CatalogSnapshot> {
-  const reader = new SnapshotReader();
+  const epg: Record<string, EpgEvent[]> = {};
+  const head = await scanSnapshot(blob, (channelId, events) => (epg[channelId] = events), limits);
+  return { ...head, epg };
+}
+
+async function scanSnapshot(
+  blob: Uint8Array,
+  visit: GuideVisitor,
+  limits: SnapshotReadLimits,
+): Promise<SnapshotHead> {
+  const reader = new SnapshotReader(visit);
   let inflated = 0;
   let lineCount = 0;
   const gunzip = createGunzip();
@@ -156,13 +222,15 @@ export async function decodeSnapshot(
   return reader.finish();
 }
 
-/** Assembles a snapshot from its lines, validating each as it comes. */
+/** Validates a snapshot line by line, handing each channel's events to the visitor as they come. */
 class SnapshotReader {
-  private head: Omit<CatalogSnapshot, 'epg'> | null = null;
+  private head: SnapshotHead | null = null;
   private channelIds: Set<string> | null = null;
-  private readonly epg: Record<string, EpgEvent[]> = {};
+  private readonly seen = new Set<string>();
   private unframed: Buffer[] | null = null;
   private closed = false;
+
+  constructor(private readonly visit: GuideVisitor) {}
 
   line(bytes: Buffer): void {
     if (this.unframed) {
@@ -190,14 +258,14 @@ class SnapshotReader {
     }
   }
 
-  finish(): CatalogSnapshot {
+  finish(): SnapshotHead {
     if (this.unframed)
       return this.fromDocument(parse(Buffer.concat(this.unframed).toString('utf8'), 'document'));
     if (!this.head || !this.closed) throw invalid('truncated');
-    return { ...this.head, epg: this.epg };
+    return this.head;
   }
 
-  private fromDocument(document: unknown): CatalogSnapshot {
+  private fromDocument(document: unknown): SnapshotHead {
     if (typeof document !== 'object' || document === null || Array.isArray(document)) {
       throw invalid('not a JSON object');
     }
@@ -205,7 +273,7 @@ class SnapshotReader {
     this.setHead(head);
     if (typeof epg !== 'object' || epg === null || Array.isArray(epg)) throw invalid('epg: not an object');
     for (const [channelId, events] of Object.entries(epg)) this.addEvents(channelId, events);
-    return { ...(this.head as Omit<CatalogSnapshot, 'epg'>), epg: this.epg };
+    return this.head as SnapshotHead;
   }
 
   private setHead(value: unknown): void {
@@ -222,8 +290,14 @@ class SnapshotReader {
     if (!CHANNEL_ID_PATTERN.test(channelId) || !this.channelIds?.has(channelId)) {
       throw invalid(`epg of an unknown channel ${JSON.stringify(channelId.slice(0, 100))}`);
     }
-    if (Object.hasOwn(this.epg, channelId)) throw invalid(`epg of ${channelId} given twice`);
-    this.epg[channelId] = validate(channelEventsSchema, events, `epg.${channelId}`) as EpgEvent[];
+    if (this.seen.has(channelId)) throw invalid(`epg of ${channelId} given twice`);
+    this.seen.add(channelId);
+    this.visit(
+      channelId,
+      isCanonicalChannelEvents(events)
+        ? events
+        : (validate(channelEventsSchema, events, `epg.${channelId}`) as EpgEvent[]),
+    );
   }
 }
 

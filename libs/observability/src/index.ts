@@ -19,3 +19,4 @@ export * from './process-limits.js';
 export * from './default-metrics.js';
 export * from './log-level.js';
 export * from './shutdown-budget.js';
+export * from './hangup-notice.js';

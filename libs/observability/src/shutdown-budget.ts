@@ -2,14 +2,15 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 
 export const SHUTDOWN_BUDGET_MS = Symbol('SHUTDOWN_BUDGET_MS');
 
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+/** The signals that shut an app down; SIGHUP is not one of them (settings reload, or `HangupNotice`). */
+export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
 /** The budgets of the apps of this process (one in production, several in tests), behind one listener per signal. */
 const budgets = new Set<ShutdownBudget>();
 const armAll = (signal: string) => () => {
   for (const budget of budgets) budget.arm(signal);
 };
-const listeners = SIGNALS.map((signal) => [signal, armAll(signal)] as const);
+const listeners = SHUTDOWN_SIGNALS.map((signal) => [signal, armAll(signal)] as const);
 
 /**
  * A bounded shutdown. Once SIGTERM or SIGINT arrives the process has `E2GATE_SHUTDOWN_BUDGET` for all of it: Nest

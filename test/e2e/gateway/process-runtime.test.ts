@@ -26,6 +26,16 @@ let sim: ReceiverSim | undefined;
 const apps: AppProcess[] = [];
 const dataDir = mkdtempSync(join(tmpdir(), 'e2gate-crash-'));
 
+/** The catalog and transcoder processes, started by the first test that needs them. */
+async function catalogAndTranscoder(): Promise<AppProcess[]> {
+  if (apps.length > 0) return apps;
+  sim = await startReceiverSim({ bouquets: 1, channels: 4, epgDays: 1 });
+  const env = { E2GATE_DATA_DIR: join(dataDir, 'apps') };
+  apps.push(await startCatalogProcess({ natsUrl: nats.url, receiverUrl: sim.url, env }));
+  apps.push(await startTranscoderProcess({ natsUrl: nats.url, receiverUrl: sim.url, env }));
+  return apps;
+}
+
 beforeAll(async () => {
   nats = await startNatsServer();
   gateway = await startGatewayProcess({
@@ -117,17 +127,25 @@ describe('crash handlers', () => {
 
 describe('/metrics of every app', () => {
   it('passes promtool check metrics (names, types, help, units)', async () => {
-    sim = await startReceiverSim({ bouquets: 1, channels: 4, epgDays: 1 });
-    const env = { E2GATE_DATA_DIR: join(dataDir, 'apps') };
-    apps.push(await startCatalogProcess({ natsUrl: nats.url, receiverUrl: sim.url, env }));
-    apps.push(await startTranscoderProcess({ natsUrl: nats.url, receiverUrl: sim.url, env }));
-    for (const url of [gateway!.url, ...apps.map((app) => app.url)]) {
+    for (const url of [gateway!.url, ...(await catalogAndTranscoder()).map((app) => app.url)]) {
       const exposition = (await call(`${url}/metrics`)).text;
       expect(exposition).toContain('e2gate_process_crashes_total');
       expect(exposition).toContain('e2gate_process_memory_limit_bytes');
       const checked = await checkMetrics(exposition);
       expect(checked.output, url).toBe('');
       expect(checked.code, url).toBe(0);
+    }
+  }, 120_000);
+});
+
+describe('SIGHUP', () => {
+  it('leaves the catalog and the transcoder running (they have nothing to reload)', async () => {
+    for (const app of await catalogAndTranscoder()) app.child.kill('SIGHUP');
+    await new Promise((done) => setTimeout(done, 1_000));
+    for (const app of apps) {
+      expect(app.child.exitCode, app.url).toBeNull();
+      expect(app.child.signalCode, app.url).toBeNull();
+      expect((await call(`${app.url}/healthz`)).status, app.url).toBe(200);
     }
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import {
   type CatalogMetaRecord,
   type CatalogSnapshot,
   type Channel,
+  type EpgEvent,
   type PartialFailure,
   type ReceiverSummary,
   type Recording,
@@ -40,7 +41,7 @@ export function buildSnapshot(
     ...channel,
     picon: picons.get(channel.id) ?? null,
   }));
-  const epg = content.guide.epg;
+  const epg = inNumberOrder(content.guide.epg, channels);
   const recordings = content.recordings;
   const version = snapshotVersion({ bouquets: content.bouquets, channels, epg, recordings });
   const counts = {
@@ -102,4 +103,17 @@ export function markStale(
     staleSince: meta.staleSince ?? at.toISOString(),
     lastError: { code: error.code, message: error.message.slice(0, 2_000), at: at.toISOString() },
   };
+}
+
+/**
+ * The guide keyed in channel-number order: the stored snapshot keeps that order, so a reader renders the guide
+ * channel by channel from the stored bytes without sorting (or holding) it.
+ */
+function inNumberOrder(epg: Record<string, EpgEvent[]>, channels: Channel[]): Record<string, EpgEvent[]> {
+  const ordered: Record<string, EpgEvent[]> = {};
+  for (const channel of [...channels].sort((a, b) => a.number - b.number)) {
+    const events = epg[channel.id];
+    if (events) ordered[channel.id] = events;
+  }
+  return ordered;
 }

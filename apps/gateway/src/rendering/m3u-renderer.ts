@@ -1,4 +1,4 @@
-import type { Bouquet, CatalogSnapshot, Channel } from '@e2gate/contracts';
+import type { Bouquet, Channel, SnapshotHead } from '@e2gate/contracts';
 import { singleLine } from './text-clean.js';
 import { guideId } from './xmltv-renderer.js';
 
@@ -20,7 +20,10 @@ const RADIO_SERVICE_TYPES = new Set([0x02, 0x0a]);
  * M3U can be escaped, so text is made safe instead: quotes become apostrophes, line breaks spaces, and commas in the
  * display name U+201A — a channel name can never start a new entry.
  */
-export function renderPlaylist(snapshot: CatalogSnapshot, options: PlaylistOptions): string {
+export function renderPlaylist(
+  snapshot: Pick<SnapshotHead, 'bouquets' | 'channels'>,
+  options: PlaylistOptions,
+): string {
   const bouquetNames = new Map(snapshot.bouquets.map((bouquet) => [bouquet.id, bouquet.name]));
   const wanted = options.bouquet ? new Set(options.bouquet.channelIds) : null;
   const channels = snapshot.channels

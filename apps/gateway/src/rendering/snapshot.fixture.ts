@@ -1,4 +1,17 @@
-import type { CatalogSnapshot, Channel, EpgEvent } from '@e2gate/contracts';
+import {
+  DEFAULT_SNAPSHOT_READ_LIMITS,
+  encodeSnapshot,
+  type CatalogSnapshot,
+  type Channel,
+  type EpgEvent,
+} from '@e2gate/contracts';
+import { SnapshotView } from '../services/snapshot-view.js';
+
+/** A snapshot as the gateway holds it: stored as the catalog stores it, then read back and validated. */
+export async function storedView(snapshot: CatalogSnapshot): Promise<SnapshotView> {
+  const meta = { objectName: `fixture-${snapshot.version}`, version: snapshot.version };
+  return SnapshotView.fromStored(await encodeSnapshot(snapshot), meta, DEFAULT_SNAPSHOT_READ_LIMITS);
+}
 
 /** A small snapshot with the text hazards real receivers send (quotes, commas, markup, DVB control codes). */
 export function hostileSnapshot(): CatalogSnapshot {
@@ -33,7 +46,7 @@ export function hostileSnapshot(): CatalogSnapshot {
   const t0 = 1_800_000_000;
   return {
     schema: 1,
-    version: 'v1',
+    version: 'f1f1f1f1',
     createdAt: new Date(t0 * 1000).toISOString(),
     epgWindow: { from: t0, to: t0 + 86_400 },
     receiver: { brand: 'Vu+', model: 'Uno 4K', imageVersion: 'x', webifVersion: 'y', tuners: 2 },

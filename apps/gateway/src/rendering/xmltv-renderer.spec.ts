@@ -2,11 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalCategory } from './genre-categories.js';
-import { hostileSnapshot } from './snapshot.fixture.js';
+import type { SnapshotView } from '../services/snapshot-view.js';
+import { hostileSnapshot, storedView } from './snapshot.fixture.js';
 import { xmlSafeText } from './text-clean.js';
-import { guideChannels, renderXmltv, type GuideOptions } from './xmltv-renderer.js';
+import { guideChannels, renderXmltv, type GuideOptions, type GuideSource } from './xmltv-renderer.js';
 import { xmltvTime } from './xmltv-time.js';
 
 const DTD = '/usr/share/xmltv/xmltv.dtd';
@@ -19,6 +20,12 @@ const options: GuideOptions = {
 const dir = mkdtempSync(join(tmpdir(), 'xmltv-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+async function render(source: GuideSource, guideOptions: GuideOptions): Promise<string> {
+  let xml = '';
+  for await (const chunk of renderXmltv(source, guideOptions)) xml += chunk;
+  return xml;
+}
+
 function write(name: string, xml: string): string {
   const path = join(dir, name);
   writeFileSync(path, xml);
@@ -27,7 +34,12 @@ function write(name: string, xml: string): string {
 
 describe('renderXmltv', () => {
   const snapshot = hostileSnapshot();
-  const xml = [...renderXmltv(snapshot, options)].join('');
+  let view: SnapshotView;
+  let xml = '';
+  beforeAll(async () => {
+    view = await storedView(snapshot);
+    xml = await render(view, options);
+  });
 
   it('passes xmllint --dtdvalid against the XMLTV DTD', () => {
     const path = write('guide.xml', xml);
@@ -45,8 +57,8 @@ describe('renderXmltv', () => {
     expect(output).toContain('Validated ok');
   });
 
-  it('in number mode uses channel numbers as ids and stays DTD-valid', () => {
-    const numbered = [...renderXmltv(snapshot, { ...options, idMode: 'number' })].join('');
+  it('in number mode uses channel numbers as ids and stays DTD-valid', async () => {
+    const numbered = await render(view, { ...options, idMode: 'number' });
     expect(numbered).toContain('<channel id="3">');
     expect(numbered).toContain('channel="3">');
     const path = write('numbered.xml', numbered);
@@ -91,13 +103,13 @@ describe('renderXmltv', () => {
     expect(xml).toContain('<icon src="http://gw/picons/1-3fb-1-c00000.png?exp=1&amp;sig=a"/>');
   });
 
-  it('keeps one channel per guide id', () => {
+  it('keeps one channel per guide id', async () => {
     const twin = { ...snapshot.channels[1]!, id: 'twin-00000009', number: 9 };
-    const doubled = {
+    const doubled = await storedView({
       ...snapshot,
       channels: [...snapshot.channels, twin],
       epg: { ...snapshot.epg, [twin.id]: snapshot.epg[snapshot.channels[1]!.id]! },
-    };
+    });
     expect(guideChannels(doubled, 'dvb').filter((c) => c.xmltvId === twin.xmltvId)).toHaveLength(1);
     expect(guideChannels(doubled, 'number').filter((c) => c.xmltvId === twin.xmltvId)).toHaveLength(2);
   });

@@ -1,4 +1,4 @@
-import type { CatalogSnapshot, Channel, EpgEvent } from '@e2gate/contracts';
+import type { Channel, EpgEvent, SnapshotHead } from '@e2gate/contracts';
 import { canonicalCategory } from './genre-categories.js';
 import { escapeXmlAttr, escapeXmlText, singleLine } from './text-clean.js';
 import { xmltvTime } from './xmltv-time.js';
@@ -19,14 +19,31 @@ export function guideId(channel: Channel, idMode: GuideOptions['idMode']): strin
   return idMode === 'number' ? String(channel.number) : channel.xmltvId;
 }
 
+/** A snapshot's guide as the renderer reads it: the channel list, and each channel's events one at a time. */
+export interface GuideSource {
+  readonly snapshot: Pick<SnapshotHead, 'channels' | 'createdAt' | 'receiver'>;
+  /** Ids of the channels with at least one event worth writing (`hasProgrammes`). */
+  readonly channelsWithProgrammes: ReadonlySet<string>;
+  /** Every channel's events, one channel at a time, in the order they were stored (channel number). */
+  guide(): AsyncIterable<readonly [channelId: string, events: EpgEvent[]]>;
+}
+
+/** Whether a channel's events give at least one `<programme>`. */
+export function hasProgrammes(events: readonly EpgEvent[]): boolean {
+  return events.some(isRenderable);
+}
+
 /**
  * Channels that have at least one event worth writing, in channel-number order; a guide id seen twice (two IPTV
  * services with one upstream URL) is written once.
  */
-export function guideChannels(snapshot: CatalogSnapshot, idMode: GuideOptions['idMode']): Channel[] {
+export function guideChannels(
+  source: Pick<GuideSource, 'snapshot' | 'channelsWithProgrammes'>,
+  idMode: GuideOptions['idMode'],
+): Channel[] {
   const seen = new Set<string>();
-  return snapshot.channels
-    .filter((channel) => (snapshot.epg[channel.id] ?? []).some(isRenderable))
+  return source.snapshot.channels
+    .filter((channel) => source.channelsWithProgrammes.has(channel.id))
     .sort((a, b) => a.number - b.number)
     .filter((channel) => {
       const id = guideId(channel, idMode);
@@ -37,12 +54,14 @@ export function guideChannels(snapshot: CatalogSnapshot, idMode: GuideOptions['i
 }
 
 /**
- * XMLTV document (DTD order: every `<channel>` first, then the `<programme>`s) as chunks, one per channel, so a
- * caller can yield to the event loop between them. Channels without EPG are left out: `tv_validate_file` rejects
- * a channel without programmes.
+ * XMLTV document (DTD order: every `<channel>` first, then the `<programme>`s) as chunks, one per channel, read
+ * from the source one channel at a time: neither the guide nor the document is ever held whole. Channels without
+ * EPG are left out: `tv_validate_file` rejects a channel without programmes. Programmes follow the source's order
+ * (the catalog stores them in channel-number order).
  */
-export function* renderXmltv(snapshot: CatalogSnapshot, options: GuideOptions): Generator<string> {
-  const channels = guideChannels(snapshot, options.idMode);
+export async function* renderXmltv(source: GuideSource, options: GuideOptions): AsyncGenerator<string> {
+  const channels = guideChannels(source, options.idMode);
+  const { snapshot } = source;
   yield (
     '<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE tv SYSTEM "xmltv.dtd">\n' +
     `<tv date="${xmltvTime(Math.floor(Date.parse(snapshot.createdAt) / 1000))}"` +
@@ -52,10 +71,13 @@ export function* renderXmltv(snapshot: CatalogSnapshot, options: GuideOptions): 
   let header = '';
   for (const channel of channels) header += channelElement(channel, options);
   yield header;
-  for (const channel of channels) {
+  const written = new Map(channels.map((channel) => [channel.id, channel]));
+  for await (const [channelId, events] of source.guide()) {
+    const channel = written.get(channelId);
+    if (!channel) continue;
     const id = escapeXmlAttr(guideId(channel, options.idMode));
     let chunk = '';
-    for (const event of snapshot.epg[channel.id] ?? []) {
+    for (const event of events) {
       if (isRenderable(event)) chunk += programmeElement(event, id, options.lang);
     }
     yield chunk;

@@ -1,24 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { QueuedIterator } from '@nats-io/transport-node';
 import type { KvWatchEntry } from '@nats-io/kv';
-import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
-import {
-  Bucket,
-  CatalogMetaKey,
-  decodeStoredSnapshot,
-  parseCatalogMeta,
-  type CatalogMetaRecord,
-  type CatalogSnapshot,
-} from '@e2gate/contracts';
+import { Bucket, CatalogMetaKey, parseCatalogMeta, type CatalogMetaRecord } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
 
 /** Reads what the catalog publishes: `catalog-meta/current` (watched) and the snapshot objects, validated. */
 @Injectable()
 export class CatalogSnapshotRepository {
-  constructor(
-    private readonly nats: NatsConnectionService,
-    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  constructor(private readonly nats: NatsConnectionService) {}
 
   /**
    * Every value of `catalog-meta/current`, starting with the present one; null for a deleted key. Fails when the
@@ -42,10 +31,9 @@ export class CatalogSnapshotRepository {
     return parseCatalogMeta(entry.string());
   }
 
-  /** The snapshot `meta` names, checked against its digest, version and the snapshot schema; null when missing. */
-  async loadSnapshot(meta: CatalogMetaRecord): Promise<CatalogSnapshot | null> {
+  /** The stored bytes of the snapshot `meta` names (not checked yet); null when missing. */
+  async readSnapshot(meta: CatalogMetaRecord): Promise<Uint8Array | null> {
     const store = await (await this.nats.objm()).open(Bucket.Catalog);
-    const blob = await store.getBlob(meta.objectName);
-    return blob ? decodeStoredSnapshot(blob, meta, this.config.snapshotReadLimits) : null;
+    return store.getBlob(meta.objectName);
   }
 }

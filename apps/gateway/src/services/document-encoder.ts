@@ -18,7 +18,7 @@ export interface EncodedDocument extends EntityTags {
  * pieces.
  */
 export async function encodeDocument(
-  pieces: Iterable<string>,
+  pieces: Iterable<string> | AsyncIterable<string>,
   keepIdentity: boolean,
 ): Promise<EncodedDocument> {
   const gzip = createGzip();
@@ -28,7 +28,7 @@ export async function encodeDocument(
   const identity: Buffer[] = [];
   let bodyLength = 0;
   try {
-    for (const piece of pieces) {
+    for await (const piece of pieces) {
       const bytes = Buffer.from(piece, 'utf8');
       hasher.update(bytes);
       bodyLength += bytes.length;

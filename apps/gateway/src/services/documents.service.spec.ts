@@ -4,11 +4,11 @@ import { loadGatewayConfig } from '@e2gate/config';
 import { ClockRepository } from '@e2gate/observability';
 import { UrlSigner } from '../auth/url-signer.js';
 import type { GatewayMetrics } from '../metrics/gateway.metrics.js';
-import { hostileSnapshot } from '../rendering/snapshot.fixture.js';
+import { hostileSnapshot, storedView } from '../rendering/snapshot.fixture.js';
 import type { CredentialsService } from './credentials.service.js';
 import { DocumentsService } from './documents.service.js';
 import type { SnapshotFollowerService } from './snapshot-follower.service.js';
-import { SnapshotView } from './snapshot-view.js';
+import type { SnapshotView } from './snapshot-view.js';
 import { LiveSettings, reloadableOf } from './live-settings.js';
 
 class FrozenClock extends ClockRepository {
@@ -17,10 +17,12 @@ class FrozenClock extends ClockRepository {
   }
 }
 
+const fixture = await storedView(hostileSnapshot());
+
 function setup(env: Record<string, string> = {}) {
   let install: (view: SnapshotView) => void = () => undefined;
   const follower = {
-    current: new SnapshotView(hostileSnapshot()),
+    current: fixture,
     onInstall: (listener: (view: SnapshotView) => void) => (install = listener),
   };
   const metrics = { rendered: vi.fn(), renderCacheEvicted: vi.fn() };
@@ -105,7 +107,7 @@ describe('DocumentsService: documents per base URL are bounded (E2GATE_RENDER_BA
   it('starts afresh with a new snapshot version', async () => {
     await t.service.xmltv('http://a');
     await t.service.xmltv('http://b');
-    const next = new SnapshotView({ ...hostileSnapshot(), version: 'v2' });
+    const next = await storedView({ ...hostileSnapshot(), version: 'f2f2f2f2' });
     t.follower.current = next;
     t.install(next);
     await t.service.xmltv('http://c');

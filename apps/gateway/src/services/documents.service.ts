@@ -95,7 +95,7 @@ export class DocumentsService {
     return this.cached(view, baseUrl, key, async () => {
       this.metrics.rendered('xmltv');
       const links = this.links({ baseUrl, signStreams: false }, exp);
-      const chunks = renderXmltv(view.snapshot, {
+      const chunks = renderXmltv(view, {
         idMode: this.config.guide.xmltvId,
         lang: this.config.guide.lang,
         generator: `e2gate/${appVersion()}`,
@@ -148,7 +148,7 @@ export class DocumentsService {
    */
   private async finish(
     document: string,
-    pieces: Iterable<string>,
+    pieces: Iterable<string> | AsyncIterable<string>,
     contentType: string,
     keepIdentity: boolean,
   ): Promise<Rendered> {

@@ -1,14 +1,20 @@
 import { EventEmitter, once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   E2gateError,
   errorMessage,
   ErrorCode,
   type CatalogMetaRecord,
-  type CatalogSnapshot,
   type Channel,
 } from '@e2gate/contracts';
+import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { ClockRepository } from '@e2gate/observability';
 import { GatewayMetrics } from '../metrics/gateway.metrics.js';
 import { CatalogSnapshotRepository } from '../repositories/catalog-snapshot.repository.js';
@@ -46,6 +52,7 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
 
   constructor(
     private readonly repository: CatalogSnapshotRepository,
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     private readonly clock: ClockRepository,
     private readonly metrics: GatewayMetrics,
   ) {
@@ -159,9 +166,11 @@ export class SnapshotFollowerService implements OnApplicationBootstrap, OnApplic
       return;
     }
     const started = this.clock.nowMs();
-    const snapshot: CatalogSnapshot | null = await this.repository.loadSnapshot(meta);
-    if (!snapshot) throw new Error(`snapshot object ${meta.objectName} is missing`);
-    this.view = new SnapshotView(snapshot);
+    const blob = await this.repository.readSnapshot(meta);
+    if (!blob) throw new Error(`snapshot object ${meta.objectName} is missing`);
+    const view = await SnapshotView.fromStored(blob, meta, this.config.snapshotReadLimits);
+    const { snapshot } = view;
+    this.view = view;
     this.metaRecord = meta;
     this.rejection = null;
     this.events.emit('meta', meta);

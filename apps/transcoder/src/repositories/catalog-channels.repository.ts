@@ -6,11 +6,9 @@ import {
   decodeStoredSnapshotHead,
   parseCatalogMeta,
   SnapshotLookup,
-  type CatalogSnapshot,
+  type SnapshotHead,
 } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
-
-export type SnapshotHead = Omit<CatalogSnapshot, 'epg'>;
 
 /** The channel list of one snapshot version, with the lookup every service resolves channel ids with. */
 export interface CatalogChannels {

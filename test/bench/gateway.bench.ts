@@ -13,7 +13,7 @@
  * scenarios) exceeds BENCH_GATEWAY_RSS_BUDGET_MIB.
  *
  * BENCH_CHANNELS, BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_GATEWAY_RSS_BUDGET_MIB override the defaults (1500, 8,
- * 16, 300).
+ * 16, 300); BENCH_GATEWAY_NODE_FLAGS replaces the gateway's Node flags (`NODE_FLAGS.gateway`) to compare others.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -40,6 +40,8 @@ const CHANNELS = Number(process.env['BENCH_CHANNELS'] ?? 1500);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 8);
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const RSS_BUDGET_MIB = Number(process.env['BENCH_GATEWAY_RSS_BUDGET_MIB'] ?? 300);
+const GATEWAY_NODE_FLAGS =
+  process.env['BENCH_GATEWAY_NODE_FLAGS']?.split(' ').filter(Boolean) ?? NODE_FLAGS.gateway;
 const EPG_DAYS = 7;
 const LOAD = { connections: CONNECTIONS, seconds: SECONDS };
 const TOKEN = 'bench-token-0123456789abcdef';
@@ -107,7 +109,8 @@ async function main(): Promise<void> {
   let baseline: ChildProcess | null = null;
   try {
     console.log(
-      `bench:gateway — ${CHANNELS} channels, ${EPG_DAYS} days of EPG; wrk ${CONNECTIONS} connections, ${SECONDS} s each`,
+      `bench:gateway — ${CHANNELS} channels, ${EPG_DAYS} days of EPG; wrk ${CONNECTIONS} connections, ${SECONDS} s ` +
+        `each; gateway node flags: ${GATEWAY_NODE_FLAGS.join(' ') || 'none'}`,
     );
     const nc = await connectAs(nats.url);
     const refreshed = new Promise<Record<string, unknown>>((done, fail) => {
@@ -158,7 +161,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'info',
       },
       'ignore',
-      NODE_FLAGS.gateway, // as `npm start` runs it: its young generation is part of its memory
+      GATEWAY_NODE_FLAGS, // as `npm start` runs it: its young generation is part of its memory
     );
     const gatewayUrl = `http://127.0.0.1:${port}`;
     await waitReady(gatewayUrl);

@@ -90,7 +90,7 @@ export async function* readStoredGuide(
 ): AsyncGenerator<[channelId: string, events: EpgEvent[]]> {
   const gunzip = createGunzip();
   gunzip.end(blob);
-  let lineCount = 0;
+  let headSeen = false;
   let unframed: Buffer[] | null = null;
   try {
     for await (const line of splitLines(gunzip, limits.maxLineBytes)) {
@@ -98,13 +98,14 @@ export async function* readStoredGuide(
         unframed.push(line);
         continue;
       }
-      if (lineCount++ === 0) {
+      if (!headSeen) {
+        headSeen = true;
         if (!line.toString('utf8').endsWith(EPG_OPENING)) unframed = [line];
         continue;
       }
       const text = line.toString('utf8');
       if (text === '}}') return;
-      yield* Object.entries(JSON.parse(`{${text.endsWith(',') ? text.slice(0, -1) : text}}`) as GuideLine);
+      yield* Object.entries(JSON.parse(guideLineJson(text)) as GuideLine);
     }
     if (unframed) {
       const document = JSON.parse(Buffer.concat(unframed).toString('utf8')) as { epg?: GuideLine };
@@ -116,6 +117,11 @@ export async function* readStoredGuide(
 }
 
 type GuideLine = Record<string, EpgEvent[]>;
+
+/** One channel's line of the framed layout (`"<id>":[…],`) as a JSON object of its own. */
+function guideLineJson(line: string): string {
+  return `{${line.endsWith(',') ? line.slice(0, -1) : line}}`;
+}
 
 /**
  * Only the head of a stored snapshot (everything but the EPG: bouquets, channels, receiver), for services that
@@ -252,7 +258,7 @@ class SnapshotReader {
       this.closed = true;
       return;
     }
-    const entry = parse(`{${text.endsWith(',') ? text.slice(0, -1) : text}}`, 'epg line');
+    const entry = parse(guideLineJson(text), 'epg line');
     for (const [channelId, events] of Object.entries(entry as Record<string, unknown>)) {
       this.addEvents(channelId, events);
     }

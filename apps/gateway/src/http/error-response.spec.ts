@@ -112,6 +112,10 @@ describe('toErrorResponse', () => {
     );
     expect(full).toMatchObject({ status: 503, headers: { 'retry-after': '3600' } });
     expect(full.body.details).toBeUndefined();
-    expect(toErrorResponse(new E2gateError(ErrorCode.Unavailable, 'x'), 'r3').headers).toEqual({});
+    // A service's own UNAVAILABLE is the same passing outage as a NATS error: retried after 2 s.
+    expect(toErrorResponse(new E2gateError(ErrorCode.Unavailable, 'x'), 'r3').headers).toEqual({
+      'retry-after': '2',
+    });
+    expect(toErrorResponse(new E2gateError(ErrorCode.NotFound, 'x'), 'r4').headers).toEqual({});
   });
 });

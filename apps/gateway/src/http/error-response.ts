@@ -97,6 +97,8 @@ const NATS_RETRY_AFTER_SECONDS = 2;
 const MAX_RETRY_AFTER_SECONDS = 3600;
 
 function retryAfter(error: E2gateError): Record<string, string> {
+  // A service that answered UNAVAILABLE met the same outage a NATS error would show here (reconnect, election).
+  if (error.code === ErrorCode.Unavailable) return { 'retry-after': String(NATS_RETRY_AFTER_SECONDS) };
   if (!RETRY_LATER.has(error.code)) return {};
   const asked = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   const seconds =

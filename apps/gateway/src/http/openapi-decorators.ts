@@ -21,7 +21,7 @@ export const ERROR_DESCRIPTIONS: Record<number, string> = {
   422: 'The Idempotency-Key was used with another request body (IDEMPOTENCY_KEY_REUSED)',
   429: 'Rate limited (RATE_LIMITED) or the job queue is full (JOB_QUEUE_FULL); see Retry-After',
   502: 'The receiver failed (RECEIVER_*)',
-  503: 'No snapshot yet or a service is unavailable (NO_SNAPSHOT, UNAVAILABLE)',
+  503: 'No snapshot yet (NO_SNAPSHOT), or a service is unavailable for a moment (UNAVAILABLE, with Retry-After)',
   504: 'A service did not answer in time (TIMEOUT)',
 };
 
@@ -33,7 +33,7 @@ export function ApiErrors(...statuses: number[]) {
         status,
         type: ErrorDto,
         description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-        ...(status === 429
+        ...(status === 429 || status === 503
           ? { headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } }
           : {}),
       }),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const tally = { passed: 0, failed: 0, broken: [] };
+const tally = { passed: 0, failed: 0, broken: [], failures: [] };
 
 function run(command, args, options = {}) {
   console.log(`\n\u001b[1;34m[test]\u001b[0m ${command} ${args.join(' ')}`);
@@ -36,6 +36,7 @@ function vitest() {
     (file) => file.status === 'failed' && file.assertionResults.length === 0,
   );
   for (const file of suiteErrors) tally.broken.push(`suite failed to run: ${file.name}`);
+  tally.failures.push(...failedTests(json));
   if (result.status !== 0 && json.numFailedTests === 0 && suiteErrors.length === 0) {
     tally.broken.push(`vitest exited ${result.status}`);
   }
@@ -81,6 +82,18 @@ function fuzz() {
   }
 }
 
+// The reporter prints failures far above the summary; CI often shows only the tail, so name them again there.
+function failedTests(json) {
+  return json.testResults.flatMap((file) =>
+    file.assertionResults
+      .filter((test) => test.status === 'failed')
+      .map((test) => {
+        const reason = `${test.failureMessages?.[0] ?? ''}`.split('\n')[0].slice(0, 300);
+        return `${file.name.replace(root, '')} > ${test.fullName}: ${reason}`;
+      }),
+  );
+}
+
 // Format, lint and type-check: one check that fails the run like a failing test.
 function staticChecks() {
   const result = run('npm', ['run', '--silent', 'check']);
@@ -96,6 +109,7 @@ vitest();
 cargoTests();
 fuzz();
 
+for (const failure of tally.failures) console.error(`\u001b[1;31m[failed]\u001b[0m ${failure}`);
 for (const problem of tally.broken) console.error(`\u001b[1;31m[test]\u001b[0m ${problem}`);
 const failed = tally.failed + tally.broken.length;
 console.log(`${tally.passed} passed, ${failed} failed`);

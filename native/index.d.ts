@@ -30,10 +30,9 @@ export declare class LivePipeline {
    */
   constructor(options: LivePipelineOptions | undefined | null, onOutput: (output: PipelineOutput) => void | Promise<unknown>)
   /**
-   * Queues a chunk of transport stream (any size; packets may straddle chunks). The chunk is referenced,
-   * not copied, until the pipeline thread has read it: do not modify it after pushing (as with
-   * `stream.write`). Returns false when the input queue is full: the chunk was *not* taken; push it again
-   * after the `'drain'` output.
+   * Queues a copy of a chunk of transport stream (any size; packets may straddle chunks), so the caller
+   * may reuse its buffer as soon as `push` returns. Returns false when the input queue is full: the chunk
+   * was *not* taken; push it again after the `'drain'` output.
    * Throws `ERR_NATIVE_CLOSED` after `close()`/`destroy()`, `ERR_NATIVE_FAILED` after an internal error,
    * `ERR_NATIVE_LIMIT_EXCEEDED` for a chunk over 64 MiB.
    */

@@ -4,7 +4,8 @@
  * started as `npm start` runs them; plus the /proc readings and HTTP helpers both benches use.
  *
  * BENCH_LOGS=<dir> keeps the logs of catalog, gateway and transcoder (level info) there; BENCH_PROFILE=<dir> writes
- * V8 CPU profiles of gateway and transcoder there (`--cpu-prof`).
+ * V8 CPU profiles of gateway and transcoder there (`--cpu-prof`); BENCH_<APP>_NODE_FLAGS (e.g.
+ * BENCH_TRANSCODER_NODE_FLAGS) replaces an app's Node flags (`NODE_FLAGS`) to compare others.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -59,7 +60,8 @@ export interface BenchChannel extends SimChannelInfo {
 export function child(name: NodeApp, env: Record<string, string>): ChildProcess {
   const logs = process.env['BENCH_LOGS'];
   const profile = PROFILE_DIR && name !== 'catalog' ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const flags = NODE_FLAGS[name]; // as `npm start` runs them
+  const override = process.env[`BENCH_${name.toUpperCase()}_NODE_FLAGS`];
+  const flags = override?.split(' ').filter(Boolean) ?? NODE_FLAGS[name]; // as `npm start` runs them
   return spawn(process.execPath, [...flags, ...profile, join(root, `dist/apps/${name}/src/main.js`)], {
     env: { ...process.env, LOG_LEVEL: logs ? 'info' : 'warn', ...env },
     stdio: ['ignore', logs ? openSync(join(logs, `${name}.log`), 'w') : 'ignore', 'inherit'],

@@ -5,6 +5,7 @@ import type { ReceiverRepository } from '../repositories/receiver.repository.js'
 import type { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
 import type { UpstreamHandlers, UpstreamRepository } from '../repositories/upstream.repository.js';
 import { TsOutput } from './ts-output.js';
+import { MAX_CHUNK_BYTES } from './ts-chunks.js';
 import { LiveSession, type SessionEnd } from './live-session.js';
 
 /** A live session over fakes of every repository: the test plays the receiver, the engine and the clock. */
@@ -38,7 +39,7 @@ function harness(
         const pipeline = { options, onOutput, pushed: [] as Buffer[], accept: true };
         pipelines.push(pipeline);
         return {
-          push: (chunk: Buffer) => pipeline.accept && pipeline.pushed.push(chunk) > 0,
+          push: (chunk: Buffer) => pipeline.accept && pipeline.pushed.push(Buffer.from(chunk)) > 0, // the engine copies
           markDiscontinuity: () => pipeline.pushed.push(Buffer.from('BREAK')),
           stats: () => ({ warnings: {} }),
           close: vi.fn(),
@@ -165,10 +166,10 @@ describe('LiveSession', () => {
     const pipeline = pipelines[0]!;
     expect(upstreams[0]!.onData(Buffer.alloc(40_000, 0x47))).toBe(true);
     expect(upstreams[0]!.onData(Buffer.alloc(40_000, 0x47))).toBe(true);
-    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([80_000]);
+    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([MAX_CHUNK_BYTES]);
     upstreams[0]!.onData(Buffer.alloc(188, 0x47));
     upstreams[0]!.onEnd({ kind: 'dropped', message: 'reset' });
-    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([80_000, 188]);
+    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([MAX_CHUNK_BYTES, 80_188 - MAX_CHUNK_BYTES]);
   });
 
   it('ends with RECEIVER_STREAM_REFUSED when the box refuses, and sends the end marker', async () => {

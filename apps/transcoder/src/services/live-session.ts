@@ -193,41 +193,49 @@ export class LiveSession {
       else this.refused.push(BREAK);
       this.current = this.live ? 'live' : 'starting';
     }
-    const full = this.batch.add(chunk);
-    if (full) return this.pushInput(full);
-    this.batchTimer ??= setTimeout(() => {
-      this.batchTimer = null;
-      this.flushBatch();
-    }, INPUT_BATCH_MS);
-    return this.refused.length === 0;
+    const flowing = this.batch.add(chunk, (batch) => this.pushInput(batch));
+    if (this.batch.size > 0) {
+      this.batchTimer ??= setTimeout(() => {
+        this.batchTimer = null;
+        this.flushBatch();
+      }, INPUT_BATCH_MS);
+    }
+    return flowing && this.refused.length === 0;
   }
 
   /** Pushes what the batch gathered (its timer ran out, or the upstream ended). */
   private flushBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
     const gathered = this.batch.take();
     if (gathered) this.pushInput(gathered);
   }
 
-  /** An input the engine refuses is kept and pushed again on its 'drain' (never dropped); reading pauses meanwhile. */
+  /**
+   * Pushes a batch (a view the batch reuses; the engine copies it). An input the engine refuses is copied and kept,
+   * pushed again on its 'drain' (never dropped); reading pauses meanwhile.
+   */
   private pushInput(input: Buffer): boolean {
-    if (this.batchTimer) clearTimeout(this.batchTimer);
-    this.batchTimer = null;
-    this.refused.push(input);
-    return this.pushRefused();
+    if (this.refused.length === 0 && this.tryPush(input)) return true;
+    if (!this.ended) this.refused.push(Buffer.from(input));
+    return false;
   }
 
   /** Pushes kept chunks in order; true when the engine took them all. */
   private pushRefused(): boolean {
-    const pipeline = this.pipeline;
-    if (!pipeline) return false;
+    while (this.refused.length > 0) {
+      const next = this.refused[0] as Buffer | typeof BREAK;
+      if (next === BREAK) this.pipeline?.markDiscontinuity();
+      else if (!this.tryPush(next)) return false;
+      this.refused.shift();
+    }
+    return this.pipeline !== null;
+  }
+
+  /** One push; false when the engine's queue is full (or the session ended); an engine failure ends the session. */
+  private tryPush(input: Buffer): boolean {
     try {
-      while (this.refused.length > 0) {
-        const next = this.refused[0] as Buffer | typeof BREAK;
-        if (next === BREAK) pipeline.markDiscontinuity();
-        else if (!pipeline.push(next)) return false;
-        this.refused.shift();
-      }
-      return true;
+      return this.pipeline?.push(input) ?? false;
     } catch (error) {
       this.stop({ reason: 'failed', error: new E2gateError(ErrorCode.Internal, errorMessage(error)) });
       return false;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use napi::bindgen_prelude::{Buffer, Function, Object, Unknown};
+use napi::bindgen_prelude::{BufferSlice, Function, Object, Unknown};
 use napi::{Env, JsDeferred};
 use napi_derive::napi;
 
@@ -147,15 +147,14 @@ impl LivePipeline {
         Ok(LivePipeline { shared, closers })
     }
 
-    /// Queues a chunk of transport stream (any size; packets may straddle chunks). The chunk is referenced,
-    /// not copied, until the pipeline thread has read it: do not modify it after pushing (as with
-    /// `stream.write`). Returns false when the input queue is full: the chunk was *not* taken; push it again
-    /// after the `'drain'` output.
+    /// Queues a copy of a chunk of transport stream (any size; packets may straddle chunks), so the caller
+    /// may reuse its buffer as soon as `push` returns. Returns false when the input queue is full: the chunk
+    /// was *not* taken; push it again after the `'drain'` output.
     /// Throws `ERR_NATIVE_CLOSED` after `close()`/`destroy()`, `ERR_NATIVE_FAILED` after an internal error,
     /// `ERR_NATIVE_LIMIT_EXCEEDED` for a chunk over 64 MiB.
     #[napi(catch_unwind)]
-    pub fn push(&self, env: Env, chunk: Buffer) -> napi::Result<bool> {
-        match self.shared.push(chunk) {
+    pub fn push(&self, env: Env, chunk: BufferSlice) -> napi::Result<bool> {
+        match self.shared.push(&chunk) {
             PushOutcome::Accepted => Ok(true),
             PushOutcome::Refused => Ok(false),
             PushOutcome::Rejected(code, message) => Err(throw(&env, code, message)),
@@ -205,7 +204,6 @@ impl LivePipeline {
         }
         drop(closers);
         self.shared.close();
-        self.shared.release_spent();
         Ok(promise)
     }
 

@@ -1,9 +1,10 @@
 //! The pipeline thread and the two bounded queues around it.
 //!
-//! - Input: `push` puts a reference to a chunk into a byte-bounded queue and refuses (returns false) when
-//!   it is full; a `'drain'` event follows once the thread has worked it down to half. Chunks the thread
-//!   has finished are handed back in batches and released on the JS thread (at the next `push`, output or
-//!   `close`), so releasing them costs no extra wake-up of the JS thread per chunk.
+//! - Input: `push` copies a chunk into a byte-bounded queue and refuses (returns false) when it is full; a
+//!   `'drain'` event follows once the thread has worked it down to half. The copy lets the caller reuse its
+//!   buffer at once: a live source then reads into the same few buffers instead of allocating one per read,
+//!   and every allocated `ArrayBuffer` is external memory that drives V8's full collections. Buffers the
+//!   thread has finished with are kept for the next pushes (a few), so a steady stream allocates nothing.
 //! - Output: every output holds a credit from the moment it is handed to the threadsafe function until the
 //!   JS callback returned (or the promise it returned settled). Without a free credit the thread waits, so a
 //!   consumer that stops reading stops the thread, which fills the input queue, which makes `push` refuse:
@@ -23,7 +24,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use napi::bindgen_prelude::{Buffer, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{PromiseRaw, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::{Env, JsValue, Status, ValueType};
 
@@ -42,6 +43,9 @@ pub const MAX_CHUNK_BYTES: usize = 64 * 1024 * 1024;
 pub const TS_BATCH_BYTES: usize = 1024 * 1024;
 /// Source breaks remembered ahead of the input (`mark_discontinuity` between pushes).
 const MAX_QUEUED_BREAKS: usize = 64;
+/// Finished input buffers kept for reuse (a live source needs one or two), unless larger than this.
+const MAX_FREE_BUFFERS: usize = 4;
+const MAX_FREE_BUFFER_BYTES: usize = 1024 * 1024;
 
 /// What the pipeline thread hands to JS.
 pub enum Event {
@@ -71,12 +75,11 @@ pub enum PushOutcome {
 }
 
 struct Input {
-    /// Chunks referenced, not copied: the caller must not modify a chunk after pushing it.
-    chunks: VecDeque<Buffer>,
+    /// Copies of the chunks pushed, in order.
+    chunks: VecDeque<Vec<u8>>,
     bytes: usize,
-    /// Chunks the thread has finished with, released on the JS thread (a `Buffer` dropped elsewhere is
-    /// sent to the JS thread one by one). At most what was queued at the last `push` plus one chunk.
-    spent: Vec<Buffer>,
+    /// Buffers the thread has finished with, reused by the next pushes.
+    free: Vec<Vec<u8>>,
     refused: bool,
     lifecycle: Lifecycle,
     /// Chunks queued since the pipeline started, and taken by the thread: `breaks` holds the indexes of
@@ -115,7 +118,7 @@ impl Shared {
             input: Mutex::new(Input {
                 chunks: VecDeque::new(),
                 bytes: 0,
-                spent: Vec::new(),
+                free: Vec::new(),
                 refused: false,
                 lifecycle: Lifecycle::Open,
                 queued: 0,
@@ -130,22 +133,17 @@ impl Shared {
         }
     }
 
-    pub fn push(&self, chunk: Buffer) -> PushOutcome {
+    pub fn push(&self, chunk: &[u8]) -> PushOutcome {
         if chunk.len() > MAX_CHUNK_BYTES {
             return PushOutcome::Rejected(
                 Code::LimitExceeded,
                 format!("a chunk may hold at most {MAX_CHUNK_BYTES} bytes"),
             );
         }
-        let mut input = lock(&self.input);
-        let spent = std::mem::take(&mut input.spent);
-        let outcome = self.enqueue(&mut input, chunk);
-        drop(input);
-        drop(spent); // on the JS thread: each reference is released right here
-        outcome
+        self.enqueue(&mut lock(&self.input), chunk)
     }
 
-    fn enqueue(&self, input: &mut Input, chunk: Buffer) -> PushOutcome {
+    fn enqueue(&self, input: &mut Input, chunk: &[u8]) -> PushOutcome {
         match input.lifecycle {
             Lifecycle::Open => {}
             Lifecycle::Failed => {
@@ -165,8 +163,11 @@ impl Shared {
         if chunk.is_empty() {
             return PushOutcome::Accepted;
         }
-        input.bytes += chunk.len();
-        input.chunks.push_back(chunk);
+        let mut copy = input.free.pop().unwrap_or_default();
+        copy.clear();
+        copy.extend_from_slice(chunk);
+        input.bytes += copy.len();
+        input.chunks.push_back(copy);
         input.queued += 1;
         self.input_changed.notify_one();
         PushOutcome::Accepted
@@ -180,12 +181,6 @@ impl Shared {
         if input.breaks.back() != Some(&next) && input.breaks.len() < MAX_QUEUED_BREAKS {
             input.breaks.push_back(next);
         }
-    }
-
-    /// Releases the chunks the thread has finished with. Call on the JS thread.
-    pub fn release_spent(&self) {
-        let spent = std::mem::take(&mut lock(&self.input).spent);
-        drop(spent);
     }
 
     /// Whether input is waiting behind the chunk being processed.
@@ -214,7 +209,7 @@ impl Shared {
     /// Stops the thread as soon as possible, without flushing.
     pub fn destroy(&self) {
         self.destroyed.store(true, Ordering::SeqCst);
-        let (chunks, spent) = {
+        let (chunks, free) = {
             let mut input = lock(&self.input);
             if !matches!(input.lifecycle, Lifecycle::Ended | Lifecycle::Failed) {
                 input.lifecycle = Lifecycle::Destroyed;
@@ -222,10 +217,10 @@ impl Shared {
             input.bytes = 0;
             (
                 std::mem::take(&mut input.chunks),
-                std::mem::take(&mut input.spent),
+                std::mem::take(&mut input.free),
             )
         };
-        drop((chunks, spent));
+        drop((chunks, free));
         self.input_changed.notify_all();
         self.pending_changed.notify_all();
     }
@@ -256,11 +251,16 @@ impl Shared {
     /// (closing and empty) or when destroyed.
     fn next_chunk(
         &self,
-        done: Option<Buffer>,
+        done: Option<Vec<u8>>,
         alive: &dyn Fn() -> bool,
-    ) -> Option<(Buffer, bool, bool)> {
+    ) -> Option<(Vec<u8>, bool, bool)> {
         let mut input = lock(&self.input);
-        input.spent.extend(done);
+        if let Some(buffer) = done
+            && input.free.len() < MAX_FREE_BUFFERS
+            && buffer.capacity() <= MAX_FREE_BUFFER_BYTES
+        {
+            input.free.push(buffer);
+        }
         loop {
             if self.is_destroyed() || !alive() {
                 return None;
@@ -401,7 +401,6 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
         Event::End(final_stats.clone()),
         ThreadsafeFunctionCallMode::NonBlocking,
         move |_, env| {
-            shared_for_end.release_spent();
             if shared_for_end.lifecycle() == Lifecycle::Closing {
                 shared_for_end.set_lifecycle(Lifecycle::Ended);
             }
@@ -443,10 +442,8 @@ fn deliver(
     Some(count)
 }
 
-/// Releases the credit now, or when the promise the callback returned settles; on the JS thread, so it
-/// also releases the input chunks the thread has finished with.
+/// Releases the credit now, or when the promise the callback returned settles.
 fn release_when_done(credit: Arc<Shared>, ret: napi::Result<Unknown<'static>>, env: Env) {
-    credit.release_spent();
     let promise = ret.ok().filter(|value| {
         value.get_type().is_ok_and(|t| t == ValueType::Object)
             && value.is_promise().unwrap_or(false)

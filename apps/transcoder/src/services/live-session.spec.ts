@@ -5,8 +5,7 @@ import type { ReceiverRepository } from '../repositories/receiver.repository.js'
 import type { StreamPublisherRepository } from '../repositories/stream-publisher.repository.js';
 import type { UpstreamHandlers, UpstreamRepository } from '../repositories/upstream.repository.js';
 import { TsOutput } from './ts-output.js';
-import { MAX_CHUNK_BYTES } from './ts-chunks.js';
-import { LiveSession, type SessionEnd } from './live-session.js';
+import { INPUT_BATCH_BYTES, INPUT_BATCH_MS, LiveSession, type SessionEnd } from './live-session.js';
 
 /** A live session over fakes of every repository: the test plays the receiver, the engine and the clock. */
 function harness(
@@ -119,7 +118,7 @@ describe('LiveSession', () => {
     expect(upstreams[0]!.onData(Buffer.alloc(188, 0x47))).toBe(true);
     // Small reads are gathered into one engine input, pushed after at most 50 ms.
     expect(pipelines[0]!.pushed).toHaveLength(0);
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(INPUT_BATCH_MS);
     expect(pipelines[0]!.pushed.map((chunk) => chunk.length)).toEqual([2 * 188]);
     pipelines[0]!.onOutput({ kind: 'ts', data: gopStart() });
     expect(events.live).toBe(1);
@@ -148,14 +147,14 @@ describe('LiveSession', () => {
     const pipeline = pipelines[0]!;
     pipeline.accept = false;
     expect(upstreams[0]!.onData(Buffer.from('first'))).toBe(true);
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(INPUT_BATCH_MS);
     expect(pipeline.pushed).toEqual([]);
     // The refused input is kept: reading pauses at the next read until the engine drains.
     expect(upstreams[0]!.onData(Buffer.from('second'))).toBe(false);
     pipeline.accept = true;
     pipeline.onOutput({ kind: 'drain' });
     expect(pipeline.pushed.map(String)).toEqual(['first']);
-    await vi.advanceTimersByTimeAsync(50);
+    await vi.advanceTimersByTimeAsync(INPUT_BATCH_MS);
     expect(pipeline.pushed.map(String)).toEqual(['first', 'second']);
   });
 
@@ -164,12 +163,16 @@ describe('LiveSession', () => {
     session.start();
     await flush();
     const pipeline = pipelines[0]!;
-    expect(upstreams[0]!.onData(Buffer.alloc(40_000, 0x47))).toBe(true);
-    expect(upstreams[0]!.onData(Buffer.alloc(40_000, 0x47))).toBe(true);
-    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([MAX_CHUNK_BYTES]);
+    const read = Math.ceil(INPUT_BATCH_BYTES * 0.6);
+    expect(upstreams[0]!.onData(Buffer.alloc(read, 0x47))).toBe(true);
+    expect(upstreams[0]!.onData(Buffer.alloc(read, 0x47))).toBe(true);
+    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([INPUT_BATCH_BYTES]);
     upstreams[0]!.onData(Buffer.alloc(188, 0x47));
     upstreams[0]!.onEnd({ kind: 'dropped', message: 'reset' });
-    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([MAX_CHUNK_BYTES, 80_188 - MAX_CHUNK_BYTES]);
+    expect(pipeline.pushed.map((chunk) => chunk.length)).toEqual([
+      INPUT_BATCH_BYTES,
+      2 * read + 188 - INPUT_BATCH_BYTES,
+    ]);
   });
 
   it('ends with RECEIVER_STREAM_REFUSED when the box refuses, and sends the end marker', async () => {

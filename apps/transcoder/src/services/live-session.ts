@@ -14,8 +14,13 @@ import type { SessionOutput, SessionOutputEvents } from './session-output.js';
 import { MAX_CHUNK_BYTES } from './ts-chunks.js';
 import { UpstreamBatch } from './upstream-batch.js';
 
-/** Receiver reads wait at most this long to be gathered into one engine input (see UpstreamBatch). */
-const INPUT_BATCH_MS = 50;
+/**
+ * Receiver reads are gathered into engine inputs of this size, waiting at most this long (see UpstreamBatch). Two
+ * output chunks per input: their two NATS messages then leave in one socket write and reach each gateway in one
+ * read (20 sessions: 78 → 70 % of a core for the stack, side by side), for at most 100 ms more delay.
+ */
+export const INPUT_BATCH_MS = 100;
+export const INPUT_BATCH_BYTES = 2 * MAX_CHUNK_BYTES;
 /** In the engine's input order: the upstream reconnected here (the output marks a discontinuity). */
 const BREAK = Symbol('upstream break');
 
@@ -74,8 +79,7 @@ export class LiveSession {
   private outage: { since: number; attempts: number } | null = null;
   private live = false;
   private readonly output: SessionOutput;
-  /** Receiver reads gathered into one engine input: about one output chunk's worth. */
-  private readonly batch = new UpstreamBatch(MAX_CHUNK_BYTES);
+  private readonly batch = new UpstreamBatch(INPUT_BATCH_BYTES);
   private batchTimer: NodeJS.Timeout | null = null;
   /** Engine input refused by a full queue, pushed again on 'drain'; `BREAK` marks where an upstream reconnected. */
   private readonly refused: (Buffer | typeof BREAK)[] = [];

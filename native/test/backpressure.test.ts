@@ -97,4 +97,26 @@ describe('back-pressure', () => {
     expect(pipeline.stats().queuedInputBytes).toBeLessThanOrEqual(MAX_INPUT);
     pipeline.destroy();
   });
+
+  it('copies what it is pushed: a source may reuse one buffer for every read', async () => {
+    const input = fixture('t1_720p50_ac3_mp2');
+    const run = async (reuse: boolean): Promise<Buffer> => {
+      const ts: Buffer[] = [];
+      const pipeline = new LivePipeline({ output: 'ts', audio: 'aac' }, (output) => {
+        if (output.kind === 'ts' && output.data) ts.push(Buffer.from(output.data));
+      });
+      const scratch = Buffer.alloc(CHUNK);
+      for (let offset = 0; offset < input.length; offset += CHUNK) {
+        const piece = input.subarray(offset, offset + CHUNK);
+        const chunk = reuse ? scratch.subarray(0, piece.copy(scratch)) : piece;
+        while (!pipeline.push(chunk)) await nextTurn();
+        if (reuse) scratch.fill(0x47); // overwritten at once, as a socket's read buffer is
+      }
+      await pipeline.close();
+      return Buffer.concat(ts);
+    };
+    const fresh = await run(false);
+    expect(fresh.length).toBeGreaterThan(input.length / 2);
+    expect((await run(true)).equals(fresh)).toBe(true);
+  });
 });

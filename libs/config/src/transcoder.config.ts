@@ -8,9 +8,10 @@ import { sharedConfig, sharedVariables, type SharedConfig } from './shared.confi
 import { snapshotReadLimits, type SnapshotReadLimits } from './snapshot-limits.js';
 
 /**
- * CPU one `aac` session costs in cores on one box, the whole stack included (engine, transcoder, gateway, NATS):
- * 0.0735 measured by `npm run bench:live` (docs/benchmarks.md), rounded up. Past about 30 sessions on two cores
- * the stack stops keeping real time at once, so the default stays well below that.
+ * CPU one live session costs in cores on one box, the whole stack included (engine, transcoder, gateway, NATS), as
+ * measured by `npm run bench:live` (docs/benchmarks.md): a TS `aac` session 0.037 (50 held in real time on two
+ * cores), an HLS session 0.083 (two renditions, segments stored for timeshift; about 24 on two cores). Sessions are
+ * counted alike, so the default prices them near the dearer kind: 20 on two cores keeps real time with any mix.
  */
 const CORES_PER_SESSION = 0.075;
 /**

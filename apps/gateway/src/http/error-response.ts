@@ -85,26 +85,29 @@ function frameworkStatus(exception: unknown): { status: number; message: string 
   return { status, message: typeof message === 'string' ? message : 'bad request' };
 }
 
-/** Refusals a client should simply retry: 503 with `Retry-After`, as HDHomeRun clients expect. */
-const RETRY_LATER: ReadonlySet<string> = new Set([
-  ErrorCode.TunersBusy,
-  ErrorCode.Capacity,
-  ErrorCode.JobQueueFull,
-]);
 const DEFAULT_RETRY_AFTER_SECONDS = 10;
 /** A NATS reconnect or a JetStream leader election takes seconds. */
 const NATS_RETRY_AFTER_SECONDS = 2;
 const MAX_RETRY_AFTER_SECONDS = 3600;
+/**
+ * Refusals a client should simply retry (503/429 with `Retry-After`, as HDHomeRun clients expect), with the wait
+ * when the error names none. UNAVAILABLE from a service is the same passing outage a NATS error shows here.
+ */
+const RETRY_LATER: ReadonlyMap<string, number> = new Map([
+  [ErrorCode.TunersBusy, DEFAULT_RETRY_AFTER_SECONDS],
+  [ErrorCode.Capacity, DEFAULT_RETRY_AFTER_SECONDS],
+  [ErrorCode.JobQueueFull, DEFAULT_RETRY_AFTER_SECONDS],
+  [ErrorCode.Unavailable, NATS_RETRY_AFTER_SECONDS],
+]);
 
 function retryAfter(error: E2gateError): Record<string, string> {
-  // A service that answered UNAVAILABLE met the same outage a NATS error would show here (reconnect, election).
-  if (error.code === ErrorCode.Unavailable) return { 'retry-after': String(NATS_RETRY_AFTER_SECONDS) };
-  if (!RETRY_LATER.has(error.code)) return {};
+  const fallback = RETRY_LATER.get(error.code);
+  if (fallback === undefined) return {};
   const asked = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   const seconds =
     typeof asked === 'number' && Number.isFinite(asked)
       ? Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.round(asked)))
-      : DEFAULT_RETRY_AFTER_SECONDS;
+      : fallback;
   return { 'retry-after': String(seconds) };
 }
 

@@ -88,8 +88,12 @@ function failedTests(json) {
     file.assertionResults
       .filter((test) => test.status === 'failed')
       .map((test) => {
-        const reason = `${test.failureMessages?.[0] ?? ''}`.split('\n')[0].slice(0, 300);
-        return `${file.name.replace(root, '')} > ${test.fullName}: ${reason}`;
+        const first = `${test.failureMessages?.[0] ?? ''}`.split('\n')[0];
+        // Vitest's time-out errors carry the stack of a placeholder error, so their first line names only that.
+        const reason = first.includes('STACK_TRACE_ERROR')
+          ? 'timed out (the test or one of its hooks)'
+          : first;
+        return `${file.name.replace(root, '')} > ${test.fullName}: ${reason.slice(0, 300)}`;
       }),
   );
 }

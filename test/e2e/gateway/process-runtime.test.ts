@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCatalogProcess, startTranscoderProcess, type AppProcess } from '../../support/app-process.js';
 import { startNatsServer, type RunningNatsServer } from '../../support/nats-server.js';
 import { checkMetrics } from '../../support/promtool.js';
+import { fixturePath } from '../../../native/test/support/fixtures.js';
 import { startReceiverSim, type ReceiverSim } from '../../receiver-sim/index.js';
 import { startGatewayProcess, type GatewayProcess } from './support/gateway-process.js';
 import { call } from './support/http.js';
@@ -19,6 +20,7 @@ import { call } from './support/http.js';
 const CRASH_HANDLERS = fileURLToPath(
   new URL('../../../dist/libs/observability/src/crash-handlers.js', import.meta.url),
 );
+const NATIVE = fileURLToPath(new URL('../../../native/index.js', import.meta.url));
 
 let nats: RunningNatsServer;
 let gateway: GatewayProcess | undefined;
@@ -102,19 +104,45 @@ describe('crash handlers', () => {
     expect(run.stdout).toContain('probe crashed (unhandled_rejection): nobody awaited me');
   });
 
+  /** A script body that feeds a live pipeline whose output callback is `callback` (JS source). */
+  const pipelineWith = (callback: string) =>
+    `const native = await import(${JSON.stringify(NATIVE)});\n` +
+    `const { readFileSync } = await import('node:fs');\n` +
+    `const pipeline = new (native.default ?? native).LivePipeline({ output: 'ts' }, ${callback});\n` +
+    `pipeline.push(readFileSync(${JSON.stringify(fixturePath('radio_mp2'))}));\n` +
+    // Only reached when the callback's failure went unnoticed.
+    `setTimeout(() => process.exit(7), 10_000);`;
+
+  it('takes a native pipeline callback that throws as an uncaught exception, with its stack', async () => {
+    const run = await crashing(pipelineWith("() => { throw new Error('thrown in a pipeline callback'); }"));
+    expect(run.code).toBe(1);
+    const line = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(line).toMatchObject({ kind: 'uncaught_exception' });
+    expect(line['msg']).toBe('probe crashed (uncaught_exception): thrown in a pipeline callback');
+    expect((line['err'] as { stack: string }).stack).toContain('thrown in a pipeline callback');
+  });
+
+  it('takes a native pipeline callback whose promise rejects as an unhandled rejection', async () => {
+    const run = await crashing(
+      pipelineWith("async () => { throw new Error('rejected in a pipeline callback'); }"),
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('probe crashed (unhandled_rejection): rejected in a pipeline callback');
+  });
+
   it('counts crashes across the restarts they cause', async () => {
     const run = await crashing(
       "const { register } = await import('prom-client');\n" +
         "console.log(await register.getSingleMetricAsString('e2gate_process_crashes_total'));",
     );
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('e2gate_process_crashes_total{kind="uncaught_exception"} 1');
-    expect(run.stdout).toContain('e2gate_process_crashes_total{kind="unhandled_rejection"} 1');
+    expect(run.stdout).toContain('e2gate_process_crashes_total{kind="uncaught_exception"} 2');
+    expect(run.stdout).toContain('e2gate_process_crashes_total{kind="unhandled_rejection"} 2');
     expect(
       readFileSync(join(dataDir, 'probe', 'crashes.jsonl'), 'utf8')
         .trim()
         .split('\n'),
-    ).toHaveLength(2);
+    ).toHaveLength(4);
   });
 
   it('is installed in the gateway: its metric is exported from the start', async () => {

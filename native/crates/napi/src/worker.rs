@@ -400,12 +400,12 @@ fn run_pipeline(shared: Arc<Shared>, mut pipeline: Pipeline, output: OutputFn, o
     output.call_with_return_value(
         Event::End(final_stats.clone()),
         ThreadsafeFunctionCallMode::NonBlocking,
-        move |_, env| {
+        move |ret, env| {
             if shared_for_end.lifecycle() == Lifecycle::Closing {
                 shared_for_end.set_lifecycle(Lifecycle::Ended);
             }
             on_end(env, final_stats);
-            Ok(())
+            ret.map(|_| ())
         },
     );
 }
@@ -427,10 +427,7 @@ fn deliver(
         let status = output.call_with_return_value(
             Event::Output(item),
             ThreadsafeFunctionCallMode::NonBlocking,
-            move |ret, env| {
-                release_when_done(credit, ret, env);
-                Ok(())
-            },
+            move |ret, env| release_when_done(credit, ret, env),
         );
         if status != Status::Ok {
             shared.release();
@@ -442,16 +439,27 @@ fn deliver(
     Some(count)
 }
 
-/// Releases the credit now, or when the promise the callback returned settles.
-fn release_when_done(credit: Arc<Shared>, ret: napi::Result<Unknown<'static>>, env: Env) {
-    let promise = ret.ok().filter(|value| {
-        value.get_type().is_ok_and(|t| t == ValueType::Object)
-            && value.is_promise().unwrap_or(false)
-    });
-    let Some(value) = promise else {
-        credit.release();
-        return;
+/// Releases the credit now, or when the promise the callback returned settles. A callback that threw gets its
+/// exception back: napi-rs hands it to `napi_fatal_exception`, so it reaches `process.on('uncaughtException')`
+/// like any other throw on the JS thread instead of vanishing here.
+fn release_when_done(
+    credit: Arc<Shared>,
+    ret: napi::Result<Unknown<'static>>,
+    env: Env,
+) -> napi::Result<()> {
+    let value = match ret {
+        Ok(value) => value,
+        Err(thrown) => {
+            credit.release();
+            return Err(thrown);
+        }
     };
+    let is_promise = value.get_type().is_ok_and(|t| t == ValueType::Object)
+        && value.is_promise().unwrap_or(false);
+    if !is_promise {
+        credit.release();
+        return Ok(());
+    }
     let mut promise: PromiseRaw<'_, Unknown<'_>> = PromiseRaw::new(env.raw(), value.raw());
     let settled = Arc::clone(&credit);
     if promise
@@ -463,6 +471,7 @@ fn release_when_done(credit: Arc<Shared>, ret: napi::Result<Unknown<'static>>, e
     {
         credit.release();
     }
+    Ok(())
 }
 
 fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {

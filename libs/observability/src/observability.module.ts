@@ -7,6 +7,7 @@ import { createLoggerParams, type LoggingOptions } from './logging.js';
 import { NatsHealthIndicator } from './nats.health.js';
 import { dropMisnamedDefaultMetrics } from './default-metrics.js';
 import { registerProcessLimits } from './process-limits.js';
+import { registerBuildInfo } from './app-version.js';
 import { SHUTDOWN_BUDGET_MS, ShutdownBudget } from './shutdown-budget.js';
 
 const DEFAULT_SHUTDOWN_BUDGET_MS = 20_000;
@@ -16,6 +17,7 @@ const DEFAULT_SHUTDOWN_BUDGET_MS = 20_000;
 export class ObservabilityModule {
   static forRoot(options: LoggingOptions & { shutdownBudgetMs?: number }): DynamicModule {
     registerProcessLimits();
+    registerBuildInfo();
     const prometheus = PrometheusModule.register({
       path: '/metrics',
       // prom-client's registry is process-wide: a second app in the same process (tests) must not

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { call } from './support/http.js';
 const CRASH_HANDLERS = fileURLToPath(
   new URL('../../../dist/libs/observability/src/crash-handlers.js', import.meta.url),
 );
+const HEAD_COMMIT = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
 const NATIVE = fileURLToPath(new URL('../../../native/index.js', import.meta.url));
 
 let nats: RunningNatsServer;
@@ -159,6 +160,10 @@ describe('/metrics of every app', () => {
       const exposition = (await call(`${url}/metrics`)).text;
       expect(exposition).toContain('e2gate_process_crashes_total');
       expect(exposition).toContain('e2gate_process_memory_limit_bytes');
+      // The release and the commit of this checkout (no build-info.json outside an image).
+      expect(exposition).toMatch(
+        new RegExp(`^e2gate_build_info\\{version="[^"]+",commit="${HEAD_COMMIT}",service="\\w+"\\} 1$`, 'm'),
+      );
       const checked = await checkMetrics(exposition);
       expect(checked.output, url).toBe('');
       expect(checked.code, url).toBe(0);

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 class GatewayInfoDto {
   @ApiProperty() version!: string;
+  @ApiProperty({ description: 'The git commit this build came from, or "unknown"' }) commit!: string;
   @ApiProperty({ description: 'This replica: gateway-<host>-<pid>' }) replica!: string;
   @ApiProperty({ format: 'date-time' }) startedAt!: string;
   @ApiProperty({ type: 'integer' }) uptimeSeconds!: number;

@@ -2,8 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type GatewayConfig } from '@e2gate/config';
 import { Subject, type CatalogMetaReply } from '@e2gate/contracts';
 import { NatsConnectionService } from '@e2gate/nats';
-import { ClockRepository, instanceName } from '@e2gate/observability';
-import { appVersion } from '@e2gate/observability';
+import { buildInfo, ClockRepository, instanceName } from '@e2gate/observability';
 import type { StatusDto } from '../dto/status.dto.js';
 import { CatalogClientRepository } from '../repositories/catalog-client.repository.js';
 import { CredentialsService } from './credentials.service.js';
@@ -76,7 +75,8 @@ export class StatusService {
     const seconds = (ms: number) => Math.round(ms / 1000);
     return {
       gateway: {
-        version: appVersion(),
+        version: buildInfo().version,
+        commit: buildInfo().commit,
         replica: this.replica,
         startedAt: new Date(this.startedAt).toISOString(),
         uptimeSeconds: seconds(this.clock.nowMs() - this.startedAt),

@@ -22,15 +22,21 @@ LABEL org.opencontainers.image.title="e2gate" \
       org.opencontainers.image.revision="${COMMIT}" \
       org.opencontainers.image.licenses="GPL-3.0-or-later"
 # Runtime libraries only: no compiler, no -dev packages. `video` and `render` give the user /dev/dri (VAAPI).
+# VAAPI needs a driver for the GPU: Mesa's (AMD, older Intel) and, on amd64, Intel's media driver (Broadwell+).
 # /nats-auth: docker-compose's one-shot nats-config writes the services' NATS keys there (its volume takes the owner).
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libavcodec59 libavformat59 libavfilter8 libavutil57 libswresample4 libswscale6 libva2 \
+      libavcodec59 libavformat59 libavfilter8 libavutil57 libswresample4 libswscale6 libva2 libva-drm2 \
+      mesa-va-drivers \
+      && if [ "$(dpkg --print-architecture)" = amd64 ]; then \
+           apt-get install -y --no-install-recommends intel-media-va-driver; fi \
       && rm -rf /var/lib/apt/lists/* \
       && groupadd --system --force render \
       && useradd --system --create-home --uid 10001 --gid nogroup --groups video,render e2gate \
       && mkdir -p /data /nats-auth && chown e2gate /data /nats-auth
 WORKDIR /app
 COPY --from=build --chown=root:root /app /app
+# The running apps report these (e2gate_build_info, /api/v1/status); .dockerignore keeps .git out of the image.
+RUN printf '{"version":"%s","commit":"%s"}\n' "${VERSION}" "${COMMIT}" > /app/build-info.json
 ENV E2GATE_DATA_DIR=/data \
     NODE_ENV=production
 USER e2gate

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Ajv } from 'ajv';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { NODE_FLAGS } from '@e2gate/config';
+import { knownVariables, NODE_FLAGS } from '@e2gate/config';
 import { NATS_ROLES } from '@e2gate/nats';
 
 // No Docker engine here, so no `docker compose config`: the compose files are checked against the Compose
@@ -142,5 +142,23 @@ describe.each(['docker-compose.yml', 'deploy/compose.cluster.yml'])('%s', (path)
       expect(service.command, name).toContain('-c');
       expect(service.healthcheck?.test?.join(' '), name).toContain('/healthz');
     }
+  });
+});
+
+describe('.env.example', () => {
+  const example = readFileSync(new URL('../../.env.example', import.meta.url), 'utf8');
+  const named = [...example.matchAll(/^#? ?((?:E2GATE|NATS|LOG)_?\w*)=/gm)].map(
+    (match) => match[1] as string,
+  );
+  const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+
+  it('names only variables docker-compose.yml passes on (a setting in .env that reached no service was lost)', () => {
+    expect(named.length).toBeGreaterThanOrEqual(15);
+    for (const name of named) expect(compose, name).toContain(`\${${name}:`);
+  });
+
+  it('names only variables e2gate knows (an app warns about any other)', () => {
+    const known = knownVariables();
+    for (const name of named) expect(known.has(name) || name === 'LOG_LEVEL', name).toBe(true);
   });
 });

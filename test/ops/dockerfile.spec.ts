@@ -6,6 +6,11 @@ import { describe, expect, it } from 'vitest';
 
 const dockerfile = readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8');
 const setup = readFileSync(new URL('../../scripts/setup.sh', import.meta.url), 'utf8');
+const patterns = (file: string) =>
+  readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
 const instructions = dockerfile
   .split('\n')
   .filter((line) => !line.startsWith('#'))
@@ -39,5 +44,29 @@ describe('Dockerfile', () => {
     expect(runtimeStage).toMatch(/^HEALTHCHECK .*/m);
     expect(runtimeStage).toContain('/healthz');
     expect(runtimeStage).toMatch(/org\.opencontainers\.image\.version="\$\{VERSION\}"/);
+  });
+
+  it("ships a VAAPI driver for the vaapi profile: Mesa, and Intel's media driver on amd64", () => {
+    expect(runtimeStage).toMatch(/\slibva2\s/);
+    expect(runtimeStage).toMatch(/\smesa-va-drivers\s/);
+    expect(runtimeStage).toMatch(/amd64.*\n.*intel-media-va-driver/);
+  });
+
+  it('stamps the version and commit where the running apps read them (build-info.json)', () => {
+    expect(runtimeStage).toMatch(/"\$\{VERSION\}" "\$\{COMMIT\}" > \/app\/build-info\.json/);
+  });
+});
+
+describe('.dockerignore', () => {
+  it('keeps secrets, local state and the git history out of the build context (COPY . .)', () => {
+    const ignored = patterns('.dockerignore');
+    for (const secret of ['.git', '.env', '.env.*', 'data/', 'node_modules/'])
+      expect(ignored).toContain(secret);
+    expect(ignored).toContain('!.env.example');
+  });
+
+  it("ignores at least what git ignores (a developer's data dir, builds, caches)", () => {
+    const ignored = new Set(patterns('.dockerignore'));
+    for (const pattern of patterns('.gitignore')) expect(ignored, pattern).toContain(pattern);
   });
 });

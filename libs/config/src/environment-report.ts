@@ -6,6 +6,8 @@ import { TRANSCODER_VARIABLES } from './transcoder.config.js';
 
 /** Read by the test harness and tooling, not by an app (docs/configuration.md, "Tooling and tests"). */
 export const TOOLING_VARIABLES = ['E2GATE_FIXTURE_DIR', 'E2GATE_CHROMIUM'] as const;
+/** Read by docker-compose.yml only (image build arguments, the host's render group): `.env` may hold them. */
+export const COMPOSE_VARIABLES = ['E2GATE_VERSION', 'E2GATE_COMMIT', 'E2GATE_RENDER_GID'] as const;
 
 /** Every `E2GATE_*`-style variable some part of e2gate reads: one `.env` may serve every app. */
 export function knownVariables(): ReadonlySet<string> {
@@ -15,6 +17,7 @@ export function knownVariables(): ReadonlySet<string> {
     ...TRANSCODER_VARIABLES,
     ...STACK_VARIABLES,
     ...TOOLING_VARIABLES,
+    ...COMPOSE_VARIABLES,
   ]);
 }
 

@@ -45,6 +45,39 @@ describe('alert rules', () => {
     expect(result.code, result.output).toBe(0);
   });
 
+  it('are loaded by a scrape configuration that passes promtool check config', async () => {
+    const result = await promtool(['check', 'config', 'prometheus.yml'], rulesDir);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it('scrape every transcoder service of docker-compose.yml (the GPU profiles too) under the job alerts expect', () => {
+    const scrape = readFileSync(join(rulesDir, 'prometheus.yml'), 'utf8');
+    const compose = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+    const transcoders = [...compose.matchAll(/^ {2}(transcoder[\w-]*):$/gm)].map((match) => match[1]);
+    expect(transcoders).toEqual(['transcoder', 'transcoder-vaapi', 'transcoder-nvidia']);
+    expect(scrape).toContain(`names: [${transcoders.join(', ')}]`);
+    expect(rules).toContain('job="e2gate-transcoder"');
+  });
+
+  it("have the runbook's incident sections they point at (receiver down, refresh stuck, OOM, FDs, …)", () => {
+    const runbook = readFileSync(join(root, 'docs/operations.md'), 'utf8');
+    const incidents = [
+      'Receiver down',
+      'Refresh stuck',
+      'Out of memory, restart loop',
+      'File descriptors exhausted',
+      '5xx or crash spike',
+      'Tuner exhaustion',
+      'NATS node loss',
+    ];
+    for (const incident of incidents) {
+      const section = runbook.split(`\n### ${incident}\n`)[1]?.split('\n### ')[0] ?? '';
+      expect(section, incident).toMatch(/\*\*Means\*\*|\*\*Confirm\*\*/);
+      expect(section, incident).toContain('**Do**');
+    }
+  });
+
   it('pass their unit tests (promtool test rules)', async () => {
     const result = await promtool(['test', 'rules', 'alerts.test.yml'], rulesDir);
     expect(result.code, result.output).toBe(0);

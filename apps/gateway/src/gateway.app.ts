@@ -6,6 +6,7 @@ import {
   environmentReport,
   GATEWAY_VARIABLES,
   logEnvironment,
+  processEnv,
   redactConfig,
   type GatewayConfig,
 } from '@e2gate/config';
@@ -23,6 +24,7 @@ import { requestIdOf } from './http/request-context.js';
 import { RequestValidationPipe } from './http/request-validation.pipe.js';
 import { GatewayMetrics } from './metrics/gateway.metrics.js';
 import { HlsService } from './services/hls.service.js';
+import { SettingsReloadService } from './services/settings-reload.service.js';
 import { buildOpenApiDocument, serveOpenApi } from './openapi.js';
 import { loadWebApp, serveWebApp } from './web/web-app.js';
 
@@ -110,7 +112,8 @@ export async function startGatewayApp(
   const app = await createGatewayApp(config, options);
   const logger = app.get(Logger);
   logger.log({ msg: 'gateway starting', config: redactConfig(config) }, 'Bootstrap');
-  logEnvironment(environmentReport(GATEWAY_VARIABLES), logger);
+  const fromFile = app.get(SettingsReloadService).fromFile;
+  logEnvironment(environmentReport(GATEWAY_VARIABLES, processEnv(), fromFile), logger);
   await app.listen(config.http.port, config.http.host);
   logger.log(`gateway listening on ${await app.getUrl()}`, 'Bootstrap');
   return app;

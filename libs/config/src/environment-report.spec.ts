@@ -11,6 +11,20 @@ describe('environment report', () => {
     expect(Object.keys(report.settings).sort()).toEqual([...GATEWAY_VARIABLES].sort());
   });
 
+  it("says 'file' for what the gateway's settings file set, over the environment", () => {
+    const report = environmentReport(
+      GATEWAY_VARIABLES,
+      { E2GATE_RATE_LIMIT: '5', E2GATE_API_TOKENS: 'a:b:read' },
+      ['E2GATE_API_TOKENS', 'LOG_LEVEL'],
+    );
+    expect(report.settings).toMatchObject({
+      E2GATE_RATE_LIMIT: 'set',
+      E2GATE_API_TOKENS: 'file',
+      LOG_LEVEL: 'file',
+      E2GATE_PUBLIC_URL: 'default',
+    });
+  });
+
   it('names E2GATE_ variables nothing reads, with the closest real one', () => {
     const report = environmentReport(GATEWAY_VARIABLES, {
       E2GATE_RATE_LIMT: '5',

@@ -22,8 +22,8 @@ export function knownVariables(): ReadonlySet<string> {
 }
 
 export interface EnvironmentReport {
-  /** Each of the app's settings: given in the environment, or its default. */
-  settings: Record<string, 'set' | 'default'>;
+  /** Each of the app's settings: given in the environment, by the gateway's settings file, or its default. */
+  settings: Record<string, 'set' | 'file' | 'default'>;
   /** `E2GATE_*` variables nothing reads (a typo, or a setting of another version), with the closest real name. */
   unknown: { name: string; closest: string | null }[];
 }
@@ -32,11 +32,16 @@ export interface EnvironmentReport {
 export function environmentReport(
   appVariables: readonly string[],
   env: Record<string, string | undefined> = processEnv(),
+  fromFile: readonly string[] = [],
 ): EnvironmentReport {
-  const settings: Record<string, 'set' | 'default'> = {};
+  const settings: EnvironmentReport['settings'] = {};
   for (const name of appVariables) {
     const value = env[name];
-    settings[name] = value === undefined || value.trim() === '' ? 'default' : 'set';
+    settings[name] = fromFile.includes(name)
+      ? 'file'
+      : value === undefined || value.trim() === ''
+        ? 'default'
+        : 'set';
   }
   const known = knownVariables();
   const unknown = Object.keys(env)
@@ -52,7 +57,10 @@ export function logEnvironment(
   logger: { log(message: object, context: string): void; warn(message: string, context: string): void },
 ): void {
   logger.log(
-    { msg: 'settings (set: from the environment; default: built in)', settings: report.settings },
+    {
+      msg: 'settings (set: from the environment; file: from E2GATE_SETTINGS_FILE; default: built in)',
+      settings: report.settings,
+    },
     'Config',
   );
   for (const { name, closest } of report.unknown) {

@@ -14,7 +14,8 @@ const listeners = SHUTDOWN_SIGNALS.map((signal) => [signal, armAll(signal)] as c
 
 /**
  * A bounded shutdown. Once SIGTERM or SIGINT arrives the process has `E2GATE_SHUTDOWN_BUDGET` for all of it: Nest
- * runs the hooks of each stage in parallel (viewers ended, jobs handed back, HTTP closed), NATS drains last. Whatever
+ * runs independent hooks in parallel (viewers ended, jobs handed back, HTTP closed) and the modules they depend on
+ * after them, so NATS drains last. Whatever
  * still runs when the budget is spent (a NATS server that does not answer the drain, a hook that waits on a stuck
  * peer) does not keep the process: it says so and exits 1, and the supervisor starts it again.
  */

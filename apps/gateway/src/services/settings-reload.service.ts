@@ -53,6 +53,7 @@ export class SettingsReloadService implements OnModuleInit, OnApplicationBootstr
   private readonly logger = new Logger(SettingsReloadService.name);
   private readonly onSignal = () => void this.reload('SIGHUP');
   private running: Promise<ReloadOutcome> | null = null;
+  private applied: readonly string[] = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: GatewayConfig,
@@ -76,6 +77,11 @@ export class SettingsReloadService implements OnModuleInit, OnApplicationBootstr
     process.off('SIGHUP', this.onSignal);
   }
 
+  /** The variables the settings file set when it was last applied (they go over the environment's). */
+  get fromFile(): readonly string[] {
+    return this.applied;
+  }
+
   /** One reload at a time: a second request while one runs gets its outcome. */
   reload(trigger: 'start' | 'SIGHUP' | 'api'): Promise<ReloadOutcome> {
     this.running ??= this.apply(trigger).finally(() => (this.running = null));
@@ -90,8 +96,9 @@ export class SettingsReloadService implements OnModuleInit, OnApplicationBootstr
       ]);
     }
     let next: ReloadableSettings;
+    let values: Record<string, string>;
     try {
-      const values = await this.file.read(path);
+      values = await this.file.read(path);
       const unknown = Object.keys(values).filter(
         (name) => !(GATEWAY_RELOADABLE_VARIABLES as readonly string[]).includes(name),
       );
@@ -117,6 +124,7 @@ export class SettingsReloadService implements OnModuleInit, OnApplicationBootstr
       (variable) => JSON.stringify(PART_OF[variable](before)) !== JSON.stringify(PART_OF[variable](next)),
     );
     await this.live.replace(next);
+    this.applied = Object.keys(values);
     setLogLevel(next.logLevel);
     this.metrics.settingsReload('applied');
     this.logger.log(

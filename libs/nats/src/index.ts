@@ -1,4 +1,5 @@
 export * from './nats-errors.js';
+export * from './kv-keys.js';
 export * from './nats-options.js';
 export * from './nats-connection.service.js';
 export * from './nats-client.service.js';

@@ -16,7 +16,7 @@ import {
   E2gateError,
   ErrorCode,
 } from '@e2gate/contracts';
-import { NatsClientService, NatsConnectionService, NoResponderError } from '@e2gate/nats';
+import { NatsClientService, NatsConnectionService, NoResponderError, storedKvKeys } from '@e2gate/nats';
 import { instanceName } from '@e2gate/observability';
 
 /** Session records in the `sessions` KV (HLS segment indexes share the bucket under `h.`). */
@@ -122,7 +122,7 @@ export class TranscoderRepository {
       return [];
     }
     const out: T[] = [];
-    for await (const key of await kv.keys(keys)) {
+    for (const key of await storedKvKeys(await this.nats.jsm(), bucket, keys)) {
       const entry = await kv.get(key);
       if (entry && entry.operation === 'PUT' && entry.length > 0) out.push(entry.json<T>());
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { Bucket, nodeKey, type NodeRecord } from '@e2gate/contracts';
-import { NatsConnectionService } from '@e2gate/nats';
+import { NatsConnectionService, storedKvKeys } from '@e2gate/nats';
 
 /** The `nodes` KV: each transcoder's record, refreshed by its heartbeat, lapsing three beats after it stops. */
 @Injectable()
@@ -25,7 +25,7 @@ export class NodeStoreRepository {
   async list(): Promise<NodeRecord[]> {
     const kv = await this.kv();
     const nodes: NodeRecord[] = [];
-    for await (const key of await kv.keys()) {
+    for (const key of await storedKvKeys(await this.nats.jsm(), Bucket.Nodes)) {
       const entry = await kv.get(key);
       if (entry && entry.operation === 'PUT' && entry.length > 0) nodes.push(entry.json<NodeRecord>());
     }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { KV } from '@nats-io/kv';
 import { Bucket, type SessionRecord } from '@e2gate/contracts';
-import { isKvRevisionConflict, NatsConnectionService } from '@e2gate/nats';
+import { isKvRevisionConflict, NatsConnectionService, storedKvKeys } from '@e2gate/nats';
 import type { TunerAllocation } from '../services/tuner-allocation.js';
 
 const TUNERS_KEY = 'allocation';
@@ -62,9 +62,8 @@ export class SessionStoreRepository {
 
   /** Every live session record (lapsed ones are gone with the bucket TTL). */
   async list(): Promise<SessionRecord[]> {
-    const kv = await this.sessions();
     const records: SessionRecord[] = [];
-    for await (const key of await kv.keys('s.>')) {
+    for (const key of await storedKvKeys(await this.nats.jsm(), Bucket.Sessions, 's.>')) {
       // HLS segment indexes share the bucket under `h.`
       const record = await this.get(key);
       if (record) records.push(record);

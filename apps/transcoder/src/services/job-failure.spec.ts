@@ -1,3 +1,4 @@
+import { errors } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { E2gateError, ErrorCode } from '@e2gate/contracts';
 import { classifyFailure } from './job-failure.js';
@@ -19,6 +20,15 @@ describe('classifyFailure', () => {
       class: 'input_error',
       code: 'JOB_NO_MEDIA',
     });
+  });
+
+  it('takes NATS away for a moment (a timed-out request, a closed connection) as the network: retried', () => {
+    for (const error of [new errors.TimeoutError(), new errors.ClosedConnectionError()]) {
+      expect(classifyFailure(error, null)).toMatchObject({
+        class: 'network_error',
+        code: ErrorCode.Unavailable,
+      });
+    }
   });
 
   it('maps receiver errors: a missing or unreadable file is the input, an unreachable box the network', () => {

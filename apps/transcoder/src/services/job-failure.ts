@@ -1,4 +1,5 @@
 import { E2gateError, ErrorCode, errorMessage, type JobFailure } from '@e2gate/contracts';
+import { isNatsUnavailable } from '@e2gate/nats';
 import { JobRunError } from './job-runner.js';
 
 /** Why an attempt was stopped from outside its runner. */
@@ -41,6 +42,8 @@ export function classifyFailure(error: unknown, stopped: StopReason | null): Job
     return { class: 'timeout', code: 'JOB_TIMEOUT', message: 'the attempt ran past its timeout' };
   if (stopped === 'canceled') return { class: 'canceled', code: 'JOB_CANCELED', message: 'canceled' };
   if (error instanceof JobRunError) return { class: error.failureClass, code: error.code, message };
+  // NATS away for a moment (a restart, a leader election): the attempt is worth another try elsewhere or later.
+  if (isNatsUnavailable(error)) return { class: 'network_error', code: ErrorCode.Unavailable, message };
   if (error instanceof E2gateError) {
     if (INPUT_CODES.has(error.code)) return { class: 'input_error', code: error.code, message };
     if (NETWORK_CODES.has(error.code)) return { class: 'network_error', code: error.code, message };

@@ -45,11 +45,24 @@ afterAll(async () => {
 const url = (name: string) =>
   `${stack.gateway.url}/stream/${stack.channelId(name)}?profile=aac&token=${STREAM_TOKEN}`;
 const hd = () => stack.service((c) => c.fixture === 't1_720p50_ac3_mp2' && !c.encrypted).name;
+// Bounded: a request the gateway never answers fails the test with its own error, not with a time-out.
 const listed = async () =>
-  (await call(`${stack.gateway.url}/api/v1/sessions`, { headers: bearer(ADMIN_TOKEN) })).json<{
+  (
+    await call(`${stack.gateway.url}/api/v1/sessions`, {
+      headers: bearer(ADMIN_TOKEN),
+      signal: AbortSignal.timeout(10_000),
+    })
+  ).json<{
     sessions: { id: string; upstreamReconnects: number; node: string; viewers: number }[];
     tunersInUse: number;
   }>();
+const within = <T>(what: string, pending: Promise<T>, ms: number): Promise<T> =>
+  Promise.race([
+    pending,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms).unref(),
+    ),
+  ]);
 const settled = async () => {
   await until('no receiver stream', () => stack.sim.stats().streams.active === 0, 20_000);
   await until('no session', async () => (await listed()).sessions.length === 0, 20_000);
@@ -124,7 +137,7 @@ describe('a viewer that reads nothing', () => {
   it('is cut off while another viewer of the session keeps its byte rate', async () => {
     await settled();
     const name = hd();
-    const steady = await keep(watch(url(name), {}, false));
+    const steady = await keep(within('the first viewer answered', watch(url(name), {}, false), 20_000));
     const stalled = await keep(stallingClient(url(name)));
     try {
       const rate = async (ms: number) => {

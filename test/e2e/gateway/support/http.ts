@@ -8,7 +8,7 @@ export interface Reply {
 
 export async function call(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {},
 ): Promise<Reply> {
   const response = await fetch(url, { ...init, redirect: 'manual' });
   const text = await response.text();

@@ -15,20 +15,22 @@ RUN npm ci --no-audit --no-fund && npm run build && npm run build:web && npm pru
  && rm -rf native/target apps/web/node_modules .cache
 
 FROM node:20-bookworm-slim
-ARG VERSION=dev
-ARG COMMIT=unknown
+# Empty: the apps report the package version and `unknown` (build-info.json treats empty as not given).
+ARG VERSION=
+ARG COMMIT=
 LABEL org.opencontainers.image.title="e2gate" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${COMMIT}" \
       org.opencontainers.image.licenses="GPL-3.0-or-later"
 # Runtime libraries only: no compiler, no -dev packages. `video` and `render` give the user /dev/dri (VAAPI).
-# VAAPI needs a driver for the GPU: Mesa's (AMD, older Intel) and, on amd64, Intel's media driver (Broadwell+).
+# VAAPI needs a driver for the GPU: Mesa's (AMD) and, on amd64, Intel's: i965 (up to Coffee Lake) and the media
+# driver (Broadwell and later; Debian's free build encodes with the low-power VDENC entry points, docs/hardware.md).
 # /nats-auth: docker-compose's one-shot nats-config writes the services' NATS keys there (its volume takes the owner).
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libavcodec59 libavformat59 libavfilter8 libavutil57 libswresample4 libswscale6 libva2 libva-drm2 \
       mesa-va-drivers \
       && if [ "$(dpkg --print-architecture)" = amd64 ]; then \
-           apt-get install -y --no-install-recommends intel-media-va-driver; fi \
+           apt-get install -y --no-install-recommends intel-media-va-driver i965-va-driver; fi \
       && rm -rf /var/lib/apt/lists/* \
       && groupadd --system --force render \
       && useradd --system --create-home --uid 10001 --gid nogroup --groups video,render e2gate \

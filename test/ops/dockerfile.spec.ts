@@ -58,15 +58,19 @@ describe('Dockerfile', () => {
 });
 
 describe('.dockerignore', () => {
-  it('keeps secrets, local state and the git history out of the build context (COPY . .)', () => {
+  it('keeps secrets, local state and the git history out of the build context (COPY . .), at any depth', () => {
     const ignored = patterns('.dockerignore');
-    for (const secret of ['.git', '.env', '.env.*', 'data/', 'node_modules/'])
+    for (const secret of ['.git', '**/.env', '**/.env.*', '**/data/', '**/node_modules/'])
       expect(ignored).toContain(secret);
-    expect(ignored).toContain('!.env.example');
+    expect(ignored).toContain('!**/.env.example');
   });
 
-  it("ignores at least what git ignores (a developer's data dir, builds, caches)", () => {
+  it('ignores at least what git ignores, where git ignores it (Docker anchors patterns at the root)', () => {
     const ignored = new Set(patterns('.dockerignore'));
-    for (const pattern of patterns('.gitignore')) expect(ignored, pattern).toContain(pattern);
+    for (const pattern of patterns('.gitignore')) {
+      // git matches a pattern without an inner slash at any depth, and one that starts with a slash at the root.
+      const anywhere = !pattern.replace(/\/$/, '').includes('/');
+      expect(ignored, pattern).toContain(anywhere ? `**/${pattern}` : pattern);
+    }
   });
 });

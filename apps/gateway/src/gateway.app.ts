@@ -112,6 +112,7 @@ export async function startGatewayApp(
   const app = await createGatewayApp(config, options);
   const logger = app.get(Logger);
   logger.log({ msg: 'gateway starting', config: redactConfig(config) }, 'Bootstrap');
+  await app.init(); // applies E2GATE_SETTINGS_FILE (SettingsReloadService), whose settings the report names
   const fromFile = app.get(SettingsReloadService).fromFile;
   logEnvironment(environmentReport(GATEWAY_VARIABLES, processEnv(), fromFile), logger);
   await app.listen(config.http.port, config.http.host);

@@ -45,6 +45,19 @@ describe('readBuildInfo', () => {
     expect(readBuildInfo(detached)).toEqual({ version: '0.2.0', commit: COMMIT });
   });
 
+  it("follows a worktree's .git file to its git dir and the common dir's branches", () => {
+    const root = project({
+      'package.json': '{"name":"e2gate","version":"0.1.0"}',
+      '.git': 'gitdir: main-repo/.git/worktrees/feature\n',
+      'main-repo/.git/worktrees/feature/HEAD': 'ref: refs/heads/feature\n',
+      'main-repo/.git/worktrees/feature/commondir': '../..\n',
+      'main-repo/.git/refs/heads/feature': `${COMMIT}\n`,
+    });
+    expect(readBuildInfo(root).commit).toBe(COMMIT);
+    const sha256 = 'd'.repeat(64);
+    expect(readBuildInfo(project({ '.git/HEAD': `${sha256}\n` })).commit).toBe(sha256);
+  });
+
   it('says unknown rather than guessing: no git, a broken stamp, an empty build argument', () => {
     const root = project({
       'package.json': '{"name":"e2gate","version":"0.1.0"}',

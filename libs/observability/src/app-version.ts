@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Gauge, register } from 'prom-client';
 
 export interface BuildInfo {
@@ -58,14 +58,19 @@ function projectRoot(): string | null {
   return null;
 }
 
-function gitCommit(gitDir: string): string | null {
+function gitCommit(dotGit: string): string | null {
+  // A worktree or submodule has a `.git` file naming its git dir; branches live in the common dir.
+  const pointer = /^gitdir: (.+)$/.exec(readText(dotGit) ?? '')?.[1];
+  const gitDir = pointer ? resolve(dirname(dotGit), pointer) : dotGit;
+  const common = readText(join(gitDir, 'commondir'));
+  const refsDir = common ? resolve(gitDir, common) : gitDir;
   const head = readText(join(gitDir, 'HEAD'));
   if (!head) return null;
   const ref = /^ref: (.+)$/.exec(head)?.[1];
   if (!ref) return sha(head);
-  const loose = readText(join(gitDir, ref));
+  const loose = readText(join(gitDir, ref)) ?? readText(join(refsDir, ref));
   if (loose) return sha(loose);
-  const packed = readText(join(gitDir, 'packed-refs')) ?? '';
+  const packed = readText(join(refsDir, 'packed-refs')) ?? '';
   for (const line of packed.split('\n')) {
     const [hash, name] = line.split(' ');
     if (name === ref) return sha(hash ?? '');
@@ -73,14 +78,16 @@ function gitCommit(gitDir: string): string | null {
   return null;
 }
 
+/** A SHA-1 or SHA-256 object name. */
 function sha(text: string): string | null {
-  return /^[0-9a-f]{40}$/.test(text) ? text : null;
+  return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(text) ? text : null;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() !== '' ? value.trim() : undefined;
 }
 
+/** A file's text, trimmed; null for none (or a folder). */
 function readText(path: string): string | null {
   try {
     return existsSync(path) ? readFileSync(path, 'utf8').trim() : null;

@@ -53,6 +53,14 @@ describe('settings reload', () => {
     // The environment's tokens (the harness's) are replaced by the file's.
     expect(await status('/api/v1/admin/log-level', ADMIN_TOKEN)).toBe(401);
     expect((await call(`${gateway.url}/hdhr/${deviceKeyOf(KEY_1)}/lineup_status.json`)).status).toBe(200);
+    // The start log names where each setting came from.
+    const start = await gateway.logEntry(/^settings \(set: from the environment/, 5_000);
+    expect(start['settings']).toMatchObject({
+      E2GATE_API_TOKENS: 'file',
+      E2GATE_URL_SIGNING_KEY: 'file',
+      E2GATE_SETTINGS_FILE: 'set',
+      E2GATE_XMLTV_ID: 'default',
+    });
   });
 
   it('applies a changed file on SIGHUP: new tokens and a new signing key, at once', async () => {

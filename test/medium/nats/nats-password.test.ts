@@ -63,6 +63,9 @@ describe('a NATS user with a password', () => {
     try {
       expect(await service.rtt()).toBeGreaterThanOrEqual(0);
       await expect((await service.jsm()).getAccountInfo()).resolves.toMatchObject({ streams: 0 });
+      // The gateway's rights, not everyone's: it may not answer the catalog's queries.
+      const refused = (await service.connection()).subscribe('catalog.get.meta');
+      expect(String(await refused.closed)).toMatch(/Permissions Violation for Subscription/);
     } finally {
       await service.onApplicationShutdown();
     }

@@ -18,6 +18,8 @@ export interface GatewayProcess {
   url: string;
   /** The first log line (message text) matching `pattern`, written before or after the call. */
   logLine(pattern: RegExp, timeoutMs: number): Promise<string>;
+  /** The same line as a whole: every field of its JSON. */
+  logEntry(pattern: RegExp, timeoutMs: number): Promise<Record<string, unknown>>;
   /** Resolves when the process has exited. */
   exited: Promise<Exit>;
   /** SIGKILL if still running, and the data dir removed (cleanup). */
@@ -67,7 +69,14 @@ export async function startGatewayProcess(options: {
       ),
     ]);
     const url = /^gateway listening on (\S+)$/.exec(listening)![1]!;
-    return { child, url, logLine: (pattern, timeoutMs) => logs.wait(pattern, timeoutMs), exited, dispose };
+    return {
+      child,
+      url,
+      logLine: (pattern, timeoutMs) => logs.wait(pattern, timeoutMs),
+      logEntry: (pattern, timeoutMs) => logs.entry(pattern, timeoutMs),
+      exited,
+      dispose,
+    };
   } catch (error) {
     await dispose();
     throw new Error(`${(error as Error).message}; stderr: ${logs.stderr.slice(-2000)}`);
@@ -76,8 +85,8 @@ export async function startGatewayProcess(options: {
 
 /** The `msg` of every JSON log line the process writes, and waiters for the one they want. */
 class LogLines {
-  private readonly messages: string[] = [];
-  private readonly waiters = new Set<(message: string) => boolean>();
+  private readonly records: LogRecord[] = [];
+  private readonly waiters = new Set<(record: LogRecord) => boolean>();
   stderr = '';
 
   constructor(child: ChildProcess) {
@@ -85,7 +94,7 @@ class LogLines {
     child.stdout?.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) this.add(messageOf(line));
+      for (const line of lines) this.add(recordOf(line));
     });
     child.stderr?.on(
       'data',
@@ -94,34 +103,48 @@ class LogLines {
   }
 
   wait(pattern: RegExp, timeoutMs: number): Promise<string> {
-    const seen = this.messages.find((message) => pattern.test(message));
+    return this.record(pattern, timeoutMs).then((record) => record.message);
+  }
+
+  /** The whole JSON line (its fields beside `msg`). */
+  entry(pattern: RegExp, timeoutMs: number): Promise<Record<string, unknown>> {
+    return this.record(pattern, timeoutMs).then((record) => record.entry);
+  }
+
+  private record(pattern: RegExp, timeoutMs: number): Promise<LogRecord> {
+    const seen = this.records.find((record) => pattern.test(record.message));
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
         reject(new Error(`no log line matching ${pattern} within ${timeoutMs} ms`));
       }, timeoutMs);
-      const waiter = (message: string) => {
-        if (!pattern.test(message)) return false;
+      const waiter = (record: LogRecord) => {
+        if (!pattern.test(record.message)) return false;
         clearTimeout(timer);
-        resolve(message);
+        resolve(record);
         return true;
       };
       this.waiters.add(waiter);
     });
   }
 
-  private add(message: string): void {
-    this.messages.push(message);
-    for (const waiter of [...this.waiters]) if (waiter(message)) this.waiters.delete(waiter);
+  private add(record: LogRecord): void {
+    this.records.push(record);
+    for (const waiter of [...this.waiters]) if (waiter(record)) this.waiters.delete(waiter);
   }
 }
 
-function messageOf(line: string): string {
+interface LogRecord {
+  message: string;
+  entry: Record<string, unknown>;
+}
+
+function recordOf(line: string): LogRecord {
   try {
-    const parsed = JSON.parse(line) as { msg?: unknown };
-    return typeof parsed.msg === 'string' ? parsed.msg : line;
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    return { message: typeof entry['msg'] === 'string' ? entry['msg'] : line, entry };
   } catch {
-    return line;
+    return { message: line, entry: {} };
   }
 }

@@ -204,6 +204,9 @@ describe('metrics', () => {
       expect(buckets.length).toBeGreaterThan(0);
     } finally {
       transcoder.stop();
+      // The server has dropped the stand-in's interest once the flush returns; closing alone races the next
+      // request, which would then find a responder that never answers (504, not 503).
+      await nc.flush();
       await nc.close();
     }
     // Without a transcoder the 503 is an ordinary reply, counted by the hook.
